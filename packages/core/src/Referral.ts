@@ -1,0 +1,623 @@
+/**
+ * The referral lifecycle as a pure decider: `decide(command, state)` returns
+ * the events an accepted command produces, or a typed error saying why it is
+ * refused; `evolve(state, event)` folds an event into the state and is total;
+ * `initialState` is the state of a referral with no events.
+ *
+ * The decider has no clock and no IO: time and actor arrive on the command,
+ * the programme comes from the catalog the decider is made with (a referral
+ * keeps the programme version it was submitted under), and what it needs from
+ * the link-worker registry arrives on the assignment command.
+ *
+ * @example
+ * ```ts
+ * import { Presets, Referral } from "@lahete/core"
+ *
+ * const decider = Referral.makeDecider(Presets.catalog)
+ * const result = decider.decide(command, Referral.initialState)
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Result } from "effect"
+import type { Actor, Role } from "./Actor.js"
+import * as Consent from "./Consent.js"
+import type { ActorId, OrganisationId, ProgrammeId, ReferralId, SubjectId } from "./Ids.js"
+import type { Instant } from "./Instant.js"
+import * as Lifecycle from "./Lifecycle.js"
+import * as LinkWorker from "./LinkWorker.js"
+import * as MobileNumber from "./MobileNumber.js"
+import * as PersonalIdentityCode from "./PersonalIdentityCode.js"
+import * as Programme from "./Programme.js"
+import type { ReferralCommand, TimePoint } from "./ReferralCommand.js"
+import {
+  ConsentMissing,
+  type DecideError,
+  Forbidden,
+  InvalidCommand,
+  MeasureNotExpected,
+  MobileNumberMissing,
+  NotEligible,
+  ProgrammeNotFound,
+  TooEarly,
+  TransitionNotAllowed
+} from "./ReferralError.js"
+import type { ReferralEvent } from "./ReferralEvent.js"
+import { addDays, addMonths } from "./internal/months.js"
+
+/**
+ * A measure administration as the state remembers it (answers stay in the
+ * events).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MeasureTaken {
+  readonly instrument: string
+  readonly timePoint: TimePoint
+  readonly respondent: "self" | "proxy"
+  readonly at: Instant
+}
+
+/**
+ * The state of a referral: what the decider and the views need to know, and
+ * no personal data.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReferralState {
+  readonly status: Lifecycle.Status
+  /** Number of events folded in: the stream version. */
+  readonly version: number
+  readonly referralId?: ReferralId
+  readonly subjectId?: SubjectId
+  readonly programme?: { readonly id: ProgrammeId; readonly version: number }
+  readonly referrer?: { readonly id: ActorId; readonly organisation: OrganisationId; readonly profession: string }
+  readonly reasonCategories: ReadonlyArray<string>
+  readonly feedbackRequested: boolean
+  readonly validMobile: boolean
+  readonly consents: Consent.Consents
+  readonly linkWorkerId?: ActorId
+  readonly submittedAt?: Instant
+  readonly assignedAt?: Instant
+  readonly callAt?: Instant
+  /** Failed contact attempts so far. */
+  readonly failedAttempts: number
+  readonly startedAt?: Instant
+  readonly closedAt?: Instant
+  /** When the referral reached a terminal state. */
+  readonly endedAt?: Instant
+  readonly outcome?: string
+  readonly endReason?: string
+  readonly holdReason?: string
+  readonly followUp?: "recorded" | "missed"
+  readonly meetings: number
+  readonly arrangement?: { readonly way: string; readonly frequency: string; readonly place: string }
+  readonly measures: ReadonlyArray<MeasureTaken>
+  readonly messagesRequested: number
+  readonly personalDataErased: boolean
+}
+
+/**
+ * The state of a referral that does not exist yet.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const initialState: ReferralState = {
+  status: "Initial",
+  version: 0,
+  reasonCategories: [],
+  feedbackRequested: false,
+  validMobile: false,
+  consents: Consent.empty,
+  failedAttempts: 0,
+  meetings: 0,
+  measures: [],
+  messagesRequested: 0,
+  personalDataErased: false
+}
+
+const end = (state: ReferralState, status: Lifecycle.Status, at: Instant, reason?: string): ReferralState => ({
+  ...state,
+  status,
+  endedAt: at,
+  ...(reason === undefined ? {} : { endReason: reason })
+})
+
+/**
+ * Folds one event into the state. Total: every event yields a state, and the
+ * version always advances by one.
+ *
+ * @since 0.1.0
+ * @category folding
+ */
+export const evolve = (state: ReferralState, event: ReferralEvent): ReferralState => {
+  const s: ReferralState = { ...state, version: state.version + 1 }
+  switch (event._tag) {
+    case "ReferralSubmitted":
+      return {
+        ...s,
+        status: "Submitted",
+        referralId: event.referralId,
+        subjectId: event.subjectId,
+        programme: { id: event.programmeId, version: event.programmeVersion },
+        referrer: event.referrer,
+        reasonCategories: event.reasonCategories,
+        feedbackRequested: event.feedbackRequested,
+        validMobile: event.validMobile,
+        submittedAt: event.at
+      }
+    case "ConsentRecorded":
+      return { ...s, consents: Consent.record(s.consents, event.consent) }
+    case "LinkWorkerAssigned":
+      return { ...s, status: "Assigned", linkWorkerId: event.linkWorkerId, assignedAt: event.at }
+    case "ReferralRejected":
+      return end(s, "Rejected", event.at, event.reason)
+    case "ReferralCancelled":
+      return end(s, "Cancelled", event.at, event.reason)
+    case "CallScheduled":
+      return { ...s, status: "ContactScheduled", callAt: event.callAt }
+    case "CallTimeMessageRequested":
+      return { ...s, messagesRequested: s.messagesRequested + 1 }
+    case "ContactAttemptFailed":
+      return { ...s, failedAttempts: s.failedAttempts + 1 }
+    case "ClientUnreachable":
+      return end(s, "Unreachable", event.at)
+    case "CollaborationStarted":
+      return { ...s, status: "Active", startedAt: event.at }
+    case "ClientDeclined":
+      return end(s, "Declined", event.at)
+    case "CollaborationPaused":
+      return { ...s, status: "OnHold", holdReason: event.reason }
+    case "CollaborationResumed": {
+      const { holdReason: _, ...rest } = s
+      return { ...rest, status: "Active" }
+    }
+    case "MeetingRecorded":
+      return { ...s, meetings: s.meetings + 1 }
+    case "ContactArrangementAgreed":
+      return { ...s, arrangement: { way: event.way, frequency: event.frequency, place: event.place } }
+    case "MeasureRecorded":
+      return {
+        ...s,
+        measures: [
+          ...s.measures,
+          { instrument: event.instrument, timePoint: event.timePoint, respondent: event.respondent, at: event.at }
+        ]
+      }
+    case "ReferralClosed":
+      return { ...s, status: "Closed", closedAt: event.at, outcome: event.outcome }
+    case "FollowUpCompleted":
+      return { ...end(s, "FollowedUp", event.at), followUp: event.result }
+    case "ReferralWithdrawn":
+      return end(s, "Withdrawn", event.at, "consent-withdrawn")
+    case "ContactDetailsUpdated":
+      return { ...s, validMobile: event.validMobile }
+    case "PersonalDataErased":
+      return { ...s, personalDataErased: true, validMobile: false }
+  }
+}
+
+/**
+ * Folds events from a state (by default the initial one).
+ *
+ * @since 0.1.0
+ * @category folding
+ */
+export const fold = (events: Iterable<ReferralEvent>, from: ReferralState = initialState): ReferralState => {
+  let s = from
+  for (const e of events) s = evolve(s, e)
+  return s
+}
+
+/**
+ * The decider's answer to a command.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Decision = Result.Result<ReadonlyArray<ReferralEvent>, DecideError>
+
+/**
+ * A decider bound to a programme catalog.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Decider {
+  readonly initialState: ReferralState
+  readonly decide: (command: ReferralCommand, state: ReferralState) => Decision
+  readonly evolve: (state: ReferralState, event: ReferralEvent) => ReferralState
+  readonly catalog: Programme.Catalog
+}
+
+/**
+ * The role each command needs. Finer checks (own referral, assigned link
+ * worker, data subject) follow in `decide`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const allowedRoles: Readonly<Record<ReferralCommand["_tag"], ReadonlyArray<Role>>> = {
+  SubmitReferral: ["Referrer"],
+  AssignLinkWorker: ["Coordinator"],
+  RejectReferral: ["Coordinator"],
+  CancelReferral: ["Referrer", "Coordinator"],
+  ScheduleCall: ["LinkWorker"],
+  RecordFailedContactAttempt: ["LinkWorker"],
+  RecordFirstContact: ["LinkWorker"],
+  PutOnHold: ["LinkWorker"],
+  ResumeReferral: ["LinkWorker"],
+  RecordMeeting: ["LinkWorker"],
+  AgreeContactArrangement: ["LinkWorker"],
+  RecordMeasure: ["LinkWorker", "Client", "Referrer"],
+  CloseReferral: ["LinkWorker"],
+  ExpireFollowUp: ["System", "Coordinator"],
+  RecordConsent: ["Referrer", "Coordinator", "LinkWorker", "Client"],
+  UpdateContactDetails: ["Referrer", "Coordinator", "LinkWorker", "Client"],
+  ErasePersonalData: ["System", "Coordinator"]
+}
+
+const fail = (e: DecideError): Decision => Result.fail(e)
+const ok = (...events: ReadonlyArray<ReferralEvent>): Decision => Result.succeed(events)
+
+const forbidden = (actor: Actor, action: string, reason: Forbidden["reason"]) =>
+  fail(new Forbidden({ role: actor.role, action, reason }))
+
+/** Who the actor is to this referral, for the need-to-know checks. */
+const relationCheck = (command: ReferralCommand, state: ReferralState): Decision | undefined => {
+  const { actor } = command
+  const action = command._tag
+  switch (actor.role) {
+    case "Referrer":
+      if (state.status === "Initial") return undefined
+      if (state.referrer?.id !== actor.id) return forbidden(actor, action, "not-own-referral")
+      // the referrer takes part at referral time; later only through the closed loop
+      if ((action === "RecordConsent" || action === "UpdateContactDetails") && state.status !== "Submitted") {
+        return forbidden(actor, action, "role")
+      }
+      return undefined
+    case "LinkWorker":
+      return state.linkWorkerId === actor.id ? undefined : forbidden(actor, action, "not-assigned")
+    case "Client":
+      return (state.subjectId as string | undefined) === actor.id ? undefined : forbidden(actor, action, "not-subject")
+    default:
+      return undefined
+  }
+}
+
+const notAllowed = (state: ReferralState, command: string, detail?: string): Decision =>
+  fail(
+    new TransitionNotAllowed(
+      detail === undefined ? { state: state.status, command } : { state: state.status, command, detail }
+    )
+  )
+
+const consentRecord = (command: ReferralCommand, given: { readonly purpose: Consent.Purpose; readonly decision: Consent.Decision; readonly method: Consent.Method; readonly expiresAt?: Instant }): Consent.ConsentRecord => ({
+  purpose: given.purpose,
+  decision: given.decision,
+  method: given.method,
+  recordedBy: command.actor.id,
+  at: command.at,
+  ...(given.expiresAt === undefined ? {} : { expiresAt: given.expiresAt })
+})
+
+const ageAt = (birthDate: string, at: Instant): number => {
+  const [by, bm, bd] = birthDate.split("-").map(Number) as [number, number, number]
+  const d = new Date(at)
+  const y = d.getUTCFullYear()
+  const beforeBirthday = d.getUTCMonth() + 1 < bm || (d.getUTCMonth() + 1 === bm && d.getUTCDate() < bd)
+  return y - by - (beforeBirthday ? 1 : 0)
+}
+
+/**
+ * Makes the decider for a programme catalog.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeDecider = (catalog: Programme.Catalog): Decider => {
+  const programmeOf = (state: ReferralState): Programme.Programme | undefined =>
+    state.programme === undefined ? undefined : catalog.get(state.programme.id, state.programme.version)
+
+  const decide = (command: ReferralCommand, state: ReferralState): Decision => {
+    const { actor, at, referralId } = command
+    const base = { referralId, at, actor }
+
+    if (!allowedRoles[command._tag].includes(actor.role)) return forbidden(actor, command._tag, "role")
+    if (state.status !== "Initial" && state.referralId !== referralId) {
+      return fail(new InvalidCommand({ field: "referralId", reason: "does not match the referral's stream" }))
+    }
+    const relation = relationCheck(command, state)
+    if (relation !== undefined) return relation
+    if (!Lifecycle.accepts(state.status, command._tag)) return notAllowed(state, command._tag)
+
+    if (command._tag === "SubmitReferral") return submit(command)
+
+    const programme = programmeOf(state)
+    if (programme === undefined) {
+      return fail(
+        new ProgrammeNotFound(
+          state.programme === undefined
+            ? { programmeId: "unknown" }
+            : { programmeId: state.programme.id, version: state.programme.version }
+        )
+      )
+    }
+
+    switch (command._tag) {
+      case "AssignLinkWorker": {
+        if (state.linkWorkerId === command.linkWorker.id) {
+          return fail(new InvalidCommand({ field: "linkWorker", reason: "already assigned to this referral" }))
+        }
+        const eligible = LinkWorker.checkAssignable(command.linkWorker, {
+          at,
+          activeClients: command.activeClients,
+          policy: programme.linkWorkers
+        })
+        if (Result.isFailure(eligible)) return Result.fail(eligible.failure)
+        return ok({
+          _tag: "LinkWorkerAssigned",
+          ...base,
+          linkWorkerId: command.linkWorker.id,
+          ...(state.linkWorkerId === undefined ? {} : { previousLinkWorkerId: state.linkWorkerId })
+        })
+      }
+      case "RejectReferral":
+        return ok({ _tag: "ReferralRejected", ...base, reason: command.reason })
+      case "CancelReferral":
+        return ok({ _tag: "ReferralCancelled", ...base, reason: command.reason })
+      case "ScheduleCall":
+        return scheduleCall(state, command, command.callAt, command.notifyBySms, command.idempotencyKey)
+      case "RecordFailedContactAttempt": {
+        const attempt = state.failedAttempts + 1
+        const failed: ReferralEvent = { _tag: "ContactAttemptFailed", ...base, attempt }
+        if (attempt >= programme.contactAttempts.max) {
+          if (command.nextCallAt !== undefined) {
+            return fail(
+              new InvalidCommand({ field: "nextCallAt", reason: "this was the programme's last contact attempt" })
+            )
+          }
+          return ok(failed, { _tag: "ClientUnreachable", ...base, attempts: attempt })
+        }
+        if (command.nextCallAt === undefined) {
+          return fail(new InvalidCommand({ field: "nextCallAt", reason: "attempts are left: set the next call time" }))
+        }
+        const next = scheduleCall(
+          { ...state, failedAttempts: attempt },
+          command,
+          command.nextCallAt,
+          command.notifyBySms,
+          command.idempotencyKey
+        )
+        return Result.map(next, (events) => [failed, ...events])
+      }
+      case "RecordFirstContact":
+        return command.outcome === "agreed"
+          ? ok({ _tag: "CollaborationStarted", ...base })
+          : ok({ _tag: "ClientDeclined", ...base })
+      case "PutOnHold":
+        return ok({ _tag: "CollaborationPaused", ...base, reason: command.reason })
+      case "ResumeReferral":
+        return ok({ _tag: "CollaborationResumed", ...base })
+      case "RecordMeeting":
+        if (command.meetingAt > at) {
+          return fail(new InvalidCommand({ field: "meetingAt", reason: "a meeting is recorded after it took place" }))
+        }
+        return ok({
+          _tag: "MeetingRecorded",
+          ...base,
+          meetingAt: command.meetingAt,
+          place: command.place,
+          durationMinutes: command.durationMinutes
+        })
+      case "AgreeContactArrangement":
+        return ok({
+          _tag: "ContactArrangementAgreed",
+          ...base,
+          way: command.way,
+          frequency: command.frequency,
+          place: command.place
+        })
+      case "RecordMeasure":
+        return recordMeasure(state, programme, command)
+      case "CloseReferral":
+        return ok({ _tag: "ReferralClosed", ...base, outcome: command.outcome })
+      case "ExpireFollowUp": {
+        const closedAt = state.closedAt as Instant
+        const due = addMonths(closedAt, programme.deadlines.followUp.monthsAfterClosing)
+        const windowEnd = addDays(due, programme.deadlines.followUp.windowDays)
+        if (at < windowEnd) return fail(new TooEarly({ command: command._tag, notBefore: windowEnd }))
+        return ok({ _tag: "FollowUpCompleted", ...base, result: "missed" })
+      }
+      case "RecordConsent": {
+        const given = command.consent
+        if (Lifecycle.isTerminal(state.status) && given.purpose === "referral" && given.decision === "granted") {
+          return notAllowed(state, command._tag, "an ended referral cannot be restarted by granting consent again")
+        }
+        if (given.expiresAt !== undefined && given.expiresAt <= at) {
+          return fail(new InvalidCommand({ field: "consent.expiresAt", reason: "expiry must be after the decision" }))
+        }
+        if (command.actor.role === "Client" && given.decision === "granted" && given.method === "agreed-for-office-time") {
+          return fail(new InvalidCommand({ field: "consent.method", reason: "a client records their own consent directly" }))
+        }
+        const recorded: ReferralEvent = { _tag: "ConsentRecorded", ...base, consent: consentRecord(command, given) }
+        // C5: withdrawing referral consent ends a referral that has not ended
+        if (given.purpose === "referral" && given.decision !== "granted" && !Lifecycle.isTerminal(state.status)) {
+          return ok(recorded, { _tag: "ReferralWithdrawn", ...base })
+        }
+        return ok(recorded)
+      }
+      case "UpdateContactDetails": {
+        if (command.mobileNumber === null) return ok({ _tag: "ContactDetailsUpdated", ...base, validMobile: false })
+        const parsed = MobileNumber.parse(command.mobileNumber)
+        if (Result.isFailure(parsed)) {
+          return fail(new InvalidCommand({ field: "mobileNumber", reason: parsed.failure.message }))
+        }
+        return ok({ _tag: "ContactDetailsUpdated", ...base, validMobile: true })
+      }
+      case "ErasePersonalData":
+        // repeating an erasure changes nothing (the retention scheduler may fire twice)
+        return state.personalDataErased ? ok() : ok({ _tag: "PersonalDataErased", ...base, basis: command.basis })
+    }
+  }
+
+  const submit = (command: Extract<ReferralCommand, { _tag: "SubmitReferral" }>): Decision => {
+    const { actor, at } = command
+    const programme =
+      command.programmeVersion === undefined
+        ? catalog.latest(command.programmeId)
+        : catalog.get(command.programmeId, command.programmeVersion)
+    if (programme === undefined) {
+      return fail(
+        new ProgrammeNotFound(
+          command.programmeVersion === undefined
+            ? { programmeId: command.programmeId }
+            : { programmeId: command.programmeId, version: command.programmeVersion }
+        )
+      )
+    }
+    if (actor.profession === undefined || !programme.eligibleReferrerProfessions.includes(actor.profession)) {
+      return forbidden(actor, command._tag, "profession-not-eligible")
+    }
+    // C1: no submission without referral consent granted
+    const given = new Map(command.consents.map((c) => [c.purpose, c]))
+    if (given.size !== command.consents.length) {
+      return fail(new InvalidCommand({ field: "consents", reason: "a purpose is listed twice" }))
+    }
+    const referralConsent = given.get("referral")
+    if (
+      referralConsent === undefined ||
+      referralConsent.decision !== "granted" ||
+      (referralConsent.expiresAt !== undefined && referralConsent.expiresAt <= at)
+    ) {
+      return fail(new ConsentMissing({ purpose: "referral", rule: "C1" }))
+    }
+    for (const c of command.consents) {
+      if (c.expiresAt !== undefined && c.expiresAt <= at) {
+        return fail(new InvalidCommand({ field: "consents.expiresAt", reason: "expiry must be after the decision" }))
+      }
+    }
+    if (command.feedbackRequested && !programme.feedback.referrerMayRequest) {
+      return fail(
+        new InvalidCommand({ field: "feedbackRequested", reason: "this programme does not let referrers ask for feedback" })
+      )
+    }
+    const exclusion = command.exclusionsPresent.find((e) => programme.eligibilityExclusions.includes(e))
+    if (exclusion !== undefined) return fail(new NotEligible({ reason: exclusion }))
+
+    const client = command.client
+    let birthDate: string | undefined
+    if (client.personalIdentityCode !== undefined) {
+      const code = PersonalIdentityCode.parse(client.personalIdentityCode)
+      if (Result.isFailure(code)) {
+        return fail(new InvalidCommand({ field: "client.personalIdentityCode", reason: code.failure.reason }))
+      }
+      birthDate = code.success.birthDate
+    } else if (client.birthYear !== undefined) {
+      // without the day, count the client as young as the year allows
+      birthDate = `${String(client.birthYear).padStart(4, "0")}-12-31`
+    } else {
+      return fail(
+        new InvalidCommand({ field: "client", reason: "give the personal identity code or the birth year" })
+      )
+    }
+    if (birthDate > at.slice(0, 10)) {
+      return fail(new InvalidCommand({ field: "client", reason: "the date of birth is in the future" }))
+    }
+    if (ageAt(birthDate, at) < programme.minimumClientAge) {
+      return fail(new NotEligible({ reason: `client-under-${programme.minimumClientAge}` }))
+    }
+    let validMobile = false
+    if (client.mobileNumber !== undefined) {
+      const mobile = MobileNumber.parse(client.mobileNumber)
+      if (Result.isFailure(mobile)) {
+        return fail(new InvalidCommand({ field: "client.mobileNumber", reason: mobile.failure.message }))
+      }
+      validMobile = true
+    }
+    const referrer = { id: actor.id, organisation: actor.organisation, profession: actor.profession }
+    const base = { referralId: command.referralId, at, actor }
+    return ok(
+      {
+        _tag: "ReferralSubmitted",
+        ...base,
+        subjectId: command.subjectId,
+        programmeId: programme.id,
+        programmeVersion: programme.version,
+        referrer,
+        reasonCategories: command.reasonCategories,
+        feedbackRequested: command.feedbackRequested,
+        validMobile
+      },
+      ...command.consents.map(
+        (c): ReferralEvent => ({ _tag: "ConsentRecorded", ...base, consent: consentRecord(command, c) })
+      )
+    )
+  }
+
+  const scheduleCall = (
+    state: ReferralState,
+    command: ReferralCommand,
+    callAt: Instant,
+    notifyBySms: boolean,
+    messageKey: string
+  ): Decision => {
+    const { at } = command
+    if (callAt <= at) return fail(new InvalidCommand({ field: "callAt", reason: "the call time must be in the future" }))
+    const base = { referralId: command.referralId, at, actor: command.actor }
+    const scheduled: ReferralEvent = { _tag: "CallScheduled", ...base, callAt, attempt: state.failedAttempts + 1 }
+    if (!notifyBySms) return ok(scheduled)
+    // C2: no text message without contact-by-sms consent and a valid mobile number
+    if (!Consent.isGranted(state.consents, "contact-by-sms", at)) {
+      return fail(new ConsentMissing({ purpose: "contact-by-sms", rule: "C2" }))
+    }
+    if (!state.validMobile || state.personalDataErased) return fail(new MobileNumberMissing({}))
+    return ok(scheduled, { _tag: "CallTimeMessageRequested", ...base, messageId: `${messageKey}:call-time-sms`, callAt })
+  }
+
+  const recordMeasure = (
+    state: ReferralState,
+    programme: Programme.Programme,
+    command: Extract<ReferralCommand, { _tag: "RecordMeasure" }>
+  ): Decision => {
+    const { actor, at, timePoint, respondent, instrument } = command
+    // proxy answers come from the referrer; self answers from the client or the link worker entering them
+    if (respondent === "proxy" && actor.role !== "Referrer") return forbidden(actor, "record a proxy measure", "role")
+    if (respondent === "self" && actor.role === "Referrer") return forbidden(actor, "record a self-report measure", "role")
+    const expected = Programme.expectedMeasures(programme, timePoint).some(
+      (m) => m.instrument === instrument && m.respondent === respondent
+    )
+    if (!expected) return fail(new MeasureNotExpected({ instrument, timePoint, respondent }))
+    const allowedIn: Readonly<Record<TimePoint, ReadonlyArray<Lifecycle.Status>>> = {
+      baseline: ["Submitted", "Assigned", "ContactScheduled", "Active", "OnHold"],
+      end: ["Active", "OnHold", "Closed"],
+      "follow-up": ["Closed"]
+    }
+    if (!allowedIn[timePoint].includes(state.status)) {
+      return notAllowed(state, command._tag, `a ${timePoint} measure is not taken in this state`)
+    }
+    if (respondent === "proxy" && !Consent.isGranted(state.consents, "proxy-measure", at)) {
+      return fail(new ConsentMissing({ purpose: "proxy-measure" }))
+    }
+    if (state.measures.some((m) => m.instrument === instrument && m.timePoint === timePoint && m.respondent === respondent)) {
+      return fail(new InvalidCommand({ field: "timePoint", reason: "this measure is already recorded at this time point" }))
+    }
+    const base = { referralId: command.referralId, at, actor }
+    const recorded: ReferralEvent = {
+      _tag: "MeasureRecorded",
+      ...base,
+      instrument,
+      timePoint,
+      respondent,
+      answers: command.answers
+    }
+    return timePoint === "follow-up"
+      ? ok(recorded, { _tag: "FollowUpCompleted", ...base, result: "recorded" })
+      : ok(recorded)
+  }
+
+  return { initialState, decide, evolve, catalog }
+}

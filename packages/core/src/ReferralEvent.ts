@@ -1,0 +1,393 @@
+/**
+ * Events: the facts an accepted command produced. A referral's state is the
+ * fold of its events. Events carry no personal data: names, identity codes,
+ * phone numbers and free text live in the personal-data vault, keyed by the
+ * subject id, so erasure leaves this history intact for statistics.
+ *
+ * Events are versioned: stored as `{ type, version, data }`. A changed event
+ * shape gets a new version and an upgrade from the previous one, applied on
+ * decode (`EventCodec`).
+ *
+ * @since 0.1.0
+ */
+import { Result, Schema } from "effect"
+import { Actor } from "./Actor.js"
+import { ConsentRecord } from "./Consent.js"
+import { ActorId, OrganisationId, ProgrammeId, ReferralId, SubjectId } from "./Ids.js"
+import { InstantSchema } from "./Instant.js"
+import { Profession } from "./Actor.js"
+import {
+  AgreeContactArrangement,
+  CancelReferral,
+  CloseReferral,
+  ErasePersonalData,
+  PutOnHold,
+  ReasonCategory,
+  RecordMeasure,
+  RecordMeeting,
+  RejectionReason
+} from "./ReferralCommand.js"
+
+const common = { referralId: ReferralId, at: InstantSchema, actor: Actor }
+
+/**
+ * A referral was submitted.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ReferralSubmitted = Schema.TaggedStruct("ReferralSubmitted", {
+  ...common,
+  subjectId: SubjectId,
+  programmeId: ProgrammeId,
+  programmeVersion: Schema.Int,
+  referrer: Schema.Struct({ id: ActorId, organisation: OrganisationId, profession: Profession }),
+  reasonCategories: Schema.Array(ReasonCategory),
+  feedbackRequested: Schema.Boolean,
+  /** Whether a valid mobile number is on file (the number itself is in the vault). */
+  validMobile: Schema.Boolean
+})
+
+/**
+ * A consent decision was recorded.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ConsentRecorded = Schema.TaggedStruct("ConsentRecorded", { ...common, consent: ConsentRecord })
+
+/**
+ * A link worker was assigned (or the referral reassigned).
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const LinkWorkerAssigned = Schema.TaggedStruct("LinkWorkerAssigned", {
+  ...common,
+  linkWorkerId: ActorId,
+  previousLinkWorkerId: Schema.optionalKey(ActorId)
+})
+
+/**
+ * The coordinator returned the referral to the referrer.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ReferralRejected = Schema.TaggedStruct("ReferralRejected", { ...common, reason: RejectionReason })
+
+/**
+ * The referral was cancelled before it started.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ReferralCancelled = Schema.TaggedStruct("ReferralCancelled", {
+  ...common,
+  reason: CancelReferral.fields.reason
+})
+
+/**
+ * A call time was set (first, rescheduled, or after a failed attempt).
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const CallScheduled = Schema.TaggedStruct("CallScheduled", {
+  ...common,
+  callAt: InstantSchema,
+  /** 1 for the first attempt, counting failed attempts before it. */
+  attempt: Schema.Int
+})
+
+/**
+ * The text message stating the call time is to be sent (the outbox picks it
+ * up). `messageId` is derived from the command's idempotency key.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const CallTimeMessageRequested = Schema.TaggedStruct("CallTimeMessageRequested", {
+  ...common,
+  messageId: Schema.NonEmptyString,
+  callAt: InstantSchema
+})
+
+/**
+ * A call did not reach the client.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ContactAttemptFailed = Schema.TaggedStruct("ContactAttemptFailed", { ...common, attempt: Schema.Int })
+
+/**
+ * Every allowed contact attempt failed.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ClientUnreachable = Schema.TaggedStruct("ClientUnreachable", { ...common, attempts: Schema.Int })
+
+/**
+ * First contact: the client agreed to start.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const CollaborationStarted = Schema.TaggedStruct("CollaborationStarted", common)
+
+/**
+ * First contact: the client declined.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ClientDeclined = Schema.TaggedStruct("ClientDeclined", common)
+
+/**
+ * The collaboration was paused.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const CollaborationPaused = Schema.TaggedStruct("CollaborationPaused", { ...common, reason: PutOnHold.fields.reason })
+
+/**
+ * The collaboration resumed.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const CollaborationResumed = Schema.TaggedStruct("CollaborationResumed", common)
+
+/**
+ * A meeting took place.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const MeetingRecorded = Schema.TaggedStruct("MeetingRecorded", {
+  ...common,
+  meetingAt: InstantSchema,
+  place: RecordMeeting.fields.place,
+  durationMinutes: Schema.Int
+})
+
+/**
+ * A contact arrangement was agreed.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ContactArrangementAgreed = Schema.TaggedStruct("ContactArrangementAgreed", {
+  ...common,
+  way: AgreeContactArrangement.fields.way,
+  frequency: AgreeContactArrangement.fields.frequency,
+  place: AgreeContactArrangement.fields.place
+})
+
+/**
+ * An outcome measure was administered.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const MeasureRecorded = Schema.TaggedStruct("MeasureRecorded", {
+  ...common,
+  instrument: RecordMeasure.fields.instrument,
+  timePoint: RecordMeasure.fields.timePoint,
+  respondent: RecordMeasure.fields.respondent,
+  answers: RecordMeasure.fields.answers
+})
+
+/**
+ * The collaboration ended; the closing feedback is in the vault.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ReferralClosed = Schema.TaggedStruct("ReferralClosed", { ...common, outcome: CloseReferral.fields.outcome })
+
+/**
+ * The follow-up was recorded, or its window passed (`missed`).
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const FollowUpCompleted = Schema.TaggedStruct("FollowUpCompleted", {
+  ...common,
+  result: Schema.Literals(["recorded", "missed"])
+})
+
+/**
+ * The client withdrew referral consent; the referral ended (C5).
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ReferralWithdrawn = Schema.TaggedStruct("ReferralWithdrawn", common)
+
+/**
+ * The client's contact details changed (the details are in the vault).
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ContactDetailsUpdated = Schema.TaggedStruct("ContactDetailsUpdated", {
+  ...common,
+  validMobile: Schema.Boolean
+})
+
+/**
+ * The client's personal data was erased from the vault.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const PersonalDataErased = Schema.TaggedStruct("PersonalDataErased", {
+  ...common,
+  basis: ErasePersonalData.fields.basis
+})
+
+/**
+ * Every event.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ReferralEvent = Schema.Union([
+  ReferralSubmitted,
+  ConsentRecorded,
+  LinkWorkerAssigned,
+  ReferralRejected,
+  ReferralCancelled,
+  CallScheduled,
+  CallTimeMessageRequested,
+  ContactAttemptFailed,
+  ClientUnreachable,
+  CollaborationStarted,
+  ClientDeclined,
+  CollaborationPaused,
+  CollaborationResumed,
+  MeetingRecorded,
+  ContactArrangementAgreed,
+  MeasureRecorded,
+  ReferralClosed,
+  FollowUpCompleted,
+  ReferralWithdrawn,
+  ContactDetailsUpdated,
+  PersonalDataErased
+])
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ReferralEvent = typeof ReferralEvent.Type
+
+/**
+ * The tag of every event.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Tag = ReferralEvent["_tag"]
+
+/**
+ * An event as stored: its type, schema version and encoded data.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Stored {
+  readonly type: string
+  readonly version: number
+  readonly data: unknown
+}
+
+/**
+ * A stored event could not be decoded (unknown type, a version with no
+ * upgrade path, or data that does not match). Names the type and version
+ * only: event data never appears in errors.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class EventDecodeError extends Schema.TaggedError<EventDecodeError>()("EventDecodeError", {
+  type: Schema.String,
+  version: Schema.Number,
+  problem: Schema.Literals(["unknown-type", "unknown-version", "invalid-data"])
+}) {
+  override get message(): string {
+    return `cannot decode stored event ${this.type} v${this.version}: ${this.problem}`
+  }
+}
+
+/**
+ * An upgrade of an event's encoded data from `version` to `version + 1`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Upgrade = (data: Record<string, unknown>) => Record<string, unknown>
+
+/**
+ * Encodes events for storage and decodes them back, upgrading older versions.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Codec {
+  readonly currentVersion: (type: string) => number
+  readonly encode: (event: ReferralEvent) => Stored
+  readonly decode: (stored: Stored) => Result.Result<ReferralEvent, EventDecodeError>
+}
+
+/**
+ * Builds a codec. `upgrades[type][v]` turns version `v` data into version
+ * `v + 1`; the current version of a type is one past its last upgrade.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeCodec = (upgrades: Readonly<Record<string, Readonly<Record<number, Upgrade>>>> = {}): Codec => {
+  const members = new Map<string, Schema.Codec<ReferralEvent, unknown>>(
+    ReferralEvent.members.map((m) => [m.fields._tag.schema.literal, m as unknown as Schema.Codec<ReferralEvent, unknown>])
+  )
+  const currentVersion = (type: string): number => 1 + Object.keys(upgrades[type] ?? {}).length
+  const encodeEvent = Schema.encodeSync(ReferralEvent)
+  return {
+    currentVersion,
+    encode: (event) => ({ type: event._tag, version: currentVersion(event._tag), data: encodeEvent(event) }),
+    decode: (stored) => {
+      const schema = members.get(stored.type)
+      if (schema === undefined) {
+        return Result.fail(new EventDecodeError({ type: stored.type, version: stored.version, problem: "unknown-type" }))
+      }
+      const target = currentVersion(stored.type)
+      if (!Number.isInteger(stored.version) || stored.version < 1 || stored.version > target) {
+        return Result.fail(new EventDecodeError({ type: stored.type, version: stored.version, problem: "unknown-version" }))
+      }
+      let data = stored.data
+      for (let v = stored.version; v < target; v++) {
+        const up = upgrades[stored.type]?.[v]
+        if (up === undefined || typeof data !== "object" || data === null) {
+          return Result.fail(new EventDecodeError({ type: stored.type, version: stored.version, problem: "unknown-version" }))
+        }
+        data = up(data as Record<string, unknown>)
+      }
+      return Result.mapError(
+        Schema.decodeUnknownResult(schema)(data),
+        () => new EventDecodeError({ type: stored.type, version: stored.version, problem: "invalid-data" })
+      )
+    }
+  }
+}
+
+/**
+ * The codec for the events of this release (every event at version 1).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const codec: Codec = makeCodec()
