@@ -70,4 +70,6 @@ export type Actor = typeof Actor.Type
  * @category constructors
  */
 export const make = (role: Role, id: string, organisation: string, profession?: string): Actor =>
-  Schema.decodeUnknownSync(Actor)(profession === undefined ? { role, id, organisation } : { role, id, organisation, profession })
+  Schema.decodeUnknownSync(Actor)(
+    profession === undefined ? { role, id, organisation } : { role, id, organisation, profession }
+  )

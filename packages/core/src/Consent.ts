@@ -22,7 +22,13 @@ import { type Instant, InstantSchema } from "./Instant.js"
  * @since 0.1.0
  * @category models
  */
-export const Purpose = Schema.Literals(["referral", "contact-by-sms", "feedback-to-referrer", "research", "proxy-measure"])
+export const Purpose = Schema.Literals([
+  "referral",
+  "contact-by-sms",
+  "feedback-to-referrer",
+  "research",
+  "proxy-measure"
+])
 /**
  * @since 0.1.0
  * @category models

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Brand, Schema } from "effect"
+import { type Brand, Schema } from "effect"
 
 /**
  * A canonical UTC instant.

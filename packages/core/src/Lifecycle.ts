@@ -180,8 +180,7 @@ export const recordings: Readonly<Record<string, ReadonlyArray<Status>>> = {
  * @category predicates
  */
 export const accepts = (state: Status, command: string): boolean =>
-  transitions.some((t) => t.from === state && t.command === command) ||
-  (recordings[command]?.includes(state) ?? false)
+  transitions.some((t) => t.from === state && t.command === command) || (recordings[command]?.includes(state) ?? false)
 
 /**
  * The states a command may lead to from a state (empty when refused).

@@ -13,8 +13,8 @@
 import { Result, Schema } from "effect"
 import { ActorId } from "./Ids.js"
 import { type Instant, InstantSchema } from "./Instant.js"
-import { Language } from "./Programme.js"
 import { addMonths } from "./internal/months.js"
+import { Language } from "./Programme.js"
 
 /**
  * Who employs the link worker (Kemijärvi: the adult education centre, the
@@ -109,7 +109,10 @@ export interface Policy {
  * @category getters
  */
 export const refresherDueAt = (worker: LinkWorker, policy: Policy): Instant | undefined => {
-  const latest = [...worker.refresherTrainings, ...(worker.basicTrainingCompletedAt ? [worker.basicTrainingCompletedAt] : [])]
+  const latest = [
+    ...worker.refresherTrainings,
+    ...(worker.basicTrainingCompletedAt ? [worker.basicTrainingCompletedAt] : [])
+  ]
     .sort()
     .at(-1)
   return latest === undefined ? undefined : addMonths(latest, policy.refresherIntervalMonths)
@@ -136,9 +139,11 @@ export const checkAssignable = (
   worker: LinkWorker,
   context: { readonly at: Instant; readonly activeClients: number; readonly policy: Policy }
 ): Result.Result<void, LinkWorkerIneligible> => {
-  const refuse = (reason: IneligibleReason) => Result.fail(new LinkWorkerIneligible({ linkWorkerId: worker.id, reason }))
+  const refuse = (reason: IneligibleReason) =>
+    Result.fail(new LinkWorkerIneligible({ linkWorkerId: worker.id, reason }))
   if (!worker.active) return refuse("inactive")
-  if (worker.basicTrainingCompletedAt === undefined || worker.basicTrainingCompletedAt > context.at) return refuse("untrained")
+  if (worker.basicTrainingCompletedAt === undefined || worker.basicTrainingCompletedAt > context.at)
+    return refuse("untrained")
   if (worker.confidentialityCommitmentSignedAt === undefined || worker.confidentialityCommitmentSignedAt > context.at) {
     return refuse("no-confidentiality-commitment")
   }
@@ -178,7 +183,8 @@ export const trainingDue = (
   const rows: Array<TrainingDue> = []
   for (const w of workers) {
     if (!w.active) continue
-    if (w.basicTrainingCompletedAt === undefined) rows.push({ linkWorkerId: w.id, kind: "basic-training", overdue: true })
+    if (w.basicTrainingCompletedAt === undefined)
+      rows.push({ linkWorkerId: w.id, kind: "basic-training", overdue: true })
     if (w.confidentialityCommitmentSignedAt === undefined) {
       rows.push({ linkWorkerId: w.id, kind: "confidentiality-commitment", overdue: true })
     }
@@ -188,6 +194,10 @@ export const trainingDue = (
     }
   }
   return rows.sort((a, b) =>
-    a.overdue !== b.overdue ? (a.overdue ? -1 : 1) : (a.dueAt ?? "").localeCompare(b.dueAt ?? "") || a.linkWorkerId.localeCompare(b.linkWorkerId)
+    a.overdue !== b.overdue
+      ? a.overdue
+        ? -1
+        : 1
+      : (a.dueAt ?? "").localeCompare(b.dueAt ?? "") || a.linkWorkerId.localeCompare(b.linkWorkerId)
   )
 }

@@ -93,7 +93,11 @@ export const Deadlines = Schema.Struct({
   /** D4: warn after `warnAfterMonths`, flag `DurationExceeded` after `maxMonths` (never auto-closed). */
   collaboration: Schema.Struct({ warnAfterMonths: PositiveInt, maxMonths: PositiveInt }),
   /** D5: follow-up due `monthsAfterClosing` after closing, within ± `windowDays`. */
-  followUp: Schema.Struct({ monthsAfterClosing: PositiveInt, windowDays: NonNegativeInt, reminderDaysBefore: NonNegativeInt }),
+  followUp: Schema.Struct({
+    monthsAfterClosing: PositiveInt,
+    windowDays: NonNegativeInt,
+    reminderDaysBefore: NonNegativeInt
+  }),
   /** D6: personal data erased this many months after the referral ends; `null`: the controller has not set it. */
   retention: Schema.Struct({ erasePersonalDataAfterMonths: Schema.NullOr(PositiveInt) })
 })
@@ -202,7 +206,9 @@ export const decode = (input: unknown): Result.Result<Programme, InvalidProgramm
     onFailure: (e) => Result.fail(new InvalidProgramme({ issues: String(e) })),
     onSuccess: (p) => {
       const problems = consistency(p)
-      return problems.length === 0 ? Result.succeed(p) : Result.fail(new InvalidProgramme({ issues: problems.join("; ") }))
+      return problems.length === 0
+        ? Result.succeed(p)
+        : Result.fail(new InvalidProgramme({ issues: problems.join("; ") }))
     }
   })
 
@@ -263,5 +269,8 @@ export const catalog = (programmes: ReadonlyArray<Programme>): Result.Result<Cat
  * @since 0.1.0
  * @category getters
  */
-export const expectedMeasures = (p: Programme, timePoint: "baseline" | "end" | "follow-up"): ReadonlyArray<ExpectedMeasure> =>
+export const expectedMeasures = (
+  p: Programme,
+  timePoint: "baseline" | "end" | "follow-up"
+): ReadonlyArray<ExpectedMeasure> =>
   timePoint === "baseline" ? p.measures.baseline : timePoint === "end" ? p.measures.end : p.measures.followUp

@@ -24,6 +24,7 @@ import type { Actor, Role } from "./Actor.js"
 import * as Consent from "./Consent.js"
 import type { ActorId, OrganisationId, ProgrammeId, ReferralId, SubjectId } from "./Ids.js"
 import type { Instant } from "./Instant.js"
+import { addDays, addMonths } from "./internal/months.js"
 import * as Lifecycle from "./Lifecycle.js"
 import * as LinkWorker from "./LinkWorker.js"
 import * as MobileNumber from "./MobileNumber.js"
@@ -43,7 +44,6 @@ import {
   TransitionNotAllowed
 } from "./ReferralError.js"
 import type { ReferralEvent } from "./ReferralEvent.js"
-import { addDays, addMonths } from "./internal/months.js"
 
 /**
  * A measure administration as the state remembers it (answers stay in the
@@ -295,7 +295,15 @@ const notAllowed = (state: ReferralState, command: string, detail?: string): Dec
     )
   )
 
-const consentRecord = (command: ReferralCommand, given: { readonly purpose: Consent.Purpose; readonly decision: Consent.Decision; readonly method: Consent.Method; readonly expiresAt?: Instant }): Consent.ConsentRecord => ({
+const consentRecord = (
+  command: ReferralCommand,
+  given: {
+    readonly purpose: Consent.Purpose
+    readonly decision: Consent.Decision
+    readonly method: Consent.Method
+    readonly expiresAt?: Instant
+  }
+): Consent.ConsentRecord => ({
   purpose: given.purpose,
   decision: given.decision,
   method: given.method,
@@ -440,8 +448,14 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
         if (given.expiresAt !== undefined && given.expiresAt <= at) {
           return fail(new InvalidCommand({ field: "consent.expiresAt", reason: "expiry must be after the decision" }))
         }
-        if (command.actor.role === "Client" && given.decision === "granted" && given.method === "agreed-for-office-time") {
-          return fail(new InvalidCommand({ field: "consent.method", reason: "a client records their own consent directly" }))
+        if (
+          command.actor.role === "Client" &&
+          given.decision === "granted" &&
+          given.method === "agreed-for-office-time"
+        ) {
+          return fail(
+            new InvalidCommand({ field: "consent.method", reason: "a client records their own consent directly" })
+          )
         }
         const recorded: ReferralEvent = { _tag: "ConsentRecorded", ...base, consent: consentRecord(command, given) }
         // C5: withdrawing referral consent ends a referral that has not ended
@@ -502,7 +516,10 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
     }
     if (command.feedbackRequested && !programme.feedback.referrerMayRequest) {
       return fail(
-        new InvalidCommand({ field: "feedbackRequested", reason: "this programme does not let referrers ask for feedback" })
+        new InvalidCommand({
+          field: "feedbackRequested",
+          reason: "this programme does not let referrers ask for feedback"
+        })
       )
     }
     const exclusion = command.exclusionsPresent.find((e) => programme.eligibilityExclusions.includes(e))
@@ -520,9 +537,7 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
       // without the day, count the client as young as the year allows
       birthDate = `${String(client.birthYear).padStart(4, "0")}-12-31`
     } else {
-      return fail(
-        new InvalidCommand({ field: "client", reason: "give the personal identity code or the birth year" })
-      )
+      return fail(new InvalidCommand({ field: "client", reason: "give the personal identity code or the birth year" }))
     }
     if (birthDate > at.slice(0, 10)) {
       return fail(new InvalidCommand({ field: "client", reason: "the date of birth is in the future" }))
@@ -566,7 +581,8 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
     messageKey: string
   ): Decision => {
     const { at } = command
-    if (callAt <= at) return fail(new InvalidCommand({ field: "callAt", reason: "the call time must be in the future" }))
+    if (callAt <= at)
+      return fail(new InvalidCommand({ field: "callAt", reason: "the call time must be in the future" }))
     const base = { referralId: command.referralId, at, actor: command.actor }
     const scheduled: ReferralEvent = { _tag: "CallScheduled", ...base, callAt, attempt: state.failedAttempts + 1 }
     if (!notifyBySms) return ok(scheduled)
@@ -575,7 +591,12 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
       return fail(new ConsentMissing({ purpose: "contact-by-sms", rule: "C2" }))
     }
     if (!state.validMobile || state.personalDataErased) return fail(new MobileNumberMissing({}))
-    return ok(scheduled, { _tag: "CallTimeMessageRequested", ...base, messageId: `${messageKey}:call-time-sms`, callAt })
+    return ok(scheduled, {
+      _tag: "CallTimeMessageRequested",
+      ...base,
+      messageId: `${messageKey}:call-time-sms`,
+      callAt
+    })
   }
 
   const recordMeasure = (
@@ -586,7 +607,8 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
     const { actor, at, timePoint, respondent, instrument } = command
     // proxy answers come from the referrer; self answers from the client or the link worker entering them
     if (respondent === "proxy" && actor.role !== "Referrer") return forbidden(actor, "record a proxy measure", "role")
-    if (respondent === "self" && actor.role === "Referrer") return forbidden(actor, "record a self-report measure", "role")
+    if (respondent === "self" && actor.role === "Referrer")
+      return forbidden(actor, "record a self-report measure", "role")
     const expected = Programme.expectedMeasures(programme, timePoint).some(
       (m) => m.instrument === instrument && m.respondent === respondent
     )
@@ -602,8 +624,14 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
     if (respondent === "proxy" && !Consent.isGranted(state.consents, "proxy-measure", at)) {
       return fail(new ConsentMissing({ purpose: "proxy-measure" }))
     }
-    if (state.measures.some((m) => m.instrument === instrument && m.timePoint === timePoint && m.respondent === respondent)) {
-      return fail(new InvalidCommand({ field: "timePoint", reason: "this measure is already recorded at this time point" }))
+    if (
+      state.measures.some(
+        (m) => m.instrument === instrument && m.timePoint === timePoint && m.respondent === respondent
+      )
+    ) {
+      return fail(
+        new InvalidCommand({ field: "timePoint", reason: "this measure is already recorded at this time point" })
+      )
     }
     const base = { referralId: command.referralId, at, actor }
     const recorded: ReferralEvent = {

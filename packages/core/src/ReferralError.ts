@@ -8,10 +8,10 @@
 import { Schema } from "effect"
 import { Role } from "./Actor.js"
 import { Purpose } from "./Consent.js"
-import { InvalidMobileNumber } from "./MobileNumber.js"
-import { InvalidPersonalIdentityCode } from "./PersonalIdentityCode.js"
 import { Status } from "./Lifecycle.js"
 import { LinkWorkerIneligible } from "./LinkWorker.js"
+import { InvalidMobileNumber } from "./MobileNumber.js"
+import { InvalidPersonalIdentityCode } from "./PersonalIdentityCode.js"
 
 /**
  * The command is not allowed in the referral's current state.

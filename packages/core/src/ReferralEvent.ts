@@ -11,11 +11,10 @@
  * @since 0.1.0
  */
 import { Result, Schema } from "effect"
-import { Actor } from "./Actor.js"
+import { Actor, Profession } from "./Actor.js"
 import { ConsentRecord } from "./Consent.js"
 import { ActorId, OrganisationId, ProgrammeId, ReferralId, SubjectId } from "./Ids.js"
 import { InstantSchema } from "./Instant.js"
-import { Profession } from "./Actor.js"
 import {
   AgreeContactArrangement,
   CancelReferral,
@@ -151,7 +150,10 @@ export const ClientDeclined = Schema.TaggedStruct("ClientDeclined", common)
  * @since 0.1.0
  * @category events
  */
-export const CollaborationPaused = Schema.TaggedStruct("CollaborationPaused", { ...common, reason: PutOnHold.fields.reason })
+export const CollaborationPaused = Schema.TaggedStruct("CollaborationPaused", {
+  ...common,
+  reason: PutOnHold.fields.reason
+})
 
 /**
  * The collaboration resumed.
@@ -207,7 +209,10 @@ export const MeasureRecorded = Schema.TaggedStruct("MeasureRecorded", {
  * @since 0.1.0
  * @category events
  */
-export const ReferralClosed = Schema.TaggedStruct("ReferralClosed", { ...common, outcome: CloseReferral.fields.outcome })
+export const ReferralClosed = Schema.TaggedStruct("ReferralClosed", {
+  ...common,
+  outcome: CloseReferral.fields.outcome
+})
 
 /**
  * The follow-up was recorded, or its window passed (`missed`).
@@ -352,7 +357,10 @@ export interface Codec {
  */
 export const makeCodec = (upgrades: Readonly<Record<string, Readonly<Record<number, Upgrade>>>> = {}): Codec => {
   const members = new Map<string, Schema.Codec<ReferralEvent, unknown>>(
-    ReferralEvent.members.map((m) => [m.fields._tag.schema.literal, m as unknown as Schema.Codec<ReferralEvent, unknown>])
+    ReferralEvent.members.map((m) => [
+      m.fields._tag.schema.literal,
+      m as unknown as Schema.Codec<ReferralEvent, unknown>
+    ])
   )
   const currentVersion = (type: string): number => 1 + Object.keys(upgrades[type] ?? {}).length
   const encodeEvent = Schema.encodeSync(ReferralEvent)
@@ -362,17 +370,23 @@ export const makeCodec = (upgrades: Readonly<Record<string, Readonly<Record<numb
     decode: (stored) => {
       const schema = members.get(stored.type)
       if (schema === undefined) {
-        return Result.fail(new EventDecodeError({ type: stored.type, version: stored.version, problem: "unknown-type" }))
+        return Result.fail(
+          new EventDecodeError({ type: stored.type, version: stored.version, problem: "unknown-type" })
+        )
       }
       const target = currentVersion(stored.type)
       if (!Number.isInteger(stored.version) || stored.version < 1 || stored.version > target) {
-        return Result.fail(new EventDecodeError({ type: stored.type, version: stored.version, problem: "unknown-version" }))
+        return Result.fail(
+          new EventDecodeError({ type: stored.type, version: stored.version, problem: "unknown-version" })
+        )
       }
       let data = stored.data
       for (let v = stored.version; v < target; v++) {
         const up = upgrades[stored.type]?.[v]
         if (up === undefined || typeof data !== "object" || data === null) {
-          return Result.fail(new EventDecodeError({ type: stored.type, version: stored.version, problem: "unknown-version" }))
+          return Result.fail(
+            new EventDecodeError({ type: stored.type, version: stored.version, problem: "unknown-version" })
+          )
         }
         data = up(data as Record<string, unknown>)
       }

@@ -5,6 +5,20 @@
  */
 
 /**
+ * Given/when/then specs for the decider.
+ *
+ * @since 0.1.0
+ */
+export * as DeciderSpec from "./DeciderSpec.js"
+
+/**
+ * Ready-made actors, link workers and commands.
+ *
+ * @since 0.1.0
+ */
+export * as Fixtures from "./Fixtures.js"
+
+/**
  * fast-check arbitraries for Finnish identity data.
  *
  * @since 0.1.0

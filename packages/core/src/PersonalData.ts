@@ -1,0 +1,178 @@
+/**
+ * The client's personal data, kept apart from the event history in a vault
+ * keyed by the subject id (domain specification §8). Erasure deletes the
+ * vault entry; the pseudonymous events stay for statistics.
+ *
+ * Commands carry personal data in; `vaultWrite(command)` says what a command
+ * writes to the vault, in the same transaction as its events.
+ *
+ * @since 0.1.0
+ */
+import { Result, Schema } from "effect"
+import { type ReferralId, SubjectId } from "./Ids.js"
+import * as MobileNumber from "./MobileNumber.js"
+import * as PersonalIdentityCode from "./PersonalIdentityCode.js"
+import { Language } from "./Programme.js"
+import type { ReferralCommand } from "./ReferralCommand.js"
+
+/**
+ * What the vault holds about one referral of the subject.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ReferralNotes = Schema.Struct({
+  reasonText: Schema.optionalKey(Schema.String),
+  closingFeedback: Schema.optionalKey(Schema.String)
+})
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ReferralNotes = typeof ReferralNotes.Type
+
+/**
+ * What the vault holds about one subject.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SubjectData = Schema.Struct({
+  subjectId: SubjectId,
+  givenName: Schema.String,
+  familyName: Schema.String,
+  personalIdentityCode: Schema.optionalKey(Schema.String),
+  birthYear: Schema.optionalKey(Schema.Int),
+  /** E.164. */
+  mobileNumber: Schema.optionalKey(Schema.String),
+  language: Language,
+  referrals: Schema.Record(Schema.String, ReferralNotes)
+})
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type SubjectData = typeof SubjectData.Type
+
+/**
+ * A change to the vault.
+ *
+ * - `PutSubject`: create or replace the subject's identity and contact data
+ *   (keeps their referral notes).
+ * - `PutContact`: change the mobile number (`null` removes it) and language.
+ * - `PutNotes`: set notes of one referral (fields given replace, others stay).
+ * - `Erase`: delete everything about the subject.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type VaultWrite =
+  | {
+      readonly _tag: "PutSubject"
+      readonly subject: Omit<SubjectData, "referrals">
+      readonly referralId: ReferralId
+      readonly notes: ReferralNotes
+    }
+  | {
+      readonly _tag: "PutContact"
+      readonly subjectId: SubjectId
+      readonly mobileNumber: string | null
+      readonly language?: typeof Language.Type
+    }
+  | {
+      readonly _tag: "PutNotes"
+      readonly subjectId: SubjectId
+      readonly referralId: ReferralId
+      readonly notes: ReferralNotes
+    }
+  | { readonly _tag: "Erase"; readonly subjectId: SubjectId }
+
+/**
+ * Applies a write to the vault's entry for a subject (pure: the in-memory
+ * store and tests use it; SQL stores do the same in SQL).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const apply = (current: SubjectData | undefined, write: VaultWrite): SubjectData | undefined => {
+  switch (write._tag) {
+    case "PutSubject":
+      return {
+        ...write.subject,
+        referrals: {
+          ...(current?.referrals ?? {}),
+          [write.referralId]: { ...(current?.referrals[write.referralId] ?? {}), ...write.notes }
+        }
+      }
+    case "PutContact": {
+      if (current === undefined) return undefined
+      const { mobileNumber: _, ...rest } = current
+      return {
+        ...rest,
+        ...(write.mobileNumber === null ? {} : { mobileNumber: write.mobileNumber }),
+        ...(write.language === undefined ? {} : { language: write.language })
+      }
+    }
+    case "PutNotes":
+      if (current === undefined) return undefined
+      return {
+        ...current,
+        referrals: {
+          ...current.referrals,
+          [write.referralId]: { ...(current.referrals[write.referralId] ?? {}), ...write.notes }
+        }
+      }
+    case "Erase":
+      return undefined
+  }
+}
+
+/**
+ * What an accepted command writes to the vault (nothing for most commands).
+ * Call it only for commands `decide` accepted: values are normalised here
+ * (identity code upper case, mobile number E.164) and were validated there.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const vaultWrite = (command: ReferralCommand, subjectId: SubjectId | undefined): VaultWrite | undefined => {
+  switch (command._tag) {
+    case "SubmitReferral": {
+      const c = command.client
+      const code = c.personalIdentityCode === undefined ? undefined : PersonalIdentityCode.parse(c.personalIdentityCode)
+      const mobile = c.mobileNumber === undefined ? undefined : MobileNumber.parse(c.mobileNumber)
+      return {
+        _tag: "PutSubject",
+        referralId: command.referralId,
+        subject: {
+          subjectId: command.subjectId,
+          givenName: c.givenName,
+          familyName: c.familyName,
+          ...(code !== undefined && Result.isSuccess(code) ? { personalIdentityCode: code.success.code } : {}),
+          ...(c.birthYear === undefined ? {} : { birthYear: c.birthYear }),
+          ...(mobile !== undefined && Result.isSuccess(mobile) ? { mobileNumber: mobile.success } : {}),
+          language: c.language
+        },
+        notes: { reasonText: command.reasonText }
+      }
+    }
+    case "UpdateContactDetails": {
+      if (subjectId === undefined) return undefined
+      const mobile = command.mobileNumber === null ? null : MobileNumber.parse(command.mobileNumber)
+      return {
+        _tag: "PutContact",
+        subjectId,
+        mobileNumber: mobile === null ? null : Result.isSuccess(mobile) ? mobile.success : null,
+        ...(command.language === undefined ? {} : { language: command.language })
+      }
+    }
+    case "CloseReferral":
+      return subjectId === undefined
+        ? undefined
+        : { _tag: "PutNotes", subjectId, referralId: command.referralId, notes: { closingFeedback: command.feedback } }
+    case "ErasePersonalData":
+      return subjectId === undefined ? undefined : { _tag: "Erase", subjectId }
+    default:
+      return undefined
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The `ReferralStore` port: the event log per referral with expected-version
+ * appends, idempotency keys, and the personal-data vault, written in one
+ * transaction. Adapters: the in-memory layer here (`ReferralStoreMemory`),
+ * SQL in `@lahete/store-sql`. Every adapter passes the conformance suite in
+ * `@lahete/testing` (`ReferralStoreTest.suite`).
+ *
+ * @since 0.1.0
+ */
+import { Context, type Effect, type Option, Schema } from "effect"
+import type { IdempotencyKey, ReferralId, SubjectId } from "./Ids.js"
+import type { SubjectData, VaultWrite } from "./PersonalData.js"
+import type { ReferralEvent } from "./ReferralEvent.js"
+
+/**
+ * The stream was not at the expected version: another command was appended
+ * first. Nothing was written.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class VersionConflict extends Schema.TaggedError<VersionConflict>()("VersionConflict", {
+  referralId: Schema.String,
+  expectedVersion: Schema.Number,
+  actualVersion: Schema.Number
+}) {
+  override get message(): string {
+    return `referral ${this.referralId} is at version ${this.actualVersion}, not ${this.expectedVersion}`
+  }
+}
+
+/**
+ * The idempotency key was already used. Nothing was written; `first` is the
+ * result recorded for it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class IdempotencyKeyUsed extends Schema.TaggedError<IdempotencyKeyUsed>()("IdempotencyKeyUsed", {
+  idempotencyKey: Schema.String
+}) {
+  override get message(): string {
+    return `idempotency key ${this.idempotencyKey} was already used`
+  }
+}
+
+/**
+ * The store failed (connection, disk, corrupt data). Nothing was written.
+ * `detail` never contains event data or personal data.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class StoreFailure extends Schema.TaggedError<StoreFailure>()("StoreFailure", {
+  operation: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `store ${this.operation} failed: ${this.detail}`
+  }
+}
+
+/**
+ * The port's error type.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ReferralStoreError = VersionConflict | IdempotencyKeyUsed | StoreFailure
+
+/**
+ * What was recorded for an idempotency key: the command's fingerprint and the
+ * stream versions its events occupy (`fromVersion` exclusive, `toVersion`
+ * inclusive; equal when the command appended no event).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface IdempotencyRecord {
+  readonly idempotencyKey: IdempotencyKey
+  readonly referralId: ReferralId
+  readonly fingerprint: string
+  readonly fromVersion: number
+  readonly toVersion: number
+}
+
+/**
+ * One append: events for one referral at an expected version, the command's
+ * idempotency key and fingerprint, and the vault writes that go with them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AppendRequest {
+  readonly referralId: ReferralId
+  /** The stream's version the events were decided against (0 for a new referral). */
+  readonly expectedVersion: number
+  readonly events: ReadonlyArray<ReferralEvent>
+  readonly idempotencyKey: IdempotencyKey
+  readonly fingerprint: string
+  readonly vault: ReadonlyArray<VaultWrite>
+}
+
+/**
+ * A referral's stream.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Stream {
+  readonly referralId: ReferralId
+  /** Number of events: the version an append must expect. */
+  readonly version: number
+  readonly events: ReadonlyArray<ReferralEvent>
+}
+
+/**
+ * The store's operations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Shape {
+  /** The referral's events in order (an unknown referral is an empty stream at version 0). */
+  readonly load: (referralId: ReferralId) => Effect.Effect<Stream, ReferralStoreError>
+  /**
+   * Appends atomically: all events, the idempotency record and the vault
+   * writes, or nothing. Fails with `VersionConflict` when the stream is not at
+   * `expectedVersion`, `IdempotencyKeyUsed` when the key is known.
+   */
+  readonly append: (request: AppendRequest) => Effect.Effect<{ readonly version: number }, ReferralStoreError>
+  /** What was recorded for an idempotency key. */
+  readonly idempotency: (key: IdempotencyKey) => Effect.Effect<Option.Option<IdempotencyRecord>, ReferralStoreError>
+  /** Every referral id, in the order first appended. */
+  readonly referralIds: () => Effect.Effect<ReadonlyArray<ReferralId>, ReferralStoreError>
+  /** The vault's entry for a subject (none after erasure). */
+  readonly subject: (subjectId: SubjectId) => Effect.Effect<Option.Option<SubjectData>, ReferralStoreError>
+}
+
+/**
+ * The `ReferralStore` service.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class ReferralStore extends Context.Service<ReferralStore, Shape>()("@lahete/core/ReferralStore") {}
