@@ -17,6 +17,12 @@ export * as Actor from "./Actor.js"
  */
 export * as AuditLog from "./AuditLog.js"
 /**
+ * The in-memory audit log layer.
+ *
+ * @since 0.1.0
+ */
+export * as AuditLogMemory from "./AuditLogMemory.js"
+/**
  * Consent per purpose, rules C1–C6.
  *
  * @since 0.1.0
@@ -47,6 +53,12 @@ export * as Lifecycle from "./Lifecycle.js"
  */
 export * as LinkWorker from "./LinkWorker.js"
 /**
+ * The link-worker registry port and its in-memory layer.
+ *
+ * @since 0.1.0
+ */
+export * as LinkWorkerRegistry from "./LinkWorkerRegistry.js"
+/**
  * Finnish mobile numbers to E.164.
  *
  * @since 0.1.0
@@ -64,7 +76,6 @@ export * as PersonalData from "./PersonalData.js"
  * @since 0.1.0
  */
 export * as PersonalIdentityCode from "./PersonalIdentityCode.js"
-
 /**
  * Programme presets for Kemijärvi and Sodankylä.
  *
@@ -101,10 +112,35 @@ export * as ReferralError from "./ReferralError.js"
  * @since 0.1.0
  */
 export * as ReferralEvent from "./ReferralEvent.js"
-
+/**
+ * Queries: the need-to-know views with usage and disclosure logging.
+ *
+ * @since 0.1.0
+ */
+export * as ReferralQueries from "./ReferralQueries.js"
+/**
+ * `ReferralService`: load, decide, append with idempotency.
+ *
+ * @since 0.1.0
+ */
+export * as ReferralService from "./ReferralService.js"
 /**
  * The referral store port.
  *
  * @since 0.1.0
  */
 export * as ReferralStore from "./ReferralStore.js"
+
+/**
+ * The in-memory referral store layer.
+ *
+ * @since 0.1.0
+ */
+export * as ReferralStoreMemory from "./ReferralStoreMemory.js"
+
+/**
+ * The views per role (need-to-know), as pure functions.
+ *
+ * @since 0.1.0
+ */
+export * as Views from "./Views.js"

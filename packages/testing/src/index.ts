@@ -5,22 +5,39 @@
  */
 
 /**
+ * fast-check arbitraries for every command, event, actor and programme.
+ *
+ * @since 0.1.0
+ */
+export * as Arbitraries from "./Arbitraries.js"
+/**
+ * Generators of valid and invalid command sequences.
+ *
+ * @since 0.1.0
+ */
+export * as CommandSequences from "./CommandSequences.js"
+/**
  * Given/when/then specs for the decider.
  *
  * @since 0.1.0
  */
 export * as DeciderSpec from "./DeciderSpec.js"
-
 /**
  * Ready-made actors, link workers and commands.
  *
  * @since 0.1.0
  */
 export * as Fixtures from "./Fixtures.js"
-
 /**
  * fast-check arbitraries for Finnish identity data.
  *
  * @since 0.1.0
  */
 export * as IdentityArbitraries from "./IdentityArbitraries.js"
+
+/**
+ * The conformance suite for `ReferralStore` layers.
+ *
+ * @since 0.1.0
+ */
+export * as ReferralStoreTest from "./ReferralStoreTest.js"
