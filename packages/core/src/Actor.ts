@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { ActorId, OrganisationId } from "./Ids.js"
+import { ActorId, OrganisationId, ProgrammeId } from "./Ids.js"
 
 /**
  * The roles of the model.
@@ -55,7 +55,14 @@ export const Actor = Schema.Struct({
   role: Role,
   id: ActorId,
   organisation: OrganisationId,
-  profession: Schema.optionalKey(Profession)
+  profession: Schema.optionalKey(Profession),
+  /**
+   * The programmes a coordinator or link worker works for, as the embedding
+   * system's account data says (never taken from a request). Absent: every
+   * programme of the deployment. Referrers refer to any programme (one
+   * professional identity for all referral types).
+   */
+  programmes: Schema.optionalKey(Schema.Array(ProgrammeId))
 })
 /**
  * @since 0.1.0
@@ -64,7 +71,8 @@ export const Actor = Schema.Struct({
 export type Actor = typeof Actor.Type
 
 /**
- * Builds an actor.
+ * Builds an actor from trusted values (fixtures, configuration). It throws on
+ * an invalid id; decode untrusted input with the `Actor` schema instead.
  *
  * @since 0.1.0
  * @category constructors

@@ -74,6 +74,15 @@ export const terminal: ReadonlySet<Status> = new Set([
 ])
 
 /**
+ * The states in which a referral counts towards its link worker's load
+ * (active clients, for the capacity rule and the coordinator's view).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const caseload: ReadonlySet<Status> = new Set(["Assigned", "ContactScheduled", "Active", "OnHold"])
+
+/**
  * Whether a state is terminal.
  *
  * @since 0.1.0

@@ -288,6 +288,15 @@ const relationCheck = (command: ReferralCommand, state: ReferralState): Decision
   }
 }
 
+/** Coordinators and link workers act only within the programmes they work for. */
+const scopeCheck = (actor: Actor, action: string, programmeId: string | undefined): Decision | undefined =>
+  (actor.role === "Coordinator" || actor.role === "LinkWorker") &&
+  actor.programmes !== undefined &&
+  programmeId !== undefined &&
+  !actor.programmes.some((p) => p === programmeId)
+    ? forbidden(actor, action, "outside-programme")
+    : undefined
+
 const notAllowed = (state: ReferralState, command: string, detail?: string): Decision =>
   fail(
     new TransitionNotAllowed(
@@ -338,7 +347,7 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
     if (state.status !== "Initial" && state.referralId !== referralId) {
       return fail(new InvalidCommand({ field: "referralId", reason: "does not match the referral's stream" }))
     }
-    const relation = relationCheck(command, state)
+    const relation = relationCheck(command, state) ?? scopeCheck(actor, command._tag, state.programme?.id)
     if (relation !== undefined) return relation
     if (!Lifecycle.accepts(state.status, command._tag)) return notAllowed(state, command._tag)
 

@@ -39,7 +39,14 @@ export class TransitionNotAllowed extends Schema.TaggedError<TransitionNotAllowe
 export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", {
   role: Role,
   action: Schema.String,
-  reason: Schema.Literals(["role", "not-own-referral", "not-assigned", "not-subject", "profession-not-eligible"])
+  reason: Schema.Literals([
+    "role",
+    "not-own-referral",
+    "not-assigned",
+    "not-subject",
+    "profession-not-eligible",
+    "outside-programme"
+  ])
 }) {
   override get message(): string {
     return `${this.role} may not ${this.action}: ${this.reason}`

@@ -1,6 +1,751 @@
 /**
- * Work in progress.
+ * `ReferralService`: the application service around the decider. For every
+ * command it
+ *
+ * 1. checks the idempotency key: a key already used for the same command
+ *    returns the first result (the events appended then, read back from the
+ *    stream) and appends nothing; a key used for a different command fails
+ *    with `IdempotencyKeyReused`;
+ * 2. loads the referral's stream and folds its state;
+ * 3. decides with `Referral.makeDecider(catalog)`; a refused command appends
+ *    nothing (and does not use up its key: it may be sent again once the
+ *    referral allows it), and a `Forbidden` refusal is recorded in the audit
+ *    log (domain specification §4: attempts outside the role are logged).
+ *    Before refusing, the key is checked again: when the same command was
+ *    appended concurrently in the meantime, its first result is returned;
+ * 4. appends the events with the loaded version as the expected version,
+ *    together with the idempotency record and the command's personal data
+ *    for the vault (`PersonalData.vaultWrite`), in one atomic append.
+ *    On `VersionConflict` it starts again from 1, a bounded number of times
+ *    (`conflictRetries`, default 3), then fails with the conflict. When the
+ *    store reports the key used (the same key appended concurrently), the
+ *    answer is as in 1.
+ *
+ * **Fingerprints.** A command's fingerprint is a hash of a canonical JSON of
+ * its content (object keys sorted) without `at` and without the idempotency
+ * key: a retried request is the same request even when the server stamps its
+ * receipt time on the command. For `AssignLinkWorker` it covers the link
+ * worker's id only, not the registry snapshot and client count the service
+ * looked up, which change once the first attempt is through. The
+ * fingerprint is stored outside the vault and survives erasure, so it must
+ * not give personal data away:
+ *
+ * - with `fingerprintSecret` it is an HMAC-SHA-256 of the whole command,
+ *   personal data included: a key reused for any different command is caught,
+ *   and without the secret the hash cannot be reversed;
+ * - without a secret it is a SHA-256 of the command with its personal data
+ *   (the client's details, the reason text, a new mobile number, the closing
+ *   feedback) left out, since a plain hash of a phone number is reversed by
+ *   trying every number. A key reused for a command that differs only in
+ *   personal data then replays the first result.
+ *
+ * **The programme catalog** is a service of its own, `ProgrammeCatalog`
+ * (provide it with `catalogLayer(catalog)`); the decider is made from it once
+ * when the layer is built.
+ *
+ * **Errors** are all tagged, schema-defined and free of personal data: the
+ * decider's (`DecideError`), the store's (`ReferralStoreError`), the audit
+ * log's and the registry's failures, and this module's `IdempotencyKeyReused`,
+ * `MalformedCommand` and `LinkWorkerNotFound`.
+ *
+ * @example
+ * ```ts
+ * import { ReferralService } from "@lahete/core"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const service = yield* ReferralService.ReferralService
+ *   const result = yield* service.executeUnknown(requestBody)
+ *   return result.state.status
+ * }).pipe(Effect.provide(ReferralService.layerMemory()))
+ * ```
  *
  * @since 0.1.0
  */
-export {}
+import { Context, Effect, Layer, Option, Redacted, Result, Schema, type SchemaAST, type SchemaIssue } from "effect"
+import type { Actor } from "./Actor.js"
+import { AuditLog, type AuditLogFailure } from "./AuditLog.js"
+import * as AuditLogMemory from "./AuditLogMemory.js"
+import type { ActorId, IdempotencyKey, ReferralId } from "./Ids.js"
+import type { Instant } from "./Instant.js"
+import * as Lifecycle from "./Lifecycle.js"
+import type * as LinkWorkerModule from "./LinkWorker.js"
+import * as LinkWorkerRegistry from "./LinkWorkerRegistry.js"
+import * as PersonalData from "./PersonalData.js"
+import * as Presets from "./Presets.js"
+import type * as Programme from "./Programme.js"
+import * as Referral from "./Referral.js"
+import * as ReferralCommand from "./ReferralCommand.js"
+import type { DecideError, Forbidden } from "./ReferralError.js"
+import type { ReferralEvent } from "./ReferralEvent.js"
+import * as ReferralStore from "./ReferralStore.js"
+import * as ReferralStoreMemory from "./ReferralStoreMemory.js"
+
+// ---------------------------------------------------------------------------
+// errors
+// ---------------------------------------------------------------------------
+
+/**
+ * The idempotency key was already used for a different command (another
+ * referral, actor or content). Nothing was written.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", {
+  idempotencyKey: Schema.String
+}) {
+  override get message(): string {
+    return `idempotency key ${this.idempotencyKey} was already used for a different command`
+  }
+}
+
+/**
+ * One problem found when decoding a command: where (a field path such as
+ * `client.mobileNumber` or `consents[0].purpose`) and what is wrong. Never
+ * the value.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CommandIssue = Schema.Struct({ path: Schema.String, reason: Schema.String })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type CommandIssue = typeof CommandIssue.Type
+
+/**
+ * The input is not a well-formed command (wrong types, missing fields,
+ * unknown `_tag`). Lists the field paths and reasons, never the values:
+ * the input may hold personal data.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MalformedCommand extends Schema.TaggedError<MalformedCommand>()("MalformedCommand", {
+  issues: Schema.Array(CommandIssue)
+}) {
+  override get message(): string {
+    return `malformed command: ${this.issues.map((i) => `${i.path}: ${i.reason}`).join("; ")}`
+  }
+}
+
+/**
+ * The link worker to assign is not in the registry.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class LinkWorkerNotFound extends Schema.TaggedError<LinkWorkerNotFound>()("LinkWorkerNotFound", {
+  linkWorkerId: Schema.String
+}) {
+  override get message(): string {
+    return `link worker ${this.linkWorkerId} is not in the registry`
+  }
+}
+
+/**
+ * Every error the service can return.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ReferralServiceError =
+  | DecideError
+  | ReferralStore.ReferralStoreError
+  | AuditLogFailure
+  | LinkWorkerRegistry.LinkWorkerRegistryFailure
+  | IdempotencyKeyReused
+  | MalformedCommand
+  | LinkWorkerNotFound
+
+// ---------------------------------------------------------------------------
+// models and services
+// ---------------------------------------------------------------------------
+
+/**
+ * The result of a command: the events it appended, the stream version after
+ * them and the referral's state at that version. `replayed` is `true` when
+ * the idempotency key had been used for this command before: the events are
+ * then the ones appended the first time, read back from the stream, and
+ * nothing new was appended.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Executed {
+  readonly referralId: ReferralId
+  readonly events: ReadonlyArray<ReferralEvent>
+  readonly version: number
+  readonly state: Referral.ReferralState
+  readonly replayed: boolean
+}
+
+/**
+ * A coordinator's request to assign a link worker from the registry.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AssignRequest {
+  readonly referralId: ReferralId
+  readonly linkWorkerId: ActorId
+  readonly actor: Actor
+  readonly at: Instant
+  readonly idempotencyKey: IdempotencyKey
+}
+
+/**
+ * The service's operations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Shape {
+  /** Runs a command (see the module documentation for the steps). */
+  readonly execute: (command: ReferralCommand.ReferralCommand) => Effect.Effect<Executed, ReferralServiceError>
+  /**
+   * Decodes untrusted input (e.g. a request body) as a command and runs it.
+   * Input that is not a command fails with `MalformedCommand`.
+   */
+  readonly executeUnknown: (input: unknown) => Effect.Effect<Executed, ReferralServiceError>
+  /**
+   * Assigns a link worker from the registry: looks the link worker up,
+   * counts their active clients and runs `AssignLinkWorker` with that
+   * snapshot. An unknown link worker fails with `LinkWorkerNotFound`.
+   */
+  readonly assign: (request: AssignRequest) => Effect.Effect<Executed, ReferralServiceError>
+  /** The referral's current state (`Initial` for an unknown referral). */
+  readonly state: (referralId: ReferralId) => Effect.Effect<Referral.ReferralState, ReferralServiceError>
+}
+
+/**
+ * The `ReferralService` service.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class ReferralService extends Context.Service<ReferralService, Shape>()("@lahete/core/ReferralService") {}
+
+/**
+ * The programme catalog the service decides with (every programme version a
+ * stored referral may have started under).
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class ProgrammeCatalog extends Context.Service<ProgrammeCatalog, Programme.Catalog>()(
+  "@lahete/core/ProgrammeCatalog"
+) {}
+
+/**
+ * Provides a programme catalog.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const catalogLayer = (catalog: Programme.Catalog): Layer.Layer<ProgrammeCatalog> =>
+  Layer.succeed(ProgrammeCatalog, catalog)
+
+/**
+ * Options of the service.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** How many times a command is decided again after a `VersionConflict` (default 3). */
+  readonly conflictRetries?: number
+  /**
+   * The secret for command fingerprints (HMAC-SHA-256 over the whole
+   * command). Without it, personal data is left out of the fingerprint (see
+   * the module documentation). Changing it makes earlier keys look like keys
+   * reused for another command.
+   */
+  readonly fingerprintSecret?: Redacted.Redacted<string>
+}
+
+/**
+ * The statuses in which a referral counts as one of its link worker's active
+ * clients (for the capacity rule).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const activeStatuses: ReadonlySet<Lifecycle.Status> = Lifecycle.caseload
+
+// ---------------------------------------------------------------------------
+// fingerprints
+// ---------------------------------------------------------------------------
+
+const canonicalJson = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>
+    return `{${Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`)
+      .join(",")}}`
+  }
+  return JSON.stringify(value) ?? "null"
+}
+
+/** What an assignment's fingerprint covers: the request, not the snapshot looked up for it. */
+const assignmentContent = (request: {
+  readonly referralId: ReferralId
+  readonly actor: Actor
+  readonly linkWorkerId: ActorId
+}) => ({
+  _tag: "AssignLinkWorker",
+  referralId: request.referralId,
+  actor: request.actor,
+  linkWorkerId: request.linkWorkerId
+})
+
+const personalData = "(personal data)"
+
+/** The command's content for its fingerprint; with `masked`, personal data is replaced by a marker. */
+const fingerprintContent = (command: ReferralCommand.ReferralCommand, masked: boolean): unknown => {
+  if (command._tag === "AssignLinkWorker") {
+    return assignmentContent({
+      referralId: command.referralId,
+      actor: command.actor,
+      linkWorkerId: command.linkWorker.id
+    })
+  }
+  const { at: _at, idempotencyKey: _key, ...content } = command
+  if (!masked) return content
+  switch (content._tag) {
+    case "SubmitReferral":
+      return { ...content, client: personalData, reasonText: personalData }
+    case "UpdateContactDetails":
+      return { ...content, mobileNumber: content.mobileNumber === null ? null : personalData }
+    case "CloseReferral":
+      return { ...content, feedback: personalData }
+    default:
+      return content
+  }
+}
+
+const utf8 = (text: string) => new TextEncoder().encode(text)
+const hex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("")
+
+const digest = (content: unknown, secret: Redacted.Redacted<string> | undefined): Effect.Effect<string> => {
+  const text = utf8(canonicalJson(content))
+  if (secret === undefined) {
+    return Effect.promise(async () => `sha256:${hex(await globalThis.crypto.subtle.digest("SHA-256", text))}`)
+  }
+  return Effect.promise(async () => {
+    const key = await globalThis.crypto.subtle.importKey(
+      "raw",
+      utf8(Redacted.value(secret)),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"]
+    )
+    return `hmac-sha256:${hex(await globalThis.crypto.subtle.sign("HMAC", key, text))}`
+  })
+}
+
+/**
+ * The command's fingerprint, stored with its idempotency key: without a
+ * secret, SHA-256 over a canonical JSON of the command without `at`, the
+ * idempotency key and personal data; with a secret, HMAC-SHA-256 over the
+ * same with personal data included. For `AssignLinkWorker` the link worker's
+ * id stands in for the looked-up snapshot and client count.
+ *
+ * @since 0.1.0
+ * @category fingerprints
+ */
+export const fingerprint = (
+  command: ReferralCommand.ReferralCommand,
+  secret?: Redacted.Redacted<string>
+): Effect.Effect<string> => digest(fingerprintContent(command, secret === undefined), secret)
+
+// ---------------------------------------------------------------------------
+// decoding untrusted input
+// ---------------------------------------------------------------------------
+
+const maxIssues = 20
+
+const formatPath = (path: ReadonlyArray<PropertyKey>): string => {
+  let out = ""
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`
+    else if (typeof key === "string" && /^[A-Za-z_$][\w$-]{0,63}$/.test(key)) out += out === "" ? key : `.${key}`
+    else out += "[?]"
+  }
+  return out === "" ? "(command)" : out
+}
+
+const describeType = (ast: SchemaAST.AST): string => {
+  switch (ast._tag) {
+    case "String":
+      return "a string"
+    case "Number":
+      return "a number"
+    case "Boolean":
+      return "a boolean"
+    case "Null":
+      return "null"
+    case "Literal":
+      return JSON.stringify(ast.literal) ?? "a constant"
+    case "Arrays":
+      return "an array"
+    case "Objects":
+      return "an object"
+    case "Union": {
+      const kinds = [...new Set(ast.types.map(describeType))]
+      return kinds.length === 1 ? (kinds[0] ?? "a valid value") : `one of ${kinds.join(", ")}`
+    }
+    default:
+      return "a valid value"
+  }
+}
+
+/** Primitive values inside an input, to keep them out of reasons taken from a schema's custom messages. */
+const primitives = (value: unknown, depth = 0): ReadonlyArray<string> => {
+  if (typeof value === "string") return [value]
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return [String(value)]
+  if (value === null || typeof value !== "object" || depth > 4) return []
+  return Object.values(value).flatMap((v) => primitives(v, depth + 1))
+}
+
+const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown => {
+  let current = input
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined
+    current = (current as Record<PropertyKey, unknown>)[key]
+  }
+  return current
+}
+
+/**
+ * A reason from a check's own message, unless the message could quote the
+ * value: schema authors write messages such as "expected a UTC instant", but
+ * a custom check may build its message from the value.
+ */
+const safeMessage = (message: string | undefined, value: unknown): string | undefined => {
+  if (message === undefined || message === "") return undefined
+  const lower = message.toLowerCase()
+  const quotes = primitives(value).some((p) => p.length >= 3 && lower.includes(p.toLowerCase()))
+  return quotes ? undefined : message
+}
+
+const commandIssues = (root: SchemaIssue.Issue, input: unknown): ReadonlyArray<CommandIssue> => {
+  const at = (path: ReadonlyArray<PropertyKey>, reason: string): ReadonlyArray<CommandIssue> => [
+    { path: formatPath(path), reason }
+  ]
+  const walk = (issue: SchemaIssue.Issue, path: ReadonlyArray<PropertyKey>): ReadonlyArray<CommandIssue> => {
+    switch (issue._tag) {
+      case "Pointer":
+        return walk(issue.issue, [...path, ...issue.path])
+      case "Composite":
+        return issue.issues.flatMap((i) => walk(i, path))
+      case "AnyOf":
+        return issue.issues.length === 0
+          ? at(path, `expected ${describeType(issue.ast)}`)
+          : issue.issues.flatMap((i) => walk(i, path))
+      case "Encoding":
+        return walk(issue.issue, path)
+      case "Filter": {
+        const value = valueAt(input, path)
+        const own = issue.filter.annotations
+        const inner = issue.issue._tag === "InvalidValue" ? issue.issue.annotations?.message : undefined
+        return at(
+          path,
+          safeMessage(typeof own?.message === "string" ? own.message : undefined, value) ??
+            (typeof own?.expected === "string" ? safeMessage(`expected ${own.expected}`, value) : undefined) ??
+            safeMessage(inner, value) ??
+            "is not valid"
+        )
+      }
+      case "MissingKey":
+        return at(path, "is missing")
+      case "UnexpectedKey":
+        // the key itself comes from the input: name only where it was found
+        return at(path.slice(0, -1), "has a field that is not allowed")
+      case "InvalidType":
+        return at(path, `expected ${describeType(issue.ast)}`)
+      case "InvalidValue":
+        return at(path, safeMessage(issue.annotations?.message, valueAt(input, path)) ?? "is not valid")
+      case "Forbidden":
+        return at(path, "cannot be checked here")
+      case "OneOf":
+        return at(path, "matches more than one form")
+    }
+  }
+  const unique = [...new Map(walk(root, []).map((i) => [`${i.path}\u0000${i.reason}`, i])).values()]
+  return unique.length > maxIssues
+    ? [...unique.slice(0, maxIssues), { path: "(command)", reason: `${unique.length - maxIssues} more issues` }]
+    : unique
+}
+
+const decodeCommand = Schema.decodeUnknownResult(ReferralCommand.ReferralCommand)
+
+/**
+ * Decodes untrusted input as a command. The error lists field paths and
+ * reasons only, never the input's values (Schema's own messages may quote
+ * them).
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decode = (input: unknown): Result.Result<ReferralCommand.ReferralCommand, MalformedCommand> =>
+  Result.mapError(
+    decodeCommand(input, { errors: "all" }),
+    (error) => new MalformedCommand({ issues: commandIssues(error.issue, input) })
+  )
+
+// ---------------------------------------------------------------------------
+// the service
+// ---------------------------------------------------------------------------
+
+interface Run {
+  readonly referralId: ReferralId
+  readonly idempotencyKey: IdempotencyKey
+  readonly fingerprint: string
+  /** The command to decide, given the loaded state (assignment looks the link worker up here). */
+  readonly command: (
+    state: Referral.ReferralState
+  ) => Effect.Effect<ReferralCommand.ReferralCommand, ReferralServiceError>
+}
+
+/**
+ * Builds the service with options.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeWith = (
+  options: Options = {}
+): Effect.Effect<
+  Shape,
+  never,
+  ReferralStore.ReferralStore | AuditLog | LinkWorkerRegistry.LinkWorkerRegistry | ProgrammeCatalog
+> =>
+  Effect.gen(function* () {
+    const store = yield* ReferralStore.ReferralStore
+    const audit = yield* AuditLog
+    const registry = yield* LinkWorkerRegistry.LinkWorkerRegistry
+    const decider = Referral.makeDecider(yield* ProgrammeCatalog)
+    const conflictRetries = Math.max(0, Math.floor(options.conflictRetries ?? 3))
+
+    const load = (referralId: ReferralId) =>
+      Effect.map(store.load(referralId), (stream) => ({ stream, state: Referral.fold(stream.events) }))
+
+    const replay = (record: ReferralStore.IdempotencyRecord): Effect.Effect<Executed, ReferralServiceError> =>
+      Effect.flatMap(store.load(record.referralId), (stream) =>
+        stream.version < record.toVersion
+          ? Effect.fail(
+              new ReferralStore.StoreFailure({
+                operation: "replay",
+                detail: `idempotency key ${record.idempotencyKey} points past the end of referral ${record.referralId}`
+              })
+            )
+          : Effect.succeed({
+              referralId: record.referralId,
+              events: stream.events.slice(record.fromVersion, record.toVersion),
+              version: record.toVersion,
+              state: Referral.fold(stream.events.slice(0, record.toVersion)),
+              replayed: true
+            })
+      )
+
+    const answerKnown = (
+      run: Run,
+      record: ReferralStore.IdempotencyRecord
+    ): Effect.Effect<Executed, ReferralServiceError> =>
+      record.fingerprint === run.fingerprint
+        ? replay(record)
+        : Effect.fail(new IdempotencyKeyReused({ idempotencyKey: run.idempotencyKey }))
+
+    const recordRefusal = (command: ReferralCommand.ReferralCommand, refusal: Forbidden) =>
+      audit.recordRefusal({
+        at: command.at,
+        actorId: command.actor.id,
+        role: command.actor.role,
+        organisation: command.actor.organisation,
+        referralId: command.referralId,
+        action: refusal.action,
+        reason: refusal.reason
+      })
+
+    const attempt = (run: Run, retriesLeft: number): Effect.Effect<Executed, ReferralServiceError> =>
+      Effect.gen(function* () {
+        const known = yield* store.idempotency(run.idempotencyKey)
+        if (Option.isSome(known)) return yield* answerKnown(run, known.value)
+
+        const { stream, state } = yield* load(run.referralId)
+        const command = yield* run.command(state)
+        const decision = decider.decide(command, state)
+        if (Result.isFailure(decision)) {
+          // the same command may have been appended since the key was checked (a concurrent retry):
+          // then this refusal was decided against the state after it, and the first result is the answer
+          const since = yield* store.idempotency(run.idempotencyKey)
+          if (Option.isSome(since)) return yield* answerKnown(run, since.value)
+          if (decision.failure._tag === "Forbidden") yield* recordRefusal(command, decision.failure)
+          return yield* Effect.fail(decision.failure)
+        }
+        const events = decision.success
+        const write = PersonalData.vaultWrite(command, state.subjectId)
+        const appended = yield* Effect.result(
+          store.append({
+            referralId: run.referralId,
+            expectedVersion: stream.version,
+            events,
+            idempotencyKey: run.idempotencyKey,
+            fingerprint: run.fingerprint,
+            vault: write === undefined ? [] : [write]
+          })
+        )
+        if (Result.isSuccess(appended)) {
+          return {
+            referralId: run.referralId,
+            events,
+            version: appended.success.version,
+            state: Referral.fold(events, state),
+            replayed: false
+          }
+        }
+        const error = appended.failure
+        switch (error._tag) {
+          case "VersionConflict":
+            return yield* retriesLeft > 0 ? attempt(run, retriesLeft - 1) : Effect.fail(error)
+          case "IdempotencyKeyUsed": {
+            // the same key was appended concurrently: answer as if it had been seen first
+            const record = yield* store.idempotency(run.idempotencyKey)
+            return yield* Option.isSome(record) ? answerKnown(run, record.value) : Effect.fail(error)
+          }
+          default:
+            return yield* Effect.fail(error)
+        }
+      })
+
+    const execute = (command: ReferralCommand.ReferralCommand): Effect.Effect<Executed, ReferralServiceError> =>
+      Effect.flatMap(fingerprint(command, options.fingerprintSecret), (print) =>
+        attempt(
+          {
+            referralId: command.referralId,
+            idempotencyKey: command.idempotencyKey,
+            fingerprint: print,
+            command: () => Effect.succeed(command)
+          },
+          conflictRetries
+        )
+      )
+
+    const activeClients = (linkWorkerId: ActorId): Effect.Effect<number, ReferralServiceError> =>
+      Effect.gen(function* () {
+        let count = 0
+        for (const referralId of yield* store.referralIds()) {
+          const { state } = yield* load(referralId)
+          if (state.linkWorkerId === linkWorkerId && activeStatuses.has(state.status)) count++
+        }
+        return count
+      })
+
+    const assign = (request: AssignRequest): Effect.Effect<Executed, ReferralServiceError> => {
+      const command = (linkWorker: LinkWorkerModule.LinkWorker, count: number): ReferralCommand.ReferralCommand => ({
+        _tag: "AssignLinkWorker",
+        referralId: request.referralId,
+        idempotencyKey: request.idempotencyKey,
+        actor: request.actor,
+        at: request.at,
+        linkWorker,
+        activeClients: count
+      })
+      return Effect.flatMap(digest(assignmentContent(request), options.fingerprintSecret), (print) =>
+        attempt(
+          {
+            referralId: request.referralId,
+            idempotencyKey: request.idempotencyKey,
+            fingerprint: print,
+            command: () =>
+              Effect.gen(function* () {
+                const worker = yield* registry.get(request.linkWorkerId)
+                if (Option.isNone(worker)) {
+                  return yield* Effect.fail(new LinkWorkerNotFound({ linkWorkerId: request.linkWorkerId }))
+                }
+                return command(worker.value, yield* activeClients(request.linkWorkerId))
+              })
+          },
+          conflictRetries
+        )
+      )
+    }
+
+    return ReferralService.of({
+      execute,
+      executeUnknown: (input) => Effect.flatMap(Effect.fromResult(decode(input)), execute),
+      assign,
+      state: (referralId) => Effect.map(load(referralId), ({ state }) => state)
+    })
+  })
+
+/**
+ * Builds the service with the default options.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = makeWith()
+
+/**
+ * The service over the store, audit log, link-worker registry and programme
+ * catalog in the context, with options.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWith = (
+  options: Options = {}
+): Layer.Layer<
+  ReferralService,
+  never,
+  ReferralStore.ReferralStore | AuditLog | LinkWorkerRegistry.LinkWorkerRegistry | ProgrammeCatalog
+> => Layer.effect(ReferralService, makeWith(options))
+
+/**
+ * The service over the store, audit log, link-worker registry and programme
+ * catalog in the context.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<
+  ReferralService,
+  never,
+  ReferralStore.ReferralStore | AuditLog | LinkWorkerRegistry.LinkWorkerRegistry | ProgrammeCatalog
+> = layerWith()
+
+/**
+ * The whole service in memory, for tests, examples and prototypes: the
+ * service together with the in-memory store, audit log and link-worker
+ * registry (seeded with `linkWorkers`) and the catalog (default: the presets),
+ * all of them provided so tests can inspect them.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory = (
+  options: Options & {
+    readonly catalog?: Programme.Catalog
+    readonly linkWorkers?: ReadonlyArray<LinkWorkerModule.LinkWorker>
+  } = {}
+): Layer.Layer<
+  ReferralService | ReferralStore.ReferralStore | AuditLog | LinkWorkerRegistry.LinkWorkerRegistry | ProgrammeCatalog,
+  LinkWorkerRegistry.LinkWorkerRegistryFailure
+> =>
+  layerWith(options).pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        ReferralStoreMemory.layer,
+        AuditLogMemory.layer,
+        LinkWorkerRegistry.layerMemory(options.linkWorkers ?? []),
+        catalogLayer(options.catalog ?? Presets.catalog)
+      )
+    )
+  )

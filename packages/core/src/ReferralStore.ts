@@ -30,8 +30,8 @@ export class VersionConflict extends Schema.TaggedError<VersionConflict>()("Vers
 }
 
 /**
- * The idempotency key was already used. Nothing was written; `first` is the
- * result recorded for it.
+ * The idempotency key was already used. Nothing was written; the record for
+ * the key (`idempotency(key)`) says which events the first command appended.
  *
  * @since 0.1.0
  * @category errors

@@ -563,6 +563,21 @@ describe("refusals: wrong role (Forbidden)", () => {
       .thenFails("Forbidden", { reason: "not-subject" })
   })
 
+  it("a coordinator or link worker outside the referral's programme", () => {
+    const sodankylaCoordinator = { ...F.coordinator, programmes: [Presets.sodankyla.id] }
+    given("Submitted")
+      .when(F.assign({ actor: sodankylaCoordinator }))
+      .thenFails("Forbidden", { reason: "outside-programme" })
+    const kemijarviCoordinator = { ...F.coordinator, programmes: [Presets.kemijarvi.id] }
+    given("Submitted")
+      .when(F.assign({ actor: kemijarviCoordinator }))
+      .thenEvents((events) => expect(events.map((e) => e._tag)).toEqual(["LinkWorkerAssigned"]))
+    const movedLinkWorker = { ...F.linkWorkerActor, programmes: [Presets.sodankyla.id] }
+    given("Assigned")
+      .when(F.scheduleCall({ actor: movedLinkWorker }))
+      .thenFails("Forbidden", { reason: "outside-programme" })
+  })
+
   it("the referrer records consent at submission time only", () => {
     given("Active")
       .when(F.recordConsent("research", "granted", { actor: F.referrer }))

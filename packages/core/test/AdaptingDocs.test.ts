@@ -1,0 +1,381 @@
+/**
+ * The examples of docs/adapting.md, as code that type-checks and runs, and
+ * the generated parts of that page: the code blocks are copied from the
+ * `// #region doc:NAME` regions of this file, the field table is rendered
+ * from the presets and the `[K…]/[S…]/[F…]/[P]` citations in
+ * packages/core/src/Presets.ts, and the validation messages are the real
+ * ones. The test fails when the page differs; run it with `UPDATE_DOCS=1` to
+ * rewrite the page's generated blocks instead:
+ *
+ *   UPDATE_DOCS=1 node_modules/.bin/node node_modules/vitest/vitest.mjs run packages/core/test/AdaptingDocs.test.ts
+ */
+import { readFileSync, writeFileSync } from "node:fs"
+import { describe, expect, it } from "@effect/vitest"
+import { Presets, Programme, Referral, type ReferralCommand } from "@lahete/core"
+import { Fixtures } from "@lahete/testing"
+import { Result } from "effect"
+
+type Cmd = ReferralCommand.ReferralCommand
+
+const update = process.env.UPDATE_DOCS === "1"
+const docUrl = new URL("../../../docs/adapting.md", import.meta.url)
+const thisFile = readFileSync(new URL(import.meta.url), "utf8")
+const presetsSource = readFileSync(new URL("../src/Presets.ts", import.meta.url), "utf8")
+
+// ---------------------------------------------------------------------------
+// The examples
+// ---------------------------------------------------------------------------
+
+// #region doc:derive
+// Start from the preset closest to your model; change what differs.
+const input = {
+  ...Presets.kemijarvi,
+  id: "esimerkki",
+  municipality: "Esimerkkilä",
+  names: { fi: "Hyvinvointilähete" },
+  languages: ["fi", "sv"],
+  eligibleReferrerProfessions: [...Presets.kemijarvi.eligibleReferrerProfessions, "physiotherapist"],
+  contactAttempts: { max: 4 },
+  deadlines: {
+    ...Presets.kemijarvi.deadlines,
+    firstContact: { days: 5, dayKind: "calendar", atRiskHours: 24 },
+    retention: { erasePersonalDataAfterMonths: 24 } // the controller's decision, not a legal default
+  }
+}
+// Validate it: at start-up, an invalid configuration should stop the service.
+const esimerkki = Result.getOrThrowWith(Programme.decode(input), (e) => new Error(e.message))
+// #endregion
+
+// #region doc:invalid-schema
+const typo = Programme.decode({ ...Presets.kemijarvi, languages: ["fi", "de"], minimumClientAge: -1 })
+if (Result.isFailure(typo)) {
+  typo.failure._tag // "InvalidProgramme"
+  typo.failure.message // names every path that is wrong (below)
+}
+// #endregion
+
+// #region doc:invalid-consistency
+const inconsistent = Programme.decode({
+  ...Presets.kemijarvi,
+  deadlines: { ...Presets.kemijarvi.deadlines, collaboration: { warnAfterMonths: 6, maxMonths: 6 } }
+})
+// #endregion
+
+// #region doc:next-version
+const kemijarviV2 = Result.getOrThrowWith(
+  Programme.nextVersion(Presets.kemijarvi, (p) => ({ ...p, contactAttempts: { max: 4 } })),
+  (e) => new Error(e.message)
+)
+kemijarviV2.id // "kemijarvi": the same programme
+kemijarviV2.version // 2
+// #endregion
+
+// #region doc:catalog
+const catalog = Result.getOrThrowWith(
+  Programme.catalog([Presets.kemijarvi, kemijarviV2, Presets.sodankyla, esimerkki]),
+  (e) => new Error(e.message)
+)
+catalog.latest("kemijarvi")?.version // 2: new referrals start under version 2
+catalog.get("kemijarvi", 1)?.contactAttempts.max // 3: kept for the referrals that started under it
+const decider = Referral.makeDecider(catalog) // one decider for every programme of the deployment
+// #endregion
+
+// #region doc:keeps-version
+// A referral submitted while only version 1 was published ...
+const before = Fixtures.history([Fixtures.submit()], Referral.makeDecider(Presets.catalog))
+before.state.programme // { id: "kemijarvi", version: 1 }
+// ... is decided under version 1 by the new decider too: its events name the version.
+const after = Fixtures.history([Fixtures.submit()], decider)
+after.state.programme // { id: "kemijarvi", version: 2 }
+// #endregion
+
+/** Decides commands from a state with a decider; every command must be accepted. */
+const continueWith = (state: Referral.ReferralState, commands: ReadonlyArray<Cmd>, using: Referral.Decider) => {
+  let s = state
+  for (const c of commands) {
+    const decided = using.decide(c, s)
+    if (Result.isFailure(decided)) throw new Error(`${c._tag} refused: ${decided.failure.message}`)
+    s = Referral.fold(decided.success, s)
+  }
+  return s
+}
+
+describe("adapting.md examples", () => {
+  it("derives a valid programme from a preset", () => {
+    expect(esimerkki.id).toBe("esimerkki")
+    expect(esimerkki.version).toBe(1)
+    expect(esimerkki.contactAttempts.max).toBe(4)
+    expect(esimerkki.deadlines.firstContact.dayKind).toBe("calendar")
+    expect(esimerkki.deadlines.assignment).toEqual(Presets.kemijarvi.deadlines.assignment)
+    expect(esimerkki.eligibleReferrerProfessions).toContain("physiotherapist")
+  })
+
+  it("refuses an invalid programme with a message naming each problem", () => {
+    if (Result.isSuccess(typo)) throw new Error("expected the typo to be refused")
+    expect(typo.failure._tag).toBe("InvalidProgramme")
+    expect(typo.failure.message).toContain("languages")
+    expect(typo.failure.message).toContain("minimumClientAge")
+    if (Result.isSuccess(inconsistent)) throw new Error("expected the inconsistency to be refused")
+    expect(inconsistent.failure.message).toContain("warnAfterMonths must be less than maxMonths")
+  })
+
+  it("versions a programme: same id, next version, validated", () => {
+    expect(kemijarviV2.id).toBe(Presets.kemijarvi.id)
+    expect(kemijarviV2.version).toBe(2)
+    expect(kemijarviV2.contactAttempts.max).toBe(4)
+    const broken = Programme.nextVersion(Presets.kemijarvi, (p) => ({ ...p, contactAttempts: { max: 0 } }))
+    expect(Result.isFailure(broken)).toBe(true)
+  })
+
+  it("runs several programmes in one catalog and refuses a version listed twice", () => {
+    expect(catalog.latest("kemijarvi")?.version).toBe(2)
+    expect(catalog.get("kemijarvi", 1)).toBe(Presets.kemijarvi)
+    expect(catalog.latest("sodankyla")).toBe(Presets.sodankyla)
+    expect(catalog.latest("esimerkki")).toBe(esimerkki)
+    const twice = Programme.catalog([Presets.kemijarvi, Presets.kemijarvi])
+    expect(Result.isFailure(twice) && twice.failure.message).toContain("kemijarvi@1 is listed twice")
+  })
+
+  it("a referral keeps the version it started under: version 1 gives up after 3 attempts, version 2 after 4", () => {
+    expect(before.state.programme).toEqual({ id: "kemijarvi", version: 1 })
+    expect(after.state.programme).toEqual({ id: "kemijarvi", version: 2 })
+    const twoFailed: ReadonlyArray<Cmd> = [
+      Fixtures.assign(),
+      Fixtures.scheduleCall(),
+      Fixtures.failedAttempt(),
+      Fixtures.failedAttempt({ at: Fixtures.at(48), nextCallAt: Fixtures.at(72) })
+    ]
+    const third = Fixtures.lastFailedAttempt({ at: Fixtures.at(72) })
+    // the old referral, continued by the new decider: the third failed attempt is its last
+    const old = continueWith(before.state, twoFailed, decider)
+    const lastOld = decider.decide(third, old)
+    expect(Result.isSuccess(lastOld) && lastOld.success.map((e) => e._tag)).toEqual([
+      "ContactAttemptFailed",
+      "ClientUnreachable"
+    ])
+    // a new referral under version 2 has a fourth attempt left: the next call time is required
+    const fresh = continueWith(after.state, twoFailed, decider)
+    const lastNew = decider.decide(third, fresh)
+    expect(Result.isFailure(lastNew) && lastNew.failure).toMatchObject({ _tag: "InvalidCommand", field: "nextCallAt" })
+  })
+})
+
+// ---------------------------------------------------------------------------
+// The generated parts of docs/adapting.md
+// ---------------------------------------------------------------------------
+
+const blockPattern = (name: string) =>
+  new RegExp(`(<!-- generated:${name}:start[^>]*-->\\n)([\\s\\S]*?)\\n?(<!-- generated:${name}:end -->)`)
+
+/** Compares (or, with UPDATE_DOCS=1, rewrites) every generated block of the page. */
+const syncBlocks = (blocks: Readonly<Record<string, string>>) => {
+  const original = readFileSync(docUrl, "utf8")
+  let text = original
+  for (const [name, content] of Object.entries(blocks)) {
+    const pattern = blockPattern(name)
+    const match = pattern.exec(text)
+    if (match === null) throw new Error(`docs/adapting.md has no generated block "${name}"`)
+    if (update)
+      text = text.replace(pattern, (_, start: string, __: string, end: string) => `${start}${content}\n${end}`)
+    else
+      expect(match[2], `docs/adapting.md block "${name}" differs from the code: run with UPDATE_DOCS=1`).toBe(content)
+  }
+  if (update && text !== original) writeFileSync(docUrl, text)
+}
+
+/** The code between `// #region doc:NAME` and `// #endregion` in this file. */
+const region = (name: string): string => {
+  const match = new RegExp(`// #region doc:${name}\\n([\\s\\S]*?)\\n// #endregion`).exec(thisFile)
+  if (match === null) throw new Error(`no region doc:${name}`)
+  return match[1] ?? ""
+}
+
+/** The imports the examples need; each must be an import of this file, so the examples compile as shown. */
+const exampleImports = [
+  ["@lahete/core", ["Presets", "Programme", "Referral"]],
+  ["@lahete/testing", ["Fixtures"]],
+  ["effect", ["Result"]]
+] as const
+
+const ticks = "```"
+const fence = (lang: string, body: string) => [`${ticks}${lang}`, body, ticks].join("\n")
+
+// the presets' source: each field's line(s) and their `// [K…]` comments
+
+const presetLines = (name: string): ReadonlyArray<string> => {
+  const start = presetsSource.indexOf(`export const ${name}: Programme.Programme = decodePreset({`)
+  if (start < 0) throw new Error(`Presets.ts has no preset ${name}`)
+  return presetsSource.slice(start, presetsSource.indexOf("\n})", start)).split("\n")
+}
+
+const splitComment = (line: string): readonly [string, string | undefined] => {
+  const i = line.indexOf("//")
+  return i < 0 ? [line, undefined] : [line.slice(0, i), line.slice(i + 2).trim()]
+}
+
+const bracketDepth = (code: string): number =>
+  [...code].reduce((d, ch) => d + ("{[".includes(ch) ? 1 : "}]".includes(ch) ? -1 : 0), 0)
+
+/** The comments on a preset field's line(s): where its value comes from. */
+const citation = (preset: string, path: string): string => {
+  const lines = presetLines(preset)
+  let from = 0
+  let at = -1
+  for (const [depth, key] of path.split(".").entries()) {
+    const prefix = `${" ".repeat(2 * (depth + 1))}${key}:`
+    at = lines.findIndex((l, i) => i >= from && l.startsWith(prefix))
+    if (at < 0) throw new Error(`Presets.ts: no line for ${preset}.${path}`)
+    from = at + 1
+  }
+  const comments: Array<string> = []
+  let depth = 0
+  for (let i = at; i < lines.length; i++) {
+    const [code, comment] = splitComment(lines[i] ?? "")
+    if (comment !== undefined) comments.push(comment)
+    depth += bracketDepth(code)
+    if (depth <= 0) break
+  }
+  return comments.join("; ")
+}
+
+/** The source list in Presets.ts's module comment. */
+const sources = (): ReadonlyArray<readonly [string, string]> => {
+  const doc = presetsSource.slice(presetsSource.indexOf(" * Sources:"), presetsSource.indexOf(" * @since"))
+  const out: Array<[string, string]> = []
+  for (const line of doc.split("\n")) {
+    const item = /^ \* - ([KSF]\d+) (.*)$/.exec(line)
+    const more = /^ \* {3}(.*)$/.exec(line)
+    if (item !== null) out.push([item[1] ?? "", item[2] ?? ""])
+    else if (more !== null && out.length > 0) {
+      const last = out[out.length - 1] as [string, string]
+      last[1] = `${last[1]} ${more[1] ?? ""}`
+    }
+  }
+  return out
+}
+
+/** What each field means (every field of the schema needs one). */
+const fieldDocs: Readonly<Record<string, string>> = {
+  id: "stable id; a referral's events name it with the version",
+  version: "1 when published; `Programme.nextVersion` increments it",
+  municipality: "who runs it",
+  names: "the programme's name per language; `fi` is required and shown where a language has none",
+  timeZone: "IANA time zone of deadlines and message times",
+  languages: "citizen-facing languages (`fi`, `sv`, `se`, `en`)",
+  eligibleReferrerProfessions: "professions that may refer; others get `Forbidden` (`profession-not-eligible`)",
+  eligibilityExclusions:
+    "situations that make a referral not eligible; a referral stating one is refused (`NotEligible`)",
+  minimumClientAge: "youngest client, in years (checked from the identity code or birth year)",
+  "deadlines.assignment": "D1: the coordinator assigns within this many business days",
+  "deadlines.firstContact":
+    "D2: the call time lies within `days` of submission (`business` or `calendar` days); at-risk warning `atRiskHours` before",
+  "deadlines.callingHours": "calls are placed within these local hours",
+  "deadlines.textMessage":
+    "D3: the text message precedes the call by at least `leadTimeMinutes`, never in `quietHours`",
+  "deadlines.collaboration": "D4: warning after `warnAfterMonths`; flagged (never auto-closed) after `maxMonths`",
+  "deadlines.followUp":
+    "D5: follow-up due `monthsAfterClosing` after closing, within ± `windowDays`; reminder `reminderDaysBefore`",
+  "deadlines.retention": "D6: personal data erased this many months after the end; `null` until the controller decides",
+  contactAttempts: "contact attempts before the referral becomes Unreachable",
+  "measures.baseline": "measures at the start: instrument and respondent (`self`, or `proxy` by the referrer)",
+  "measures.end": "measures at the end",
+  "measures.followUp": "measures at the follow-up",
+  feedback: "whether the referrer may ask to read the closing feedback (C3)",
+  linkWorkers: "refresher-training interval in months; default capacity (active clients)"
+}
+
+/** Every field path of the schema: top-level fields, with deadlines and measures one level down. */
+const fieldPaths = (): ReadonlyArray<string> =>
+  Object.keys(Programme.Programme.fields).flatMap((key) =>
+    key === "deadlines"
+      ? Object.keys(Programme.Deadlines.fields).map((k) => `deadlines.${k}`)
+      : key === "measures"
+        ? Object.keys(Programme.Programme.fields.measures.fields).map((k) => `measures.${k}`)
+        : [key]
+  )
+
+const valueAt = (p: Programme.Programme, path: string): unknown =>
+  path.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], p)
+
+const render = (v: unknown): string => {
+  if (Array.isArray(v)) {
+    if (v.length > 0 && v.every((m) => typeof m === "object" && m !== null && "instrument" in m)) {
+      return v.map((m: Programme.ExpectedMeasure) => `${m.instrument} (${m.respondent})`).join(", ")
+    }
+    return `[${v.map(render).join(", ")}]`
+  }
+  if (typeof v === "object" && v !== null) {
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${k}: ${render(x)}`)
+      .join(", ")} }`
+  }
+  return typeof v === "string" ? JSON.stringify(v) : String(v)
+}
+
+const cell = (s: string) => s.replaceAll("|", "\\|")
+const code = (s: string) => `\`${s}\``
+/** A markdown table, padded the way the formatter (biome) lays it out, so the page stays formatted. */
+const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const width = (s: string) => [...s].length
+  const all = [head, ...rows].map((r) => r.map(cell))
+  const widths = head.map((_, i) => Math.max(3, ...all.map((r) => width(r[i] ?? ""))))
+  const line = (r: ReadonlyArray<string>) =>
+    `| ${widths.map((w, i) => (r[i] ?? "") + " ".repeat(w - width(r[i] ?? ""))).join(" | ")} |`
+  return [line(all[0] ?? []), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...all.slice(1).map(line)].join(
+    "\n"
+  )
+}
+
+const adaptingBlocks = (): Record<string, string> => {
+  const imports = exampleImports.map(([from, names]) => `import { ${names.join(", ")} } from "${from}"`).join("\n")
+  const typoMessage = Result.isFailure(typo) ? typo.failure.message : "(accepted)"
+  const inconsistentMessage = Result.isFailure(inconsistent) ? inconsistent.failure.message : "(accepted)"
+  const head = ["field", "meaning", "Kemijärvi", "source", "Sodankylä", "source"]
+  return {
+    "example-derive": fence("ts", `${imports}\n\n${region("derive")}`),
+    "example-invalid": fence("ts", `${region("invalid-schema")}\n\n${region("invalid-consistency")}`),
+    "example-messages": fence("text", `${typoMessage}\n\n${inconsistentMessage}`),
+    "example-next-version": fence("ts", region("next-version")),
+    "example-catalog": fence("ts", `${region("catalog")}\n\n${region("keeps-version")}`),
+    fields: table(
+      head,
+      fieldPaths().map((path) => [
+        code(path),
+        fieldDocs[path] ?? "",
+        code(render(valueAt(Presets.kemijarvi, path))),
+        citation("kemijarvi", path) || "—",
+        code(render(valueAt(Presets.sodankyla, path))),
+        citation("sodankyla", path) || "—"
+      ])
+    ),
+    sources: sources()
+      .map(([tag, text]) => `- **[${tag}]** ${text}`)
+      .join("\n")
+  }
+}
+
+describe("docs/adapting.md", () => {
+  it("has its generated blocks (examples, messages, field table, sources) equal to the code", () => {
+    syncBlocks(adaptingBlocks())
+  })
+
+  it("documents every field of the Programme schema, and no other", () => {
+    expect(Object.keys(fieldDocs).sort()).toEqual([...fieldPaths()].sort())
+  })
+
+  it("cites only sources that Presets.ts lists", () => {
+    const known = new Set([...sources().map(([tag]) => tag), "P"])
+    const cited = [...presetsSource.matchAll(/\[([KSFP]\d*)\]/g)].map((m) => m[1] ?? "")
+    expect(cited.length).toBeGreaterThan(10)
+    for (const tag of cited) expect(known.has(tag), `[${tag}] is cited but not listed`).toBe(true)
+  })
+
+  it("shows imports this file really makes", () => {
+    for (const [from, names] of exampleImports) {
+      const line = new RegExp(`^import \\{([^}]*)\\} from "${from}"$`, "m").exec(thisFile)
+      expect(line, `this file imports from ${from}`).not.toBeNull()
+      const imported = (line?.[1] ?? "").split(",").map((s) => s.trim())
+      for (const name of names) expect(imported).toContain(name)
+    }
+  })
+})
