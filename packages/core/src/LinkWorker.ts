@@ -103,16 +103,19 @@ export interface Policy {
 /**
  * When the link worker's next refresher training is due: the interval after
  * the latest refresher, or after basic training when there has been none.
- * `undefined` for an untrained link worker.
+ * Only trainings on or before `at` count (a training booked for next month
+ * does not make anyone eligible today). `undefined` for a link worker with no
+ * training by then.
  *
  * @since 0.1.0
  * @category getters
  */
-export const refresherDueAt = (worker: LinkWorker, policy: Policy): Instant | undefined => {
+export const refresherDueAt = (worker: LinkWorker, policy: Policy, at?: Instant): Instant | undefined => {
   const latest = [
     ...worker.refresherTrainings,
     ...(worker.basicTrainingCompletedAt ? [worker.basicTrainingCompletedAt] : [])
   ]
+    .filter((t) => at === undefined || t <= at)
     .sort()
     .at(-1)
   return latest === undefined ? undefined : addMonths(latest, policy.refresherIntervalMonths)
@@ -147,7 +150,7 @@ export const checkAssignable = (
   if (worker.confidentialityCommitmentSignedAt === undefined || worker.confidentialityCommitmentSignedAt > context.at) {
     return refuse("no-confidentiality-commitment")
   }
-  const due = refresherDueAt(worker, context.policy)
+  const due = refresherDueAt(worker, context.policy, context.at)
   if (due !== undefined && due <= context.at) return refuse("refresher-overdue")
   if (context.activeClients >= capacityOf(worker, context.policy)) return refuse("at-capacity")
   return Result.void
@@ -188,7 +191,7 @@ export const trainingDue = (
     if (w.confidentialityCommitmentSignedAt === undefined) {
       rows.push({ linkWorkerId: w.id, kind: "confidentiality-commitment", overdue: true })
     }
-    const due = refresherDueAt(w, options.policy)
+    const due = refresherDueAt(w, options.policy, options.at)
     if (due !== undefined && due <= horizon) {
       rows.push({ linkWorkerId: w.id, kind: "refresher", dueAt: due, overdue: due <= options.at })
     }

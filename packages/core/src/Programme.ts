@@ -12,6 +12,7 @@
 import { Result, Schema } from "effect"
 import { Profession } from "./Actor.js"
 import { ProgrammeId } from "./Ids.js"
+import { isTimeZone } from "./LocalTime.js"
 
 /**
  * Citizen-facing languages: Finnish, Swedish, Northern Sámi, English.
@@ -32,7 +33,7 @@ export type Language = typeof Language.Type
  * @since 0.1.0
  * @category schemas
  */
-export const LocalTime = Schema.String.pipe(
+export const ClockTime = Schema.String.pipe(
   Schema.check(Schema.isPattern(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "expected a local time HH:MM" }))
 )
 
@@ -43,7 +44,7 @@ export const LocalTime = Schema.String.pipe(
  * @since 0.1.0
  * @category schemas
  */
-export const DailyWindow = Schema.Struct({ start: LocalTime, end: LocalTime })
+export const DailyWindow = Schema.Struct({ start: ClockTime, end: ClockTime })
 /**
  * @since 0.1.0
  * @category models
@@ -183,6 +184,7 @@ const consistency = (p: Programme): ReadonlyArray<string> => {
     problems.push("deadlines.callingHours must start before it ends on the same day")
   }
   if (new Set(p.languages).size !== p.languages.length) problems.push("languages must not repeat")
+  if (!isTimeZone(p.timeZone)) problems.push("timeZone must be an IANA time zone such as Europe/Helsinki")
   for (const point of ["baseline", "end", "followUp"] as const) {
     const seen = new Set<string>()
     for (const m of p.measures[point]) {

@@ -70,6 +70,11 @@ export interface ReferralState {
   readonly status: Lifecycle.Status
   /** Number of events folded in: the stream version. */
   readonly version: number
+  /**
+   * The time of the latest event (research consent bookkeeping aside, rule C4):
+   * commands may not go back before it.
+   */
+  readonly lastEventAt?: Instant
   readonly referralId?: ReferralId
   readonly subjectId?: SubjectId
   readonly programme?: { readonly id: ProgrammeId; readonly version: number }
@@ -134,7 +139,8 @@ const end = (state: ReferralState, status: Lifecycle.Status, at: Instant, reason
  * @category folding
  */
 export const evolve = (state: ReferralState, event: ReferralEvent): ReferralState => {
-  const s: ReferralState = { ...state, version: state.version + 1 }
+  const researchOnly = event._tag === "ConsentRecorded" && event.consent.purpose === "research"
+  const s: ReferralState = { ...state, version: state.version + 1, ...(researchOnly ? {} : { lastEventAt: event.at }) }
   switch (event._tag) {
     case "ReferralSubmitted":
       return {
@@ -350,6 +356,9 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
     const relation = relationCheck(command, state) ?? scopeCheck(actor, command._tag, state.programme?.id)
     if (relation !== undefined) return relation
     if (!Lifecycle.accepts(state.status, command._tag)) return notAllowed(state, command._tag)
+    if (state.lastEventAt !== undefined && at < state.lastEventAt) {
+      return fail(new InvalidCommand({ field: "at", reason: "earlier than the referral's latest recorded event" }))
+    }
 
     if (command._tag === "SubmitReferral") return submit(command)
 

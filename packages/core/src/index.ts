@@ -29,6 +29,12 @@ export * as AuditLogMemory from "./AuditLogMemory.js"
  */
 export * as Consent from "./Consent.js"
 /**
+ * The Finnish business-day calendar (Act 150/1930).
+ *
+ * @since 0.1.0
+ */
+export * as FinnishCalendar from "./FinnishCalendar.js"
+/**
  * Identifiers.
  *
  * @since 0.1.0
@@ -58,6 +64,12 @@ export * as LinkWorker from "./LinkWorker.js"
  * @since 0.1.0
  */
 export * as LinkWorkerRegistry from "./LinkWorkerRegistry.js"
+/**
+ * Time-zone-correct local time (Europe/Helsinki).
+ *
+ * @since 0.1.0
+ */
+export * as LocalTime from "./LocalTime.js"
 /**
  * Finnish mobile numbers to E.164.
  *
@@ -130,14 +142,12 @@ export * as ReferralService from "./ReferralService.js"
  * @since 0.1.0
  */
 export * as ReferralStore from "./ReferralStore.js"
-
 /**
  * The in-memory referral store layer.
  *
  * @since 0.1.0
  */
 export * as ReferralStoreMemory from "./ReferralStoreMemory.js"
-
 /**
  * The views per role (need-to-know), as pure functions.
  *

@@ -33,6 +33,15 @@ describe("LinkWorker assignment rules", () => {
     expect(reasonOf(worker, F.t0)).toBe("refresher-overdue")
   })
 
+  it("a refresher booked for a later date does not count yet", () => {
+    const worker = F.linkWorker({
+      basicTrainingCompletedAt: Instant.make(Date.parse("2022-01-01T08:00:00.000Z")),
+      refresherTrainings: [Instant.make(Date.parse("2026-06-01T08:00:00.000Z"))]
+    })
+    expect(reasonOf(worker, F.t0)).toBe("refresher-overdue")
+    expect(reasonOf(worker, Instant.make(Date.parse("2026-06-02T08:00:00.000Z")))).toBe("eligible")
+  })
+
   it("property: a refused assignment names the first failing rule in the documented order", () => {
     const rules = fc.record({
       active: fc.boolean(),

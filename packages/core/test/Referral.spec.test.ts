@@ -365,7 +365,7 @@ describe("recordings (no state change)", () => {
     given("Submitted")
       .when(F.updateContact({ mobileNumber: null }))
       .thenEvents((events, state) => {
-        expect(events).toEqual([{ _tag: "ContactDetailsUpdated", ...base(F.coordinator, F.at(5)), validMobile: false }])
+        expect(events).toEqual([{ _tag: "ContactDetailsUpdated", ...base(F.coordinator, F.at(3)), validMobile: false }])
         expect(state.validMobile).toBe(false)
       })
     const noPhone = F.history([F.submit({ client: { ...F.submit().client, mobileNumber: undefined as never } })])
@@ -373,7 +373,7 @@ describe("recordings (no state change)", () => {
     spec
       .given(noPhone.events)
       .when(F.updateContact())
-      .then([{ _tag: "ContactDetailsUpdated", ...base(F.coordinator, F.at(5)), validMobile: true }])
+      .then([{ _tag: "ContactDetailsUpdated", ...base(F.coordinator, F.at(3)), validMobile: true }])
   })
 
   it("erasure after the end, and a repeated erasure changes nothing", () => {
@@ -720,6 +720,12 @@ describe("refusals: eligibility and invalid input", () => {
     given("Active")
       .when(F.meeting({ meetingAt: F.at(24 * 30) }))
       .thenFails("InvalidCommand", { field: "meetingAt" })
+  })
+
+  it("a command dated before the referral's latest event (time does not run backwards)", () => {
+    given("Active")
+      .when(F.meeting({ at: F.at(20), meetingAt: F.at(19) }))
+      .thenFails("InvalidCommand", { field: "at" })
   })
 
   it("a command whose referral id is not the stream's", () => {

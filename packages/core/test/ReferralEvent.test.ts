@@ -7,10 +7,10 @@ const everyEvent = () => {
   const all = Object.values(F.pathTo).flatMap((path) => F.history(path()).events)
   const extra = F.history([
     ...F.pathTo.Active(),
-    F.meeting(),
     F.arrangement(),
     F.measure(),
     F.updateContact({ at: F.at(40) }),
+    F.meeting(),
     F.putOnHold(),
     F.resume()
   ])

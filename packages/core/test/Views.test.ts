@@ -398,7 +398,11 @@ describe("Views: referrer", () => {
     const closed = read([...Fixtures.pathTo.Active(), grant, Fixtures.close()])
     expect(closed.feedback).toBe("available")
     expect(closed.feedbackText).toBe(Fixtures.close().feedback)
-    expect(read([...Fixtures.pathTo.FollowedUp(), grant, Fixtures.erase()]).feedback).toBe("erased")
+    const lateGrant = Fixtures.recordConsent("feedback-to-referrer", "granted", {
+      actor: Fixtures.client,
+      at: Fixtures.at(24 * 300)
+    })
+    expect(read([...Fixtures.pathTo.FollowedUp(), lateGrant, Fixtures.erase()]).feedback).toBe("erased")
   })
 
   it("C3: the feedback is read only when asked for, granted, in force and written; each read is a disclosure", () => {

@@ -369,7 +369,7 @@ export const recordConsent = (
  */
 export const updateContact = (overrides: Partial<Cmd<"UpdateContactDetails">> = {}): Cmd<"UpdateContactDetails"> => ({
   _tag: "UpdateContactDetails",
-  ...common(coordinator, at(5)),
+  ...common(coordinator, at(3)),
   mobileNumber: "050 765 4321",
   ...overrides
 })
