@@ -1,13 +1,3 @@
-import { defineConfig } from "tsup"
+import { packageBuild } from "../../tsup.shared.ts"
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm"],
-  target: "node24",
-  platform: "node",
-  dts: { compilerOptions: { composite: false, incremental: false, customConditions: [] } },
-  sourcemap: true,
-  clean: true,
-  treeshake: true,
-  splitting: false
-})
+export default packageBuild()

@@ -42,20 +42,9 @@ export type Status = typeof Status.Type
  * @since 0.1.0
  * @category constants
  */
-export const states: ReadonlyArray<Exclude<Status, "Initial">> = [
-  "Submitted",
-  "Assigned",
-  "ContactScheduled",
-  "Active",
-  "OnHold",
-  "Closed",
-  "FollowedUp",
-  "Rejected",
-  "Declined",
-  "Unreachable",
-  "Cancelled",
-  "Withdrawn"
-]
+export const states: ReadonlyArray<Exclude<Status, "Initial">> = Status.literals.filter(
+  (s): s is Exclude<Status, "Initial"> => s !== "Initial"
+)
 
 /**
  * States that accept no lifecycle command (only erasure and consent
@@ -178,7 +167,8 @@ export const recordings: Readonly<Record<string, ReadonlyArray<Status>>> = {
   RecordMeeting: ["Active"],
   AgreeContactArrangement: ["Active"],
   RecordMeasure: ["Submitted", "Assigned", "ContactScheduled", "Active", "OnHold", "Closed"],
-  ErasePersonalData: ["FollowedUp", "Rejected", "Declined", "Unreachable", "Cancelled", "Withdrawn"]
+  ErasePersonalData: ["FollowedUp", "Rejected", "Declined", "Unreachable", "Cancelled", "Withdrawn"],
+  RecordDeadline: nonTerminal
 }
 
 /**

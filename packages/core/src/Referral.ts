@@ -22,9 +22,9 @@
 import { Result } from "effect"
 import type { Actor, Role } from "./Actor.js"
 import * as Consent from "./Consent.js"
+import * as Deadlines from "./Deadlines.js"
 import type { ActorId, OrganisationId, ProgrammeId, ReferralId, SubjectId } from "./Ids.js"
 import type { Instant } from "./Instant.js"
-import { addDays, addMonths } from "./internal/months.js"
 import * as Lifecycle from "./Lifecycle.js"
 import * as LinkWorker from "./LinkWorker.js"
 import * as MobileNumber from "./MobileNumber.js"
@@ -102,6 +102,8 @@ export interface ReferralState {
   readonly measures: ReadonlyArray<MeasureTaken>
   readonly messagesRequested: number
   readonly personalDataErased: boolean
+  /** Deadline markers already fired (`Deadlines.markKey`): each fires once. */
+  readonly deadlineMarks: ReadonlyArray<string>
 }
 
 /**
@@ -121,7 +123,8 @@ export const initialState: ReferralState = {
   meetings: 0,
   measures: [],
   messagesRequested: 0,
-  personalDataErased: false
+  personalDataErased: false,
+  deadlineMarks: []
 }
 
 const end = (state: ReferralState, status: Lifecycle.Status, at: Instant, reason?: string): ReferralState => ({
@@ -130,6 +133,11 @@ const end = (state: ReferralState, status: Lifecycle.Status, at: Instant, reason
   endedAt: at,
   ...(reason === undefined ? {} : { endReason: reason })
 })
+
+const mark = (s: ReferralState, kind: Deadlines.Kind, marker: Deadlines.Marker): ReferralState => {
+  const key = Deadlines.markKey(kind, marker)
+  return s.deadlineMarks.includes(key) ? s : { ...s, deadlineMarks: [...s.deadlineMarks, key] }
+}
 
 /**
  * Folds one event into the state. Total: every event yields a state, and the
@@ -203,6 +211,14 @@ export const evolve = (state: ReferralState, event: ReferralEvent): ReferralStat
       return { ...s, validMobile: event.validMobile }
     case "PersonalDataErased":
       return { ...s, personalDataErased: true, validMobile: false }
+    case "DeadlineAtRisk":
+      return mark(s, event.deadline, "at-risk")
+    case "AssignmentOverdue":
+      return mark(s, "assignment", "missed")
+    case "ContactDeadlineMissed":
+      return mark(s, "first-contact", "missed")
+    case "DurationExceeded":
+      return mark(s, "collaboration", "missed")
   }
 }
 
@@ -261,6 +277,7 @@ export const allowedRoles: Readonly<Record<ReferralCommand["_tag"], ReadonlyArra
   RecordMeasure: ["LinkWorker", "Client", "Referrer"],
   CloseReferral: ["LinkWorker"],
   ExpireFollowUp: ["System", "Coordinator"],
+  RecordDeadline: ["System"],
   RecordConsent: ["Referrer", "Coordinator", "LinkWorker", "Client"],
   UpdateContactDetails: ["Referrer", "Coordinator", "LinkWorker", "Client"],
   ErasePersonalData: ["System", "Coordinator"]
@@ -396,7 +413,15 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
       case "CancelReferral":
         return ok({ _tag: "ReferralCancelled", ...base, reason: command.reason })
       case "ScheduleCall":
-        return scheduleCall(state, command, command.callAt, command.notifyBySms, command.idempotencyKey)
+        return scheduleCall(
+          state,
+          programme,
+          command,
+          command.callAt,
+          command.notifyBySms,
+          command.idempotencyKey,
+          state.failedAttempts === 0
+        )
       case "RecordFailedContactAttempt": {
         const attempt = state.failedAttempts + 1
         const failed: ReferralEvent = { _tag: "ContactAttemptFailed", ...base, attempt }
@@ -413,10 +438,12 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
         }
         const next = scheduleCall(
           { ...state, failedAttempts: attempt },
+          programme,
           command,
           command.nextCallAt,
           command.notifyBySms,
-          command.idempotencyKey
+          command.idempotencyKey,
+          false
         )
         return Result.map(next, (events) => [failed, ...events])
       }
@@ -452,11 +479,31 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
       case "CloseReferral":
         return ok({ _tag: "ReferralClosed", ...base, outcome: command.outcome })
       case "ExpireFollowUp": {
-        const closedAt = state.closedAt as Instant
-        const due = addMonths(closedAt, programme.deadlines.followUp.monthsAfterClosing)
-        const windowEnd = addDays(due, programme.deadlines.followUp.windowDays)
-        if (at < windowEnd) return fail(new TooEarly({ command: command._tag, notBefore: windowEnd }))
+        const window = Deadlines.followUpWindow(state.closedAt as Instant, programme)
+        if (at < window.closesAt) return fail(new TooEarly({ command: command._tag, notBefore: window.closesAt }))
         return ok({ _tag: "FollowUpCompleted", ...base, result: "missed" })
+      }
+      case "RecordDeadline": {
+        const firing = Deadlines.pendingFirings(state, programme).find(
+          (f) => f.kind === command.deadline && f.marker === command.marker
+        )
+        // already fired, or no longer applies (met, or out of scope): nothing changes
+        if (firing === undefined) return ok()
+        if (at < firing.fireAt) return fail(new TooEarly({ command: command._tag, notBefore: firing.fireAt }))
+        if (firing.marker === "at-risk") {
+          // a warning whose deadline has passed is obsolete: only the missed marker matters then
+          return at >= firing.dueAt
+            ? ok()
+            : ok({ _tag: "DeadlineAtRisk", ...base, deadline: command.deadline, dueAt: firing.dueAt })
+        }
+        if (command.deadline === "assignment") return ok({ _tag: "AssignmentOverdue", ...base, dueAt: firing.dueAt })
+        if (command.deadline === "first-contact") {
+          return ok({ _tag: "ContactDeadlineMissed", ...base, dueAt: firing.dueAt })
+        }
+        if (command.deadline === "collaboration") return ok({ _tag: "DurationExceeded", ...base, dueAt: firing.dueAt })
+        return fail(
+          new InvalidCommand({ field: "deadline", reason: "a missed follow-up is recorded with ExpireFollowUp" })
+        )
       }
       case "RecordConsent": {
         const given = command.consent
@@ -490,9 +537,18 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
         }
         return ok({ _tag: "ContactDetailsUpdated", ...base, validMobile: true })
       }
-      case "ErasePersonalData":
+      case "ErasePersonalData": {
         // repeating an erasure changes nothing (the retention scheduler may fire twice)
-        return state.personalDataErased ? ok() : ok({ _tag: "PersonalDataErased", ...base, basis: command.basis })
+        if (state.personalDataErased) return ok()
+        if (command.basis === "retention-period") {
+          const dueAt = Deadlines.retentionDueAt(state, programme)
+          if (dueAt === undefined) {
+            return fail(new InvalidCommand({ field: "basis", reason: "the programme sets no retention period" }))
+          }
+          if (at < dueAt) return fail(new TooEarly({ command: command._tag, notBefore: dueAt }))
+        }
+        return ok({ _tag: "PersonalDataErased", ...base, basis: command.basis })
+      }
     }
   }
 
@@ -593,27 +649,41 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
 
   const scheduleCall = (
     state: ReferralState,
+    programme: Programme.Programme,
     command: ReferralCommand,
     callAt: Instant,
     notifyBySms: boolean,
-    messageKey: string
+    messageKey: string,
+    enforceFirstContactDeadline: boolean
   ): Decision => {
     const { at } = command
-    if (callAt <= at)
-      return fail(new InvalidCommand({ field: "callAt", reason: "the call time must be in the future" }))
     const base = { referralId: command.referralId, at, actor: command.actor }
-    const scheduled: ReferralEvent = { _tag: "CallScheduled", ...base, callAt, attempt: state.failedAttempts + 1 }
-    if (!notifyBySms) return ok(scheduled)
-    // C2: no text message without contact-by-sms consent and a valid mobile number
-    if (!Consent.isGranted(state.consents, "contact-by-sms", at)) {
-      return fail(new ConsentMissing({ purpose: "contact-by-sms", rule: "C2" }))
+    if (notifyBySms) {
+      // C2: no text message without contact-by-sms consent and a valid mobile number
+      if (!Consent.isGranted(state.consents, "contact-by-sms", at)) {
+        return fail(new ConsentMissing({ purpose: "contact-by-sms", rule: "C2" }))
+      }
+      if (!state.validMobile || state.personalDataErased) return fail(new MobileNumberMissing({}))
     }
-    if (!state.validMobile || state.personalDataErased) return fail(new MobileNumberMissing({}))
+    // D2, D3 and calling hours
+    const valid = Deadlines.validateCallTime({
+      programme,
+      at,
+      callAt,
+      withMessage: notifyBySms,
+      submittedAt: state.submittedAt as Instant,
+      enforceFirstContactDeadline
+    })
+    if (Result.isFailure(valid)) return Result.fail(valid.failure)
+    const scheduled: ReferralEvent = { _tag: "CallScheduled", ...base, callAt, attempt: state.failedAttempts + 1 }
+    if (valid.success === undefined) return ok(scheduled)
     return ok(scheduled, {
       _tag: "CallTimeMessageRequested",
       ...base,
       messageId: `${messageKey}:call-time-sms`,
-      callAt
+      callAt,
+      sendAfter: valid.success.sendAfter,
+      sendBefore: valid.success.sendBefore
     })
   }
 

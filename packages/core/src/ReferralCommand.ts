@@ -292,6 +292,21 @@ export const CloseReferral = Schema.TaggedStruct("CloseReferral", {
 export const ExpireFollowUp = Schema.TaggedStruct("ExpireFollowUp", common)
 
 /**
+ * The scheduler records that a deadline is at risk or was missed (D1, D2,
+ * D4; D5's reminder). Firing a marker that was already recorded, or that no
+ * longer applies, changes nothing; firing it before its time is refused.
+ * D5's missed follow-up is `ExpireFollowUp`, D6 is `ErasePersonalData`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const RecordDeadline = Schema.TaggedStruct("RecordDeadline", {
+  ...common,
+  deadline: Schema.Literals(["assignment", "first-contact", "collaboration", "follow-up"]),
+  marker: Schema.Literals(["at-risk", "missed"])
+})
+
+/**
  * A consent decision of the client. Withdrawing `referral` consent ends the
  * referral (C5).
  *
@@ -346,6 +361,7 @@ export const ReferralCommand = Schema.Union([
   RecordMeasure,
   CloseReferral,
   ExpireFollowUp,
+  RecordDeadline,
   RecordConsent,
   UpdateContactDetails,
   ErasePersonalData

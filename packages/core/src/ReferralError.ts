@@ -8,6 +8,7 @@
 import { Schema } from "effect"
 import { Role } from "./Actor.js"
 import { Purpose } from "./Consent.js"
+import { CallTimeNotAllowed } from "./Deadlines.js"
 import { Status } from "./Lifecycle.js"
 import { LinkWorkerIneligible } from "./LinkWorker.js"
 import { InvalidMobileNumber } from "./MobileNumber.js"
@@ -177,6 +178,7 @@ export type DecideError =
   | MeasureNotExpected
   | TooEarly
   | LinkWorkerIneligible
+  | CallTimeNotAllowed
 
 /**
  * Re-exported for matching on every refusal in one place.
@@ -184,4 +186,4 @@ export type DecideError =
  * @since 0.1.0
  * @category errors
  */
-export { InvalidMobileNumber, InvalidPersonalIdentityCode, LinkWorkerIneligible }
+export { CallTimeNotAllowed, InvalidMobileNumber, InvalidPersonalIdentityCode, LinkWorkerIneligible }

@@ -109,7 +109,11 @@ export const CallScheduled = Schema.TaggedStruct("CallScheduled", {
 export const CallTimeMessageRequested = Schema.TaggedStruct("CallTimeMessageRequested", {
   ...common,
   messageId: Schema.NonEmptyString,
-  callAt: InstantSchema
+  callAt: InstantSchema,
+  /** Not before: the request, or the end of quiet hours (D3). */
+  sendAfter: InstantSchema,
+  /** Not after: the programme's lead time before the call (D3). */
+  sendBefore: InstantSchema
 })
 
 /**
@@ -256,6 +260,43 @@ export const PersonalDataErased = Schema.TaggedStruct("PersonalDataErased", {
 })
 
 /**
+ * A deadline is at risk (a warning, or a reminder before it).
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const DeadlineAtRisk = Schema.TaggedStruct("DeadlineAtRisk", {
+  ...common,
+  deadline: Schema.Literals(["assignment", "first-contact", "collaboration", "follow-up"]),
+  dueAt: InstantSchema
+})
+
+/**
+ * D1: no link worker was assigned in time (a reminder to the coordinator).
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const AssignmentOverdue = Schema.TaggedStruct("AssignmentOverdue", { ...common, dueAt: InstantSchema })
+
+/**
+ * D2: no call was set within the first-contact deadline.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ContactDeadlineMissed = Schema.TaggedStruct("ContactDeadlineMissed", { ...common, dueAt: InstantSchema })
+
+/**
+ * D4: the collaboration has gone on past the programme's maximum (a flag; the
+ * referral is not closed).
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const DurationExceeded = Schema.TaggedStruct("DurationExceeded", { ...common, dueAt: InstantSchema })
+
+/**
  * Every event.
  *
  * @since 0.1.0
@@ -282,7 +323,11 @@ export const ReferralEvent = Schema.Union([
   FollowUpCompleted,
   ReferralWithdrawn,
   ContactDetailsUpdated,
-  PersonalDataErased
+  PersonalDataErased,
+  DeadlineAtRisk,
+  AssignmentOverdue,
+  ContactDeadlineMissed,
+  DurationExceeded
 ])
 /**
  * @since 0.1.0

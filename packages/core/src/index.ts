@@ -29,6 +29,12 @@ export * as AuditLogMemory from "./AuditLogMemory.js"
  */
 export * as Consent from "./Consent.js"
 /**
+ * The deadlines D1–D6, call-time validation.
+ *
+ * @since 0.1.0
+ */
+export * as Deadlines from "./Deadlines.js"
+/**
  * The Finnish business-day calendar (Act 150/1930).
  *
  * @since 0.1.0
@@ -148,6 +154,12 @@ export * as ReferralStore from "./ReferralStore.js"
  * @since 0.1.0
  */
 export * as ReferralStoreMemory from "./ReferralStoreMemory.js"
+/**
+ * The scheduler step: due deadlines become commands.
+ *
+ * @since 0.1.0
+ */
+export * as Scheduler from "./Scheduler.js"
 /**
  * The views per role (need-to-know), as pure functions.
  *

@@ -9,16 +9,15 @@
  *
  *   UPDATE_DOCS=1 node_modules/.bin/node node_modules/vitest/vitest.mjs run packages/core/test/AdaptingDocs.test.ts
  */
-import { readFileSync, writeFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Presets, Programme, Referral, type ReferralCommand } from "@lahete/core"
 import { Fixtures } from "@lahete/testing"
 import { Result } from "effect"
+import { code, region as regionOf, syncBlocks, table } from "./support/docs.js"
 
 type Cmd = ReferralCommand.ReferralCommand
 
-const update = process.env.UPDATE_DOCS === "1"
-const docUrl = new URL("../../../docs/adapting.md", import.meta.url)
 const thisFile = readFileSync(new URL(import.meta.url), "utf8")
 const presetsSource = readFileSync(new URL("../src/Presets.ts", import.meta.url), "utf8")
 
@@ -164,31 +163,7 @@ describe("adapting.md examples", () => {
 // The generated parts of docs/adapting.md
 // ---------------------------------------------------------------------------
 
-const blockPattern = (name: string) =>
-  new RegExp(`(<!-- generated:${name}:start[^>]*-->\\n)([\\s\\S]*?)\\n?(<!-- generated:${name}:end -->)`)
-
-/** Compares (or, with UPDATE_DOCS=1, rewrites) every generated block of the page. */
-const syncBlocks = (blocks: Readonly<Record<string, string>>) => {
-  const original = readFileSync(docUrl, "utf8")
-  let text = original
-  for (const [name, content] of Object.entries(blocks)) {
-    const pattern = blockPattern(name)
-    const match = pattern.exec(text)
-    if (match === null) throw new Error(`docs/adapting.md has no generated block "${name}"`)
-    if (update)
-      text = text.replace(pattern, (_, start: string, __: string, end: string) => `${start}${content}\n${end}`)
-    else
-      expect(match[2], `docs/adapting.md block "${name}" differs from the code: run with UPDATE_DOCS=1`).toBe(content)
-  }
-  if (update && text !== original) writeFileSync(docUrl, text)
-}
-
-/** The code between `// #region doc:NAME` and `// #endregion` in this file. */
-const region = (name: string): string => {
-  const match = new RegExp(`// #region doc:${name}\\n([\\s\\S]*?)\\n// #endregion`).exec(thisFile)
-  if (match === null) throw new Error(`no region doc:${name}`)
-  return match[1] ?? ""
-}
+const region = (name: string): string => regionOf(thisFile, name)
 
 /** The imports the examples need; each must be an import of this file, so the examples compile as shown. */
 const exampleImports = [
@@ -312,20 +287,6 @@ const render = (v: unknown): string => {
   return typeof v === "string" ? JSON.stringify(v) : String(v)
 }
 
-const cell = (s: string) => s.replaceAll("|", "\\|")
-const code = (s: string) => `\`${s}\``
-/** A markdown table, padded the way the formatter (biome) lays it out, so the page stays formatted. */
-const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const width = (s: string) => [...s].length
-  const all = [head, ...rows].map((r) => r.map(cell))
-  const widths = head.map((_, i) => Math.max(3, ...all.map((r) => width(r[i] ?? ""))))
-  const line = (r: ReadonlyArray<string>) =>
-    `| ${widths.map((w, i) => (r[i] ?? "") + " ".repeat(w - width(r[i] ?? ""))).join(" | ")} |`
-  return [line(all[0] ?? []), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...all.slice(1).map(line)].join(
-    "\n"
-  )
-}
-
 const adaptingBlocks = (): Record<string, string> => {
   const imports = exampleImports.map(([from, names]) => `import { ${names.join(", ")} } from "${from}"`).join("\n")
   const typoMessage = Result.isFailure(typo) ? typo.failure.message : "(accepted)"
@@ -356,7 +317,7 @@ const adaptingBlocks = (): Record<string, string> => {
 
 describe("docs/adapting.md", () => {
   it("has its generated blocks (examples, messages, field table, sources) equal to the code", () => {
-    syncBlocks(adaptingBlocks())
+    syncBlocks("adapting.md", adaptingBlocks())
   })
 
   it("documents every field of the Programme schema, and no other", () => {

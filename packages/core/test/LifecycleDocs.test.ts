@@ -12,47 +12,12 @@
  * transitions table is a transition of `Lifecycle.transitions` (and every
  * transition has a row).
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Consent, Lifecycle, Presets, Referral, type ReferralCommand, Views } from "@lahete/core"
 import { Fixtures } from "@lahete/testing"
 import { Result } from "effect"
-
-const update = process.env.UPDATE_DOCS === "1"
-const docPath = (name: string) => new URL(`../../../docs/${name}`, import.meta.url)
-
-const cell = (s: string) => s.replaceAll("|", "\\|")
-const code = (s: string) => `\`${s}\``
-/** A markdown table, padded the way the formatter (biome) lays it out, so the page stays formatted. */
-const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const width = (s: string) => [...s].length
-  const all = [head, ...rows].map((r) => r.map(cell))
-  const widths = head.map((_, i) => Math.max(3, ...all.map((r) => width(r[i] ?? ""))))
-  const line = (r: ReadonlyArray<string>) =>
-    `| ${widths.map((w, i) => (r[i] ?? "") + " ".repeat(w - width(r[i] ?? ""))).join(" | ")} |`
-  return [line(all[0] ?? []), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...all.slice(1).map(line)].join(
-    "\n"
-  )
-}
-
-const blockPattern = (name: string) =>
-  new RegExp(`(<!-- generated:${name}:start[^>]*-->\\n)([\\s\\S]*?)\\n?(<!-- generated:${name}:end -->)`)
-
-/** Compares (or, with UPDATE_DOCS=1, rewrites) every generated block of a page. */
-const syncBlocks = (file: string, blocks: Readonly<Record<string, string>>) => {
-  const path = docPath(file)
-  const original = readFileSync(path, "utf8")
-  let text = original
-  for (const [name, content] of Object.entries(blocks)) {
-    const pattern = blockPattern(name)
-    const match = pattern.exec(text)
-    if (match === null) throw new Error(`docs/${file} has no generated block "${name}"`)
-    if (update)
-      text = text.replace(pattern, (_, start: string, __: string, end: string) => `${start}${content}\n${end}`)
-    else expect(match[2], `docs/${file} block "${name}" differs from the code: run with UPDATE_DOCS=1`).toBe(content)
-  }
-  if (update && text !== original) writeFileSync(path, text)
-}
+import { blockPattern, code, docPath, syncBlocks, table } from "./support/docs.js"
 
 // ---------------------------------------------------------------------------
 // docs/lifecycle.md
@@ -107,9 +72,10 @@ const finerChecks: Record<ReferralCommand.Tag, string> = {
   AssignLinkWorker: "the link worker is assignable (`LinkWorkerIneligible`); not the one already assigned",
   RejectReferral: "reason required",
   CancelReferral: "a referrer: only their own referral",
-  ScheduleCall: "only the assigned link worker; a text message needs C2",
+  ScheduleCall:
+    "only the assigned link worker; a text message needs C2; the call time on a business day within calling hours, before the first-contact deadline (D2) while it can be met, after the message's lead time outside quiet hours (D3), else `CallTimeNotAllowed` with the earliest valid time",
   RecordFailedContactAttempt:
-    "only the assigned link worker; the next call time while attempts are left, none on the last",
+    "only the assigned link worker; the next call time while attempts are left, none on the last; the next call as for `ScheduleCall`, but not held to D2",
   RecordFirstContact: "only the assigned link worker",
   PutOnHold: "only the assigned link worker",
   ResumeReferral: "only the assigned link worker",
@@ -119,6 +85,8 @@ const finerChecks: Record<ReferralCommand.Tag, string> = {
     "the assigned link worker or the client (data subject) enter `self` answers; the referrer (own referral) only `proxy` answers, with `proxy-measure` consent; the programme must expect the measure at that time point",
   CloseReferral: "only the assigned link worker; the closing feedback goes to the vault",
   ExpireFollowUp: "not before the follow-up window has passed (`TooEarly`)",
+  RecordDeadline:
+    "the scheduler only; not before the marker's time (`TooEarly`); a marker already fired or no longer applying changes nothing",
   RecordConsent:
     "referrer: own referral, only while Submitted; link worker: the assigned one; client: the data subject, never `agreed-for-office-time`; an ended referral cannot be restarted",
   UpdateContactDetails:

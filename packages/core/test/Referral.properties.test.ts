@@ -1,16 +1,29 @@
 /**
  * Properties of the referral decider over random command sequences for one
  * referral (model-based, from `CommandSequences`): replay, the lifecycle
- * table, the consent rules C1, C2, C4, C5 and C6, typed errors only, and no
- * personal data in errors or events. C3 (reading the closing feedback) is a
- * rule of the views, tested with them.
+ * table, the consent rules C1, C2, C4, C5 and C6, the deadlines (each marker
+ * once and never before its time; call times and text messages within the
+ * rules), typed errors only, and no personal data in errors or events. C3
+ * (reading the closing feedback) is a rule of the views, tested with them.
  *
  * Each property also counts what the sequences exercised and fails when a
  * case never came up, so a weakened generator cannot make it pass vacuously.
  */
 import { isDeepStrictEqual } from "node:util"
 import { describe, expect, it } from "@effect/vitest"
-import { type Consent, Lifecycle, MobileNumber, type Referral, ReferralError, ReferralEvent } from "@lahete/core"
+import {
+  type Consent,
+  Deadlines,
+  FinnishCalendar,
+  Instant,
+  Lifecycle,
+  LocalTime,
+  MobileNumber,
+  type Programme,
+  type Referral,
+  ReferralError,
+  ReferralEvent
+} from "@lahete/core"
 import { Arbitraries, CommandSequences, Fixtures } from "@lahete/testing"
 import { Result, Schema } from "effect"
 import * as fc from "fast-check"
@@ -20,6 +33,8 @@ type Event = ReferralEvent.ReferralEvent
 
 const decider = Fixtures.decider
 const numRuns = 1000
+/** A thousand sequences take a few seconds each property. */
+const timeout = 60_000
 
 /** Long sequences, mostly following the lifecycle, with a share of wrong steps that varies per sequence. */
 const sequences = fc.oneof(
@@ -37,6 +52,43 @@ const fold = (events: ReadonlyArray<Event>) => events.reduce(decider.evolve, dec
 
 const eventsOf = (step: CommandSequences.Step): ReadonlyArray<Event> =>
   Result.isSuccess(step.result) ? step.result.success : []
+
+/** The programme version the referral was submitted under. */
+const programmeOf = (state: Referral.ReferralState): Programme.Programme => {
+  const p = state.programme === undefined ? undefined : decider.catalog.get(state.programme.id, state.programme.version)
+  if (p === undefined) throw new Error("no programme for a referral that produced events")
+  return p
+}
+
+/** The deadline marker an event records, under `Deadlines.markKey` (the follow-up completes once, recorded or missed). */
+const markerOf = (e: Event): string | undefined => {
+  switch (e._tag) {
+    case "DeadlineAtRisk":
+      return Deadlines.markKey(e.deadline, "at-risk")
+    case "AssignmentOverdue":
+      return Deadlines.markKey("assignment", "missed")
+    case "ContactDeadlineMissed":
+      return Deadlines.markKey("first-contact", "missed")
+    case "DurationExceeded":
+      return Deadlines.markKey("collaboration", "missed")
+    case "FollowUpCompleted":
+      return Deadlines.markKey("follow-up", "missed")
+    default:
+      return undefined
+  }
+}
+
+/** Whether an instant lies on a business day within the programme's calling hours (local time). */
+const inCallingHours = (at: Instant.Instant, p: Programme.Programme): boolean => {
+  const clock = LocalTime.localClockOf(at, p.timeZone)
+  return (
+    FinnishCalendar.isBusinessDay(LocalTime.localDateOf(at, p.timeZone)) &&
+    clock >= p.deadlines.callingHours.start &&
+    clock < p.deadlines.callingHours.end
+  )
+}
+
+const minute = 60_000
 
 /** Counts what the sequences exercised; `expectAll` fails for anything never seen. */
 const coverage = () => {
@@ -61,10 +113,11 @@ const declaredErrors = {
   ProgrammeNotFound: ReferralError.ProgrammeNotFound,
   MeasureNotExpected: ReferralError.MeasureNotExpected,
   TooEarly: ReferralError.TooEarly,
-  LinkWorkerIneligible: ReferralError.LinkWorkerIneligible
+  LinkWorkerIneligible: ReferralError.LinkWorkerIneligible,
+  CallTimeNotAllowed: ReferralError.CallTimeNotAllowed
 } as const
 
-describe("Referral decider properties", () => {
+describe("Referral decider properties", { timeout }, () => {
   it("the model's valid sequences are accepted whole and reach every state", () => {
     const seen = coverage()
     fc.assert(
@@ -335,19 +388,166 @@ describe("Referral decider properties", () => {
     seen.expectAll("message asked for after withdrawal", "message asked for after erasure")
   })
 
+  it("every deadline marker fires at most once per referral", () => {
+    const seen = coverage()
+    fc.assert(
+      fc.property(sequences, (commands) => {
+        const fired = new Set<string>()
+        for (const s of CommandSequences.run(decider, commands).steps) {
+          const c = s.command
+          const events = eventsOf(s)
+          for (const e of events) {
+            const key = markerOf(e)
+            if (key === undefined) continue
+            if (fired.has(key)) throw new Error(`${key} fired twice (${e._tag} at step ${s.index})`)
+            fired.add(key)
+            seen.see(key)
+          }
+          if (c._tag === "RecordDeadline" && Result.isSuccess(s.result)) {
+            const key = Deadlines.markKey(c.deadline, c.marker)
+            // the scheduler may fire a marker again: accepted, and nothing is recorded
+            if (s.before.deadlineMarks.includes(key)) {
+              expect(events).toEqual([])
+              seen.see("fired again")
+            }
+          }
+        }
+      }),
+      { numRuns }
+    )
+    seen.expectAll(
+      ...(["assignment", "first-contact", "collaboration", "follow-up"] as const).map((d) =>
+        Deadlines.markKey(d, "at-risk")
+      ),
+      Deadlines.markKey("assignment", "missed"),
+      Deadlines.markKey("first-contact", "missed"),
+      Deadlines.markKey("collaboration", "missed"),
+      Deadlines.markKey("follow-up", "missed"),
+      "fired again"
+    )
+  })
+
+  it("no deadline marker before its fire time; an early one is refused as TooEarly", () => {
+    const seen = coverage()
+    fc.assert(
+      fc.property(sequences, (commands) => {
+        for (const s of CommandSequences.run(decider, commands).steps) {
+          const c = s.command
+          if (c._tag !== "RecordDeadline" && c._tag !== "ExpireFollowUp") continue
+          if (!Lifecycle.accepts(s.before.status, c._tag) || s.before.programme === undefined) continue
+          const kind = c._tag === "RecordDeadline" ? c.deadline : "follow-up"
+          const marker = c._tag === "RecordDeadline" ? c.marker : "missed"
+          const firing = Deadlines.pendingFirings(s.before, programmeOf(s.before)).find(
+            (f) => f.kind === kind && f.marker === marker
+          )
+          const events = eventsOf(s)
+          if (Result.isFailure(s.result)) {
+            const e = s.result.failure
+            if (e._tag !== "TooEarly") continue
+            seen.see(`${c._tag} too early`)
+            // refused only before the fire time, and the refusal says when
+            if (firing === undefined) throw new Error(`${c._tag} refused as too early with nothing to fire`)
+            expect(c.at < firing.fireAt).toBe(true)
+            expect(e.notBefore).toBe(firing.fireAt)
+            continue
+          }
+          if (events.length === 0) {
+            // nothing to record: fired already, out of scope, or a warning whose deadline has passed
+            if (firing !== undefined) {
+              expect(firing.marker).toBe("at-risk")
+              expect(c.at >= firing.dueAt).toBe(true)
+              seen.see("obsolete warning")
+            }
+            continue
+          }
+          if (firing === undefined) throw new Error(`${c._tag} recorded ${events[0]?._tag} with nothing to fire`)
+          expect(c.at >= firing.fireAt).toBe(true)
+          seen.see(`${c._tag} fired`)
+          for (const e of events) {
+            expect(markerOf(e)).toBe(Deadlines.markKey(kind, marker))
+            if ("dueAt" in e) expect(e.dueAt).toBe(firing.dueAt)
+            // a warning comes before its deadline, a missed marker at or after it
+            if (marker === "at-risk") expect(e.at < firing.dueAt).toBe(true)
+            else expect(e.at >= firing.dueAt).toBe(true)
+          }
+        }
+      }),
+      { numRuns }
+    )
+    seen.expectAll(
+      "RecordDeadline fired",
+      "ExpireFollowUp fired",
+      "RecordDeadline too early",
+      "ExpireFollowUp too early",
+      "obsolete warning"
+    )
+  })
+
+  it("call times and text messages keep to the rules (D2, D3, calling hours); a refusal suggests a valid time", () => {
+    const seen = coverage()
+    fc.assert(
+      fc.property(sequences, (commands) => {
+        for (const s of CommandSequences.run(decider, commands).steps) {
+          if (s.before.programme === undefined || s.before.submittedAt === undefined) continue
+          const p = programmeOf(s.before)
+          const lead = p.deadlines.textMessage.leadTimeMinutes * minute
+          const quiet = p.deadlines.textMessage.quietHours
+          if (Result.isFailure(s.result)) {
+            const e = s.result.failure
+            if (e._tag !== "CallTimeNotAllowed") continue
+            seen.see(`refused: ${e.problem}`)
+            const suggested = e.suggestedCallAt as Instant.Instant
+            expect(suggested > s.command.at).toBe(true)
+            expect(inCallingHours(suggested, p)).toBe(true)
+            continue
+          }
+          const events = s.result.success
+          for (const e of events) {
+            if (e._tag === "CallScheduled") {
+              seen.see("call scheduled")
+              expect(e.callAt > e.at).toBe(true)
+              expect(inCallingHours(e.callAt, p)).toBe(true)
+              // the first call (and its reschedules) meets the first-contact deadline whenever it still can
+              const dueAt = Deadlines.firstContactDueAt(s.before.submittedAt, p)
+              if (e.attempt === 1 && e.callAt >= dueAt) {
+                const withMessage = events.some((m) => m._tag === "CallTimeMessageRequested")
+                expect(Deadlines.earliestCallTime({ programme: p, at: e.at, withMessage }) >= dueAt).toBe(true)
+                seen.see("first call after a deadline it could no longer meet")
+              }
+              seen.see("first call before the deadline", e.attempt === 1 && e.callAt < dueAt)
+            }
+            if (e._tag !== "CallTimeMessageRequested") continue
+            expect(events.find((x) => x._tag === "CallScheduled")).toMatchObject({ callAt: e.callAt })
+            expect(e.sendAfter <= e.sendBefore).toBe(true)
+            expect(Instant.plusMillis(e.sendBefore, lead)).toBe(e.callAt)
+            expect(e.sendAfter >= e.at).toBe(true)
+            expect(LocalTime.isWithinDailyWindow(e.sendAfter, quiet, p.timeZone)).toBe(false)
+            // sent right away, unless asked for in quiet hours
+            const asked = LocalTime.isWithinDailyWindow(e.at, quiet, p.timeZone)
+            if (!asked) expect(e.sendAfter).toBe(e.at)
+            seen.see(asked ? "message asked for in quiet hours" : "message asked for outside quiet hours")
+          }
+        }
+      }),
+      { numRuns }
+    )
+    seen.expectAll(
+      "call scheduled",
+      "first call before the deadline",
+      "first call after a deadline it could no longer meet",
+      "message asked for in quiet hours",
+      "message asked for outside quiet hours",
+      ...Deadlines.CallTimeProblem.literals.map((problem) => `refused: ${problem}`)
+    )
+  })
+
   it("the decider never throws and refuses only with the declared tagged errors", () => {
     const seen = coverage()
-    /** Decides, failing the property on a throw, a non-Result or an undeclared error. */
-    const decide = (command: Command, state: Referral.ReferralState): Referral.Decision => {
-      let result: unknown
-      try {
-        result = decider.decide(command, state)
-      } catch (thrown) {
-        throw new Error(`${command._tag} in ${state.status} threw instead of returning a Result: ${String(thrown)}`)
-      }
+    /** Fails the property on a non-Result or an undeclared error. */
+    const check = (command: Command, state: Referral.ReferralState, result: unknown): void => {
       if (!Result.isResult(result)) throw new Error(`${command._tag} in ${state.status} returned no Result`)
       const decision = result as Referral.Decision
-      if (Result.isSuccess(decision)) return decision
+      if (Result.isSuccess(decision)) return
       const error = decision.failure
       seen.see(error._tag)
       const declared = declaredErrors[error._tag] as (typeof declaredErrors)[keyof typeof declaredErrors] | undefined
@@ -357,19 +557,23 @@ describe("Referral decider properties", () => {
       // its fields satisfy its schema
       const schema = declared as unknown as Schema.Codec<unknown, unknown>
       expect(Result.isSuccess(Schema.decodeUnknownResult(schema)(Schema.encodeSync(schema)(error)))).toBe(true)
-      return decision
+    }
+    /** Decides, failing the property on a throw, then checks the decision. */
+    const decide = (command: Command, state: Referral.ReferralState): void => {
+      let result: unknown
+      try {
+        result = decider.decide(command, state)
+      } catch (thrown) {
+        throw new Error(`${command._tag} in ${state.status} threw instead of returning a Result: ${String(thrown)}`)
+      }
+      check(command, state, result)
     }
     fc.assert(
       fc.property(sequences, fc.array(Arbitraries.anyCommand(), { maxLength: 3 }), (commands, random) => {
-        let state = decider.initialState
-        const states = [state]
-        for (const command of commands) {
-          const decision = decide(command, state)
-          if (Result.isSuccess(decision)) {
-            state = decision.success.reduce(decider.evolve, state)
-            states.push(state)
-          }
-        }
+        // the sequence (a decider that throws makes `run` throw)
+        const { steps } = CommandSequences.run(decider, commands)
+        for (const s of steps) check(s.command, s.before, s.result)
+        const states = [decider.initialState, ...steps.filter((s) => Result.isSuccess(s.result)).map((s) => s.after)]
         // any command the schema allows (odd birth years, codes, numbers, times…), in every state reached
         const referralId = commands[0]?.referralId
         for (const command of random) {

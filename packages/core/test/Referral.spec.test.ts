@@ -117,7 +117,9 @@ describe("transitions", () => {
           _tag: "CallTimeMessageRequested",
           ...base(F.linkWorkerActor, F.at(4)),
           messageId: `${cmd.idempotencyKey}:call-time-sms`,
-          callAt: F.at(26)
+          callAt: F.at(26),
+          sendAfter: F.at(4),
+          sendBefore: F.at(24)
         }
       ])
     expect(state.status).toBe("ContactScheduled")
@@ -157,7 +159,9 @@ describe("transitions", () => {
           _tag: "CallTimeMessageRequested",
           ...base(F.linkWorkerActor, F.at(26)),
           messageId: `${cmd.idempotencyKey}:call-time-sms`,
-          callAt: F.at(48)
+          callAt: F.at(48),
+          sendAfter: F.at(26),
+          sendBefore: F.at(46)
         }
       ])
     expect(state.status).toBe("ContactScheduled")
@@ -380,7 +384,7 @@ describe("recordings (no state change)", () => {
     const first = F.erase()
     const erased = given("FollowedUp")
       .when(first)
-      .then([{ _tag: "PersonalDataErased", ...base(F.system, first.at), basis: "retention-period" }])
+      .then([{ _tag: "PersonalDataErased", ...base(F.coordinator, first.at), basis: "client-request" }])
     expect(erased.personalDataErased).toBe(true)
     const history = F.history([...F.pathTo.FollowedUp(), first])
     spec.given(history.events).when(F.erase()).then([])
@@ -680,7 +684,7 @@ describe("refusals: eligibility and invalid input", () => {
   it("a call time in the past", () => {
     given("Assigned")
       .when(F.scheduleCall({ callAt: F.at(1) }))
-      .thenFails("InvalidCommand", { field: "callAt" })
+      .thenFails("CallTimeNotAllowed", { problem: "not-in-the-future" })
   })
 
   it("a failed attempt needs the next call time while attempts are left, and none on the last", () => {

@@ -15,7 +15,8 @@ const everyEvent = () => {
     F.resume()
   ])
   const erased = F.history([...F.pathTo.FollowedUp(), F.erase()])
-  return [...all, ...extra.events, ...erased.events]
+  const deadlines = F.history(F.deadlineStory())
+  return [...all, ...extra.events, ...erased.events, ...deadlines.events]
 }
 
 describe("ReferralEvent codec", () => {

@@ -43,6 +43,7 @@ import * as IdentityArbitraries from "./IdentityArbitraries.js"
 type Cmd<T extends ReferralCommand.Tag> = Extract<ReferralCommand.ReferralCommand, { _tag: T }>
 type Evt<T extends ReferralEvent.Tag> = Extract<ReferralEvent.ReferralEvent, { _tag: T }>
 
+const MINUTE = 60_000
 const DAY = 86_400_000
 
 /** Optional fields, without writing `key: undefined` (exactOptionalPropertyTypes). */
@@ -1138,6 +1139,9 @@ const command = <T extends ReferralCommand.Tag, F extends object>(
 
 const code = fc.stringMatching(/^[a-z][a-z0-9-]{1,20}$/)
 
+/** The deadlines a marker command or event names (D6 is `ErasePersonalData`). */
+const markerDeadline = fc.constantFrom("assignment", "first-contact", "collaboration", "follow-up")
+
 /**
  * @since 0.1.0
  * @category commands
@@ -1260,6 +1264,11 @@ const callAtFor = (options: CommandOptions) =>
   options.at === undefined ? instant() : instantAfter(options.at, 5 * DAY)
 
 /**
+ * A call time, with `at` within five days after it: any minute of the day,
+ * weekends and holidays too, so the decider refuses most of them (calling
+ * hours, business days, the text message's lead time). For call times the
+ * decider accepts, see `CommandSequences` (`Deadlines.earliestCallTime`).
+ *
  * @since 0.1.0
  * @category commands
  */
@@ -1386,6 +1395,20 @@ export const expireFollowUp = (options: CommandOptions = {}): fc.Arbitrary<Cmd<"
   command("ExpireFollowUp", options, fc.constant({}))
 
 /**
+ * The scheduler recording a deadline marker (any deadline and marker; whether
+ * it is due is the decider's to check).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const recordDeadline = (options: CommandOptions = {}): fc.Arbitrary<Cmd<"RecordDeadline">> =>
+  command(
+    "RecordDeadline",
+    options,
+    fc.record({ deadline: markerDeadline, marker: fc.constantFrom("at-risk", "missed") })
+  )
+
+/**
  * @since 0.1.0
  * @category commands
  */
@@ -1452,6 +1475,7 @@ export const commands: { readonly [T in ReferralCommand.Tag]: (options?: Command
   RecordMeasure: recordMeasure,
   CloseReferral: closeReferral,
   ExpireFollowUp: expireFollowUp,
+  RecordDeadline: recordDeadline,
   RecordConsent: recordConsent,
   UpdateContactDetails: updateContactDetails,
   ErasePersonalData: erasePersonalData
@@ -1560,7 +1584,18 @@ export const events: { readonly [T in ReferralEvent.Tag]: (options?: EventOption
     event(
       "CallTimeMessageRequested",
       o,
-      fc.record({ messageId: idempotencyKey.map((k) => `${k}:call-time-sms`), callAt: instant() })
+      // as the decider makes it: sent from `sendAfter` until the lead time before the call
+      fc
+        .record({
+          messageId: idempotencyKey.map((k) => `${k}:call-time-sms`),
+          callAt: instant({ min: new Date(Date.UTC(2000, 1, 1)) }),
+          leadMinutes: fc.integer({ min: 0, max: 24 * 60 }),
+          windowMinutes: fc.integer({ min: 0, max: 7 * 24 * 60 })
+        })
+        .map(({ messageId, callAt, leadMinutes, windowMinutes }) => {
+          const sendBefore = Instant.plusMillis(callAt, -leadMinutes * MINUTE)
+          return { messageId, callAt, sendAfter: Instant.plusMillis(sendBefore, -windowMinutes * MINUTE), sendBefore }
+        })
     ),
   ContactAttemptFailed: (o = {}) =>
     event("ContactAttemptFailed", o, fc.record({ attempt: fc.integer({ min: 1, max: 6 }) })),
@@ -1625,7 +1660,11 @@ export const events: { readonly [T in ReferralEvent.Tag]: (options?: EventOption
   ReferralWithdrawn: (o = {}) => event("ReferralWithdrawn", o, noFields),
   ContactDetailsUpdated: (o = {}) => event("ContactDetailsUpdated", o, fc.record({ validMobile: fc.boolean() })),
   PersonalDataErased: (o = {}) =>
-    event("PersonalDataErased", o, fc.record({ basis: fc.constantFrom("client-request", "retention-period") }))
+    event("PersonalDataErased", o, fc.record({ basis: fc.constantFrom("client-request", "retention-period") })),
+  DeadlineAtRisk: (o = {}) => event("DeadlineAtRisk", o, fc.record({ deadline: markerDeadline, dueAt: instant() })),
+  AssignmentOverdue: (o = {}) => event("AssignmentOverdue", o, fc.record({ dueAt: instant() })),
+  ContactDeadlineMissed: (o = {}) => event("ContactDeadlineMissed", o, fc.record({ dueAt: instant() })),
+  DurationExceeded: (o = {}) => event("DurationExceeded", o, fc.record({ dueAt: instant() }))
 }
 
 /**

@@ -5,10 +5,17 @@
  * far (with the decider under test) and picks a command the lifecycle accepts
  * there, with the right actor (the referring referrer, the coordinator, the
  * assigned link worker, the client whose actor id is the subject id, the
- * System actor) and increasing times. A share of the steps (`invalidShare`)
- * is deliberately wrong instead: random commands, wrong actors, commands in
- * the wrong state, missing consents, ineligible link workers, invalid fields,
- * invalid submissions and times out of order.
+ * System actor firing deadline markers) and increasing times. Call times keep
+ * to the programme's rules (`Deadlines.earliestCallTime`: calling hours on a
+ * business day, the text message's lead time and quiet hours, the
+ * first-contact deadline); deadline markers, the expired follow-up and
+ * erasure for the retention period come at or after their time, so the clock
+ * jumps ahead (weeks or months) when a step needs it. A share of the steps
+ * (`invalidShare`) is deliberately wrong instead: random commands, wrong
+ * actors, commands in the wrong state, missing consents, ineligible link
+ * workers, invalid fields, invalid submissions, times out of order, call
+ * times out of the rules, and markers, expiries and erasures before their
+ * time.
  *
  * `run(decider, commands)` replays a sequence and records, for every step,
  * the state before, the command, the result and the state after.
@@ -33,10 +40,13 @@
 import {
   type Actor,
   Consent,
+  Deadlines,
+  FinnishCalendar,
   type Ids,
   Instant,
   Lifecycle,
   type LinkWorker,
+  LocalTime,
   MobileNumber,
   PersonalIdentityCode,
   type Programme,
@@ -89,30 +99,55 @@ export interface Run {
   readonly state: State
 }
 
+/** Records one step the way `run` does; returns the state after it. */
+const record = (
+  decider: Referral.Decider,
+  into: { readonly steps: Array<Step>; readonly events: Array<ReferralEvent.ReferralEvent> },
+  before: State,
+  command: Command
+): State => {
+  const result = decider.decide(command, before)
+  let state = before
+  if (Result.isSuccess(result)) {
+    for (const e of result.success) {
+      into.events.push(e)
+      state = decider.evolve(state, e)
+    }
+  }
+  into.steps.push({ index: into.steps.length, before, command, result, after: state })
+  return state
+}
+
+/**
+ * The replays the model made while generating sequences, kept for the first
+ * `run` of the same sequence with the same decider (deciding every command
+ * again would give the same, as the decider is pure, only slower).
+ */
+const replays = new WeakMap<ReadonlyArray<Command>, { readonly decider: Referral.Decider; readonly run: Run }>()
+
 /**
  * Runs commands from the decider's initial state: accepted commands' events
  * are folded, refused ones leave the state as it was. A decider that throws
  * makes `run` throw (the properties treat that as a failure).
  *
+ * The first run of a sequence straight from `sequence`, with the decider it
+ * was generated for, returns the replay the model recorded while generating
+ * it (the decider is pure, so deciding again gives the same); any later run
+ * decides every command again.
+ *
  * @since 0.1.0
  * @category running
  */
 export const run = (decider: Referral.Decider, commands: ReadonlyArray<Command>): Run => {
+  const replayed = replays.get(commands)
+  if (replayed !== undefined) {
+    replays.delete(commands)
+    if (replayed.decider === decider) return replayed.run
+  }
   let state = decider.initialState
-  const steps: Array<Step> = []
-  const events: Array<ReferralEvent.ReferralEvent> = []
-  commands.forEach((command, index) => {
-    const before = state
-    const result = decider.decide(command, before)
-    if (Result.isSuccess(result)) {
-      for (const e of result.success) {
-        events.push(e)
-        state = decider.evolve(state, e)
-      }
-    }
-    steps.push({ index, before, command, result, after: state })
-  })
-  return { steps, events, state }
+  const into = { steps: [] as Array<Step>, events: [] as Array<ReferralEvent.ReferralEvent> }
+  for (const command of commands) state = record(decider, into, state, command)
+  return { steps: into.steps, events: into.events, state }
 }
 
 // ---------------------------------------------------------------------------
@@ -128,22 +163,27 @@ export const run = (decider: Referral.Decider, commands: ReadonlyArray<Command>)
 export const isResearchConsent = (command: Command): boolean =>
   command._tag === "RecordConsent" && command.consent.purpose === "research"
 
+const hasResearch = (c: Command): boolean =>
+  isResearchConsent(c) || (c._tag === "SubmitReferral" && c.consents.some((g) => g.purpose === "research"))
+
 /**
  * The sequence with every research consent taken out: `RecordConsent`
  * commands for `research` removed, and `research` removed from the consents
- * given at submission.
+ * given at submission. A sequence without any is returned as it is.
  *
  * @since 0.1.0
  * @category research
  */
 export const withoutResearch = (commands: ReadonlyArray<Command>): ReadonlyArray<Command> =>
-  commands
-    .filter((c) => !isResearchConsent(c))
-    .map((c) =>
-      c._tag === "SubmitReferral" && c.consents.some((g) => g.purpose === "research")
-        ? { ...c, consents: c.consents.filter((g) => g.purpose !== "research") }
-        : c
-    )
+  !commands.some(hasResearch)
+    ? commands
+    : commands
+        .filter((c) => !isResearchConsent(c))
+        .map((c) =>
+          c._tag === "SubmitReferral" && c.consents.some((g) => g.purpose === "research")
+            ? { ...c, consents: c.consents.filter((g) => g.purpose !== "research") }
+            : c
+        )
 
 const researchDecision = fc.record({
   decision: Arbitraries.consentDecision,
@@ -498,8 +538,15 @@ const stepArbitrary: fc.Arbitrary<StepInput> = fc.record({
   r: fc.array(fc.nat({ max: 0xffff }), { minLength: 6, maxLength: 6 })
 })
 
-/** Minutes to advance: mostly hours, sometimes weeks (at most 20 days). */
-const advance = (dt: number): number => (1 + Math.floor((dt / 999) ** 3 * 20 * 24 * 60)) * MINUTE
+const untilFirstContact: ReadonlyArray<Lifecycle.Status> = ["Initial", "Submitted", "Assigned", "ContactScheduled"]
+
+/**
+ * Time to advance: until first contact mostly minutes to hours (at most 3
+ * days, so the first deadlines are met as often as missed), later mostly
+ * hours, sometimes weeks (at most 20 days).
+ */
+const advance = (dt: number, status: Lifecycle.Status): number =>
+  (1 + Math.floor((dt / 999) ** 3 * (untilFirstContact.includes(status) ? 3 : 20) * 24 * 60)) * MINUTE
 
 const shiftLinkWorker = (w: LinkWorker.LinkWorker, by: number): LinkWorker.LinkWorker => {
   const s = (i: Instant.Instant) => Instant.plusMillis(i, by)
@@ -541,6 +588,7 @@ const choose = (candidates: Candidates, pick: number): Command | undefined => {
 /** One step's context: the setup, the state folded so far, the clock and the step's random numbers. */
 class Ctx {
   private drawn = 0
+  private readonly memos = new Map<string, unknown>()
   constructor(
     readonly setup: Setup,
     readonly state: State,
@@ -557,6 +605,11 @@ class Ctx {
   }
   oneOf<A>(xs: ReadonlyArray<A>): A {
     return xs[this.draw(xs.length)] as A
+  }
+  /** Computed once per step (the state does not change within one). */
+  memo<A>(key: string, make: () => A): A {
+    if (!this.memos.has(key)) this.memos.set(key, make())
+    return this.memos.get(key) as A
   }
   get now(): Instant.Instant {
     return Instant.make(this.clock)
@@ -668,21 +721,51 @@ const cancel = (x: Ctx): Cmd<"CancelReferral"> => ({
   reason: x.oneOf(["made-in-error", "client-request", "no-longer-needed", "other"] as const)
 })
 
-const schedule = (x: Ctx, notify = x.smsAllowed() && x.draw(5) > 0): Cmd<"ScheduleCall"> => ({
+/**
+ * A call time the decider accepts now (D2, D3, calling hours): the earliest
+ * one (`Deadlines.earliestCallTime`), or a few days and quarter hours later
+ * when that is on a business day within calling hours and, if the earliest
+ * meets the first-contact deadline, meets it too. (Anything after the
+ * earliest is far enough ahead for the text message; the model checks the
+ * rest itself rather than asking `Deadlines.validateCallTime`, so that the
+ * properties compare the decider with an independent reading of the rules.)
+ */
+const callTime = (x: Ctx, notify: boolean, enforceFirstContactDeadline: boolean): Instant.Instant => {
+  const programme = x.programme
+  const earliest = earliestNow(x, notify)
+  const submittedAt = x.state.submittedAt
+  if (submittedAt === undefined || x.draw(3) === 0) return earliest
+  const later = Instant.plusMillis(earliest, x.draw(4) * DAY + x.draw(12) * 15 * MINUTE)
+  const dueAt = Deadlines.firstContactDueAt(submittedAt, programme)
+  const valid = callable(later, programme) && !(enforceFirstContactDeadline && earliest < dueAt && later >= dueAt)
+  return valid ? later : earliest
+}
+
+/** The earliest call time the rules allow now, with or without a text message. */
+const earliestNow = (x: Ctx, withMessage: boolean): Instant.Instant =>
+  x.memo(`earliest:${withMessage}`, () =>
+    Deadlines.earliestCallTime({ programme: x.programme, at: x.now, withMessage })
+  )
+
+/** The first call and its reschedules are held to the first-contact deadline; calls after a failed attempt are not. */
+const firstCall = (x: Ctx): boolean => x.state.failedAttempts === 0
+
+const schedule = (x: Ctx, notify = x.smsAllowed() && x.draw(5) > 0, callAt?: Instant.Instant): Cmd<"ScheduleCall"> => ({
   _tag: "ScheduleCall",
   ...x.base(x.linkWorker),
-  callAt: Instant.make(x.clock + HOUR + x.draw(72) * HOUR),
+  callAt: callAt ?? callTime(x, notify, firstCall(x)),
   notifyBySms: notify
 })
 
-const failedAttempt = (x: Ctx, withNext?: boolean): Cmd<"RecordFailedContactAttempt"> => {
+const failedAttempt = (x: Ctx, withNext?: boolean, nextCallAt?: Instant.Instant): Cmd<"RecordFailedContactAttempt"> => {
   const last = x.state.failedAttempts + 1 >= x.programme.contactAttempts.max
   const next = withNext ?? !last
+  const notify = next ? x.smsAllowed() && x.draw(5) > 0 : x.draw(2) === 0
   return {
     _tag: "RecordFailedContactAttempt",
     ...x.base(x.linkWorker),
-    ...(next ? { nextCallAt: Instant.make(x.clock + HOUR + x.draw(72) * HOUR) } : {}),
-    notifyBySms: next ? x.smsAllowed() && x.draw(5) > 0 : x.draw(2) === 0
+    ...(next ? { nextCallAt: nextCallAt ?? callTime(x, notify, false) } : {}),
+    notifyBySms: notify
   }
 }
 
@@ -783,14 +866,86 @@ const close = (x: Ctx): Cmd<"CloseReferral"> => ({
   feedback: x.setup.feedback
 })
 
-/** At the end of the follow-up window (or later); `early` keeps the clock, usually too soon. */
+/**
+ * When the follow-up window has closed (or later): the clock jumps there.
+ * `early` keeps the clock, before the window closes unless the clock already
+ * passed it.
+ */
 const expire = (x: Ctx, early = false): Cmd<"ExpireFollowUp"> => {
-  const f = x.programme.deadlines.followUp
-  const closedAt = x.state.closedAt === undefined ? x.clock : Instant.toMillis(x.state.closedAt)
-  // 31 days a month is never short of the calendar months the decider adds
-  const windowEnd = closedAt + (f.monthsAfterClosing * 31 + f.windowDays + 1) * DAY
-  const at = early ? x.clock : Math.max(x.clock, windowEnd) + x.draw(10) * DAY
+  const closedAt = x.state.closedAt ?? x.now
+  const closesAt = Instant.toMillis(Deadlines.followUpWindow(closedAt, x.programme).closesAt)
+  const at = early ? x.clock : Math.max(x.clock, closesAt + x.draw(4) * x.draw(4) * DAY)
   return { _tag: "ExpireFollowUp", ...x.base(x.draw(2) === 0 ? x.setup.system : x.setup.coordinator, at) }
+}
+
+// --- deadline markers: the scheduler (System) fires them ---
+
+const markerDeadlines = ["assignment", "first-contact", "collaboration", "follow-up"] as const
+type MarkerDeadline = (typeof markerDeadlines)[number]
+const markers: ReadonlyArray<Deadlines.Marker> = ["at-risk", "missed"]
+
+/** A marker `RecordDeadline` fires (D5's missed follow-up is `ExpireFollowUp`, D6 `ErasePersonalData`). */
+const recordable = (f: Deadlines.Firing): f is Deadlines.Firing & { readonly kind: MarkerDeadline } =>
+  f.kind !== "retention" && !(f.kind === "follow-up" && f.marker === "missed")
+
+const pending = (x: Ctx): ReadonlyArray<Deadlines.Firing & { readonly kind: MarkerDeadline }> =>
+  x.memo("pending", () => Deadlines.pendingFirings(x.state, x.programme).filter(recordable))
+
+const recordDeadline = (
+  x: Ctx,
+  deadline: MarkerDeadline,
+  marker: Deadlines.Marker,
+  at: number = x.clock
+): Cmd<"RecordDeadline"> => ({ _tag: "RecordDeadline", ...x.base(x.setup.system, at), deadline, marker })
+
+/**
+ * A marker that is still to fire, at its fire time or later (the clock jumps
+ * there when it is ahead); a warning mostly before its deadline passes.
+ * Usually the next one due, sometimes a later one.
+ */
+const fireDeadline = (x: Ctx): Cmd<"RecordDeadline"> | undefined => {
+  const firings = pending(x)
+  if (firings.length === 0) return undefined
+  const f = (x.draw(2) === 0 ? x.oneOf(firings) : firings[0]) as (typeof firings)[number]
+  const from = Math.max(x.clock, Instant.toMillis(f.fireAt))
+  const dueAt = Instant.toMillis(f.dueAt)
+  const late = x.draw(8) * x.draw(8) * 15 * MINUTE
+  const at =
+    f.marker === "at-risk" && from < dueAt && x.draw(5) > 0 ? Math.min(from + late, dueAt - MINUTE) : from + late
+  return recordDeadline(x, f.kind, f.marker, Math.max(from, at))
+}
+
+/** The states in which each deadline applies (D2 also while the call is set after it). */
+const deadlineStates: Readonly<Record<MarkerDeadline, ReadonlyArray<Lifecycle.Status>>> = {
+  assignment: ["Submitted"],
+  "first-contact": ["Submitted", "Assigned", "ContactScheduled"],
+  collaboration: ["Active", "OnHold"],
+  "follow-up": ["Closed"]
+}
+
+/**
+ * A marker fired again, or one of a deadline that no longer applies (out of
+ * scope in this state): accepted, and nothing changes.
+ */
+const refireDeadline = (x: Ctx): Cmd<"RecordDeadline"> | undefined => {
+  const done = markerDeadlines.flatMap((d) =>
+    markers
+      .filter(
+        (m) => x.state.deadlineMarks.includes(Deadlines.markKey(d, m)) || !deadlineStates[d].includes(x.state.status)
+      )
+      .map((m) => [d, m] as const)
+  )
+  if (done.length === 0) return undefined
+  const [d, m] = x.oneOf(done)
+  return recordDeadline(x, d, m)
+}
+
+/** A marker fired before its time (TooEarly), when one is still ahead of the clock. */
+const fireTooEarly = (x: Ctx): Cmd<"RecordDeadline"> | undefined => {
+  const ahead = pending(x).filter((f) => Instant.toMillis(f.fireAt) > x.clock)
+  if (ahead.length === 0) return undefined
+  const f = x.oneOf(ahead)
+  return recordDeadline(x, f.kind, f.marker)
 }
 
 /** Who may record consent now (the referrer only while Submitted). */
@@ -869,10 +1024,25 @@ const updateContact = (x: Ctx, mobile?: string | null): Cmd<"UpdateContactDetail
   }
 }
 
-const erase = (x: Ctx): Cmd<"ErasePersonalData"> => ({
+/**
+ * An erasure the decider accepts: at the client's request, or for the
+ * retention period once it has passed (the clock jumps there), when the
+ * programme sets one.
+ */
+const erase = (x: Ctx): Cmd<"ErasePersonalData"> => {
+  const dueAt = Deadlines.retentionDueAt(x.state, x.programme)
+  const actor = x.draw(2) === 0 ? x.setup.system : x.setup.coordinator
+  if (dueAt === undefined || x.draw(2) === 0)
+    return { _tag: "ErasePersonalData", ...x.base(actor), basis: "client-request" }
+  const at = Math.max(x.clock, Instant.toMillis(dueAt) + x.draw(3) * DAY)
+  return { _tag: "ErasePersonalData", ...x.base(actor, at), basis: "retention-period" }
+}
+
+/** Erasure for the retention period when the programme sets none, or before it has passed. */
+const eraseTooEarly = (x: Ctx): Cmd<"ErasePersonalData"> => ({
   _tag: "ErasePersonalData",
   ...x.base(x.draw(2) === 0 ? x.setup.system : x.setup.coordinator),
-  basis: x.oneOf(["client-request", "retention-period"] as const)
+  basis: "retention-period"
 })
 
 /**
@@ -890,7 +1060,9 @@ const validCandidates = (x: Ctx): Candidates => {
         [1, () => cancel(x)],
         [3, () => recordConsent(x)],
         [2, () => updateContact(x)],
-        [2, () => measure(x, ["baseline"])]
+        [2, () => measure(x, ["baseline"])],
+        [4, () => fireDeadline(x)],
+        [1, () => refireDeadline(x)]
       ]
     case "Assigned":
       return [
@@ -899,7 +1071,9 @@ const validCandidates = (x: Ctx): Candidates => {
         [1, () => cancel(x)],
         [3, () => recordConsent(x)],
         [2, () => updateContact(x)],
-        [2, () => measure(x, ["baseline"])]
+        [2, () => measure(x, ["baseline"])],
+        [2, () => fireDeadline(x)],
+        [1, () => refireDeadline(x)]
       ]
     case "ContactScheduled":
       return [
@@ -909,7 +1083,9 @@ const validCandidates = (x: Ctx): Candidates => {
         [1, () => firstContact(x, "declined")],
         [2, () => recordConsent(x)],
         [2, () => updateContact(x)],
-        [1, () => measure(x, ["baseline"])]
+        [1, () => measure(x, ["baseline"])],
+        [2, () => fireDeadline(x)],
+        [1, () => refireDeadline(x)]
       ]
     case "Active":
       return [
@@ -919,21 +1095,26 @@ const validCandidates = (x: Ctx): Candidates => {
         [1, () => arrangement(x)],
         [2, () => measure(x, ["baseline", "end"])],
         [2, () => recordConsent(x)],
-        [2, () => updateContact(x)]
+        [2, () => updateContact(x)],
+        [2, () => fireDeadline(x)],
+        [1, () => refireDeadline(x)]
       ]
     case "OnHold":
       return [
         [4, () => resume(x)],
         [1, () => measure(x, ["baseline", "end"])],
         [1, () => recordConsent(x)],
-        [1, () => updateContact(x)]
+        [1, () => updateContact(x)],
+        [1, () => fireDeadline(x)]
       ]
     case "Closed":
       return [
         [3, () => measure(x, ["follow-up"])],
         [1, () => measure(x, ["end"])],
         [2, () => expire(x)],
-        [1, () => recordConsent(x)]
+        [1, () => recordConsent(x)],
+        [2, () => fireDeadline(x)],
+        [1, () => refireDeadline(x)]
       ]
     default:
       return [
@@ -977,6 +1158,8 @@ const anyOfTag = (x: Ctx, tag: ReferralCommand.Tag): Command | undefined => {
       return close(x)
     case "ExpireFollowUp":
       return expire(x)
+    case "RecordDeadline":
+      return recordDeadline(x, x.oneOf(markerDeadlines), x.oneOf(markers))
     case "RecordConsent":
       return recordConsent(x, { actor: x.client, method: "written" })
     case "UpdateContactDetails":
@@ -1001,6 +1184,7 @@ const allTags: ReadonlyArray<ReferralCommand.Tag> = [
   "RecordMeasure",
   "CloseReferral",
   "ExpireFollowUp",
+  "RecordDeadline",
   "RecordConsent",
   "UpdateContactDetails",
   "ErasePersonalData"
@@ -1094,7 +1278,7 @@ const badFields = (x: Ctx): Candidates => {
   const s = x.state
   const firstBaseline = () => x.programme.measures.baseline[0]?.instrument ?? "swemwbs"
   return [
-    [1, () => ({ ...schedule(x), callAt: Instant.make(x.clock - x.draw(48) * HOUR) })],
+    [1, () => schedule(x, undefined, Instant.make(x.clock - x.draw(48) * HOUR))],
     [1, () => failedAttempt(x, x.state.failedAttempts + 1 >= x.programme.contactAttempts.max)],
     [1, () => meeting(x, true)],
     [1, () => recordConsent(x, { expiresAt: x.clock - x.draw(10) * DAY })],
@@ -1129,21 +1313,106 @@ const badFields = (x: Ctx): Candidates => {
         measureCommand(x, x.client, x.oneOf(["baseline", "end", "follow-up"] as const), "unknown-instrument", "self")
     ],
     [1, () => measureCommand(x, x.linkWorker, "baseline", firstBaseline(), "proxy")],
-    [1, () => expire(x, true)]
+    [1, () => expire(x, true)],
+    [1, () => fireTooEarly(x)],
+    // D5's missed follow-up is ExpireFollowUp's
+    [1, () => recordDeadline(x, "follow-up", "missed")],
+    [1, () => eraseTooEarly(x)]
   ]
 }
 
+/** A call time out of the rules (CallTimeNotAllowed): past, outside calling hours, not a business day, … */
+const badCallTimes = (x: Ctx): Candidates => {
+  const p = x.programme
+  const zone = p.timeZone
+  const notify = x.smsAllowed() && x.draw(3) > 0
+  const earliest = earliestNow(x, notify)
+  const day = FinnishCalendar.addDays(LocalTime.localDateOf(earliest, zone), x.draw(3))
+  const hours = p.deadlines.callingHours
+  const call = (callAt: Instant.Instant | undefined): Command | undefined =>
+    callAt === undefined
+      ? undefined
+      : x.state.status === "ContactScheduled" && x.draw(2) === 0
+        ? { ...failedAttempt(x, true, callAt), notifyBySms: notify }
+        : schedule(x, notify, callAt)
+  const outsideHours = (): Instant.Instant | undefined => {
+    // a wall-clock time outside calling hours (HH:MM strings sort in time order), if there is one
+    const outside = Array.from({ length: 96 }, (_, i) => clockOf(i * 15 + x.draw(15))).filter(
+      (c) => c < hours.start || c >= hours.end
+    )
+    return outside.length === 0 ? undefined : LocalTime.instantAt(day, x.oneOf(outside), zone)
+  }
+  const notBusinessDay = (): Instant.Instant => {
+    let d = day
+    while (FinnishCalendar.isBusinessDay(d)) d = FinnishCalendar.addDays(d, 1)
+    return LocalTime.instantAt(d, hours.start, zone)
+  }
+  const candidates: Candidates = [
+    // not in the future
+    [2, () => call(Instant.make(x.clock - x.draw(48) * HOUR))],
+    [3, () => call(outsideHours())],
+    [3, () => call(notBusinessDay())],
+    // too soon for the text message's lead time (or the end of quiet hours): within calling hours, before the earliest
+    [
+      x.smsAllowed() ? 16 : 0,
+      () => {
+        const withMessage = earliestNow(x, true)
+        const sooner = [
+          ...Array.from({ length: 8 }, (_, k) => Instant.plusMillis(withMessage, -(k + 1) * 15 * MINUTE)),
+          earliestNow(x, false)
+        ].filter((t) => t > x.now && t < withMessage && callable(t, p))
+        if (sooner.length === 0) return undefined
+        const callAt = x.oneOf(sooner)
+        return x.state.status === "ContactScheduled" && x.draw(2) === 0
+          ? { ...failedAttempt(x, true, callAt), notifyBySms: true }
+          : schedule(x, true, callAt)
+      }
+    ],
+    // after the first-contact deadline while it can still be met
+    [
+      firstCall(x) && x.state.submittedAt !== undefined ? 6 : 0,
+      () => {
+        const dueAt = Deadlines.firstContactDueAt(x.state.submittedAt as Instant.Instant, p)
+        if (earliest >= dueAt) return undefined
+        const after = Deadlines.earliestCallTime({ programme: p, at: dueAt, withMessage: false })
+        const later = [0, 1, 2, 3].map((d) => Instant.plusMillis(after, d * DAY)).filter((t) => callable(t, p))
+        return schedule(x, notify, x.oneOf(later))
+      }
+    ]
+  ]
+  return candidates
+}
+
+/** On a business day within the programme's calling hours. */
+const callable = (at: Instant.Instant, p: Programme.Programme): boolean => {
+  const clock = LocalTime.localClockOf(at, p.timeZone)
+  return (
+    FinnishCalendar.isBusinessDay(LocalTime.localDateOf(at, p.timeZone)) &&
+    clock >= p.deadlines.callingHours.start &&
+    clock < p.deadlines.callingHours.end
+  )
+}
+
+const clockOf = (minutes: number): LocalTime.LocalClock =>
+  `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`
+
 /** Taking away what a text message needs, or asking for one without it (C2), or a proxy measure without consent. */
-const missingConsent = (x: Ctx): Candidates => [
-  [4, () => schedule(x, true)],
-  [2, () => ({ ...failedAttempt(x, true), notifyBySms: true })],
-  [
-    1,
-    () => measureCommand(x, x.referrer, "baseline", x.programme.measures.baseline[0]?.instrument ?? "swemwbs", "proxy")
-  ],
-  [2, () => recordConsent(x, { purpose: "contact-by-sms", decision: x.oneOf(["withdrawn", "refused"] as const) })],
-  [2, () => updateContact(x, null)]
-]
+const missingConsent = (x: Ctx): Candidates => {
+  // consent in force but no valid number (MobileNumberMissing), after the number was taken away
+  const noNumber =
+    Consent.isGranted(x.state.consents, "contact-by-sms", x.now) && (!x.state.validMobile || x.state.personalDataErased)
+  return [
+    [noNumber ? 12 : 4, () => schedule(x, true)],
+    [noNumber ? 4 : 2, () => ({ ...failedAttempt(x, true), notifyBySms: true })],
+    [
+      1,
+      () =>
+        measureCommand(x, x.referrer, "baseline", x.programme.measures.baseline[0]?.instrument ?? "swemwbs", "proxy")
+    ],
+    [2, () => recordConsent(x, { purpose: "contact-by-sms", decision: x.oneOf(["withdrawn", "refused"] as const) })],
+    [2, () => updateContact(x, null)]
+  ]
+}
 
 /** A deliberately wrong step. */
 const invalidCandidates = (x: Ctx): Candidates => {
@@ -1198,6 +1467,10 @@ const invalidCandidates = (x: Ctx): Candidates => {
     ],
     // missing consents (C2, proxy measures), or taking away what a text message needs
     [contactPhase ? 6 : 2, () => choose(missingConsent(x), x.step.pick >> 6)],
+    // a call time out of the rules (D2, D3, calling hours)
+    [contactPhase ? 12 : 1, () => choose(badCallTimes(x), x.step.pick >> 10)],
+    // a deadline marker fired too early
+    [status === "Initial" || Lifecycle.isTerminal(status) ? 0 : 2, () => fireTooEarly(x)],
     // an ineligible link worker
     [2, () => assign(x, x.oneOf(s.ineligible))],
     // a time before the previous command's
@@ -1206,8 +1479,10 @@ const invalidCandidates = (x: Ctx): Candidates => {
     [status === "Initial" ? 20 : 1, () => badSubmission(x)],
     // fields wrong for the state
     [2, () => choose(badFields(x), x.step.pick >> 8)],
+    // erasure for a retention period the programme does not set or that has not passed
+    [Lifecycle.isTerminal(status) ? 2 : 0, () => eraseTooEarly(x)],
     // the follow-up expired too early
-    [status === "Closed" ? 8 : 0, () => expire(x, true)],
+    [status === "Closed" ? 12 : 0, () => expire(x, true)],
     // a text message asked for after the end (C5, C6)
     [
       Lifecycle.isTerminal(status) ? 4 : 0,
@@ -1226,13 +1501,15 @@ const interpret = (
 ): ReadonlyArray<Command> => {
   const threshold = Math.round((1 - invalidShare) * 1000)
   const out: Array<Command> = []
+  const into = { steps: [] as Array<Step>, events: [] as Array<ReferralEvent.ReferralEvent> }
+  let threw = false
   let state = decider.initialState
   let clock = setup.t0
   let stepsInTerminal = 0
   for (const step of steps) {
     // a few steps after the end are enough (erasure, consent bookkeeping, refusals)
     if (Lifecycle.isTerminal(state.status) && ++stepsInTerminal > 5) break
-    clock += advance(step.dt)
+    clock += advance(step.dt, state.status)
     const x = new Ctx(setup, state, clock, step, out.length)
     const invalid = step.mode >= threshold
     const command = invalid ? choose(invalidCandidates(x), step.pick) : choose(validCandidates(x), step.pick)
@@ -1240,12 +1517,16 @@ const interpret = (
     out.push(command)
     if (!invalid) clock = Math.max(clock, Instant.toMillis(command.at))
     try {
-      const result = decider.decide(command, state)
-      if (Result.isSuccess(result)) state = result.success.reduce(decider.evolve, state)
+      state = record(decider, into, state, command)
     } catch {
-      // a throwing decider is the properties' to report; the model carries on from the same state
+      // a throwing decider is the properties' to report (`run` throws); the model carries on from the same state
+      threw = true
     }
+    // never behind the referral's latest event (a wrong step the decider accepted may have moved it on)
+    if (state.lastEventAt !== undefined) clock = Math.max(clock, Instant.toMillis(state.lastEventAt))
   }
+  Object.freeze(out)
+  if (!threw) replays.set(out, { decider, run: { steps: into.steps, events: into.events, state } })
   return out
 }
 

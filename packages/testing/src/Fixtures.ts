@@ -349,6 +349,45 @@ export const expireFollowUp = (overrides: Partial<Cmd<"ExpireFollowUp">> = {}): 
 })
 
 /**
+ * The scheduler records a deadline marker (System actor).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const recordDeadline = (
+  deadline: Cmd<"RecordDeadline">["deadline"],
+  marker: Cmd<"RecordDeadline">["marker"],
+  overrides: Partial<Cmd<"RecordDeadline">> = {}
+): Cmd<"RecordDeadline"> => ({
+  _tag: "RecordDeadline",
+  ...common(system, at(24 * 400)),
+  deadline,
+  marker,
+  ...overrides
+})
+
+/**
+ * A Kemijärvi referral whose deadlines pass: D1 and D2 warnings and misses
+ * (nobody acts for four days), a late start, then D4's warning and
+ * `DurationExceeded`. Every command is accepted.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const deadlineStory = (): ReadonlyArray<ReferralCommand.ReferralCommand> => [
+  submit(),
+  recordDeadline("assignment", "at-risk", { at: at(23) }),
+  recordDeadline("assignment", "missed", { at: at(39) }),
+  recordDeadline("first-contact", "at-risk", { at: at(63) }),
+  recordDeadline("first-contact", "missed", { at: at(87) }),
+  assign({ at: at(112) }),
+  scheduleCall({ at: at(113), callAt: at(169), notifyBySms: false }),
+  firstContact({ at: at(170) }),
+  recordDeadline("collaboration", "at-risk", { at: at(24 * 161) }),
+  recordDeadline("collaboration", "missed", { at: at(24 * 200) })
+]
+
+/**
  * @since 0.1.0
  * @category commands
  */
@@ -380,8 +419,8 @@ export const updateContact = (overrides: Partial<Cmd<"UpdateContactDetails">> = 
  */
 export const erase = (overrides: Partial<Cmd<"ErasePersonalData">> = {}): Cmd<"ErasePersonalData"> => ({
   _tag: "ErasePersonalData",
-  ...common(system, at(24 * 400)),
-  basis: "retention-period",
+  ...common(coordinator, at(24 * 400)),
+  basis: "client-request",
   ...overrides
 })
 

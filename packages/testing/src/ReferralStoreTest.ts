@@ -95,7 +95,8 @@ const histories = (): ReadonlyArray<{ readonly id: string; readonly commands: Re
   { id: "story-cancelled", commands: onReferral("story-cancelled", Fixtures.pathTo.Cancelled()) },
   { id: "story-declined", commands: onReferral("story-declined", Fixtures.pathTo.Declined()) },
   { id: "story-unreachable", commands: onReferral("story-unreachable", Fixtures.pathTo.Unreachable()) },
-  { id: "story-withdrawn", commands: onReferral("story-withdrawn", Fixtures.pathTo.Withdrawn()) }
+  { id: "story-withdrawn", commands: onReferral("story-withdrawn", Fixtures.pathTo.Withdrawn()) },
+  { id: "story-deadlines", commands: onReferral("story-deadlines", Fixtures.deadlineStory()) }
 ]
 
 const allEventTags: ReadonlyArray<string> = ReferralEvent.ReferralEvent.members.map((m) => m.fields._tag.schema.literal)

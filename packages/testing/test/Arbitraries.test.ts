@@ -4,10 +4,12 @@ import {
   Consent,
   Ids,
   Instant,
+  Lifecycle,
   LinkWorker,
   MobileNumber,
   PersonalIdentityCode,
   Programme,
+  Referral,
   ReferralCommand,
   ReferralEvent
 } from "@lahete/core"
@@ -439,6 +441,16 @@ describe("Arbitraries", () => {
       )
     })
 
+    it("CallTimeMessageRequested is sent within a window that ends before the call", () => {
+      fc.assert(
+        fc.property(Arbitraries.events.CallTimeMessageRequested(), (e) => {
+          expect(e.sendAfter <= e.sendBefore).toBe(true)
+          expect(e.sendBefore <= e.callAt).toBe(true)
+        }),
+        runs
+      )
+    })
+
     it("anyEvent yields every event", () => {
       const seen = new Set<string>()
       fc.assert(
@@ -480,6 +492,36 @@ describe("CommandSequences", () => {
       }),
       runs
     )
+  })
+
+  it("valid sequences are accepted whole under varied programmes too (deadlines, calling and quiet hours, retention)", () => {
+    const erasedForRetention = { count: 0 }
+    const reached = new Set<string>()
+    fc.assert(
+      fc.property(
+        Arbitraries.programme().chain((programme) => {
+          const decider = Referral.makeDecider(Result.getOrThrow(Programme.catalog([programme])))
+          return CommandSequences.sequence({ decider, maxLength: 30, invalidShare: 0 }).map((commands) => ({
+            decider,
+            commands
+          }))
+        }),
+        ({ decider, commands }) => {
+          for (const s of CommandSequences.run(decider, commands).steps) {
+            if (Result.isFailure(s.result)) {
+              throw new Error(`${s.command._tag} refused in ${s.before.status}: ${s.result.failure.message}`)
+            }
+            if (s.command._tag === "ErasePersonalData" && s.command.basis === "retention-period") {
+              erasedForRetention.count++
+            }
+            reached.add(s.after.status)
+          }
+        }
+      ),
+      runs
+    )
+    expect(erasedForRetention.count).toBeGreaterThan(0)
+    expect([...reached].sort()).toEqual([...Lifecycle.states].sort())
   })
 
   it("withoutResearch removes every research consent and nothing else", () => {
@@ -528,6 +570,13 @@ describe("CommandSequences", () => {
         }
         expect(events).toHaveLength(count)
         expect(state.version).toBe(count)
+        // the first run reuses the model's replay; deciding every command again gives the same
+        const again = CommandSequences.run(Fixtures.decider, commands)
+        expect(again.steps).not.toBe(steps)
+        expect(again).toEqual({ steps, events, state })
+        // so does a copy of the sequence, and a run with another decider over the same catalog
+        expect(CommandSequences.run(Fixtures.decider, [...commands])).toEqual(again)
+        expect(CommandSequences.run(Referral.makeDecider(Fixtures.decider.catalog), commands)).toEqual(again)
       }),
       runs
     )
