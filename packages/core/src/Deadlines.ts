@@ -25,6 +25,7 @@ import { type Instant, plusMillis } from "./Instant.js"
 import * as LocalTime from "./LocalTime.js"
 import type { Programme } from "./Programme.js"
 import type { ReferralState } from "./Referral.js"
+import { CallTimeNotAllowed, type CallTimeProblem } from "./ReferralError.js"
 
 /**
  * The deadline kinds that fire markers.
@@ -254,54 +255,6 @@ export const dueFirings = (state: ReferralState, programme: Programme, now: Inst
   pendingFirings(state, programme).filter((f) => f.fireAt <= now && !(f.marker === "at-risk" && f.dueAt <= now))
 
 /**
- * Why a proposed call time is refused.
- *
- * @since 0.1.0
- * @category models
- */
-export const CallTimeProblem = Schema.Literals([
-  "not-in-the-future",
-  "not-a-business-day",
-  "outside-calling-hours",
-  "after-first-contact-deadline",
-  "text-message-lead-time"
-])
-/**
- * @since 0.1.0
- * @category models
- */
-export type CallTimeProblem = typeof CallTimeProblem.Type
-
-/**
- * A proposed call time was refused. `suggestedCallAt` is the earliest call
- * time that satisfies every rule it can (calling hours on a business day,
- * after the text message's lead time); when even it misses the first-contact
- * deadline, `deadlineMissable` says so.
- *
- * @since 0.1.0
- * @category errors
- */
-export class CallTimeNotAllowed extends Schema.TaggedError<CallTimeNotAllowed>()("CallTimeNotAllowed", {
-  problem: CallTimeProblem,
-  suggestedCallAt: Schema.String,
-  firstContactDueAt: Schema.optionalKey(Schema.String),
-  deadlineMissable: Schema.Boolean
-}) {
-  override get message(): string {
-    const why: Record<CallTimeProblem, string> = {
-      "not-in-the-future": "the call time must be in the future",
-      "not-a-business-day": "calls are placed on business days",
-      "outside-calling-hours": "the call time is outside the programme's calling hours",
-      "after-first-contact-deadline": "the call time is after the first-contact deadline",
-      "text-message-lead-time": "the text message cannot be sent early enough before the call (lead time, quiet hours)"
-    }
-    return `${why[this.problem]}; earliest valid call time ${this.suggestedCallAt}${
-      this.deadlineMissable ? " (after the first-contact deadline)" : ""
-    }`
-  }
-}
-
-/**
  * When the text message about a call may be sent: from `sendAfter` (now, or
  * the end of quiet hours) to `sendBefore` (the lead time before the call).
  *
@@ -367,6 +320,7 @@ const earliestCallTimeFrom = (programme: Programme, at: Instant, sendAfter: Inst
   const soonest = plusMillis(at, minute)
   if (sendAfter === undefined) return earliestCallingTime(soonest, programme)
   const afterMessage = plusMillis(sendAfter, programme.deadlines.textMessage.leadTimeMinutes * minute)
+  // biome-ignore lint/complexity/useMathMinMax: instants are ISO strings, ordered as text
   return earliestCallingTime(afterMessage > soonest ? afterMessage : soonest, programme)
 }
 
@@ -409,7 +363,7 @@ export const validateCallTime = (options: {
   }
   // the deadline binds only while some valid call time still lies before it
   const deadlineApplies = (): boolean => deadlineAhead && suggested() < dueAt
-  const refuse = (problem: CallTimeProblem) =>
+  const refuse = (problem: typeof CallTimeProblem.Type) =>
     Result.fail(
       new CallTimeNotAllowed({
         problem,

@@ -8,7 +8,6 @@
 import { Schema } from "effect"
 import { Role } from "./Actor.js"
 import { Purpose } from "./Consent.js"
-import { CallTimeNotAllowed } from "./Deadlines.js"
 import { Status } from "./Lifecycle.js"
 import { LinkWorkerIneligible } from "./LinkWorker.js"
 import { InvalidMobileNumber } from "./MobileNumber.js"
@@ -162,6 +161,49 @@ export class TooEarly extends Schema.TaggedError<TooEarly>()("TooEarly", {
 }
 
 /**
+ * Why a proposed call time is refused.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const CallTimeProblem = Schema.Literals([
+  "not-in-the-future",
+  "not-a-business-day",
+  "outside-calling-hours",
+  "after-first-contact-deadline",
+  "text-message-lead-time"
+])
+
+/**
+ * A proposed call time was refused. `suggestedCallAt` is the earliest call
+ * time that satisfies every rule it can (calling hours on a business day,
+ * after the text message's lead time); when even it misses the first-contact
+ * deadline, `deadlineMissable` says so.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class CallTimeNotAllowed extends Schema.TaggedError<CallTimeNotAllowed>()("CallTimeNotAllowed", {
+  problem: CallTimeProblem,
+  suggestedCallAt: Schema.String,
+  firstContactDueAt: Schema.optionalKey(Schema.String),
+  deadlineMissable: Schema.Boolean
+}) {
+  override get message(): string {
+    const why: Record<typeof CallTimeProblem.Type, string> = {
+      "not-in-the-future": "the call time must be in the future",
+      "not-a-business-day": "calls are placed on business days",
+      "outside-calling-hours": "the call time is outside the programme's calling hours",
+      "after-first-contact-deadline": "the call time is after the first-contact deadline",
+      "text-message-lead-time": "the text message cannot be sent early enough before the call (lead time, quiet hours)"
+    }
+    return `${why[this.problem]}; earliest valid call time ${this.suggestedCallAt}${
+      this.deadlineMissable ? " (after the first-contact deadline)" : ""
+    }`
+  }
+}
+
+/**
  * Every error `decide` can return.
  *
  * @since 0.1.0
@@ -186,4 +228,4 @@ export type DecideError =
  * @since 0.1.0
  * @category errors
  */
-export { CallTimeNotAllowed, InvalidMobileNumber, InvalidPersonalIdentityCode, LinkWorkerIneligible }
+export { InvalidMobileNumber, InvalidPersonalIdentityCode, LinkWorkerIneligible }

@@ -537,7 +537,7 @@ describe("Referral decider properties", { timeout }, () => {
       "first call after a deadline it could no longer meet",
       "message asked for in quiet hours",
       "message asked for outside quiet hours",
-      ...Deadlines.CallTimeProblem.literals.map((problem) => `refused: ${problem}`)
+      ...ReferralError.CallTimeProblem.literals.map((problem) => `refused: ${problem}`)
     )
   })
 
