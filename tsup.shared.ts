@@ -16,5 +16,7 @@ export const packageBuild = (entry: ReadonlyArray<string> = ["src/index.ts"]) =>
     sourcemap: true,
     clean: true,
     treeshake: true,
-    splitting: false
+    splitting: false,
+    // keep `node:` specifiers: `node:sqlite` exists only with its prefix
+    removeNodeProtocol: false
   })

@@ -1,0 +1,171 @@
+/**
+ * The schema of the SQL store: numbered migrations for SQLite and PostgreSQL
+ * in one code base (the dialects differ only in column types and in how a
+ * row sequence is generated), run by effect's `Migrator`. Both
+ * `SqlReferralStore.layer` and `SqlAuditLog.layer` run them on start; running
+ * them again is a no-op.
+ *
+ * Tables:
+ *
+ * - `referral_streams`: one row per referral with its version and the
+ *   sequence number of its first append (`first_seq`, for `referralIds`).
+ * - `referral_events`: the events, `PRIMARY KEY (referral_id, version)`,
+ *   each with its type, schema version and data (JSON, `jsonb` on
+ *   PostgreSQL), encoded with the versioned `ReferralEvent` codec.
+ * - `idempotency_keys`: one row per used key.
+ * - `subjects`: the personal-data vault, one row per subject (JSON), apart
+ *   from the events; erasure deletes the row.
+ * - `usage_log`, `disclosure_log`, `refusal_log`: the audit logs.
+ *
+ * @since 0.1.0
+ */
+import { Effect } from "effect"
+import * as Migrator from "effect/sql/Migrator"
+import * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+
+/** Column types and DDL pieces per dialect. */
+interface Dialect {
+  /** A row sequence that is also the primary key. */
+  readonly seqKey: string
+  readonly json: string
+  readonly timestamp: string
+}
+
+const pg: Dialect = {
+  seqKey: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+  json: "JSONB",
+  timestamp: "TIMESTAMPTZ NOT NULL DEFAULT now()"
+}
+
+const sqlite: Dialect = {
+  seqKey: "INTEGER PRIMARY KEY AUTOINCREMENT",
+  json: "TEXT",
+  timestamp: "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+}
+
+/** Runs DDL statements one by one (PostgreSQL's extended protocol takes one statement at a time). */
+const ddl = (statements: (d: Dialect) => ReadonlyArray<string>): Effect.Effect<void, SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const d = sql.onDialectOrElse({ pg: () => pg, orElse: () => sqlite })
+    for (const statement of statements(d)) yield* sql.unsafe(statement)
+  })
+
+/**
+ * The migrations, keyed `<number>_<name>`. Never change a released
+ * migration; add the next number.
+ *
+ * @since 0.1.0
+ * @category migrations
+ */
+export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.SqlClient>> = {
+  "0001_event_log": ddl((d) => [
+    d === pg
+      ? `CREATE TABLE referral_streams (
+          referral_id TEXT PRIMARY KEY,
+          version INTEGER NOT NULL CHECK (version > 0),
+          first_seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE
+        )`
+      : `CREATE TABLE referral_streams (
+          first_seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          referral_id TEXT NOT NULL UNIQUE,
+          version INTEGER NOT NULL CHECK (version > 0)
+        )`,
+    `CREATE TABLE referral_events (
+      referral_id TEXT NOT NULL REFERENCES referral_streams (referral_id),
+      version INTEGER NOT NULL CHECK (version > 0),
+      type TEXT NOT NULL,
+      schema_version INTEGER NOT NULL CHECK (schema_version > 0),
+      data ${d.json} NOT NULL,
+      recorded_at ${d.timestamp},
+      PRIMARY KEY (referral_id, version)
+    )`,
+    `CREATE TABLE idempotency_keys (
+      idempotency_key TEXT PRIMARY KEY,
+      referral_id TEXT NOT NULL,
+      fingerprint TEXT NOT NULL,
+      from_version INTEGER NOT NULL,
+      to_version INTEGER NOT NULL,
+      recorded_at ${d.timestamp},
+      CHECK (to_version >= from_version)
+    )`
+  ]),
+  "0002_vault": ddl((d) => [
+    `CREATE TABLE subjects (
+      subject_id TEXT PRIMARY KEY,
+      data ${d.json} NOT NULL,
+      updated_at ${d.timestamp}
+    )`
+  ]),
+  "0003_audit_logs": ddl((d) => [
+    `CREATE TABLE usage_log (
+      seq ${d.seqKey},
+      at TEXT NOT NULL,
+      actor_id TEXT NOT NULL,
+      role TEXT NOT NULL,
+      organisation TEXT NOT NULL,
+      subject_id TEXT NOT NULL,
+      referral_id TEXT,
+      what TEXT NOT NULL,
+      purpose TEXT NOT NULL
+    )`,
+    "CREATE INDEX usage_log_subject ON usage_log (subject_id, seq)",
+    `CREATE TABLE disclosure_log (
+      seq ${d.seqKey},
+      at TEXT NOT NULL,
+      subject_id TEXT NOT NULL,
+      referral_id TEXT,
+      recipient_id TEXT NOT NULL,
+      recipient_organisation TEXT NOT NULL,
+      what TEXT NOT NULL,
+      legal_basis TEXT NOT NULL
+    )`,
+    "CREATE INDEX disclosure_log_subject ON disclosure_log (subject_id, seq)",
+    `CREATE TABLE refusal_log (
+      seq ${d.seqKey},
+      at TEXT NOT NULL,
+      actor_id TEXT NOT NULL,
+      role TEXT NOT NULL,
+      organisation TEXT NOT NULL,
+      referral_id TEXT,
+      action TEXT NOT NULL,
+      reason TEXT NOT NULL
+    )`
+  ])
+}
+
+/**
+ * The table in which the migrator records the migrations it ran.
+ *
+ * @since 0.1.0
+ * @category migrations
+ */
+export const table = "lahete_migrations"
+
+const migrate = Migrator.make({})({ loader: Migrator.fromRecord(migrations), table })
+
+/**
+ * Runs the pending migrations in one transaction and returns the ones it ran.
+ * On PostgreSQL the transaction first takes an advisory lock for the schema,
+ * so several instances may start at once on a fresh database: the first
+ * creates the tables, the others wait and find nothing to do. (effect's
+ * `Migrator` alone creates its own table before it locks it.) On SQLite the
+ * write transaction already runs alone.
+ *
+ * @since 0.1.0
+ * @category migrations
+ */
+export const run: Effect.Effect<
+  ReadonlyArray<readonly [id: number, name: string]>,
+  Migrator.MigrationError | SqlError,
+  SqlClient.SqlClient
+> = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const lock = sql.onDialectOrElse({
+    pg: () =>
+      Effect.asVoid(sql`SELECT pg_advisory_xact_lock(hashtext(coalesce(current_schema(), '') || '.' || ${table}))`),
+    orElse: () => Effect.void
+  })
+  return yield* sql.withTransaction(Effect.andThen(lock, migrate))
+})

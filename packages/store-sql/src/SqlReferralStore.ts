@@ -1,0 +1,379 @@
+/**
+ * The `ReferralStore` over `effect/sql`: one code base for SQLite (e.g.
+ * `@lahete/sql-sqlite-node`) and PostgreSQL (`@effect/sql-pg`). The layer
+ * needs a `SqlClient` and runs the migrations (`Migrations`) when built.
+ *
+ * An append is one transaction:
+ *
+ * 1. The idempotency key is claimed (`INSERT … ON CONFLICT DO NOTHING`); a
+ *    key already there fails with `IdempotencyKeyUsed`.
+ * 2. The stream's version is advanced with an optimistic guard: a new stream
+ *    is inserted (the primary key decides between racing creators); an
+ *    existing one is updated `WHERE version = expectedVersion`. When no row
+ *    was written, another append came first: `VersionConflict` with the
+ *    committed version. On PostgreSQL a racing transaction waits on the row
+ *    and re-checks the guard after the winner commits, so exactly one wins.
+ * 3. The events are inserted (`PRIMARY KEY (referral_id, version)`),
+ *    encoded with the versioned codec (`ReferralEvent.codec` unless another
+ *    is given); `load` decodes them, upgrading older versions.
+ * 4. The vault writes are applied in order with the semantics of
+ *    `PersonalData.apply` (read, apply, write back; on PostgreSQL under a
+ *    per-subject advisory lock, so concurrent writes for one client are not
+ *    lost); erasure deletes the subject's row.
+ *
+ * Any failure rolls the whole transaction back. Database errors become
+ * `StoreFailure` naming the operation and the kind of error only: the
+ * driver's message may quote row values, so it is never passed on.
+ *
+ * @example
+ * ```ts
+ * import { ReferralStore } from "@lahete/core"
+ * import { SqliteClient } from "@lahete/sql-sqlite-node"
+ * import { SqlReferralStore } from "@lahete/store-sql"
+ * import { Effect, Layer } from "effect"
+ *
+ * const StoreLive = SqlReferralStore.layer.pipe(
+ *   Layer.provide(SqliteClient.layer({ filename: "lahete.db" }))
+ * )
+ *
+ * const program = Effect.gen(function* () {
+ *   const store = yield* ReferralStore.ReferralStore
+ *   return yield* store.referralIds()
+ * }).pipe(Effect.provide(StoreLive))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Ids, PersonalData, ReferralEvent, ReferralStore } from "@lahete/core"
+import { Effect, Layer, Option, Result, Schema } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+import * as Migrations from "./Migrations.js"
+
+/**
+ * Options of the SQL store.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /**
+   * The event codec (default `ReferralEvent.codec`). Give one made with
+   * `ReferralEvent.makeCodec(upgrades)` when events have later versions.
+   */
+  readonly codec?: ReferralEvent.Codec
+}
+
+/**
+ * A database error as a `StoreFailure`: the operation and the kind of error,
+ * never the driver's message (it may quote row values).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const storeFailure = (operation: string, error: SqlError): ReferralStore.StoreFailure =>
+  new ReferralStore.StoreFailure({ operation, detail: `database error (${error.reason._tag})` })
+
+const IdempotencyRow = Schema.Struct({
+  idempotency_key: Schema.String,
+  referral_id: Schema.String,
+  fingerprint: Schema.String,
+  from_version: Schema.Number,
+  to_version: Schema.Number
+})
+
+const EventRow = Schema.Struct({
+  version: Schema.Number,
+  type: Schema.String,
+  schema_version: Schema.Number,
+  data: Schema.String
+})
+
+const SubjectRow = Schema.Struct({ data: Schema.String })
+const StreamRow = Schema.Struct({ version: Schema.Number })
+const IdRow = Schema.Struct({ referral_id: Ids.ReferralId })
+
+const decodeSubject = Schema.decodeUnknownResult(Schema.fromJsonString(PersonalData.SubjectData))
+const decodeIdempotency = Schema.decodeUnknownResult(
+  Schema.Struct({
+    idempotencyKey: Ids.IdempotencyKey,
+    referralId: Ids.ReferralId,
+    fingerprint: Schema.String,
+    fromVersion: Schema.Number,
+    toVersion: Schema.Number
+  })
+)
+
+/** Decodes query rows; a row that does not match is a `StoreFailure` naming the table only. */
+const rows =
+  <A>(schema: Schema.Codec<A, unknown>, operation: string, table: string) =>
+  (raw: ReadonlyArray<unknown>): Effect.Effect<ReadonlyArray<A>, ReferralStore.StoreFailure> =>
+    Effect.mapError(
+      Effect.fromResult(Schema.decodeUnknownResult(Schema.Array(schema))(raw)),
+      () => new ReferralStore.StoreFailure({ operation, detail: `unexpected row shape in ${table}` })
+    )
+
+/**
+ * Builds the store over the `SqlClient` in the context, running the
+ * migrations first.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeWith = (
+  options: Options = {}
+): Effect.Effect<ReferralStore.Shape, ReferralStore.StoreFailure, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    // our queries name columns in snake_case: independent of the name transforms the client may have
+    const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+    yield* Effect.mapError(
+      Migrations.run,
+      (e) =>
+        new ReferralStore.StoreFailure({
+          operation: "migrate",
+          detail: e._tag === "MigrationError" ? `migration failed (${e.kind})` : `database error (${e.reason._tag})`
+        })
+    )
+    const codec = options.codec ?? ReferralEvent.codec
+    const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
+    /** JSON goes in as text: a cast to `jsonb` on PostgreSQL, as is on SQLite. */
+    const toJson = sql.literal(isPg ? "::jsonb" : "")
+    /** JSON comes out as text. */
+    const asText = sql.literal(isPg ? "::text" : "")
+    /**
+     * Serialises the vault writes of one subject until the transaction ends,
+     * also when the subject has no row yet (two first referrals of the same
+     * client at once). SQLite's write transaction already runs alone.
+     */
+    const lockSubject = (subjectId: Ids.SubjectId) =>
+      isPg
+        ? Effect.mapError(sql`SELECT pg_advisory_xact_lock(hashtext(${`lahete-subject:${subjectId}`}))`, (e) =>
+            storeFailure("append", e)
+          )
+        : Effect.void
+
+    const load = (referralId: Ids.ReferralId): Effect.Effect<ReferralStore.Stream, ReferralStore.StoreFailure> =>
+      Effect.gen(function* () {
+        const found = yield* sql`SELECT version, type, schema_version, data${asText} AS data
+          FROM referral_events WHERE referral_id = ${referralId} ORDER BY version`.pipe(
+          Effect.mapError((e) => storeFailure("load", e)),
+          Effect.flatMap(rows(EventRow, "load", "referral_events"))
+        )
+        const events: Array<ReferralEvent.ReferralEvent> = []
+        for (const [i, row] of found.entries()) {
+          const position = i + 1
+          if (row.version !== position) {
+            return yield* new ReferralStore.StoreFailure({
+              operation: "load",
+              detail: `referral ${referralId}: event ${position} is stored at version ${row.version}`
+            })
+          }
+          let data: unknown
+          try {
+            data = JSON.parse(row.data)
+          } catch {
+            return yield* new ReferralStore.StoreFailure({
+              operation: "load",
+              detail: `referral ${referralId} event ${position}: stored ${row.type} v${row.schema_version} is not valid JSON`
+            })
+          }
+          const decoded = codec.decode({ type: row.type, version: row.schema_version, data })
+          if (Result.isFailure(decoded)) {
+            const e = decoded.failure
+            return yield* new ReferralStore.StoreFailure({
+              operation: "load",
+              detail: `referral ${referralId} event ${position}: cannot decode ${e.type} v${e.version} (${e.problem})`
+            })
+          }
+          events.push(decoded.success)
+        }
+        return { referralId, version: events.length, events }
+      })
+
+    const currentVersion = (referralId: Ids.ReferralId) =>
+      Effect.map(
+        sql`SELECT version FROM referral_streams WHERE referral_id = ${referralId}`.pipe(
+          Effect.mapError((e) => storeFailure("append", e)),
+          Effect.flatMap(rows(StreamRow, "append", "referral_streams"))
+        ),
+        (found) => found[0]?.version ?? 0
+      )
+
+    /** Advances the stream from `expected` to `next`; `false` when it is not at `expected`. */
+    const guard = (referralId: Ids.ReferralId, expected: number, next: number) => {
+      if (expected === 0 && next === 0) {
+        return Effect.map(currentVersion(referralId), (v) => v === 0)
+      }
+      const statement =
+        expected === 0
+          ? sql`INSERT INTO referral_streams (referral_id, version) VALUES (${referralId}, ${next})
+              ON CONFLICT (referral_id) DO NOTHING RETURNING referral_id`
+          : sql`UPDATE referral_streams SET version = ${next}
+              WHERE referral_id = ${referralId} AND version = ${expected} RETURNING referral_id`
+      return statement.pipe(
+        Effect.mapError((e) => storeFailure("append", e)),
+        Effect.map((written) => written.length === 1)
+      )
+    }
+
+    const readSubject = (subjectId: Ids.SubjectId, operation: string) =>
+      Effect.gen(function* () {
+        const found = yield* sql`SELECT data${asText} AS data FROM subjects WHERE subject_id = ${subjectId}`.pipe(
+          Effect.mapError((e) => storeFailure(operation, e)),
+          Effect.flatMap(rows(SubjectRow, operation, "subjects"))
+        )
+        const row = found[0]
+        if (row === undefined) return undefined
+        const decoded = decodeSubject(row.data)
+        if (Result.isFailure(decoded)) {
+          return yield* new ReferralStore.StoreFailure({
+            operation,
+            detail: `the vault entry of subject ${subjectId} cannot be decoded`
+          })
+        }
+        return decoded.success
+      })
+
+    const applyVault = (write: PersonalData.VaultWrite) =>
+      Effect.gen(function* () {
+        const subjectId = write._tag === "PutSubject" ? write.subject.subjectId : write.subjectId
+        if (write._tag === "Erase") {
+          yield* Effect.mapError(sql`DELETE FROM subjects WHERE subject_id = ${subjectId}`, (e) =>
+            storeFailure("append", e)
+          )
+          return
+        }
+        yield* lockSubject(subjectId)
+        const current = yield* readSubject(subjectId, "append")
+        const next = PersonalData.apply(current, write)
+        if (next === undefined) {
+          // a change to a subject the vault does not hold (erased, or never written): nothing to keep
+          return
+        }
+        const json = JSON.stringify(next)
+        yield* Effect.mapError(
+          sql`INSERT INTO subjects (subject_id, data) VALUES (${subjectId}, ${json}${toJson})
+            ON CONFLICT (subject_id) DO UPDATE SET data = excluded.data`,
+          (e) => storeFailure("append", e)
+        )
+      })
+
+    const append = (
+      request: ReferralStore.AppendRequest
+    ): Effect.Effect<{ readonly version: number }, ReferralStore.ReferralStoreError> =>
+      Effect.gen(function* () {
+        const encoded: Array<{ readonly type: string; readonly version: number; readonly json: string }> = []
+        for (const [i, event] of request.events.entries()) {
+          try {
+            const stored = codec.encode(event)
+            encoded.push({ type: stored.type, version: stored.version, json: JSON.stringify(stored.data) })
+          } catch {
+            // the encoder's message may quote the event's data: report the position only
+            return yield* new ReferralStore.StoreFailure({
+              operation: "append",
+              detail: `event ${i + 1} cannot be encoded`
+            })
+          }
+        }
+        const { expectedVersion, referralId } = request
+        const next = expectedVersion + encoded.length
+
+        const transaction = Effect.gen(function* () {
+          const claimed = yield* sql`INSERT INTO idempotency_keys
+              (idempotency_key, referral_id, fingerprint, from_version, to_version)
+            VALUES (${request.idempotencyKey}, ${referralId}, ${request.fingerprint}, ${expectedVersion}, ${next})
+            ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`.pipe(
+            Effect.mapError((e) => storeFailure("append", e))
+          )
+          if (claimed.length === 0) {
+            return yield* new ReferralStore.IdempotencyKeyUsed({ idempotencyKey: request.idempotencyKey })
+          }
+          if (!(yield* guard(referralId, expectedVersion, next))) {
+            return yield* new ReferralStore.VersionConflict({
+              referralId,
+              expectedVersion,
+              actualVersion: yield* currentVersion(referralId)
+            })
+          }
+          if (encoded.length > 0) {
+            const values = encoded.map(
+              (e, i) => sql`(${referralId}, ${expectedVersion + i + 1}, ${e.type}, ${e.version}, ${e.json}${toJson})`
+            )
+            yield* Effect.mapError(
+              sql`INSERT INTO referral_events (referral_id, version, type, schema_version, data)
+                VALUES ${sql.csv(values)}`,
+              (e) => storeFailure("append", e)
+            )
+          }
+          for (const write of request.vault) yield* applyVault(write)
+          return { version: next }
+        })
+
+        return yield* sql
+          .withTransaction(transaction)
+          .pipe(Effect.catchTag("SqlError", (e) => Effect.fail(storeFailure("append", e))))
+      })
+
+    const idempotency = (key: Ids.IdempotencyKey) =>
+      Effect.gen(function* () {
+        const found = yield* sql`SELECT idempotency_key, referral_id, fingerprint, from_version, to_version
+          FROM idempotency_keys WHERE idempotency_key = ${key}`.pipe(
+          Effect.mapError((e) => storeFailure("idempotency", e)),
+          Effect.flatMap(rows(IdempotencyRow, "idempotency", "idempotency_keys"))
+        )
+        const row = found[0]
+        if (row === undefined) return Option.none<ReferralStore.IdempotencyRecord>()
+        const record = decodeIdempotency({
+          idempotencyKey: row.idempotency_key,
+          referralId: row.referral_id,
+          fingerprint: row.fingerprint,
+          fromVersion: row.from_version,
+          toVersion: row.to_version
+        })
+        if (Result.isFailure(record)) {
+          return yield* new ReferralStore.StoreFailure({ operation: "idempotency", detail: "unexpected row shape" })
+        }
+        return Option.some<ReferralStore.IdempotencyRecord>(record.success)
+      })
+
+    const referralIds = () =>
+      sql`SELECT referral_id FROM referral_streams ORDER BY first_seq`.pipe(
+        Effect.mapError((e) => storeFailure("referralIds", e)),
+        Effect.flatMap(rows(IdRow, "referralIds", "referral_streams")),
+        Effect.map((found) => found.map((r) => r.referral_id))
+      )
+
+    const subject = (subjectId: Ids.SubjectId) => Effect.map(readSubject(subjectId, "subject"), Option.fromUndefinedOr)
+
+    return ReferralStore.ReferralStore.of({ load, append, idempotency, referralIds, subject })
+  })
+
+/**
+ * Builds the store with the default codec.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<ReferralStore.Shape, ReferralStore.StoreFailure, SqlClient.SqlClient> = makeWith()
+
+/**
+ * The store over the `SqlClient` in the context, with options (runs the
+ * migrations when built).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWith = (
+  options: Options = {}
+): Layer.Layer<ReferralStore.ReferralStore, ReferralStore.StoreFailure, SqlClient.SqlClient> =>
+  Layer.effect(ReferralStore.ReferralStore, makeWith(options))
+
+/**
+ * The store over the `SqlClient` in the context (runs the migrations when
+ * built).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<ReferralStore.ReferralStore, ReferralStore.StoreFailure, SqlClient.SqlClient> =
+  layerWith()

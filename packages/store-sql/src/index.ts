@@ -1,0 +1,27 @@
+/**
+ * `@lahete/store-sql`: lahete's `ReferralStore` and `AuditLog` over
+ * `effect/sql`, on SQLite and PostgreSQL.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * The schema's numbered migrations.
+ *
+ * @since 0.1.0
+ */
+export * as Migrations from "./Migrations.js"
+
+/**
+ * The `AuditLog` over SQL.
+ *
+ * @since 0.1.0
+ */
+export * as SqlAuditLog from "./SqlAuditLog.js"
+
+/**
+ * The `ReferralStore` over SQL.
+ *
+ * @since 0.1.0
+ */
+export * as SqlReferralStore from "./SqlReferralStore.js"

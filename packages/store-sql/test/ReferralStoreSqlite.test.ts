@@ -1,0 +1,16 @@
+import { SqlReferralStore } from "@lahete/store-sql"
+import { ReferralStoreTest } from "@lahete/testing"
+import { Layer } from "effect"
+import { sqliteClient, sqliteClientWith } from "./support/layers.js"
+
+ReferralStoreTest.suite("SQLite (file, WAL)", SqlReferralStore.layer.pipe(Layer.provide(sqliteClient)))
+
+// the store's queries do not depend on name transforms the application's client may use
+const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+ReferralStoreTest.suite(
+  "SQLite with name transforms on the client",
+  SqlReferralStore.layer.pipe(
+    Layer.provide(sqliteClientWith({ transformResultNames: camel, transformQueryNames: snake }))
+  )
+)

@@ -1,0 +1,90 @@
+/**
+ * Database layers for the tests. Each build of `pgClient` is a new, empty
+ * PostgreSQL schema (`t_<random>`, the connection's `search_path`), dropped
+ * when the layer is released; each build of `sqliteClient` is a new database
+ * file in a temporary directory, removed afterwards.
+ */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { PgClient } from "@effect/sql-pg"
+import { SqliteClient } from "@lahete/sql-sqlite-node"
+import { Effect, Layer, Redacted } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+import { inject } from "vitest"
+
+/** The PostgreSQL database of this run (see `postgres.ts`); `undefined` when there is none (outside CI only). */
+export const databaseUrl: string | undefined = inject("databaseUrl")
+
+/** Warns, once per file, that the PostgreSQL suites of that file are skipped. */
+export const warnSkipped = (what: string): void => {
+  console.warn(`[@lahete/store-sql] WARNING: no PostgreSQL available, SKIPPING ${what}`)
+}
+
+const randomName = () => `t_${crypto.randomUUID().replaceAll("-", "")}`
+
+/**
+ * A `SqlClient` on a new, empty schema of the test database (a pool of up to
+ * `maxConnections` connections).
+ */
+export const pgClient = (
+  url: string,
+  options: { readonly maxConnections?: number } = {}
+): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, SqlError> =>
+  Layer.unwrap(
+    Effect.sync(() => {
+      const schema = randomName()
+      const client = PgClient.layer({
+        url: Redacted.make(url),
+        startupParameters: { search_path: schema },
+        maxConnections: options.maxConnections ?? 4
+      })
+      const createSchema = Layer.effectDiscard(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          yield* sql.unsafe(`CREATE SCHEMA ${schema}`)
+          yield* Effect.addFinalizer(() => Effect.ignore(sql.unsafe(`DROP SCHEMA ${schema} CASCADE`)))
+        })
+      )
+      return Layer.provideMerge(createSchema, client)
+    })
+  )
+
+/**
+ * A `SqlClient` on a new SQLite database file (WAL) in a temporary directory,
+ * removed when released; `options` are passed on to the client.
+ */
+export const sqliteClientWith = (
+  options: Omit<SqliteClient.SqliteClientConfig, "filename"> = {}
+): Layer.Layer<SqlClient.SqlClient, SqlError> =>
+  Layer.unwrap(
+    Effect.map(
+      Effect.acquireRelease(
+        Effect.sync(() => mkdtempSync(join(tmpdir(), "lahete-sqlite-"))),
+        (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+      ),
+      (dir) => SqliteClient.layer({ wal: true, ...options, filename: join(dir, "store.db") })
+    )
+  )
+
+/** A `SqlClient` on a new SQLite database file (WAL) in a temporary directory, removed when released. */
+export const sqliteClient: Layer.Layer<SqlClient.SqlClient, SqlError> = sqliteClientWith()
+
+/** The databases the suites run on: SQLite always, PostgreSQL when there is one. */
+export const databases = (
+  options: { readonly maxConnections?: number } = {}
+): ReadonlyArray<{
+  readonly name: string
+  readonly client: Layer.Layer<SqlClient.SqlClient, SqlError>
+  /** Whether transactions run at the same time (several connections), so that appends really race. */
+  readonly concurrentConnections: boolean
+}> => {
+  if (databaseUrl === undefined) warnSkipped("the PostgreSQL run of this file")
+  return [
+    { name: "SQLite (file, WAL)", client: sqliteClient, concurrentConnections: false },
+    ...(databaseUrl === undefined
+      ? []
+      : [{ name: "PostgreSQL", client: pgClient(databaseUrl, options), concurrentConnections: true }])
+  ]
+}
