@@ -25,6 +25,7 @@ import * as Consent from "./Consent.js"
 import * as Deadlines from "./Deadlines.js"
 import type { ActorId, OrganisationId, ProgrammeId, ReferralId, SubjectId } from "./Ids.js"
 import type { Instant } from "./Instant.js"
+import * as Instruments from "./Instruments.js"
 import * as Lifecycle from "./Lifecycle.js"
 import * as LinkWorker from "./LinkWorker.js"
 import * as MobileNumber from "./MobileNumber.js"
@@ -358,7 +359,14 @@ const ageAt = (birthDate: string, at: Instant): number => {
  * @since 0.1.0
  * @category constructors
  */
-export const makeDecider = (catalog: Programme.Catalog): Decider => {
+export const makeDecider = (
+  catalog: Programme.Catalog,
+  options: {
+    /** The instruments measures are checked against (default: the built-ins). */
+    readonly instruments?: Instruments.Registry
+  } = {}
+): Decider => {
+  const instruments = options.instruments ?? Instruments.defaults
   const programmeOf = (state: ReferralState): Programme.Programme | undefined =>
     state.programme === undefined ? undefined : catalog.get(state.programme.id, state.programme.version)
 
@@ -721,6 +729,18 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
         new InvalidCommand({ field: "timePoint", reason: "this measure is already recorded at this time point" })
       )
     }
+    // the answers must fit the instrument; an unanswered item (null) is recorded and the form left unscored
+    const instrumentDef = instruments.get(instrument)
+    if (instrumentDef === undefined) {
+      return fail(new InvalidCommand({ field: "instrument", reason: "not a known instrument" }))
+    }
+    if (command.answers.length !== instrumentDef.items) {
+      return fail(new InvalidCommand({ field: "answers", reason: `expected ${instrumentDef.items} answers` }))
+    }
+    const { min, max } = instrumentDef.scale
+    if (command.answers.some((a) => a !== null && (!Number.isInteger(a) || a < min || a > max))) {
+      return fail(new InvalidCommand({ field: "answers", reason: `answers are whole numbers ${min}-${max} or empty` }))
+    }
     const base = { referralId: command.referralId, at, actor }
     const recorded: ReferralEvent = {
       _tag: "MeasureRecorded",
@@ -730,9 +750,17 @@ export const makeDecider = (catalog: Programme.Catalog): Decider => {
       respondent,
       answers: command.answers
     }
-    return timePoint === "follow-up"
-      ? ok(recorded, { _tag: "FollowUpCompleted", ...base, result: "recorded" })
-      : ok(recorded)
+    // the follow-up is complete when every follow-up measure the programme expects is in
+    const followUpDone =
+      timePoint === "follow-up" &&
+      Programme.expectedMeasures(programme, "follow-up").every(
+        (m) =>
+          (m.instrument === instrument && m.respondent === respondent) ||
+          state.measures.some(
+            (t) => t.timePoint === "follow-up" && t.instrument === m.instrument && t.respondent === m.respondent
+          )
+      )
+    return followUpDone ? ok(recorded, { _tag: "FollowUpCompleted", ...base, result: "recorded" }) : ok(recorded)
   }
 
   return { initialState, decide, evolve, catalog }

@@ -35,6 +35,18 @@ export * as Consent from "./Consent.js"
  */
 export * as Deadlines from "./Deadlines.js"
 /**
+ * The evaluation report as data (JSON), with small-cell suppression.
+ *
+ * @since 0.1.0
+ */
+export * as Evaluation from "./Evaluation.js"
+/**
+ * The evaluation report as one self-contained HTML page with SVG charts.
+ *
+ * @since 0.1.0
+ */
+export * as EvaluationHtml from "./EvaluationHtml.js"
+/**
  * The Finnish business-day calendar (Act 150/1930).
  *
  * @since 0.1.0
@@ -52,6 +64,18 @@ export * as Ids from "./Ids.js"
  * @since 0.1.0
  */
 export * as Instant from "./Instant.js"
+/**
+ * Instrument definitions; item texts from the licensee.
+ *
+ * @since 0.1.0
+ */
+export * as Instrument from "./Instrument.js"
+/**
+ * The built-in instruments: SWEMWBS, WEMWBS, ESIS, UCLA-3, ONS4.
+ *
+ * @since 0.1.0
+ */
+export * as Instruments from "./Instruments.js"
 /**
  * The lifecycle table: states, transitions, recordings.
  *
@@ -76,6 +100,12 @@ export * as LinkWorkerRegistry from "./LinkWorkerRegistry.js"
  * @since 0.1.0
  */
 export * as LocalTime from "./LocalTime.js"
+/**
+ * Scoring, completeness, change, due measures.
+ *
+ * @since 0.1.0
+ */
+export * as Measures from "./Measures.js"
 /**
  * Finnish mobile numbers to E.164.
  *

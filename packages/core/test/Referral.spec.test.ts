@@ -706,6 +706,53 @@ describe("refusals: eligibility and invalid input", () => {
       .thenFails("MeasureNotExpected", { instrument: "esis", timePoint: "baseline", respondent: "self" })
   })
 
+  it("answers that do not fit the instrument (SWEMWBS: 7 answers of 1-5)", () => {
+    given("Active")
+      .when(F.measure({ answers: [3, 3, 3] }))
+      .thenFails("InvalidCommand", { field: "answers" })
+    given("Active")
+      .when(F.measure({ answers: [3, 3, 3, 3, 3, 3, 6] }))
+      .thenFails("InvalidCommand", { field: "answers" })
+    given("Active")
+      .when(F.measure({ answers: [3, 3, 3, 3, 3, 3, 2.5] }))
+      .thenFails("InvalidCommand", { field: "answers" })
+    // an unanswered item is recorded (the form is then not scored)
+    given("Active")
+      .when(F.measure({ answers: [3, null, 3, 3, 3, 3, 3] }))
+      .thenEvents((events) => expect(events.map((e) => e._tag)).toEqual(["MeasureRecorded"]))
+  })
+
+  it("a follow-up is complete only when every follow-up measure the programme expects is in", () => {
+    const twoAtFollowUp = Result.getOrThrow(
+      Programme.nextVersion(Presets.kemijarvi, (p) => ({
+        ...p,
+        measures: {
+          ...p.measures,
+          followUp: [
+            { instrument: "swemwbs", respondent: "self" },
+            { instrument: "ucla-3", respondent: "self" }
+          ]
+        }
+      }))
+    )
+    const decider = Referral.makeDecider(Result.getOrThrow(Programme.catalog([twoAtFollowUp])))
+    const closed = F.history(F.pathTo.Closed(), decider)
+    const first = F.measure({ timePoint: "follow-up", at: F.at(24 * 211) })
+    const afterFirst = DeciderSpec.make(decider)
+      .given(closed.events)
+      .when(first)
+      .thenEvents((events) => expect(events.map((e) => e._tag)).toEqual(["MeasureRecorded"]))
+    expect(afterFirst.status).toBe("Closed")
+    const history = F.history([...F.pathTo.Closed(), first], decider)
+    DeciderSpec.make(decider)
+      .given(history.events)
+      .when(F.measure({ timePoint: "follow-up", instrument: "ucla-3", answers: [1, 2, 1], at: F.at(24 * 212) }))
+      .thenEvents((events, state) => {
+        expect(events.map((e) => e._tag)).toEqual(["MeasureRecorded", "FollowUpCompleted"])
+        expect(state.status).toBe("FollowedUp")
+      })
+  })
+
   it("the same measure twice at one time point", () => {
     const history = F.history([...F.pathTo.Active(), F.measure()])
     spec

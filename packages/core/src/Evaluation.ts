@@ -1,0 +1,457 @@
+/**
+ * The evaluation report for a programme and a period (domain specification
+ * §7), as data: a pure function from the referrals' event histories and the
+ * programme catalog to a schema'd structure that serialises to JSON
+ * (`EvaluationHtml` renders it for people). It holds aggregates only and no
+ * personal data: no ids, no names, no dates of single referrals.
+ *
+ * What goes in: the referrals of the programme (any version) submitted in
+ * `[period.from, period.to)`, each folded from its events before `asOf`
+ * (default: the end of the period; set it later to include outcomes that
+ * came after the period, such as follow-ups).
+ *
+ * Definitions:
+ * - first contact: the call that reached the client, i.e. the time of the
+ *   latest call scheduled before `CollaborationStarted` or `ClientDeclined`
+ *   (the event itself is when the link worker recorded it, which may be
+ *   later). It is within D2 when it lies before
+ *   `Deadlines.firstContactDueAt(submittedAt, programme)`.
+ * - collaboration length: `CollaborationStarted` to `ReferralClosed`, in days,
+ *   for referrals closed before `asOf`.
+ * - change: per instrument, score, respondent kind and comparison
+ *   (baseline → end, baseline → follow-up), over the referrals with both
+ *   administrations scored; mean change with a two-sided 95% confidence
+ *   interval from Student's t distribution (n − 1 degrees of freedom);
+ *   meaningful improvement as classified by `Measures.classify`.
+ * - follow-up completion: of the closed referrals whose follow-up is settled
+ *   (recorded, or its D5 window closed before `asOf`), the share recorded;
+ *   a client who withdrew after closing is not counted.
+ * - quartiles: linear interpolation between order statistics (type 7).
+ *
+ * Small cells: every figure from fewer than `minimumCell` clients (at least
+ * 5) is suppressed and says so. A count below it is suppressed (zero
+ * included); a share is suppressed unless its denominator, numerator and
+ * complement each reach it (otherwise a small group could be derived);
+ * a median, quartile, mean or interval is suppressed when computed from fewer
+ * clients; within one table whose total is shown, a single suppressed cell
+ * takes the next smallest cell with it (complementary suppression), so it
+ * cannot be recovered by subtraction. Each table is protected on its own.
+ * Minimum and maximum are never reported (they are single clients' values).
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import * as Deadlines from "./Deadlines.js"
+import { type Instant, toMillis } from "./Instant.js"
+import * as Instrument from "./Instrument.js"
+import * as Instruments from "./Instruments.js"
+import { meanWithCi95, quantile } from "./internal/statistics.js"
+import * as Lifecycle from "./Lifecycle.js"
+import * as Measures from "./Measures.js"
+import type * as Programme from "./Programme.js"
+import * as Referral from "./Referral.js"
+import { TimePoint } from "./ReferralCommand.js"
+import type { ReferralEvent } from "./ReferralEvent.js"
+
+/**
+ * A figure: its value, or suppressed (fewer than the minimum number of
+ * clients, or suppressed to protect another cell).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Cell = Schema.Union([
+  Schema.TaggedStruct("Value", { value: Schema.Finite }),
+  Schema.TaggedStruct("Suppressed", { reason: Schema.Literals(["fewer-than-minimum", "complementary"]) })
+])
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Cell = typeof Cell.Type
+
+const Quartiles = Schema.Struct({ q1: Cell, median: Cell, q3: Cell })
+
+/**
+ * The change of one score for one respondent kind and comparison.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MeasureChange = Schema.Struct({
+  instrument: Schema.String,
+  instrumentName: Schema.String,
+  score: Schema.String,
+  scoreName: Schema.String,
+  respondent: Schema.Literals(["self", "proxy"]),
+  from: TimePoint,
+  to: TimePoint,
+  direction: Instrument.Direction,
+  thresholds: Schema.NullOr(Instrument.Thresholds),
+  /** Referrals with both administrations scored. */
+  pairs: Cell,
+  meanChange: Cell,
+  ci95Low: Cell,
+  ci95High: Cell,
+  /** Share (0–1) improved at least possibly meaningfully; `null` without thresholds. */
+  shareImproved: Schema.NullOr(Cell),
+  /** Share (0–1) improved clearly; `null` without thresholds. */
+  shareImprovedClearly: Schema.NullOr(Cell)
+})
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type MeasureChange = typeof MeasureChange.Type
+
+/**
+ * How many forms were recorded at a time point, and how many could be scored.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MeasureCompleteness = Schema.Struct({
+  instrument: Schema.String,
+  timePoint: TimePoint,
+  respondent: Schema.Literals(["self", "proxy"]),
+  recorded: Cell,
+  scored: Cell,
+  notScored: Cell
+})
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type MeasureCompleteness = typeof MeasureCompleteness.Type
+
+/**
+ * The report schema (the JSON form is its encoding; `jsonSchema` describes it).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Report = Schema.Struct({
+  format: Schema.Literal("lahete-evaluation/1"),
+  programme: Schema.Struct({
+    id: Schema.String,
+    municipality: Schema.String,
+    name: Schema.String,
+    versions: Schema.Array(Schema.Int)
+  }),
+  period: Schema.Struct({ from: Schema.String, to: Schema.String }),
+  asOf: Schema.String,
+  minimumCell: Schema.Int,
+  referrals: Schema.Struct({
+    total: Cell,
+    byStatus: Schema.Array(Schema.Struct({ status: Lifecycle.Status, count: Cell })),
+    byReferrerProfession: Schema.Array(Schema.Struct({ profession: Schema.String, count: Cell }))
+  }),
+  firstContact: Schema.Struct({
+    reached: Cell,
+    withinDeadline: Cell,
+    afterDeadline: Cell,
+    shareWithinDeadline: Cell,
+    hours: Quartiles
+  }),
+  collaboration: Schema.Struct({ closed: Cell, days: Quartiles }),
+  measures: Schema.Struct({
+    completeness: Schema.Array(MeasureCompleteness),
+    change: Schema.Array(MeasureChange)
+  }),
+  followUp: Schema.Struct({
+    settled: Cell,
+    recorded: Cell,
+    missed: Cell,
+    pending: Cell,
+    shareRecorded: Cell
+  })
+})
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Report = typeof Report.Type
+
+/**
+ * The report's JSON Schema (draft 2020-12), for consumers of the JSON.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const jsonSchema = () => Schema.toJsonSchemaDocument(Report)
+
+/**
+ * What the report is computed from.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Input {
+  readonly programmeId: string
+  /** Referrals submitted at or after `from` and before `to`. */
+  readonly period: { readonly from: Instant; readonly to: Instant }
+  /** Events before this instant are counted (default: `period.to`). */
+  readonly asOf?: Instant
+  /** One event history per referral (other programmes' referrals are skipped). */
+  readonly histories: Iterable<ReadonlyArray<ReferralEvent>>
+  readonly catalog: Programme.Catalog
+  /** Default: the built-in instruments (`Instruments.defaults`). */
+  readonly instruments?: Instruments.Registry
+  /** Smallest group shown (default and minimum 5). */
+  readonly minimumCell?: number
+}
+
+/** The figures of one referral, before aggregation. */
+interface Facts {
+  readonly state: Referral.ReferralState
+  readonly programme: Programme.Programme | undefined
+  readonly taken: ReadonlyArray<Measures.Administration>
+  readonly firstContactHours?: number
+  readonly firstContactWithin?: boolean
+  readonly collaborationDays?: number
+  readonly followUp?: "recorded" | "missed" | "pending"
+}
+
+const hour = 3_600_000
+const day = 24 * hour
+
+const factsOf = (events: ReadonlyArray<ReferralEvent>, catalog: Programme.Catalog, asOf: Instant): Facts => {
+  const upTo = events.filter((e) => e.at < asOf)
+  const state = Referral.fold(upTo)
+  const programme = state.programme === undefined ? undefined : catalog.get(state.programme.id, state.programme.version)
+  let lastCallAt: Instant | undefined
+  let contactAt: Instant | undefined
+  let followUpResult: "recorded" | "missed" | undefined
+  for (const e of upTo) {
+    if (e._tag === "CallScheduled") lastCallAt = e.callAt
+    if ((e._tag === "CollaborationStarted" || e._tag === "ClientDeclined") && contactAt === undefined) {
+      contactAt = lastCallAt ?? e.at
+    }
+    if (e._tag === "FollowUpCompleted") followUpResult = e.result
+  }
+  const facts: {
+    -readonly [K in keyof Facts]: Facts[K]
+  } = { state, programme, taken: Measures.administrations(upTo) }
+  if (contactAt !== undefined && state.submittedAt !== undefined && programme !== undefined) {
+    facts.firstContactHours = (toMillis(contactAt) - toMillis(state.submittedAt)) / hour
+    facts.firstContactWithin = contactAt < Deadlines.firstContactDueAt(state.submittedAt, programme)
+  }
+  if (state.startedAt !== undefined && state.closedAt !== undefined) {
+    facts.collaborationDays = (toMillis(state.closedAt) - toMillis(state.startedAt)) / day
+  }
+  // a client who withdrew after closing has no follow-up to count
+  if (state.closedAt !== undefined && programme !== undefined && !(state.status === "Withdrawn" && !followUpResult)) {
+    facts.followUp =
+      followUpResult ?? (Deadlines.followUpWindow(state.closedAt, programme).closesAt <= asOf ? "missed" : "pending")
+  }
+  return facts
+}
+
+/**
+ * Small-cell rules, for a given minimum.
+ *
+ * @since 0.1.0
+ * @category suppression
+ */
+export const suppression = (minimum: number) => {
+  const value = (v: number): Cell => ({ _tag: "Value", value: v })
+  const small: Cell = { _tag: "Suppressed", reason: "fewer-than-minimum" }
+  const count = (n: number): Cell => (n < minimum ? small : value(n))
+  /** A statistic computed from `n` clients. */
+  const statistic = (n: number, compute: () => number): Cell => (n < minimum ? small : value(compute()))
+  /** A share `k / n`: shown when `n`, `k` and `n − k` each reach the minimum. */
+  const share = (k: number, n: number): Cell => (n < minimum || k < minimum || n - k < minimum ? small : value(k / n))
+  /** Counts of one table that add up to a shown total: primary and complementary suppression. */
+  const partition = (counts: ReadonlyArray<number>): ReadonlyArray<Cell> => {
+    const total = counts.reduce((s, n) => s + n, 0)
+    const cells: Array<Cell> = counts.map(count)
+    const suppressed = cells.filter((c) => c._tag === "Suppressed").length
+    if (total >= minimum && suppressed === 1) {
+      let pick = -1
+      counts.forEach((n, k) => {
+        if (cells[k]?._tag === "Value" && (pick < 0 || n < (counts[pick] as number))) pick = k
+      })
+      if (pick >= 0) cells[pick] = { _tag: "Suppressed", reason: "complementary" }
+    }
+    return cells
+  }
+  return { count, statistic, share, partition }
+}
+
+const quartiles = (xs: ReadonlyArray<number>, rules: ReturnType<typeof suppression>) => ({
+  q1: rules.statistic(xs.length, () => quantile(xs, 0.25)),
+  median: rules.statistic(xs.length, () => quantile(xs, 0.5)),
+  q3: rules.statistic(xs.length, () => quantile(xs, 0.75))
+})
+
+const timePoints: ReadonlyArray<TimePoint> = ["baseline", "end", "follow-up"]
+
+/**
+ * Computes the evaluation report.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const report = (input: Input): Report => {
+  const minimumCell = Math.max(5, Math.floor(input.minimumCell ?? 5))
+  const rules = suppression(minimumCell)
+  const instruments = input.instruments ?? Instruments.defaults
+  const asOf = input.asOf ?? input.period.to
+  const versions = input.catalog.all.filter((p) => p.id === input.programmeId).sort((a, b) => a.version - b.version)
+  const latest = input.catalog.latest(input.programmeId)
+
+  const cohort: Array<Facts> = []
+  for (const events of input.histories) {
+    const first = events[0]
+    if (
+      first === undefined ||
+      first._tag !== "ReferralSubmitted" ||
+      first.programmeId !== input.programmeId ||
+      first.at < input.period.from ||
+      first.at >= input.period.to ||
+      first.at >= asOf
+    ) {
+      continue
+    }
+    cohort.push(factsOf(events, input.catalog, asOf))
+  }
+
+  // referrals by state and by referrer profession
+  const statuses = Lifecycle.states
+  const byStatusCells = rules.partition(statuses.map((s) => cohort.filter((f) => f.state.status === s).length))
+  const eligible = versions.flatMap((p) => p.eligibleReferrerProfessions)
+  const seen = cohort.map((f) => f.state.referrer?.profession ?? "unknown")
+  const professions = [...new Set(eligible), ...[...new Set(seen)].filter((p) => !eligible.includes(p)).sort()]
+  const byProfessionCells = rules.partition(
+    professions.map((p) => cohort.filter((f) => (f.state.referrer?.profession ?? "unknown") === p).length)
+  )
+
+  // first contact against D2
+  const reached = cohort.filter((f) => f.firstContactHours !== undefined)
+  const within = reached.filter((f) => f.firstContactWithin === true).length
+  const [withinCell, afterCell] = rules.partition([within, reached.length - within]) as [Cell, Cell]
+
+  // collaboration lengths
+  const lengths = cohort.flatMap((f) => (f.collaborationDays === undefined ? [] : [f.collaborationDays]))
+
+  // measures
+  const expected = new Map<string, { instrument: string; respondent: Measures.Respondent; points: Set<TimePoint> }>()
+  for (const p of versions) {
+    for (const tp of timePoints) {
+      for (const m of tp === "baseline" ? p.measures.baseline : tp === "end" ? p.measures.end : p.measures.followUp) {
+        const key = `${m.instrument}/${m.respondent}`
+        const entry = expected.get(key) ?? { instrument: m.instrument, respondent: m.respondent, points: new Set() }
+        entry.points.add(tp)
+        expected.set(key, entry)
+      }
+    }
+  }
+  const completeness: Array<MeasureCompleteness> = []
+  const changes: Array<MeasureChange> = []
+  for (const { instrument: code, respondent, points } of expected.values()) {
+    const instrument = instruments.get(code)
+    for (const tp of timePoints) {
+      if (!points.has(tp)) continue
+      const forms = cohort.flatMap((f) =>
+        f.taken.filter((a) => a.instrument === code && a.respondent === respondent && a.timePoint === tp)
+      )
+      const scored =
+        instrument === undefined
+          ? 0
+          : forms.filter((a) => Measures.score(instrument, a.answers)._tag === "Scored").length
+      const [scoredCell, notScoredCell] = rules.partition([scored, forms.length - scored]) as [Cell, Cell]
+      completeness.push({
+        instrument: code,
+        timePoint: tp,
+        respondent,
+        recorded: rules.count(forms.length),
+        scored: scoredCell,
+        notScored: notScoredCell
+      })
+    }
+    if (instrument === undefined) continue
+    for (const comparison of Measures.comparisons) {
+      if (!points.has(comparison.from) || !points.has(comparison.to)) continue
+      const paired = cohort.flatMap((f) => {
+        const c = Measures.pairedChange(instrument, f.taken, respondent, comparison)
+        return c === undefined ? [] : [c]
+      })
+      for (const d of Instrument.scoreDefinitions(instrument)) {
+        const scoreChanges = paired.flatMap((c) => c.scores.filter((s) => s.key === d.key))
+        const n = scoreChanges.length
+        const deltas = scoreChanges.map((s) => s.change)
+        const ci = n >= 2 ? meanWithCi95(deltas) : undefined
+        const improved = scoreChanges.filter((s) => Measures.improvedClasses.has(s.classification)).length
+        const clearly = scoreChanges.filter((s) => s.classification === "improved-clearly").length
+        changes.push({
+          instrument: code,
+          instrumentName: instrument.name,
+          score: d.key,
+          scoreName: d.name,
+          respondent,
+          from: comparison.from,
+          to: comparison.to,
+          direction: d.direction,
+          thresholds: d.thresholds ?? null,
+          pairs: rules.count(n),
+          meanChange: rules.statistic(n, () => ci?.mean ?? Number.NaN),
+          ci95Low: rules.statistic(n, () => ci?.low ?? Number.NaN),
+          ci95High: rules.statistic(n, () => ci?.high ?? Number.NaN),
+          shareImproved: d.thresholds === undefined ? null : rules.share(improved, n),
+          shareImprovedClearly: d.thresholds === undefined ? null : rules.share(clearly, n)
+        })
+      }
+    }
+  }
+
+  // follow-up completion
+  const recorded = cohort.filter((f) => f.followUp === "recorded").length
+  const missed = cohort.filter((f) => f.followUp === "missed").length
+  const pending = cohort.filter((f) => f.followUp === "pending").length
+  const [recordedCell, missedCell] = rules.partition([recorded, missed]) as [Cell, Cell]
+
+  return {
+    format: "lahete-evaluation/1",
+    programme: {
+      id: input.programmeId,
+      municipality: latest?.municipality ?? "",
+      name: latest?.names.fi ?? input.programmeId,
+      versions: versions.map((p) => p.version)
+    },
+    period: { from: input.period.from, to: input.period.to },
+    asOf,
+    minimumCell,
+    referrals: {
+      total: rules.count(cohort.length),
+      byStatus: statuses.map((status, k) => ({ status, count: byStatusCells[k] as Cell })),
+      byReferrerProfession: professions.map((profession, k) => ({ profession, count: byProfessionCells[k] as Cell }))
+    },
+    firstContact: {
+      reached: rules.count(reached.length),
+      withinDeadline: withinCell,
+      afterDeadline: afterCell,
+      shareWithinDeadline: rules.share(within, reached.length),
+      hours: quartiles(
+        reached.map((f) => f.firstContactHours as number),
+        rules
+      )
+    },
+    collaboration: { closed: rules.count(lengths.length), days: quartiles(lengths, rules) },
+    measures: { completeness, change: changes },
+    followUp: {
+      settled: rules.count(recorded + missed),
+      recorded: recordedCell,
+      missed: missedCell,
+      pending: rules.count(pending),
+      shareRecorded: rules.share(recorded, recorded + missed)
+    }
+  }
+}
+
+/**
+ * The report as JSON text (its schema's encoding).
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const toJson = (r: Report): string => JSON.stringify(Schema.encodeSync(Report)(r), null, 2)
