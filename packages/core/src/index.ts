@@ -101,6 +101,12 @@ export * as LinkWorkerRegistry from "./LinkWorkerRegistry.js"
  */
 export * as LocalTime from "./LocalTime.js"
 /**
+ * The mailer port (staff email) with an in-memory layer.
+ *
+ * @since 0.1.0
+ */
+export * as Mailer from "./Mailer.js"
+/**
  * Scoring, completeness, change, due measures.
  *
  * @since 0.1.0
@@ -190,6 +196,12 @@ export * as ReferralStoreMemory from "./ReferralStoreMemory.js"
  * @since 0.1.0
  */
 export * as Scheduler from "./Scheduler.js"
+/**
+ * The text-message port with an in-memory layer.
+ *
+ * @since 0.1.0
+ */
+export * as SmsSender from "./SmsSender.js"
 /**
  * The views per role (need-to-know), as pure functions.
  *

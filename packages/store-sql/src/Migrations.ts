@@ -16,6 +16,9 @@
  * - `subjects`: the personal-data vault, one row per subject (JSON), apart
  *   from the events; erasure deletes the row.
  * - `usage_log`, `disclosure_log`, `refusal_log`: the audit logs.
+ * - `referral_projection`: one row per referral, its folded state (JSON) and
+ *   the columns the views and the scheduler search by (`SqlProjections`).
+ * - `outbox`: the messages the events ask for (`SqlOutbox`).
  *
  * @since 0.1.0
  */
@@ -132,6 +135,48 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
       action TEXT NOT NULL,
       reason TEXT NOT NULL
     )`
+  ]),
+  "0004_projections_outbox": ddl((d) => [
+    `CREATE TABLE referral_projection (
+      referral_id TEXT PRIMARY KEY,
+      version INTEGER NOT NULL CHECK (version > 0),
+      status TEXT NOT NULL,
+      programme_id TEXT,
+      programme_version INTEGER,
+      subject_id TEXT,
+      referrer_id TEXT,
+      referrer_organisation TEXT,
+      link_worker_id TEXT,
+      submitted_at TEXT,
+      assigned_at TEXT,
+      call_at TEXT,
+      started_at TEXT,
+      closed_at TEXT,
+      ended_at TEXT,
+      last_event_at TEXT,
+      failed_attempts INTEGER NOT NULL,
+      valid_mobile INTEGER NOT NULL,
+      personal_data_erased INTEGER NOT NULL,
+      state ${d.json} NOT NULL
+    )`,
+    "CREATE INDEX referral_projection_programme ON referral_projection (programme_id, status)",
+    "CREATE INDEX referral_projection_link_worker ON referral_projection (link_worker_id, status)",
+    "CREATE INDEX referral_projection_referrer ON referral_projection (referrer_id)",
+    "CREATE INDEX referral_projection_subject ON referral_projection (subject_id)",
+    "CREATE INDEX referral_projection_status ON referral_projection (status, submitted_at)",
+    // rows for the streams written before this migration: `SqlReferralStore` fills them in when it starts
+    `CREATE TABLE outbox (
+      id TEXT PRIMARY KEY,
+      referral_id TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      payload ${d.json} NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+      attempts INTEGER NOT NULL DEFAULT 0,
+      not_before TEXT NOT NULL,
+      created_at ${d.timestamp}
+    )`,
+    "CREATE INDEX outbox_due ON outbox (status, not_before)",
+    "CREATE INDEX outbox_referral ON outbox (referral_id)"
   ])
 }
 

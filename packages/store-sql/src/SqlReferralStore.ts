@@ -16,7 +16,11 @@
  * 3. The events are inserted (`PRIMARY KEY (referral_id, version)`),
  *    encoded with the versioned codec (`ReferralEvent.codec` unless another
  *    is given); `load` decodes them, upgrading older versions.
- * 4. The vault writes are applied in order with the semantics of
+ * 4. The referral's projection row (`SqlProjections`) is advanced: the
+ *    stored state (or, when the row is missing or behind, the fold of the
+ *    log) evolved with the new events; the messages the events ask for are
+ *    entered in the outbox (`SqlOutbox`).
+ * 5. The vault writes are applied in order with the semantics of
  *    `PersonalData.apply` (read, apply, write back; on PostgreSQL under a
  *    per-subject advisory lock, so concurrent writes for one client are not
  *    lost); erasure deletes the subject's row.
@@ -44,11 +48,14 @@
  *
  * @since 0.1.0
  */
-import { Ids, PersonalData, ReferralEvent, ReferralStore } from "@lahete/core"
+import { Ids, PersonalData, Referral, ReferralEvent, ReferralStore } from "@lahete/core"
 import { Effect, Layer, Option, Result, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import { loadStream, rows, json as sqlJson, storeFailure as toStoreFailure } from "./internal/sql.js"
 import * as Migrations from "./Migrations.js"
+import * as SqlOutbox from "./SqlOutbox.js"
+import * as SqlProjections from "./SqlProjections.js"
 
 /**
  * Options of the SQL store.
@@ -71,8 +78,7 @@ export interface Options {
  * @since 0.1.0
  * @category errors
  */
-export const storeFailure = (operation: string, error: SqlError): ReferralStore.StoreFailure =>
-  new ReferralStore.StoreFailure({ operation, detail: `database error (${error.reason._tag})` })
+export const storeFailure: (operation: string, error: SqlError) => ReferralStore.StoreFailure = toStoreFailure
 
 const IdempotencyRow = Schema.Struct({
   idempotency_key: Schema.String,
@@ -80,13 +86,6 @@ const IdempotencyRow = Schema.Struct({
   fingerprint: Schema.String,
   from_version: Schema.Number,
   to_version: Schema.Number
-})
-
-const EventRow = Schema.Struct({
-  version: Schema.Number,
-  type: Schema.String,
-  schema_version: Schema.Number,
-  data: Schema.String
 })
 
 const SubjectRow = Schema.Struct({ data: Schema.String })
@@ -103,15 +102,6 @@ const decodeIdempotency = Schema.decodeUnknownResult(
     toVersion: Schema.Number
   })
 )
-
-/** Decodes query rows; a row that does not match is a `StoreFailure` naming the table only. */
-const rows =
-  <A>(schema: Schema.Codec<A, unknown>, operation: string, table: string) =>
-  (raw: ReadonlyArray<unknown>): Effect.Effect<ReadonlyArray<A>, ReferralStore.StoreFailure> =>
-    Effect.mapError(
-      Effect.fromResult(Schema.decodeUnknownResult(Schema.Array(schema))(raw)),
-      () => new ReferralStore.StoreFailure({ operation, detail: `unexpected row shape in ${table}` })
-    )
 
 /**
  * Builds the store over the `SqlClient` in the context, running the
@@ -135,11 +125,10 @@ export const makeWith = (
         })
     )
     const codec = options.codec ?? ReferralEvent.codec
-    const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
-    /** JSON goes in as text: a cast to `jsonb` on PostgreSQL, as is on SQLite. */
-    const toJson = sql.literal(isPg ? "::jsonb" : "")
-    /** JSON comes out as text. */
-    const asText = sql.literal(isPg ? "::text" : "")
+    /** JSON goes in as text (a cast to `jsonb` on PostgreSQL) and comes out as text. */
+    const { isPg, toJson, asText } = sqlJson(sql)
+    // rows for the streams written before the projection existed
+    yield* SqlProjections.catchUp(sql, codec)
     /**
      * Serialises the vault writes of one subject until the transaction ends,
      * also when the subject has no row yet (two first referrals of the same
@@ -153,42 +142,7 @@ export const makeWith = (
         : Effect.void
 
     const load = (referralId: Ids.ReferralId): Effect.Effect<ReferralStore.Stream, ReferralStore.StoreFailure> =>
-      Effect.gen(function* () {
-        const found = yield* sql`SELECT version, type, schema_version, data${asText} AS data
-          FROM referral_events WHERE referral_id = ${referralId} ORDER BY version`.pipe(
-          Effect.mapError((e) => storeFailure("load", e)),
-          Effect.flatMap(rows(EventRow, "load", "referral_events"))
-        )
-        const events: Array<ReferralEvent.ReferralEvent> = []
-        for (const [i, row] of found.entries()) {
-          const position = i + 1
-          if (row.version !== position) {
-            return yield* new ReferralStore.StoreFailure({
-              operation: "load",
-              detail: `referral ${referralId}: event ${position} is stored at version ${row.version}`
-            })
-          }
-          let data: unknown
-          try {
-            data = JSON.parse(row.data)
-          } catch {
-            return yield* new ReferralStore.StoreFailure({
-              operation: "load",
-              detail: `referral ${referralId} event ${position}: stored ${row.type} v${row.schema_version} is not valid JSON`
-            })
-          }
-          const decoded = codec.decode({ type: row.type, version: row.schema_version, data })
-          if (Result.isFailure(decoded)) {
-            const e = decoded.failure
-            return yield* new ReferralStore.StoreFailure({
-              operation: "load",
-              detail: `referral ${referralId} event ${position}: cannot decode ${e.type} v${e.version} (${e.problem})`
-            })
-          }
-          events.push(decoded.success)
-        }
-        return { referralId, version: events.length, events }
-      })
+      loadStream(sql, codec, referralId)
 
     const currentVersion = (referralId: Ids.ReferralId) =>
       Effect.map(
@@ -296,6 +250,8 @@ export const makeWith = (
             })
           }
           if (encoded.length > 0) {
+            // the state before the new events: read before they are inserted (the fallback folds the log)
+            const before = yield* SqlProjections.stateAt(sql, codec, referralId, expectedVersion, "append")
             const values = encoded.map(
               (e, i) => sql`(${referralId}, ${expectedVersion + i + 1}, ${e.type}, ${e.version}, ${e.json}${toJson})`
             )
@@ -304,6 +260,10 @@ export const makeWith = (
                 VALUES ${sql.csv(values)}`,
               (e) => storeFailure("append", e)
             )
+            // the projection and the outbox, in the same transaction
+            const after = Referral.fold(request.events, before)
+            yield* SqlProjections.write(sql, referralId, after, "append")
+            yield* SqlOutbox.enqueue(sql, request.events, after, "append")
           }
           for (const write of request.vault) yield* applyVault(write)
           return { version: next }

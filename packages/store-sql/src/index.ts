@@ -18,7 +18,19 @@ export * as Migrations from "./Migrations.js"
  * @since 0.1.0
  */
 export * as SqlAuditLog from "./SqlAuditLog.js"
+/**
+ * The transactional outbox.
+ *
+ * @since 0.1.0
+ */
+export * as SqlOutbox from "./SqlOutbox.js"
 
+/**
+ * The referral projection: rows to search by, rebuildable from the log.
+ *
+ * @since 0.1.0
+ */
+export * as SqlProjections from "./SqlProjections.js"
 /**
  * The `ReferralStore` over SQL.
  *

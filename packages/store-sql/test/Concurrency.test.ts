@@ -3,15 +3,25 @@
  * `ReferralService` over the SQL store, on PostgreSQL from several
  * connections (and on SQLite, whose one connection serialises the writes). Afterwards every stream is gap-free, every accepted command's
  * events are in it exactly once (at the versions its idempotency record
- * names), every rejected command left nothing and every idempotency key is
- * recorded once.
+ * names), every rejected command left nothing, every idempotency key is
+ * recorded once, the projection equals a rebuild from the log and the outbox
+ * holds exactly the messages of the committed events.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Ids, LinkWorkerRegistry, Presets, type ReferralCommand, ReferralService, ReferralStore } from "@lahete/core"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import {
+  Ids,
+  LinkWorkerRegistry,
+  Presets,
+  Referral,
+  type ReferralCommand,
+  ReferralService,
+  ReferralStore
+} from "@lahete/core"
+import { SqlAuditLog, SqlProjections, SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Option, Result, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
+import { checkConsistency } from "./support/consistency.js"
 import { databases } from "./support/layers.js"
 
 const referrals = 4
@@ -229,6 +239,11 @@ for (const database of databases({ maxConnections: fibers })) {
           const keyRows = yield* sql<{ idempotency_key: string }>`SELECT idempotency_key FROM idempotency_keys`
           expect(new Set(keyRows.map((r) => r.idempotency_key)).size).toBe(keyRows.length)
           expect(new Set(keyRows.map((r) => r.idempotency_key))).toEqual(new Set([...setupKeys, ...acceptedKeys]))
+
+          // the projection equals a rebuild from the log (and the outbox holds the committed events' messages)
+          yield* checkConsistency
+          const states = yield* SqlProjections.statesBy({ linkWorkerId: Fixtures.linkWorker().id })
+          expect(states).toEqual(ids.map((id) => Referral.fold(streams.get(id)?.events ?? [])))
         }).pipe(Effect.provide(layer)),
       120_000
     )

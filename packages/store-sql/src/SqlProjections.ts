@@ -1,0 +1,329 @@
+/**
+ * The referral projection: one row per referral in `referral_projection`,
+ * the state `Referral.fold` gives for its events (as JSON, keys sorted) plus
+ * the columns the views and the scheduler search by (programme, status,
+ * subject, referrer, link worker, the lifecycle's times). The store updates
+ * the row in the same transaction as the events (`SqlReferralStore`), so it
+ * is never ahead of or behind the log; `rebuildProjections` recomputes every
+ * row from the log (after a change to `evolve`, or to check the rows).
+ *
+ * The rows hold no personal data: the state has ids, codes and times only.
+ *
+ * @example
+ * ```ts
+ * import { SqlProjections } from "@lahete/store-sql"
+ *
+ * // the referrals a link worker has on their caseload, without folding every stream
+ * const ids = SqlProjections.referralIdsBy({
+ *   linkWorkerId,
+ *   statuses: ["Assigned", "ContactScheduled", "Active", "OnHold"]
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { type Ids, type Lifecycle, Referral, ReferralEvent, ReferralStore } from "@lahete/core"
+import { Effect, Result, Schema } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import { canonicalJson, json, loadStream, rows, storeFailure } from "./internal/sql.js"
+
+/**
+ * What to search the projection by; every given field must match (an empty
+ * filter finds every referral).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Filter {
+  readonly programmeIds?: ReadonlyArray<Ids.ProgrammeId>
+  readonly linkWorkerId?: Ids.ActorId
+  readonly referrerId?: Ids.ActorId
+  readonly subjectId?: Ids.SubjectId
+  readonly statuses?: ReadonlyArray<Lifecycle.Status>
+}
+
+/**
+ * Options of `rebuildProjections`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RebuildOptions {
+  /** The event codec the store uses (default `ReferralEvent.codec`). */
+  readonly codec?: ReferralEvent.Codec
+}
+
+/** The columns of a row, from the state. */
+const columns = (referralId: Ids.ReferralId, s: Referral.ReferralState) => ({
+  referral_id: referralId,
+  version: s.version,
+  status: s.status,
+  programme_id: s.programme?.id ?? null,
+  programme_version: s.programme?.version ?? null,
+  subject_id: s.subjectId ?? null,
+  referrer_id: s.referrer?.id ?? null,
+  referrer_organisation: s.referrer?.organisation ?? null,
+  link_worker_id: s.linkWorkerId ?? null,
+  submitted_at: s.submittedAt ?? null,
+  assigned_at: s.assignedAt ?? null,
+  call_at: s.callAt ?? null,
+  started_at: s.startedAt ?? null,
+  closed_at: s.closedAt ?? null,
+  ended_at: s.endedAt ?? null,
+  last_event_at: s.lastEventAt ?? null,
+  failed_attempts: s.failedAttempts,
+  valid_mobile: s.validMobile ? 1 : 0,
+  personal_data_erased: s.personalDataErased ? 1 : 0,
+  state: canonicalJson(s)
+})
+
+/**
+ * Writes a referral's row (inserts or replaces). Internal: the store calls it
+ * inside the append's transaction.
+ *
+ * @since 0.1.0
+ * @category internal
+ */
+export const write = (
+  sql: SqlClient.SqlClient,
+  referralId: Ids.ReferralId,
+  state: Referral.ReferralState,
+  operation: string
+): Effect.Effect<void, ReferralStore.StoreFailure> => {
+  const c = columns(referralId, state)
+  const { toJson } = json(sql)
+  return sql`INSERT INTO referral_projection (referral_id, version, status, programme_id, programme_version,
+      subject_id, referrer_id, referrer_organisation, link_worker_id, submitted_at, assigned_at, call_at,
+      started_at, closed_at, ended_at, last_event_at, failed_attempts, valid_mobile, personal_data_erased, state)
+    VALUES (${c.referral_id}, ${c.version}, ${c.status}, ${c.programme_id}, ${c.programme_version},
+      ${c.subject_id}, ${c.referrer_id}, ${c.referrer_organisation}, ${c.link_worker_id}, ${c.submitted_at},
+      ${c.assigned_at}, ${c.call_at}, ${c.started_at}, ${c.closed_at}, ${c.ended_at}, ${c.last_event_at},
+      ${c.failed_attempts}, ${c.valid_mobile}, ${c.personal_data_erased}, ${c.state}${toJson})
+    ON CONFLICT (referral_id) DO UPDATE SET version = excluded.version, status = excluded.status,
+      programme_id = excluded.programme_id, programme_version = excluded.programme_version,
+      subject_id = excluded.subject_id, referrer_id = excluded.referrer_id,
+      referrer_organisation = excluded.referrer_organisation, link_worker_id = excluded.link_worker_id,
+      submitted_at = excluded.submitted_at, assigned_at = excluded.assigned_at, call_at = excluded.call_at,
+      started_at = excluded.started_at, closed_at = excluded.closed_at, ended_at = excluded.ended_at,
+      last_event_at = excluded.last_event_at, failed_attempts = excluded.failed_attempts,
+      valid_mobile = excluded.valid_mobile, personal_data_erased = excluded.personal_data_erased,
+      state = excluded.state`.pipe(
+    Effect.mapError((e) => storeFailure(operation, e)),
+    Effect.asVoid
+  )
+}
+
+const StateRow = Schema.Struct({ version: Schema.Number, state: Schema.String })
+
+/** The stored state, when it parses as one (the projection is ours: a shape check suffices). */
+const parseState = (text: string): Referral.ReferralState | undefined => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  return value !== null &&
+    typeof value === "object" &&
+    "status" in value &&
+    typeof value.status === "string" &&
+    "version" in value &&
+    typeof value.version === "number"
+    ? (value as Referral.ReferralState)
+    : undefined
+}
+
+/**
+ * A referral's state at `version`, inside the append's transaction: the
+ * stored one when the row is at that version, otherwise folded from the log
+ * (a row missing or behind, e.g. written by an older release). Internal.
+ *
+ * @since 0.1.0
+ * @category internal
+ */
+export const stateAt = (
+  sql: SqlClient.SqlClient,
+  codec: ReferralEvent.Codec,
+  referralId: Ids.ReferralId,
+  version: number,
+  operation: string
+): Effect.Effect<Referral.ReferralState, ReferralStore.StoreFailure> =>
+  Effect.gen(function* () {
+    if (version === 0) return Referral.initialState
+    const { asText } = json(sql)
+    const found = yield* sql`SELECT version, state${asText} AS state
+      FROM referral_projection WHERE referral_id = ${referralId}`.pipe(
+      Effect.mapError((e) => storeFailure(operation, e)),
+      Effect.flatMap(rows(StateRow, operation, "referral_projection"))
+    )
+    const row = found[0]
+    const stored = row !== undefined && row.version === version ? parseState(row.state) : undefined
+    if (stored !== undefined && stored.version === version) return stored
+    const stream = yield* loadStream(sql, codec, referralId, operation)
+    if (stream.version !== version) {
+      return yield* new ReferralStore.StoreFailure({
+        operation,
+        detail: `referral ${referralId}: the log holds ${stream.version} events, the stream row says ${version}`
+      })
+    }
+    return Referral.fold(stream.events)
+  })
+
+const IdRow = Schema.Struct({ referral_id: Schema.String })
+const VersionRow = Schema.Struct({ version: Schema.Number })
+
+/** Recomputes one referral's row in a transaction that locks its stream row (PostgreSQL; SQLite runs it alone). */
+const rebuildOne = (
+  sql: SqlClient.SqlClient,
+  codec: ReferralEvent.Codec,
+  referralId: Ids.ReferralId,
+  operation: string
+): Effect.Effect<void, ReferralStore.StoreFailure> => {
+  const { isPg } = json(sql)
+  const one = Effect.gen(function* () {
+    // an append to this referral waits until the row is rebuilt
+    yield* (
+      isPg
+        ? sql`SELECT version FROM referral_streams WHERE referral_id = ${referralId} FOR UPDATE`
+        : sql`SELECT version FROM referral_streams WHERE referral_id = ${referralId}`
+    ).pipe(
+      Effect.mapError((e) => storeFailure(operation, e)),
+      Effect.flatMap(rows(VersionRow, operation, "referral_streams"))
+    )
+    const stream = yield* loadStream(sql, codec, referralId, operation)
+    yield* write(sql, referralId, Referral.fold(stream.events), operation)
+  })
+  return sql.withTransaction(one).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(storeFailure(operation, e))))
+}
+
+/**
+ * Recomputes every referral's row from the event log (and removes rows of
+ * referrals the log does not have). Each referral is rebuilt in a
+ * transaction of its own that locks its stream row on PostgreSQL, so
+ * appends may go on meanwhile. Returns the number of rows written.
+ *
+ * @since 0.1.0
+ * @category projections
+ */
+export const rebuildProjections = (
+  options: RebuildOptions = {}
+): Effect.Effect<number, ReferralStore.StoreFailure, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+    const codec = options.codec ?? ReferralEvent.codec
+    const operation = "rebuildProjections"
+    yield* sql`DELETE FROM referral_projection
+      WHERE referral_id NOT IN (SELECT referral_id FROM referral_streams)`.pipe(
+      Effect.mapError((e) => storeFailure(operation, e))
+    )
+    const ids = yield* sql`SELECT referral_id FROM referral_streams ORDER BY first_seq`.pipe(
+      Effect.mapError((e) => storeFailure(operation, e)),
+      Effect.flatMap(rows(IdRow, operation, "referral_streams"))
+    )
+    for (const { referral_id } of ids) yield* rebuildOne(sql, codec, referral_id as Ids.ReferralId, operation)
+    return ids.length
+  })
+
+/**
+ * Writes the rows of the referrals whose row is missing or behind their
+ * stream (streams written before the projection existed). Internal: the
+ * store runs it when it starts. A stream that cannot be decoded is left out
+ * with a warning (ids only) rather than keeping the store from starting.
+ * Returns the number of rows written.
+ *
+ * @since 0.1.0
+ * @category internal
+ */
+export const catchUp = (
+  sql: SqlClient.SqlClient,
+  codec: ReferralEvent.Codec
+): Effect.Effect<number, ReferralStore.StoreFailure> =>
+  Effect.gen(function* () {
+    const operation = "catchUpProjections"
+    const behind = yield* sql`SELECT s.referral_id AS referral_id FROM referral_streams s
+      LEFT JOIN referral_projection p ON p.referral_id = s.referral_id
+      WHERE p.referral_id IS NULL OR p.version <> s.version ORDER BY s.first_seq`.pipe(
+      Effect.mapError((e) => storeFailure(operation, e)),
+      Effect.flatMap(rows(IdRow, operation, "referral_streams"))
+    )
+    let written = 0
+    for (const { referral_id } of behind) {
+      // a stream that cannot be read does not keep the store from starting: its appends and loads fail on their own
+      const done = yield* Effect.result(rebuildOne(sql, codec, referral_id as Ids.ReferralId, operation))
+      if (Result.isSuccess(done)) written++
+      else yield* Effect.logWarning(done.failure.message)
+    }
+    return written
+  })
+
+/** The filter as a `WHERE` condition; `undefined` when it matches nothing (an empty list). */
+const where = (sql: SqlClient.SqlClient, filter: Filter) =>
+  filter.programmeIds?.length === 0 || filter.statuses?.length === 0
+    ? undefined
+    : sql.and([
+        ...(filter.programmeIds === undefined ? [] : [sql.in("programme_id", filter.programmeIds)]),
+        ...(filter.statuses === undefined ? [] : [sql.in("status", filter.statuses)]),
+        ...(filter.linkWorkerId === undefined ? [] : [sql`link_worker_id = ${filter.linkWorkerId}`]),
+        ...(filter.referrerId === undefined ? [] : [sql`referrer_id = ${filter.referrerId}`]),
+        ...(filter.subjectId === undefined ? [] : [sql`subject_id = ${filter.subjectId}`])
+      ])
+
+/**
+ * The referrals that match the filter, in the order they were submitted
+ * (then by id). Reads the projection only: no stream is folded.
+ *
+ * @since 0.1.0
+ * @category queries
+ */
+export const referralIdsBy = (
+  filter: Filter = {}
+): Effect.Effect<ReadonlyArray<Ids.ReferralId>, ReferralStore.StoreFailure, SqlClient.SqlClient> =>
+  Effect.map(statesAndIds(filter, "referralIdsBy", false), (found) => found.map((r) => r.referralId))
+
+/**
+ * The projected states of the referrals that match the filter, in the order
+ * they were submitted (then by id): what the views and the scheduler need,
+ * without folding the streams.
+ *
+ * @since 0.1.0
+ * @category queries
+ */
+export const statesBy = (
+  filter: Filter = {}
+): Effect.Effect<ReadonlyArray<Referral.ReferralState>, ReferralStore.StoreFailure, SqlClient.SqlClient> =>
+  Effect.map(statesAndIds(filter, "statesBy", true), (found) =>
+    found.flatMap((r) => (r.state === undefined ? [] : [r.state]))
+  )
+
+const ProjectionRow = Schema.Struct({ referral_id: Schema.String, state: Schema.NullOr(Schema.String) })
+
+const statesAndIds = (filter: Filter, operation: string, withState: boolean) =>
+  Effect.gen(function* () {
+    const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+    const condition = where(sql, filter)
+    if (condition === undefined) return []
+    const { asText } = json(sql)
+    const state = withState ? sql`state${asText}` : sql.literal("NULL")
+    const found = yield* sql`SELECT referral_id, ${state} AS state FROM referral_projection WHERE ${condition}
+      ORDER BY submitted_at, referral_id`.pipe(
+      Effect.mapError((e) => storeFailure(operation, e)),
+      Effect.flatMap(rows(ProjectionRow, operation, "referral_projection"))
+    )
+    const out: Array<{ readonly referralId: Ids.ReferralId; readonly state?: Referral.ReferralState }> = []
+    for (const row of found) {
+      const referralId = row.referral_id as Ids.ReferralId
+      if (!withState || row.state === null) {
+        out.push({ referralId })
+        continue
+      }
+      const parsed = parseState(row.state)
+      if (parsed === undefined) {
+        return yield* new ReferralStore.StoreFailure({
+          operation,
+          detail: `the projected state of referral ${referralId} cannot be read`
+        })
+      }
+      out.push({ referralId, state: parsed })
+    }
+    return out
+  })

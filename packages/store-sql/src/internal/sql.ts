@@ -1,0 +1,92 @@
+/**
+ * What the store's modules share: database errors as `StoreFailure`, row
+ * decoding, the dialect's JSON casts, canonical JSON, and loading a stream.
+ *
+ * @internal
+ */
+import { type Ids, type ReferralEvent, ReferralStore } from "@lahete/core"
+import { Effect, Result, Schema } from "effect"
+import type * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+
+/** A database error as a `StoreFailure`: the operation and the kind of error, never the driver's message. */
+export const storeFailure = (operation: string, error: SqlError): ReferralStore.StoreFailure =>
+  new ReferralStore.StoreFailure({ operation, detail: `database error (${error.reason._tag})` })
+
+/** Decodes query rows; a row that does not match is a `StoreFailure` naming the table only. */
+export const rows =
+  <A>(schema: Schema.Codec<A, unknown>, operation: string, table: string) =>
+  (raw: ReadonlyArray<unknown>): Effect.Effect<ReadonlyArray<A>, ReferralStore.StoreFailure> =>
+    Effect.mapError(
+      Effect.fromResult(Schema.decodeUnknownResult(Schema.Array(schema))(raw)),
+      () => new ReferralStore.StoreFailure({ operation, detail: `unexpected row shape in ${table}` })
+    )
+
+/** The dialect's JSON handling: text goes in with a cast to `jsonb` on PostgreSQL and comes out as text. */
+export const json = (sql: SqlClient.SqlClient) => {
+  const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
+  return { isPg, toJson: sql.literal(isPg ? "::jsonb" : ""), asText: sql.literal(isPg ? "::text" : "") }
+}
+
+/** JSON with object keys sorted: the same value is always the same text. */
+export const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v
+  )
+
+const EventRow = Schema.Struct({
+  version: Schema.Number,
+  type: Schema.String,
+  schema_version: Schema.Number,
+  data: Schema.String
+})
+
+/**
+ * A referral's stream, decoded (and upgraded) with the codec. Runs on the
+ * connection of the surrounding transaction, if any.
+ */
+export const loadStream = (
+  sql: SqlClient.SqlClient,
+  codec: ReferralEvent.Codec,
+  referralId: Ids.ReferralId,
+  operation = "load"
+): Effect.Effect<ReferralStore.Stream, ReferralStore.StoreFailure> =>
+  Effect.gen(function* () {
+    const { asText } = json(sql)
+    const found = yield* sql`SELECT version, type, schema_version, data${asText} AS data
+      FROM referral_events WHERE referral_id = ${referralId} ORDER BY version`.pipe(
+      Effect.mapError((e) => storeFailure(operation, e)),
+      Effect.flatMap(rows(EventRow, operation, "referral_events"))
+    )
+    const events: Array<ReferralEvent.ReferralEvent> = []
+    for (const [i, row] of found.entries()) {
+      const position = i + 1
+      if (row.version !== position) {
+        return yield* new ReferralStore.StoreFailure({
+          operation,
+          detail: `referral ${referralId}: event ${position} is stored at version ${row.version}`
+        })
+      }
+      let data: unknown
+      try {
+        data = JSON.parse(row.data)
+      } catch {
+        return yield* new ReferralStore.StoreFailure({
+          operation,
+          detail: `referral ${referralId} event ${position}: stored ${row.type} v${row.schema_version} is not valid JSON`
+        })
+      }
+      const decoded = codec.decode({ type: row.type, version: row.schema_version, data })
+      if (Result.isFailure(decoded)) {
+        const e = decoded.failure
+        return yield* new ReferralStore.StoreFailure({
+          operation,
+          detail: `referral ${referralId} event ${position}: cannot decode ${e.type} v${e.version} (${e.problem})`
+        })
+      }
+      events.push(decoded.success)
+    }
+    return { referralId, version: events.length, events }
+  })
