@@ -113,6 +113,12 @@ export * as Mailer from "./Mailer.js"
  */
 export * as Measures from "./Measures.js"
 /**
+ * Call-time text message and coordinator notification templates (fi, sv, se, en), SMS segment count.
+ *
+ * @since 0.1.0
+ */
+export * as MessageTemplates from "./MessageTemplates.js"
+/**
  * Finnish mobile numbers to E.164.
  *
  * @since 0.1.0

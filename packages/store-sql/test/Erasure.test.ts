@@ -6,12 +6,11 @@
  * data and the pseudonymous history stay.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Ids, LinkWorkerRegistry, Presets, type ReferralCommand, ReferralService, ReferralStore } from "@lahete/core"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { Ids, type ReferralCommand, ReferralService, ReferralStore } from "@lahete/core"
 import { Fixtures } from "@lahete/testing"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Effect, Option, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
-import { databases } from "./support/layers.js"
+import { databases, serviceOn } from "./support/layers.js"
 
 type Command = ReferralCommand.ReferralCommand
 
@@ -94,17 +93,7 @@ const found = (rows: ReadonlyArray<{ table: string; values: ReadonlyArray<string
   rows.filter((r) => r.values.some((v) => v.includes(value))).map((r) => r.table)
 
 for (const database of databases()) {
-  const layer = ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        SqlReferralStore.layer,
-        SqlAuditLog.layer,
-        LinkWorkerRegistry.layerMemory([Fixtures.linkWorker()]),
-        ReferralService.catalogLayer(Presets.catalog)
-      )
-    ),
-    Layer.provideMerge(database.client)
-  )
+  const layer = serviceOn(database.client)
 
   describe(`erasure on ${database.name}`, () => {
     it.live("after erasure no table holds any of the subject's personal values; the history stays", () =>

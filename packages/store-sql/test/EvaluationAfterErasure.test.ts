@@ -4,20 +4,10 @@
  * personal data is erased (the pseudonymous history feeds it).
  */
 import { describe, expect, it } from "@effect/vitest"
-import {
-  Evaluation,
-  Ids,
-  Instant,
-  LinkWorkerRegistry,
-  Presets,
-  type ReferralCommand,
-  ReferralService,
-  ReferralStore
-} from "@lahete/core"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { Evaluation, Ids, Instant, Presets, type ReferralCommand, ReferralService, ReferralStore } from "@lahete/core"
 import { Fixtures } from "@lahete/testing"
-import { Effect, Layer, Schema } from "effect"
-import { databases } from "./support/layers.js"
+import { Effect, Schema } from "effect"
+import { databases, serviceOn } from "./support/layers.js"
 
 type Command = ReferralCommand.ReferralCommand
 const referralId = Schema.decodeSync(Ids.ReferralId)
@@ -46,17 +36,7 @@ const lifecycle = (i: number): ReadonlyArray<Command> => {
 const count = 12
 
 for (const database of databases()) {
-  const layer = ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        SqlReferralStore.layer,
-        SqlAuditLog.layer,
-        LinkWorkerRegistry.layerMemory([Fixtures.linkWorker()]),
-        ReferralService.catalogLayer(Presets.catalog)
-      )
-    ),
-    Layer.provideMerge(database.client)
-  )
+  const layer = serviceOn(database.client)
 
   describe(`evaluation after erasure on ${database.name}`, () => {
     it.live("the report is unchanged when every client's personal data is erased", () =>

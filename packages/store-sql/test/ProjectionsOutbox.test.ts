@@ -8,21 +8,13 @@
  * and a refused append writes neither.
  */
 import { describe, expect, it } from "@effect/vitest"
-import {
-  type Ids,
-  LinkWorkerRegistry,
-  Presets,
-  Referral,
-  type ReferralCommand,
-  ReferralService,
-  ReferralStore
-} from "@lahete/core"
-import { SqlAuditLog, SqlOutbox, SqlProjections, SqlReferralStore } from "@lahete/store-sql"
+import { type Ids, Presets, Referral, type ReferralCommand, ReferralService, ReferralStore } from "@lahete/core"
+import { SqlOutbox, SqlProjections, SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Result } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { projectionRows } from "./support/consistency.js"
-import { databases } from "./support/layers.js"
+import { databases, serviceOn } from "./support/layers.js"
 
 type Command = ReferralCommand.ReferralCommand
 
@@ -50,17 +42,7 @@ const sortById = <A extends { readonly referralId?: string | undefined }>(xs: Re
   [...xs].sort((a, b) => ((a.referralId ?? "") < (b.referralId ?? "") ? -1 : 1))
 
 for (const database of databases()) {
-  const layer = ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        SqlReferralStore.layer,
-        SqlAuditLog.layer,
-        LinkWorkerRegistry.layerMemory([Fixtures.linkWorker()]),
-        ReferralService.catalogLayer(Presets.catalog)
-      )
-    ),
-    Layer.provideMerge(Layer.fresh(database.client))
-  )
+  const layer = serviceOn(Layer.fresh(database.client))
 
   /** Runs every path; returns the folded state of each referral. */
   const runPaths = Effect.gen(function* () {

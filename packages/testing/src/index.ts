@@ -34,10 +34,22 @@ export * as Fixtures from "./Fixtures.js"
  * @since 0.1.0
  */
 export * as IdentityArbitraries from "./IdentityArbitraries.js"
-
+/**
+ * The conformance suite for `Mailer` layers.
+ *
+ * @since 0.1.0
+ */
+export * as MailerTest from "./MailerTest.js"
 /**
  * The conformance suite for `ReferralStore` layers.
  *
  * @since 0.1.0
  */
 export * as ReferralStoreTest from "./ReferralStoreTest.js"
+
+/**
+ * The conformance suite for `SmsSender` layers.
+ *
+ * @since 0.1.0
+ */
+export * as SmsSenderTest from "./SmsSenderTest.js"

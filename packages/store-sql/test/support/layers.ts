@@ -8,7 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
+import { type AuditLog, LinkWorkerRegistry, Presets, ReferralService, type ReferralStore } from "@lahete/core"
 import { SqliteClient } from "@lahete/sql-sqlite-node"
+import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Redacted } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -88,3 +91,30 @@ export const databases = (
       : [{ name: "PostgreSQL", client: pgClient(databaseUrl, options), concurrentConnections: true }])
   ]
 }
+
+/**
+ * `ReferralService` over the SQL store and audit log on a database client,
+ * with the fixture link worker registered and the preset catalog.
+ */
+export const serviceOn = <E>(
+  client: Layer.Layer<SqlClient.SqlClient, E>
+): Layer.Layer<
+  | ReferralService.ReferralService
+  | ReferralStore.ReferralStore
+  | AuditLog.AuditLog
+  | LinkWorkerRegistry.LinkWorkerRegistry
+  | ReferralService.ProgrammeCatalog
+  | SqlClient.SqlClient,
+  unknown
+> =>
+  ReferralService.layer.pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        SqlReferralStore.layer,
+        SqlAuditLog.layer,
+        LinkWorkerRegistry.layerMemory([Fixtures.linkWorker()]),
+        ReferralService.catalogLayer(Presets.catalog)
+      )
+    ),
+    Layer.provideMerge(client)
+  )
