@@ -18,7 +18,8 @@
  * - `usage_log`, `disclosure_log`, `refusal_log`: the audit logs.
  * - `referral_projection`: one row per referral, its folded state (JSON) and
  *   the columns the views and the scheduler search by (`SqlProjections`).
- * - `outbox`: the messages the events ask for (`SqlOutbox`).
+ * - `outbox`: the messages the events ask for and their dispatch state
+ *   (`SqlOutbox`).
  *
  * @since 0.1.0
  */
@@ -177,7 +178,45 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
     )`,
     "CREATE INDEX outbox_due ON outbox (status, not_before)",
     "CREATE INDEX outbox_referral ON outbox (referral_id)"
-  ])
+  ]),
+  // the dispatcher's states (`sending` under a lease, `cancelled`, `expired`) and bookkeeping (`SqlOutbox.claim`)
+  "0005_outbox_dispatch": ddl((d) =>
+    d === pg
+      ? [
+          "ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_status_check",
+          `ALTER TABLE outbox ADD CONSTRAINT outbox_status_check
+            CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'cancelled', 'expired'))`,
+          "ALTER TABLE outbox ADD COLUMN locked_until TEXT",
+          "ALTER TABLE outbox ADD COLUMN claim_token TEXT",
+          "ALTER TABLE outbox ADD COLUMN provider_id TEXT",
+          "ALTER TABLE outbox ADD COLUMN reason TEXT",
+          "ALTER TABLE outbox ADD COLUMN finished_at TEXT"
+        ]
+      : [
+          // SQLite cannot change a CHECK constraint: the table is rebuilt
+          `CREATE TABLE outbox_next (
+            id TEXT PRIMARY KEY,
+            referral_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            payload ${d.json} NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'cancelled', 'expired')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            not_before TEXT NOT NULL,
+            created_at ${d.timestamp},
+            locked_until TEXT,
+            claim_token TEXT,
+            provider_id TEXT,
+            reason TEXT,
+            finished_at TEXT
+          )`,
+          `INSERT INTO outbox_next (id, referral_id, kind, payload, status, attempts, not_before, created_at)
+            SELECT id, referral_id, kind, payload, status, attempts, not_before, created_at FROM outbox`,
+          "DROP TABLE outbox",
+          "ALTER TABLE outbox_next RENAME TO outbox",
+          "CREATE INDEX outbox_due ON outbox (status, not_before)",
+          "CREATE INDEX outbox_referral ON outbox (referral_id)"
+        ]
+  )
 }
 
 /**

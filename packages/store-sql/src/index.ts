@@ -19,6 +19,13 @@ export * as Migrations from "./Migrations.js"
  */
 export * as SqlAuditLog from "./SqlAuditLog.js"
 /**
+ * The outbox dispatcher: sends due messages, never in quiet hours, never
+ * after withdrawal or erasure.
+ *
+ * @since 0.1.0
+ */
+export * as SqlDispatcher from "./SqlDispatcher.js"
+/**
  * The transactional outbox.
  *
  * @since 0.1.0

@@ -1,0 +1,348 @@
+/**
+ * The outbox dispatcher: claims due outbox entries (`SqlOutbox.claim`), checks
+ * each against the referral's current state and the vault, renders the text
+ * (`MessageTemplates`) and sends it (`SmsSender`, `Mailer`), then records the
+ * result in the outbox row. Domain specification §2 C2, C5, C6 and §3 D3:
+ *
+ * - nothing is sent for a referral that is `Withdrawn` or whose personal data
+ *   is erased (the entry becomes `cancelled`, with the reason); a call-time
+ *   text message also needs contact-by-sms consent in force at the time of
+ *   sending and a mobile number in the vault, and is `cancelled` when the
+ *   referral's call time has changed since it was queued (`superseded`: the
+ *   new call time has its own message) or the referral has ended;
+ * - a text message is never sent in quiet hours (the entry waits for their
+ *   end) nor after its `sendBefore` (the entry becomes `expired`);
+ * - a retryable provider error puts the entry back with exponential back-off
+ *   (`baseDelayMs · 2^attempts`, at most `maxDelayMs`) until `maxAttempts`,
+ *   then it is `failed`; a non-retryable error fails it at once.
+ *
+ * Several dispatchers on one PostgreSQL never take the same entry (the claim
+ * uses `FOR UPDATE SKIP LOCKED`). A dispatcher that dies between claiming
+ * and recording leaves a `sending` entry that is claimed again when its
+ * lease ends; the resend uses the same message id, which the adapters pass
+ * to the provider as its idempotency/reference key, so where the provider
+ * de-duplicates the client gets one message. (Where it does not, that crash
+ * window can cause a second message.)
+ *
+ * The result is recorded in the outbox (status, attempts, provider id,
+ * reason), not as a referral event.
+ *
+ * `worker` runs the deadline scheduler's step (`Scheduler.step`) and the
+ * dispatcher on an interval. Several workers may run against one
+ * PostgreSQL: the scheduler's commands are idempotent (one key per firing)
+ * and the claims skip each other's entries. On SQLite run one worker.
+ *
+ * @since 0.1.0
+ */
+import {
+  type Actor,
+  Consent,
+  Deadlines,
+  Instant,
+  Lifecycle,
+  Mailer,
+  MessageTemplates,
+  type Programme,
+  Referral,
+  ReferralService,
+  ReferralStore,
+  Scheduler,
+  SmsSender
+} from "@lahete/core"
+import { Clock, Effect, Option, Schedule } from "effect"
+import type * as SqlClient from "effect/sql/SqlClient"
+import * as SqlOutbox from "./SqlOutbox.js"
+
+/**
+ * The dispatcher's configuration.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The message templates and the staff URL of a referral (`referralUrl`). */
+  readonly templates: MessageTemplates.Config
+  /** The coordinators' email addresses per programme id. */
+  readonly coordinators: Readonly<Record<string, ReadonlyArray<string>>>
+  /** The language of staff notifications (default: the programme's first language). */
+  readonly staffLanguage?: Programme.Language
+  /** The sender name shown on text messages (provider rules apply). */
+  readonly smsSender?: string
+  /** Entries claimed per round (default 50). */
+  readonly batchSize?: number
+  /** How long a claim holds (default 5 minutes): longer than a round takes. */
+  readonly leaseMs?: number
+  /** Sends per entry before it is `failed` (default 5). */
+  readonly maxAttempts?: number
+  /** The first retry's delay (default 1 minute). */
+  readonly baseDelayMs?: number
+  /** The longest retry delay (default 1 hour). */
+  readonly maxDelayMs?: number
+}
+
+/**
+ * What happened to one claimed entry in a round.
+ *
+ * - `sent`, `failed`, `cancelled`, `expired`: final;
+ * - `retry`: a retryable error, due again at `notBefore`;
+ * - `deferred`: waiting for the end of quiet hours (or `sendAfter`);
+ * - `lost`: the claim was taken over (lease ran out) before it was recorded.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Result {
+  readonly id: string
+  readonly kind: SqlOutbox.Payload["kind"]
+  readonly outcome: "sent" | "failed" | "cancelled" | "expired" | "retry" | "deferred" | "lost"
+  readonly reason?: string
+  readonly notBefore?: Instant.Instant
+}
+
+type Decision =
+  | { readonly _tag: "finish"; readonly outcome: SqlOutbox.Outcome }
+  | {
+      readonly _tag: "reschedule"
+      readonly notBefore: Instant.Instant
+      readonly countAttempt: boolean
+      readonly reason: string
+    }
+
+const cancelled = (reason: string): Decision => ({ _tag: "finish", outcome: { status: "cancelled", reason } })
+const expired = (reason: string): Decision => ({ _tag: "finish", outcome: { status: "expired", reason } })
+const failed = (reason: string): Decision => ({ _tag: "finish", outcome: { status: "failed", reason } })
+
+/**
+ * The delay before retry number `attempts + 1` (`attempts` sends so far):
+ * `baseDelayMs · 2^attempts`, at most `maxDelayMs`.
+ *
+ * @since 0.1.0
+ * @category back-off
+ */
+export const backoff = (attempts: number, options: Pick<Options, "baseDelayMs" | "maxDelayMs"> = {}): number =>
+  Math.min(options.maxDelayMs ?? 3_600_000, (options.baseDelayMs ?? 60_000) * 2 ** Math.max(0, attempts))
+
+/** A provider error as a decision: retry with back-off, or give up. */
+const onSendError = (
+  entry: SqlOutbox.Claimed,
+  error: { readonly reason: string; readonly retryable: boolean },
+  now: Instant.Instant,
+  options: Options
+): Decision => {
+  const attempts = entry.attempts + 1
+  if (!error.retryable) return failed(error.reason)
+  if (attempts >= (options.maxAttempts ?? 5)) return failed(`${error.reason} (after ${attempts} attempts)`)
+  return {
+    _tag: "reschedule",
+    notBefore: Instant.plusMillis(now, backoff(entry.attempts, options)),
+    countAttempt: true,
+    reason: error.reason
+  }
+}
+
+/**
+ * Decides one claimed entry and sends it when it may be sent.
+ */
+const handle = (
+  entry: SqlOutbox.Claimed,
+  now: Instant.Instant,
+  options: Options
+): Effect.Effect<
+  Decision,
+  ReferralStore.StoreFailure | ReferralStore.ReferralStoreError,
+  ReferralStore.ReferralStore | ReferralService.ProgrammeCatalog | SmsSender.SmsSender | Mailer.Mailer
+> =>
+  Effect.gen(function* () {
+    const store = yield* ReferralStore.ReferralStore
+    const catalog = yield* ReferralService.ProgrammeCatalog
+    const state = Referral.fold((yield* store.load(entry.referralId)).events)
+    // C5, C6: nothing after withdrawal or erasure
+    if (state.personalDataErased) return cancelled("personal-data-erased")
+    if (state.status === "Withdrawn") return cancelled("withdrawn")
+    const programme =
+      state.programme === undefined ? undefined : catalog.get(state.programme.id, state.programme.version)
+    if (programme === undefined) return failed("unknown-programme")
+    const payload = entry.payload
+    switch (payload.kind) {
+      case "coordinator-notification": {
+        const to = options.coordinators[payload.programmeId] ?? []
+        if (to.length === 0) return failed("no-coordinator-address")
+        const language = options.staffLanguage ?? programme.languages[0] ?? "fi"
+        const mail = MessageTemplates.coordinatorNotification(programme, options.templates, {
+          referralId: payload.referralId,
+          language
+        })
+        const mailer = yield* Mailer.Mailer
+        return yield* mailer.send({ id: entry.id, to, subject: mail.subject, text: mail.text }).pipe(
+          Effect.map(
+            (receipt): Decision => ({ _tag: "finish", outcome: { status: "sent", providerId: receipt.messageId } })
+          ),
+          Effect.catchTag("MailSendError", (e) => Effect.succeed(onSendError(entry, e, now, options)))
+        )
+      }
+      case "call-time-sms": {
+        if (Lifecycle.isTerminal(state.status)) return cancelled("referral-ended")
+        if (state.callAt !== payload.callAt) return cancelled("superseded")
+        // C2 at the time of sending
+        if (!Consent.isGranted(state.consents, "contact-by-sms", now)) return cancelled("no-sms-consent")
+        // D3: never after sendBefore, never in quiet hours
+        if (now > payload.sendBefore) return expired("past-send-before")
+        if (now < payload.sendAfter) {
+          return { _tag: "reschedule", notBefore: payload.sendAfter, countAttempt: false, reason: "before-send-after" }
+        }
+        const quietEnd = Deadlines.earliestSend(now, programme)
+        if (quietEnd !== now) {
+          return quietEnd > payload.sendBefore
+            ? expired("quiet-hours-until-send-before")
+            : { _tag: "reschedule", notBefore: quietEnd, countAttempt: false, reason: "quiet-hours" }
+        }
+        if (state.subjectId === undefined) return cancelled("personal-data-erased")
+        const subject = yield* store.subject(state.subjectId)
+        if (Option.isNone(subject)) return cancelled("personal-data-erased")
+        const to = subject.value.mobileNumber
+        if (to === undefined || !state.validMobile) return cancelled("no-mobile-number")
+        const text = MessageTemplates.callTimeMessage(programme, options.templates, {
+          callAt: payload.callAt,
+          language: subject.value.language
+        })
+        const sms = yield* SmsSender.SmsSender
+        return yield* sms
+          .send({ id: entry.id, to, text, ...(options.smsSender === undefined ? {} : { sender: options.smsSender }) })
+          .pipe(
+            Effect.map(
+              (receipt): Decision => ({ _tag: "finish", outcome: { status: "sent", providerId: receipt.providerId } })
+            ),
+            Effect.catchTag("SmsSendError", (e) => Effect.succeed(onSendError(entry, e, now, options)))
+          )
+      }
+    }
+  })
+
+/**
+ * One round: claims the entries due at `now` (at most `batchSize`) and
+ * handles each in order. An entry whose referral cannot be read (a store
+ * failure) is left claimed; it is claimed again when its lease ends.
+ *
+ * @since 0.1.0
+ * @category dispatching
+ */
+export const dispatch = (
+  options: Options,
+  round: { readonly now: Instant.Instant }
+): Effect.Effect<
+  ReadonlyArray<Result>,
+  ReferralStore.StoreFailure,
+  | SqlClient.SqlClient
+  | ReferralStore.ReferralStore
+  | ReferralService.ProgrammeCatalog
+  | SmsSender.SmsSender
+  | Mailer.Mailer
+> =>
+  Effect.gen(function* () {
+    const now = round.now
+    const claimed = yield* SqlOutbox.claim({
+      now,
+      limit: options.batchSize ?? 50,
+      leaseMs: options.leaseMs ?? 300_000
+    })
+    const results: Array<Result> = []
+    for (const entry of claimed) {
+      const decision = yield* Effect.option(handle(entry, now, options))
+      if (Option.isNone(decision)) continue
+      const d = decision.value
+      if (d._tag === "finish") {
+        const held = yield* SqlOutbox.finish(entry, d.outcome, now)
+        results.push({
+          id: entry.id,
+          kind: entry.kind,
+          outcome: held ? d.outcome.status : "lost",
+          ...(d.outcome.status === "sent" ? {} : { reason: d.outcome.reason })
+        })
+      } else {
+        const held = yield* SqlOutbox.reschedule(entry, d)
+        results.push({
+          id: entry.id,
+          kind: entry.kind,
+          outcome: held ? (d.countAttempt ? "retry" : "deferred") : "lost",
+          reason: d.reason,
+          notBefore: d.notBefore
+        })
+      }
+    }
+    return results
+  })
+
+/**
+ * What one worker round did: the scheduler's step and the dispatcher's
+ * results (all its rounds until nothing was due).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RoundResult {
+  readonly now: Instant.Instant
+  readonly step: Scheduler.StepResult
+  readonly dispatched: ReadonlyArray<Result>
+}
+
+/**
+ * One worker round at the clock's time: the deadline scheduler's step (whose
+ * commands may queue messages), then dispatch rounds until no due entry is
+ * left (at most `maxRounds`, default 100).
+ *
+ * @since 0.1.0
+ * @category worker
+ */
+export const workOnce = (
+  options: Options & { readonly actor?: Actor.Actor; readonly maxRounds?: number }
+): Effect.Effect<
+  RoundResult,
+  ReferralService.ReferralServiceError | ReferralStore.StoreFailure,
+  | SqlClient.SqlClient
+  | ReferralService.ReferralService
+  | ReferralStore.ReferralStore
+  | ReferralService.ProgrammeCatalog
+  | SmsSender.SmsSender
+  | Mailer.Mailer
+> =>
+  Effect.gen(function* () {
+    const step = yield* Scheduler.step(options.actor === undefined ? {} : { actor: options.actor })
+    const now = Instant.make(yield* Clock.currentTimeMillis)
+    const dispatched: Array<Result> = []
+    for (let round = 0; round < (options.maxRounds ?? 100); round++) {
+      const results = yield* dispatch(options, { now })
+      if (results.length === 0) break
+      dispatched.push(...results)
+    }
+    return { now, step, dispatched }
+  })
+
+/**
+ * The worker: `workOnce` every `intervalMs` (default 30 s), forever. A
+ * failed round (the database unreachable, say) is logged by its error tag
+ * only and tried again at the next interval.
+ *
+ * @since 0.1.0
+ * @category worker
+ */
+export const worker = (
+  options: Options & {
+    readonly actor?: Actor.Actor
+    readonly maxRounds?: number
+    readonly intervalMs?: number
+  }
+): Effect.Effect<
+  never,
+  never,
+  | SqlClient.SqlClient
+  | ReferralService.ReferralService
+  | ReferralStore.ReferralStore
+  | ReferralService.ProgrammeCatalog
+  | SmsSender.SmsSender
+  | Mailer.Mailer
+> =>
+  workOnce(options).pipe(
+    Effect.catch((error) => Effect.logWarning(`lahete worker round failed: ${error._tag}`)),
+    Effect.repeat(Schedule.spaced(options.intervalMs ?? 30_000)),
+    Effect.andThen(Effect.never)
+  )
