@@ -60,7 +60,9 @@ export class SmsSendError extends Schema.TaggedError<SmsSendError>()("SmsSendErr
     "unexpected-response"
   ]),
   retryable: Schema.Boolean,
-  httpStatus: Schema.optionalKey(Schema.Number)
+  httpStatus: Schema.optionalKey(Schema.Number),
+  /** How long the provider asked us to wait before trying again (its Retry-After), in milliseconds. */
+  retryAfterMillis: Schema.optionalKey(Schema.Number)
 }) {
   override get message(): string {
     return `text message ${this.id} not sent: ${this.reason}${this.retryable ? " (retryable)" : ""}`

@@ -131,6 +131,10 @@ const classify = (status: number, code: string | undefined): { reason: Reason; r
   return { reason: "unexpected-response", retryable: false }
 }
 
+/** `Retry-After` as delay-seconds (RFC 9110 §10.2.3); an HTTP-date is not used (it needs the server's clock). */
+const retryAfterMillis = (header: string | undefined): number | undefined =>
+  header !== undefined && /^\d{1,6}$/.test(header.trim()) ? Number(header.trim()) * 1000 : undefined
+
 const parseJson = (text: string): unknown => {
   try {
     return JSON.parse(text)
@@ -167,9 +171,15 @@ export const make = (options: Options): Effect.Effect<SmsSender.Shape> =>
         : Math.max(60, Math.ceil(Duration.toSeconds(options.validityPeriod)))
     const sends = new Map<string, Outcome>()
 
-    const fail = (id: string, reason: Reason, retryable: boolean, httpStatus?: number) =>
+    const fail = (id: string, reason: Reason, retryable: boolean, httpStatus?: number, retryAfterMillis?: number) =>
       Effect.fail(
-        new SmsSender.SmsSendError({ id, reason, retryable, ...(httpStatus === undefined ? {} : { httpStatus }) })
+        new SmsSender.SmsSendError({
+          id,
+          reason,
+          retryable,
+          ...(httpStatus === undefined ? {} : { httpStatus }),
+          ...(retryAfterMillis === undefined ? {} : { retryAfterMillis })
+        })
       )
 
     const post = (message: SmsSender.SmsMessage, msisdn: number) => {
@@ -197,7 +207,11 @@ export const make = (options: Options): Effect.Effect<SmsSender.Shape> =>
             body: JSON.stringify(body),
             signal
           })
-          return { status: response.status, text: await response.text() }
+          return {
+            status: response.status,
+            text: await response.text(),
+            retryAfter: response.headers.get("retry-after") ?? undefined
+          }
         },
         // the cause (undici's error) is dropped: nothing of the request leaves here
         catch: () => new SmsSender.SmsSendError({ id: message.id, reason: "network", retryable: true })
@@ -213,12 +227,18 @@ export const make = (options: Options): Effect.Effect<SmsSender.Shape> =>
       Effect.gen(function* () {
         const msisdn = toMsisdn(message.to)
         if (msisdn === undefined) return yield* fail(message.id, "invalid-recipient", false)
-        const { status, text } = yield* post(message, msisdn)
+        const { status, text, retryAfter } = yield* post(message, msisdn)
         if (status < 200 || status > 299) {
           const decoded = decodeError(parseJson(text))
           const code = Result.isSuccess(decoded) ? decoded.success.code : undefined
           const { reason, retryable } = classify(status, code)
-          return yield* fail(message.id, reason, retryable, status)
+          return yield* fail(
+            message.id,
+            reason,
+            retryable,
+            status,
+            retryable ? retryAfterMillis(retryAfter) : undefined
+          )
         }
         const decoded = decodeSuccess(parseJson(text))
         // A 2xx the contract does not describe: the message may have gone out,

@@ -215,7 +215,12 @@ describe("GatewayApiSender errors", () => {
 
   it.effect("429 is rate-limited and retryable", () =>
     Effect.gen(function* () {
-      expect(yield* failure("rate-limited")).toMatchObject({ reason: "rate-limited", retryable: true, httpStatus: 429 })
+      expect(yield* failure("rate-limited")).toMatchObject({
+        reason: "rate-limited",
+        retryable: true,
+        httpStatus: 429,
+        retryAfterMillis: 7000
+      })
     })
   )
 

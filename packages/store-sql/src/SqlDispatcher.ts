@@ -125,16 +125,18 @@ export const backoff = (attempts: number, options: Pick<Options, "baseDelayMs" |
 /** A provider error as a decision: retry with back-off, or give up. */
 const onSendError = (
   entry: SqlOutbox.Claimed,
-  error: { readonly reason: string; readonly retryable: boolean },
+  error: { readonly reason: string; readonly retryable: boolean; readonly retryAfterMillis?: number },
   now: Instant.Instant,
   options: Options
 ): Decision => {
   const attempts = entry.attempts + 1
   if (!error.retryable) return failed(error.reason)
   if (attempts >= (options.maxAttempts ?? 5)) return failed(`${error.reason} (after ${attempts} attempts)`)
+  // the provider's Retry-After, when longer than our own back-off
+  const delay = Math.max(backoff(entry.attempts, options), error.retryAfterMillis ?? 0)
   return {
     _tag: "reschedule",
-    notBefore: Instant.plusMillis(now, backoff(entry.attempts, options)),
+    notBefore: Instant.plusMillis(now, delay),
     countAttempt: true,
     reason: error.reason
   }

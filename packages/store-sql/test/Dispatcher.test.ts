@@ -291,6 +291,21 @@ for (const database of databases({ maxConnections: 6 })) {
       )
     )
 
+    it.effect("waits at least the provider's Retry-After before trying again", () =>
+      run(
+        () =>
+          Effect.gen(function* () {
+            yield* setup(referralId("r-dispatch-retry-after"))
+            const t = at(4)
+            const [r] = (yield* SqlDispatcher.dispatch(options, { now: t })).filter((x) => x.kind === "call-time-sms")
+            // our first back-off is 1 minute; the provider asked for 5
+            expect(r).toMatchObject({ outcome: "retry", reason: "rate-limited", notBefore: plus(t, 300_000) })
+          }),
+        () =>
+          new SmsSender.SmsSendError({ id: "x", reason: "rate-limited", retryable: true, retryAfterMillis: 300_000 })
+      )
+    )
+
     it.effect("gives up after maxAttempts retryable failures, and at once on a non-retryable one", () =>
       run(
         (rec) =>
