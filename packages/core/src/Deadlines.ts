@@ -22,6 +22,7 @@
 import { Result, Schema } from "effect"
 import * as FinnishCalendar from "./FinnishCalendar.js"
 import { type Instant, plusMillis } from "./Instant.js"
+import * as Lifecycle from "./Lifecycle.js"
 import * as LocalTime from "./LocalTime.js"
 import type { Programme } from "./Programme.js"
 import type { ReferralState } from "./Referral.js"
@@ -213,15 +214,12 @@ export const nextDeadlines = (state: ReferralState, programme: Programme): Reado
       warnAt: LocalTime.addLocalDays(w.opensAt, -d.followUp.reminderDaysBefore, zone)
     })
   }
-  if (!state.personalDataErased && (state.status === "FollowedUp" || isEnded(state))) {
+  if (!state.personalDataErased && Lifecycle.isTerminal(state.status)) {
     const dueAt = retentionDueAt(state, programme)
     if (dueAt !== undefined) out.push({ kind: "retention", code: "D6", dueAt })
   }
   return out.sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0))
 }
-
-const isEnded = (state: ReferralState): boolean =>
-  ["FollowedUp", "Rejected", "Declined", "Unreachable", "Cancelled", "Withdrawn"].includes(state.status)
 
 /**
  * Every marker the referral still has to fire, with its time: the warnings and

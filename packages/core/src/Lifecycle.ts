@@ -162,12 +162,12 @@ export const transitions: ReadonlyArray<Transition> = [
  * @category constants
  */
 export const recordings: Readonly<Record<string, ReadonlyArray<Status>>> = {
-  RecordConsent: [...nonTerminal, "FollowedUp", "Rejected", "Declined", "Unreachable", "Cancelled", "Withdrawn"],
+  RecordConsent: [...nonTerminal, ...terminal],
   UpdateContactDetails: ["Submitted", "Assigned", "ContactScheduled", "Active", "OnHold"],
   RecordMeeting: ["Active"],
   AgreeContactArrangement: ["Active"],
   RecordMeasure: ["Submitted", "Assigned", "ContactScheduled", "Active", "OnHold", "Closed"],
-  ErasePersonalData: ["FollowedUp", "Rejected", "Declined", "Unreachable", "Cancelled", "Withdrawn"],
+  ErasePersonalData: [...terminal],
   RecordDeadline: nonTerminal
 }
 

@@ -288,6 +288,21 @@ export interface RoundResult {
 }
 
 /**
+ * What the worker needs: the database, the referral service and store, the
+ * programmes, and the two senders.
+ *
+ * @since 0.1.0
+ * @category worker
+ */
+export type WorkerServices =
+  | SqlClient.SqlClient
+  | ReferralService.ReferralService
+  | ReferralStore.ReferralStore
+  | ReferralService.ProgrammeCatalog
+  | SmsSender.SmsSender
+  | Mailer.Mailer
+
+/**
  * One worker round at the clock's time: the deadline scheduler's step (whose
  * commands may queue messages), then dispatch rounds until no due entry is
  * left (at most `maxRounds`, default 100).
@@ -297,16 +312,7 @@ export interface RoundResult {
  */
 export const workOnce = (
   options: Options & { readonly actor?: Actor.Actor; readonly maxRounds?: number }
-): Effect.Effect<
-  RoundResult,
-  ReferralService.ReferralServiceError | ReferralStore.StoreFailure,
-  | SqlClient.SqlClient
-  | ReferralService.ReferralService
-  | ReferralStore.ReferralStore
-  | ReferralService.ProgrammeCatalog
-  | SmsSender.SmsSender
-  | Mailer.Mailer
-> =>
+): Effect.Effect<RoundResult, ReferralService.ReferralServiceError | ReferralStore.StoreFailure, WorkerServices> =>
   Effect.gen(function* () {
     const step = yield* Scheduler.step(options.actor === undefined ? {} : { actor: options.actor })
     const now = Instant.make(yield* Clock.currentTimeMillis)
@@ -333,16 +339,7 @@ export const worker = (
     readonly maxRounds?: number
     readonly intervalMs?: number
   }
-): Effect.Effect<
-  never,
-  never,
-  | SqlClient.SqlClient
-  | ReferralService.ReferralService
-  | ReferralStore.ReferralStore
-  | ReferralService.ProgrammeCatalog
-  | SmsSender.SmsSender
-  | Mailer.Mailer
-> =>
+): Effect.Effect<never, never, WorkerServices> =>
   workOnce(options).pipe(
     Effect.catch((error) => Effect.logWarning(`lahete worker round failed: ${error._tag}`)),
     Effect.repeat(Schedule.spaced(options.intervalMs ?? 30_000)),

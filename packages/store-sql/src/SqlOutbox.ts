@@ -234,26 +234,7 @@ export const pending = (options: {
       Effect.mapError((e) => storeFailure("outbox.pending", e)),
       Effect.flatMap(rows(OutboxRow, "outbox.pending", "outbox"))
     )
-    const out: Array<Entry> = []
-    for (const row of found) {
-      const payload = decodePayload(row.payload)
-      if (Result.isFailure(payload)) {
-        return yield* new ReferralStore.StoreFailure({
-          operation: "outbox.pending",
-          detail: `the payload of message ${row.id} cannot be decoded`
-        })
-      }
-      out.push({
-        id: row.id,
-        referralId: payload.success.referralId,
-        kind: payload.success.kind,
-        payload: payload.success,
-        status: row.status,
-        attempts: row.attempts,
-        notBefore: row.not_before
-      })
-    }
-    return out
+    return yield* decodeEntries(found, "outbox.pending")
   })
 
 /**

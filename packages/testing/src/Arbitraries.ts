@@ -34,7 +34,7 @@ import {
   Presets,
   type Programme,
   Referral,
-  type ReferralCommand,
+  ReferralCommand,
   type ReferralEvent
 } from "@lahete/core"
 import * as fc from "fast-check"
@@ -1238,14 +1238,7 @@ export const rejectReferral = (options: CommandOptions = {}): fc.Arbitrary<Cmd<"
     "RejectReferral",
     options,
     fc.record({
-      reason: fc.constantFrom(
-        "acute-crisis",
-        "clear-professional-need",
-        "not-eligible",
-        "outside-area",
-        "duplicate",
-        "other"
-      )
+      reason: fc.constantFrom(...ReferralCommand.RejectionReason.literals)
     })
   )
 

@@ -51,7 +51,7 @@ import {
   PersonalIdentityCode,
   type Programme,
   type Referral,
-  type ReferralCommand,
+  ReferralCommand,
   type ReferralEvent
 } from "@lahete/core"
 import { Result } from "effect"
@@ -705,14 +705,7 @@ const assign = (x: Ctx, candidate?: Arbitraries.Candidate): Cmd<"AssignLinkWorke
 const reject = (x: Ctx): Cmd<"RejectReferral"> => ({
   _tag: "RejectReferral",
   ...x.base(x.setup.coordinator),
-  reason: x.oneOf([
-    "acute-crisis",
-    "clear-professional-need",
-    "not-eligible",
-    "outside-area",
-    "duplicate",
-    "other"
-  ] as const)
+  reason: x.oneOf(ReferralCommand.RejectionReason.literals)
 })
 
 const cancel = (x: Ctx): Cmd<"CancelReferral"> => ({
