@@ -76,6 +76,8 @@ export interface ReferralState {
    * commands may not go back before it.
    */
   readonly lastEventAt?: Instant
+  /** When the status last changed (a transport's `lastUpdated`, FHIR `Task.lastModified`). */
+  readonly statusChangedAt?: Instant
   readonly referralId?: ReferralId
   readonly subjectId?: SubjectId
   readonly programme?: { readonly id: ProgrammeId; readonly version: number }
@@ -148,6 +150,11 @@ const mark = (s: ReferralState, kind: Deadlines.Kind, marker: Deadlines.Marker):
  * @category folding
  */
 export const evolve = (state: ReferralState, event: ReferralEvent): ReferralState => {
+  const next = apply(state, event)
+  return next.status === state.status ? next : { ...next, statusChangedAt: event.at }
+}
+
+const apply = (state: ReferralState, event: ReferralEvent): ReferralState => {
   const researchOnly = event._tag === "ConsentRecorded" && event.consent.purpose === "research"
   const s: ReferralState = { ...state, version: state.version + 1, ...(researchOnly ? {} : { lastEventAt: event.at }) }
   switch (event._tag) {

@@ -434,7 +434,14 @@ const safeMessage = (message: string | undefined, value: unknown): string | unde
   return quotes ? undefined : message
 }
 
-const commandIssues = (root: SchemaIssue.Issue, input: unknown): ReadonlyArray<CommandIssue> => {
+/**
+ * The issues of a failed decode as paths and reasons, never quoting the
+ * input's values (for any schema, e.g. a transport's payload).
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const issuesOf = (root: SchemaIssue.Issue, input: unknown): ReadonlyArray<CommandIssue> => {
   const at = (path: ReadonlyArray<PropertyKey>, reason: string): ReadonlyArray<CommandIssue> => [
     { path: formatPath(path), reason }
   ]
@@ -496,7 +503,7 @@ const decodeCommand = Schema.decodeUnknownResult(ReferralCommand.ReferralCommand
 export const decode = (input: unknown): Result.Result<ReferralCommand.ReferralCommand, MalformedCommand> =>
   Result.mapError(
     decodeCommand(input, { errors: "all" }),
-    (error) => new MalformedCommand({ issues: commandIssues(error.issue, input) })
+    (error) => new MalformedCommand({ issues: issuesOf(error.issue, input) })
   )
 
 // ---------------------------------------------------------------------------

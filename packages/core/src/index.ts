@@ -197,6 +197,12 @@ export * as ReferralStore from "./ReferralStore.js"
  */
 export * as ReferralStoreMemory from "./ReferralStoreMemory.js"
 /**
+ * The transport port: inbound referrals, receipts, closed-loop status.
+ *
+ * @since 0.1.0
+ */
+export * as ReferralTransport from "./ReferralTransport.js"
+/**
  * The scheduler step: due deadlines become commands.
  *
  * @since 0.1.0
