@@ -168,7 +168,8 @@ export const recordings: Readonly<Record<string, ReadonlyArray<Status>>> = {
   AgreeContactArrangement: ["Active"],
   RecordMeasure: ["Submitted", "Assigned", "ContactScheduled", "Active", "OnHold", "Closed"],
   ErasePersonalData: [...terminal],
-  RecordDeadline: nonTerminal
+  RecordDeadline: nonTerminal,
+  RecordMessageOutcome: [...nonTerminal, ...terminal]
 }
 
 /**

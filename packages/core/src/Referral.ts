@@ -104,6 +104,10 @@ export interface ReferralState {
   readonly arrangement?: { readonly way: string; readonly frequency: string; readonly place: string }
   readonly measures: ReadonlyArray<MeasureTaken>
   readonly messagesRequested: number
+  /** Messages recorded as sent (`MessageSent`). */
+  readonly messagesSent: number
+  /** Messages recorded as not sent (`MessageNotSent`: failed, cancelled or expired). */
+  readonly messagesNotSent: number
   readonly personalDataErased: boolean
   /** Deadline markers already fired (`Deadlines.markKey`): each fires once. */
   readonly deadlineMarks: ReadonlyArray<string>
@@ -126,6 +130,8 @@ export const initialState: ReferralState = {
   meetings: 0,
   measures: [],
   messagesRequested: 0,
+  messagesSent: 0,
+  messagesNotSent: 0,
   personalDataErased: false,
   deadlineMarks: []
 }
@@ -155,8 +161,12 @@ export const evolve = (state: ReferralState, event: ReferralEvent): ReferralStat
 }
 
 const apply = (state: ReferralState, event: ReferralEvent): ReferralState => {
-  const researchOnly = event._tag === "ConsentRecorded" && event.consent.purpose === "research"
-  const s: ReferralState = { ...state, version: state.version + 1, ...(researchOnly ? {} : { lastEventAt: event.at }) }
+  // bookkeeping that does not move the clock: research consent (C4) and message outcomes
+  const bookkeeping =
+    (event._tag === "ConsentRecorded" && event.consent.purpose === "research") ||
+    event._tag === "MessageSent" ||
+    event._tag === "MessageNotSent"
+  const s: ReferralState = { ...state, version: state.version + 1, ...(bookkeeping ? {} : { lastEventAt: event.at }) }
   switch (event._tag) {
     case "ReferralSubmitted":
       return {
@@ -227,6 +237,10 @@ const apply = (state: ReferralState, event: ReferralEvent): ReferralState => {
       return mark(s, "first-contact", "missed")
     case "DurationExceeded":
       return mark(s, "collaboration", "missed")
+    case "MessageSent":
+      return { ...s, messagesSent: s.messagesSent + 1 }
+    case "MessageNotSent":
+      return { ...s, messagesNotSent: s.messagesNotSent + 1 }
   }
 }
 
@@ -286,6 +300,7 @@ export const allowedRoles: Readonly<Record<ReferralCommand["_tag"], ReadonlyArra
   CloseReferral: ["LinkWorker"],
   ExpireFollowUp: ["System", "Coordinator"],
   RecordDeadline: ["System"],
+  RecordMessageOutcome: ["System"],
   RecordConsent: ["Referrer", "Coordinator", "LinkWorker", "Client"],
   UpdateContactDetails: ["Referrer", "Coordinator", "LinkWorker", "Client"],
   ErasePersonalData: ["System", "Coordinator"]
@@ -388,7 +403,7 @@ export const makeDecider = (
     const relation = relationCheck(command, state) ?? scopeCheck(actor, command._tag, state.programme?.id)
     if (relation !== undefined) return relation
     if (!Lifecycle.accepts(state.status, command._tag)) return notAllowed(state, command._tag)
-    if (state.lastEventAt !== undefined && at < state.lastEventAt) {
+    if (state.lastEventAt !== undefined && at < state.lastEventAt && command._tag !== "RecordMessageOutcome") {
       return fail(new InvalidCommand({ field: "at", reason: "earlier than the referral's latest recorded event" }))
     }
 
@@ -563,6 +578,17 @@ export const makeDecider = (
           if (at < dueAt) return fail(new TooEarly({ command: command._tag, notBefore: dueAt }))
         }
         return ok({ _tag: "PersonalDataErased", ...base, basis: command.basis })
+      }
+      case "RecordMessageOutcome": {
+        const message = { messageId: command.messageId, kind: command.kind, attempts: command.attempts }
+        if (command.outcome === "sent") {
+          return command.reason === undefined
+            ? ok({ _tag: "MessageSent", ...base, ...message })
+            : fail(new InvalidCommand({ field: "reason", reason: "a sent message has no reason" }))
+        }
+        return command.reason === undefined
+          ? fail(new InvalidCommand({ field: "reason", reason: "required when the message was not sent" }))
+          : ok({ _tag: "MessageNotSent", ...base, ...message, outcome: command.outcome, reason: command.reason })
       }
     }
   }

@@ -307,6 +307,37 @@ export const RecordDeadline = Schema.TaggedStruct("RecordDeadline", {
 })
 
 /**
+ * Why a message was not sent: a lower-case code (`withdrawn`,
+ * `rate-limited`, `past-send-before`, …), never personal data.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MessageOutcomeReason = Code
+
+/**
+ * The outbox dispatcher records what became of a message (the call-time
+ * text message, a staff notification): sent, or not sent and why. Message
+ * bookkeeping: accepted in every state of an existing referral, ended ones
+ * included, and exempt from the rule that commands may not go back before
+ * the latest event (a result may be recorded after later events).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const RecordMessageOutcome = Schema.TaggedStruct("RecordMessageOutcome", {
+  ...common,
+  /** The outbox entry's id (the id the provider saw). */
+  messageId: Schema.String.pipe(Schema.check(Schema.isMinLength(1), Schema.isMaxLength(300))),
+  kind: Schema.Literals(["call-time-sms", "coordinator-notification"]),
+  outcome: Schema.Literals(["sent", "failed", "cancelled", "expired"]),
+  /** Why it was not sent: a code (`withdrawn`, `rate-limited`, …), never personal data. Absent when sent. */
+  reason: Schema.optionalKey(MessageOutcomeReason),
+  /** Sends tried (0 when it was never tried). */
+  attempts: Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
+})
+
+/**
  * A consent decision of the client. Withdrawing `referral` consent ends the
  * referral (C5).
  *
@@ -362,6 +393,7 @@ export const ReferralCommand = Schema.Union([
   CloseReferral,
   ExpireFollowUp,
   RecordDeadline,
+  RecordMessageOutcome,
   RecordConsent,
   UpdateContactDetails,
   ErasePersonalData

@@ -20,10 +20,12 @@ import {
   CancelReferral,
   CloseReferral,
   ErasePersonalData,
+  MessageOutcomeReason,
   PutOnHold,
   ReasonCategory,
   RecordMeasure,
   RecordMeeting,
+  RecordMessageOutcome,
   RejectionReason
 } from "./ReferralCommand.js"
 
@@ -297,6 +299,35 @@ export const ContactDeadlineMissed = Schema.TaggedStruct("ContactDeadlineMissed"
 export const DurationExceeded = Schema.TaggedStruct("DurationExceeded", { ...common, dueAt: InstantSchema })
 
 /**
+ * A message was handed to its provider (SMS) or mail server.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const MessageSent = Schema.TaggedStruct("MessageSent", {
+  ...common,
+  messageId: RecordMessageOutcome.fields.messageId,
+  kind: RecordMessageOutcome.fields.kind,
+  attempts: RecordMessageOutcome.fields.attempts
+})
+
+/**
+ * A message was not sent and will not be: it failed for good, was
+ * cancelled (withdrawal, erasure, no consent, superseded …) or expired.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const MessageNotSent = Schema.TaggedStruct("MessageNotSent", {
+  ...common,
+  messageId: RecordMessageOutcome.fields.messageId,
+  kind: RecordMessageOutcome.fields.kind,
+  outcome: Schema.Literals(["failed", "cancelled", "expired"]),
+  reason: MessageOutcomeReason,
+  attempts: RecordMessageOutcome.fields.attempts
+})
+
+/**
  * Every event.
  *
  * @since 0.1.0
@@ -327,7 +358,9 @@ export const ReferralEvent = Schema.Union([
   DeadlineAtRisk,
   AssignmentOverdue,
   ContactDeadlineMissed,
-  DurationExceeded
+  DurationExceeded,
+  MessageSent,
+  MessageNotSent
 ])
 /**
  * @since 0.1.0

@@ -87,6 +87,8 @@ const finerChecks: Record<ReferralCommand.Tag, string> = {
   ExpireFollowUp: "not before the follow-up window has passed (`TooEarly`)",
   RecordDeadline:
     "the scheduler only; not before the marker's time (`TooEarly`); a marker already fired or no longer applying changes nothing",
+  RecordMessageOutcome:
+    "the dispatcher only (System); bookkeeping in every state of an existing referral, ended ones included, exempt from the clock-order rule; a reason exactly when not sent",
   RecordConsent:
     "referrer: own referral, only while Submitted; link worker: the assigned one; client: the data subject, never `agreed-for-office-time`; an ended referral cannot be restarted",
   UpdateContactDetails:

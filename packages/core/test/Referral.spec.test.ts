@@ -807,3 +807,61 @@ describe("programme versions", () => {
       .thenEvents((events) => expect(events[0]).toMatchObject({ programmeVersion: 2 }))
   })
 })
+
+describe("message outcomes (the outbox dispatcher's bookkeeping)", () => {
+  it("a sent call-time message becomes MessageSent; the state counts it and its clock does not move", () => {
+    const state = given("ContactScheduled")
+      .when(F.messageOutcome("sent", { at: F.at(20) }))
+      .then([
+        {
+          _tag: "MessageSent",
+          ...base(F.system, F.at(20)),
+          messageId: `${F.referralId}:call-1`,
+          kind: "call-time-sms",
+          attempts: 1
+        }
+      ])
+    expect(state.messagesSent).toBe(1)
+    expect(state.lastEventAt).toBe(F.history(F.pathTo.ContactScheduled()).state.lastEventAt)
+  })
+
+  it("a message not sent becomes MessageNotSent with its reason, also in an ended referral and after later events", () => {
+    const withdrawn = F.history(F.pathTo.Withdrawn())
+    const earlier = Instant.plusMillis(withdrawn.state.lastEventAt as Instant.Instant, -3_600_000)
+    const state = spec
+      .given(withdrawn.events)
+      .when(F.messageOutcome("cancelled", { at: earlier, reason: "withdrawn", attempts: 0 }))
+      .then([
+        {
+          _tag: "MessageNotSent",
+          ...base(F.system, earlier),
+          messageId: `${F.referralId}:call-1`,
+          kind: "call-time-sms",
+          outcome: "cancelled",
+          reason: "withdrawn",
+          attempts: 0
+        }
+      ])
+    expect(state.status).toBe("Withdrawn")
+    expect(state.messagesNotSent).toBe(1)
+  })
+
+  it("only the System may record an outcome", () => {
+    for (const actor of [F.coordinator, F.linkWorkerActor, F.referrer]) {
+      given("ContactScheduled")
+        .when({ ...F.messageOutcome("sent"), actor })
+        .thenFails("Forbidden", { reason: "role" })
+    }
+  })
+
+  it("a reason exactly when the message was not sent", () => {
+    given("ContactScheduled")
+      .when(F.messageOutcome("sent", { reason: "rate-limited" }))
+      .thenFails("InvalidCommand", { field: "reason" })
+    given("ContactScheduled").when(F.messageOutcome("failed")).thenFails("InvalidCommand", { field: "reason" })
+  })
+
+  it("there is nothing to record before the referral exists", () => {
+    spec.given([]).when(F.messageOutcome("sent")).thenFails("TransitionNotAllowed")
+  })
+})

@@ -16,7 +16,12 @@ const everyEvent = () => {
   ])
   const erased = F.history([...F.pathTo.FollowedUp(), F.erase()])
   const deadlines = F.history(F.deadlineStory())
-  return [...all, ...extra.events, ...erased.events, ...deadlines.events]
+  const messages = F.history([
+    ...F.pathTo.ContactScheduled(),
+    F.messageOutcome("sent"),
+    F.messageOutcome("expired", { messageId: "other", reason: "past-send-before" })
+  ])
+  return [...all, ...extra.events, ...erased.events, ...deadlines.events, ...messages.events]
 }
 
 describe("ReferralEvent codec", () => {

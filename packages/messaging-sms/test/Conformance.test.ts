@@ -1,8 +1,8 @@
 import { GatewayApiSender } from "@lahete/messaging-sms"
+import { FakeGatewayApi as Fake } from "@lahete/messaging-sms/testing"
 import { SmsSenderTest } from "@lahete/testing"
 import { Effect, Redacted } from "effect"
 import { afterAll } from "vitest"
-import * as Fake from "./support/FakeGatewayApi.js"
 
 const server = await Fake.start()
 afterAll(() => server.close())

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { SmsSender } from "@lahete/core"
 import { GatewayApiSender } from "@lahete/messaging-sms"
+import { FakeGatewayApi as Fake } from "@lahete/messaging-sms/testing"
 import { Config, ConfigProvider, Deferred, Effect, Fiber, Layer, Redacted, Result } from "effect"
 import { TestClock } from "effect/testing"
 import { afterAll, beforeEach } from "vitest"
-import * as Fake from "./support/FakeGatewayApi.js"
 
 const server = await Fake.start()
 afterAll(() => server.close())

@@ -24,8 +24,11 @@
  * de-duplicates the client gets one message. (Where it does not, that crash
  * window can cause a second message.)
  *
- * The result is recorded in the outbox (status, attempts, provider id,
- * reason), not as a referral event.
+ * Every final result is recorded twice, in one transaction: in the outbox
+ * row (status, attempts, provider id, reason) and as a referral event
+ * (`RecordMessageOutcome` → `MessageSent` / `MessageNotSent`, idempotency
+ * key derived from the entry id), so the referral's history says what became
+ * of each message. Reason codes only: no personal data.
  *
  * `worker` runs the deadline scheduler's step (`Scheduler.step`) and the
  * dispatcher on an interval. Several workers may run against one
@@ -38,19 +41,21 @@ import {
   type Actor,
   Consent,
   Deadlines,
+  Ids,
   Instant,
   Lifecycle,
   Mailer,
   MessageTemplates,
   type Programme,
   Referral,
+  type ReferralCommand,
   ReferralService,
   ReferralStore,
   Scheduler,
   SmsSender
 } from "@lahete/core"
 import { Clock, Effect, Option, Schedule } from "effect"
-import type * as SqlClient from "effect/sql/SqlClient"
+import * as SqlClient from "effect/sql/SqlClient"
 import * as SqlOutbox from "./SqlOutbox.js"
 
 /**
@@ -131,7 +136,7 @@ const onSendError = (
 ): Decision => {
   const attempts = entry.attempts + 1
   if (!error.retryable) return failed(error.reason)
-  if (attempts >= (options.maxAttempts ?? 5)) return failed(`${error.reason} (after ${attempts} attempts)`)
+  if (attempts >= (options.maxAttempts ?? 5)) return failed(error.reason)
   // the provider's Retry-After, when longer than our own back-off
   const delay = Math.max(backoff(entry.attempts, options), error.retryAfterMillis ?? 0)
   return {
@@ -220,6 +225,81 @@ const handle = (
     }
   })
 
+/** Thrown inside the recording transaction when the claim was lost: rolls the event back. */
+class ClaimLost {
+  readonly _tag = "ClaimLost"
+}
+
+const utf8 = new TextEncoder()
+
+/** The idempotency key of an entry's outcome (hashed when the entry id is long). */
+const outcomeKey = (entryId: string): Effect.Effect<Ids.IdempotencyKey> =>
+  entryId.length <= 100
+    ? Effect.succeed(Ids.IdempotencyKey.make(`outbox:${entryId}`))
+    : Effect.promise(async () => {
+        const digest = new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", utf8.encode(entryId)))
+        return Ids.IdempotencyKey.make(`outbox:${Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")}`)
+      })
+
+/**
+ * Records a final outcome: the referral event and the outbox row in one
+ * transaction. `false` (and nothing recorded) when the claim was lost. A
+ * store failure is retried a few times: the message may already have gone
+ * out, and an unrecorded send is sent again once the lease ends.
+ */
+const record = (
+  entry: SqlOutbox.Claimed,
+  outcome: SqlOutbox.Outcome,
+  now: Instant.Instant,
+  actor: Actor.Actor
+): Effect.Effect<boolean, ReferralStore.StoreFailure, SqlClient.SqlClient | ReferralService.ReferralService> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const service = yield* ReferralService.ReferralService
+    const command: ReferralCommand.ReferralCommand = {
+      _tag: "RecordMessageOutcome",
+      referralId: entry.referralId,
+      idempotencyKey: yield* outcomeKey(entry.id),
+      actor,
+      at: now,
+      messageId: entry.id,
+      kind: entry.kind,
+      outcome: outcome.status,
+      ...(outcome.status === "sent" ? {} : { reason: reasonCode(outcome.reason) }),
+      attempts: entry.attempts + (outcome.status === "sent" || outcome.status === "failed" ? 1 : 0)
+    }
+    const inTransaction = (
+      first: Effect.Effect<unknown, ReferralStore.StoreFailure | ReferralService.ReferralServiceError>
+    ) =>
+      first.pipe(
+        Effect.andThen(SqlOutbox.finish(entry, outcome, now)),
+        Effect.flatMap((held) => (held ? Effect.succeed(true) : Effect.fail(new ClaimLost()))),
+        sql.withTransaction,
+        Effect.catch((error) =>
+          error instanceof ClaimLost
+            ? Effect.succeed(false)
+            : Effect.fail(
+                error._tag === "StoreFailure"
+                  ? error
+                  : new ReferralStore.StoreFailure({ operation: "outbox.record", detail: error._tag })
+              )
+        )
+      )
+    const withEvent = service.execute(command).pipe(
+      Effect.catch((error) =>
+        // a refusal of the bookkeeping command is a bug, not a reason to send again:
+        // the outbox row is still finished (below), the event is left out and the refusal logged
+        error._tag === "StoreFailure" || error._tag === "VersionConflict" || error._tag === "AuditLogFailure"
+          ? Effect.fail(error)
+          : Effect.logWarning(`lahete dispatcher: message outcome not recorded as an event: ${error._tag}`)
+      )
+    )
+    return yield* Effect.retry(inTransaction(withEvent), { times: 3 })
+  })
+
+/** The outbox's reason as an event's reason code (codes pass; anything else is named generically). */
+const reasonCode = (reason: string): string => (/^[a-z][a-z0-9-]{1,63}$/.test(reason) ? reason : "other")
+
 /**
  * One round: claims the entries due at `now` (at most `batchSize`) and
  * handles each in order. An entry whose referral cannot be read (a store
@@ -229,12 +309,13 @@ const handle = (
  * @category dispatching
  */
 export const dispatch = (
-  options: Options,
+  options: Options & { readonly actor?: Actor.Actor },
   round: { readonly now: Instant.Instant }
 ): Effect.Effect<
   ReadonlyArray<Result>,
   ReferralStore.StoreFailure,
   | SqlClient.SqlClient
+  | ReferralService.ReferralService
   | ReferralStore.ReferralStore
   | ReferralService.ProgrammeCatalog
   | SmsSender.SmsSender
@@ -253,7 +334,7 @@ export const dispatch = (
       if (Option.isNone(decision)) continue
       const d = decision.value
       if (d._tag === "finish") {
-        const held = yield* SqlOutbox.finish(entry, d.outcome, now)
+        const held = yield* record(entry, d.outcome, now, options.actor ?? Scheduler.systemActor)
         results.push({
           id: entry.id,
           kind: entry.kind,

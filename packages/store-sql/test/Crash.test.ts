@@ -26,7 +26,7 @@ const repo = join(import.meta.dirname, "..", "..", "..")
 const node = existsSync(join(repo, "node_modules", ".bin", "node"))
   ? join(repo, "node_modules", ".bin", "node")
   : process.execPath
-const child = join(import.meta.dirname, "support", "crashChild.ts")
+const child = join(import.meta.dirname, "support", "child.ts")
 
 /**
  * Commands the child must have seen committed before it is killed, per
@@ -47,7 +47,7 @@ const runAndKill = (env: Record<string, string>, killAfter: number): Promise<Kil
   new Promise((resolve, reject) => {
     const proc: ChildProcess = spawn(
       node,
-      ["--experimental-transform-types", "--no-warnings", "--conditions=@lahete/source", child],
+      ["--experimental-transform-types", "--no-warnings", "--conditions=@lahete/source", child, "./crashBurst.js"],
       { cwd: repo, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] }
     )
     const committed: Array<string> = []

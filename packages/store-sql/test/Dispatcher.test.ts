@@ -9,49 +9,17 @@
  * email is free of personal data.
  */
 import { describe, expect, it } from "@effect/vitest"
-import {
-  Ids,
-  Instant,
-  LocalTime,
-  Mailer,
-  Presets,
-  type ReferralCommand,
-  ReferralService,
-  ReferralStore,
-  SmsSender
-} from "@lahete/core"
+import { Ids, Instant, LocalTime, Mailer, Presets, ReferralStore, SmsSender } from "@lahete/core"
 import { SqlDispatcher, SqlOutbox } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Clock, Deferred, Effect, Fiber, Layer, Option, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
+import { coordinatorAddress, expectNoPersonalData, options, outcomes, setup } from "./support/dispatch.js"
 import { databases, serviceOn } from "./support/layers.js"
 
 const referralId = Schema.decodeSync(Ids.ReferralId)
 const subjectId = Schema.decodeSync(Ids.SubjectId)
 const at = Fixtures.at
-
-const coordinatorAddress = "coordinator@kemijarvi.example.fi"
-const options: SqlDispatcher.Options = {
-  templates: { referralUrl: "https://lahete.example.fi/referrals/{referralId}" },
-  coordinators: { [Presets.kemijarvi.id]: [coordinatorAddress] },
-  baseDelayMs: 60_000,
-  maxDelayMs: 3_600_000,
-  maxAttempts: 4
-}
-
-/** The personal values of the fixture submission: none may appear in a staff email. */
-const personal = (() => {
-  const s = Fixtures.submit()
-  return [
-    s.client.givenName,
-    s.client.familyName,
-    s.client.personalIdentityCode ?? "",
-    s.client.mobileNumber ?? "",
-    "+358401234567",
-    "401234567",
-    s.reasonText ?? ""
-  ].filter((v) => v !== "")
-})()
 
 /** A sender that records every call (no de-duplication) and fails the calls `fail` picks. */
 const recordingSms = (fail: (call: number) => SmsSender.SmsSendError | undefined = () => undefined) => {
@@ -80,33 +48,6 @@ const recordingMail = () => {
   }
   return { mails, service }
 }
-
-/** No staff email carries a personal value of the submission. */
-const expectNoPersonalData = (mails: ReadonlyArray<Mailer.Mail>) => {
-  for (const mail of mails) {
-    const all = `${mail.subject}\n${mail.text}\n${mail.to.join(",")}`
-    for (const value of personal) expect(all).not.toContain(value)
-  }
-}
-
-/** Submits, assigns and schedules a call (call at `at(26)`, text window `at(4)`–`at(24)`). */
-const setup = (id: Ids.ReferralId, extra: ReadonlyArray<ReferralCommand.ReferralCommand> = []) =>
-  Effect.gen(function* () {
-    const service = yield* ReferralService.ReferralService
-    const commands: ReadonlyArray<ReferralCommand.ReferralCommand> = [
-      Fixtures.submit({ referralId: id, subjectId: subjectId(`subject-of-${id}`) }),
-      Fixtures.assign({ referralId: id }),
-      Fixtures.scheduleCall({ referralId: id }),
-      ...extra
-    ]
-    for (const c of commands) yield* service.execute(c)
-    const sql = yield* SqlClient.SqlClient
-    const found = yield* sql<{
-      id: string
-    }>`SELECT id FROM outbox WHERE referral_id = ${id} AND kind = 'call-time-sms'`
-    expect(found).toHaveLength(1)
-    return found[0]?.id ?? ""
-  })
 
 const plus = (i: Instant.Instant, ms: number) => Instant.plusMillis(i, ms)
 
@@ -162,6 +103,12 @@ for (const database of databases({ maxConnections: 6 })) {
           expect(yield* SqlDispatcher.dispatch(options, { now: at(5) })).toEqual([])
           expect(yield* SqlDispatcher.dispatch(options, { now: at(20) })).toEqual([])
           expect(rec.calls).toHaveLength(1)
+
+          // both results are in the referral's history, once
+          expect(yield* outcomes(id)).toEqual([
+            ["MessageSent", "r-dispatch-1:coordinator-notification", "coordinator-notification", 1],
+            ["MessageSent", smsId, "call-time-sms", 1]
+          ])
 
           expect(mail.mails).toHaveLength(1)
           expect(mail.mails[0]?.to).toEqual([coordinatorAddress])
@@ -245,6 +192,18 @@ for (const database of databases({ maxConnections: 6 })) {
           for (const id of [withdrawn, erased, noConsent]) {
             expect(yield* SqlOutbox.state(id)).toMatchObject({ status: "cancelled", attempts: 0 })
           }
+          // recorded in the ended referrals' histories too (bookkeeping is allowed there)
+          expect(yield* outcomes(referralId("r-dispatch-erased"))).toEqual([
+            [
+              "MessageNotSent",
+              "r-dispatch-erased:coordinator-notification",
+              "coordinator-notification",
+              "cancelled",
+              "personal-data-erased",
+              0
+            ],
+            ["MessageNotSent", erased, "call-time-sms", "cancelled", "personal-data-erased", 0]
+          ])
           expectNoPersonalData(mail.mails)
         })
       )
@@ -320,6 +279,9 @@ for (const database of databases({ maxConnections: 6 })) {
             const [last] = (yield* SqlDispatcher.dispatch(options, { now })).filter((x) => x.kind === "call-time-sms")
             expect(last?.outcome).toBe("failed")
             expect(yield* SqlOutbox.state(a)).toMatchObject({ status: "failed", attempts: 4 })
+            expect((yield* outcomes(referralId("r-dispatch-flaky"))).filter((o) => o[2] === "call-time-sms")).toEqual([
+              ["MessageNotSent", a, "call-time-sms", "failed", "rate-limited", 4]
+            ])
             expect(rec.calls).toHaveLength(4)
             expect(yield* SqlDispatcher.dispatch(options, { now: at(20) })).toEqual([])
             expect(rec.calls).toHaveLength(4)

@@ -1140,6 +1140,17 @@ const command = <T extends ReferralCommand.Tag, F extends object>(
 const code = fc.stringMatching(/^[a-z][a-z0-9-]{1,20}$/)
 
 /** The deadlines a marker command or event names (D6 is `ErasePersonalData`). */
+const messageId = fc.stringMatching(/^[a-z0-9][a-z0-9:-]{0,40}$/)
+const messageKind = fc.constantFrom("call-time-sms" as const, "coordinator-notification" as const)
+const messageReason = fc.constantFrom(
+  "withdrawn",
+  "personal-data-erased",
+  "no-sms-consent",
+  "superseded",
+  "past-send-before",
+  "rate-limited",
+  "rejected"
+)
 const markerDeadline = fc.constantFrom("assignment", "first-contact", "collaboration", "follow-up")
 
 /**
@@ -1402,6 +1413,29 @@ export const recordDeadline = (options: CommandOptions = {}): fc.Arbitrary<Cmd<"
   )
 
 /**
+ * The outbox dispatcher recording a message's outcome (sent, or not sent
+ * with a reason code; sometimes inconsistent, which the decider refuses).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const recordMessageOutcome = (options: CommandOptions = {}): fc.Arbitrary<Cmd<"RecordMessageOutcome">> =>
+  command(
+    "RecordMessageOutcome",
+    options,
+    fc.record(
+      {
+        messageId: messageId,
+        kind: messageKind,
+        outcome: fc.constantFrom("sent", "failed", "cancelled", "expired"),
+        reason: messageReason,
+        attempts: fc.integer({ min: 0, max: 10 })
+      },
+      { requiredKeys: ["messageId", "kind", "outcome", "attempts"] }
+    )
+  )
+
+/**
  * @since 0.1.0
  * @category commands
  */
@@ -1469,6 +1503,7 @@ export const commands: { readonly [T in ReferralCommand.Tag]: (options?: Command
   CloseReferral: closeReferral,
   ExpireFollowUp: expireFollowUp,
   RecordDeadline: recordDeadline,
+  RecordMessageOutcome: recordMessageOutcome,
   RecordConsent: recordConsent,
   UpdateContactDetails: updateContactDetails,
   ErasePersonalData: erasePersonalData
@@ -1657,7 +1692,25 @@ export const events: { readonly [T in ReferralEvent.Tag]: (options?: EventOption
   DeadlineAtRisk: (o = {}) => event("DeadlineAtRisk", o, fc.record({ deadline: markerDeadline, dueAt: instant() })),
   AssignmentOverdue: (o = {}) => event("AssignmentOverdue", o, fc.record({ dueAt: instant() })),
   ContactDeadlineMissed: (o = {}) => event("ContactDeadlineMissed", o, fc.record({ dueAt: instant() })),
-  DurationExceeded: (o = {}) => event("DurationExceeded", o, fc.record({ dueAt: instant() }))
+  DurationExceeded: (o = {}) => event("DurationExceeded", o, fc.record({ dueAt: instant() })),
+  MessageSent: (o = {}) =>
+    event(
+      "MessageSent",
+      o,
+      fc.record({ messageId: messageId, kind: messageKind, attempts: fc.integer({ min: 1, max: 10 }) })
+    ),
+  MessageNotSent: (o = {}) =>
+    event(
+      "MessageNotSent",
+      o,
+      fc.record({
+        messageId: messageId,
+        kind: messageKind,
+        outcome: fc.constantFrom("failed", "cancelled", "expired"),
+        reason: messageReason,
+        attempts: fc.integer({ min: 0, max: 10 })
+      })
+    )
 }
 
 /**

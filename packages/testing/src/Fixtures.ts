@@ -367,6 +367,27 @@ export const recordDeadline = (
 })
 
 /**
+ * The dispatcher records a message's outcome (System actor): by default the
+ * call-time text message of `scheduleCall`, sent at its first attempt. A
+ * not-sent outcome needs a `reason`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const messageOutcome = (
+  outcome: Cmd<"RecordMessageOutcome">["outcome"] = "sent",
+  overrides: Partial<Cmd<"RecordMessageOutcome">> = {}
+): Cmd<"RecordMessageOutcome"> => ({
+  _tag: "RecordMessageOutcome",
+  ...common(system, at(20)),
+  messageId: `${referralId}:call-1`,
+  kind: "call-time-sms",
+  outcome,
+  attempts: outcome === "sent" ? 1 : 0,
+  ...overrides
+})
+
+/**
  * A Kemijärvi referral whose deadlines pass: D1 and D2 warnings and misses
  * (nobody acts for four days), a late start, then D4's warning and
  * `DurationExceeded`. Every command is accepted.

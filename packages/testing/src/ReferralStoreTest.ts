@@ -71,6 +71,7 @@ const longStory = (): ReadonlyArray<Command> => [
   Fixtures.assign({ at: at(3) }),
   Fixtures.updateContact({ at: at(3.5) }),
   Fixtures.scheduleCall(),
+  Fixtures.messageOutcome("sent"),
   Fixtures.failedAttempt(),
   Fixtures.firstContact({ at: at(48) }),
   Fixtures.arrangement({ at: at(49) }),
@@ -85,7 +86,9 @@ const longStory = (): ReadonlyArray<Command> => [
   Fixtures.measure({ at: at(119 * day), timePoint: "end", answers: [4, 3, null, 4, 4, 3, 4] }),
   Fixtures.close(),
   Fixtures.expireFollowUp(),
-  Fixtures.erase()
+  Fixtures.erase(),
+  // recorded after later events, in an ended referral: message bookkeeping
+  Fixtures.messageOutcome("cancelled", { messageId: "notification-1", reason: "personal-data-erased", at: at(2) })
 ]
 
 /** Histories that, together, produce every event type. */

@@ -12,10 +12,18 @@
  * A test can switch it into a failure mode: 401, 403 blacklisted number, 422,
  * 429 with `Retry-After`, 500, hanging past the client's timeout, or a 200
  * with a body that is not JSON.
+ *
+ * @since 0.1.0
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 
+/**
+ * How the server answers: `ok`, or one of the documented failures.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Mode =
   | "ok"
   | "unauthorized"
@@ -28,7 +36,12 @@ export type Mode =
   | "garbage"
   | "no-ids"
 
-/** One accepted message as the provider would deliver it. */
+/**
+ * One accepted message as the provider would deliver it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Delivered {
   readonly providerId: number
   /** `userref` */
@@ -40,7 +53,12 @@ export interface Delivered {
   readonly sender: string | undefined
 }
 
-/** One request as it arrived. */
+/**
+ * One request as it arrived.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RawRequest {
   readonly method: string | undefined
   readonly url: string | undefined
@@ -49,10 +67,19 @@ export interface RawRequest {
   readonly body: unknown
 }
 
+/**
+ * A running server: its URL and token, the mode to answer in, what it
+ * received and delivered, and `close`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface FakeGatewayApi {
   readonly url: string
   readonly token: string
   mode: Mode
+  /** Milliseconds to wait before answering an accepted message (a provider's latency; default 0). */
+  delayMs: number
   /** Called when a request has arrived (before any answer). */
   onRequest: (() => void) | undefined
   readonly requests: Array<RawRequest>
@@ -150,12 +177,18 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body))
 }
 
-/** Starts the fake provider on 127.0.0.1 and a random port. */
+/**
+ * Starts the fake provider on 127.0.0.1 and a random port.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const start = async (token = "test-token-Zm9vYmFy"): Promise<FakeGatewayApi> => {
   let nextId = 421332671
   const hanging = new Set<ServerResponse>()
   const state = {
     mode: "ok" as Mode,
+    delayMs: 0,
     onRequest: undefined as (() => void) | undefined,
     requests: [] as Array<RawRequest>,
     delivered: [] as Array<Delivered>
@@ -225,6 +258,7 @@ export const start = async (token = "test-token-Zm9vYmFy"): Promise<FakeGatewayA
         break
     }
 
+    if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs))
     const providerId = nextId++
     const deliveredText =
       sms.encoding === "UCS2" ? sms.message : [...sms.message].map((c) => (gsm7.has(c) ? c : "?")).join("")
