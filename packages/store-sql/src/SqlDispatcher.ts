@@ -9,7 +9,8 @@
  *   text message also needs contact-by-sms consent in force at the time of
  *   sending and a mobile number in the vault, and is `cancelled` when the
  *   referral's call time has changed since it was queued (`superseded`: the
- *   new call time has its own message) or the referral has ended;
+ *   new call time has its own message), the first contact was already made
+ *   (`contact-made`) or the referral has ended;
  * - a text message is never sent in quiet hours (the entry waits for their
  *   end) nor after its `sendBefore` (the entry becomes `expired`);
  * - a retryable provider error puts the entry back with exponential back-off
@@ -189,6 +190,8 @@ const handle = (
       }
       case "call-time-sms": {
         if (Lifecycle.isTerminal(state.status)) return cancelled("referral-ended")
+        // the first contact already happened (e.g. the client was reached before the call time)
+        if (state.status !== "ContactScheduled") return cancelled("contact-made")
         if (state.callAt !== payload.callAt) return cancelled("superseded")
         // C2 at the time of sending
         if (!Consent.isGranted(state.consents, "contact-by-sms", now)) return cancelled("no-sms-consent")
