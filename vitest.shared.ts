@@ -3,7 +3,15 @@
  * TypeScript sources through the `@lahete/source` export condition, so tests
  * never need a build first.
  */
+import { fileURLToPath } from "node:url"
 import { defineProject, type ViteUserConfig } from "vitest/config"
+
+/**
+ * Where the tests capture every staff email they send (`StaffMailAudit` in
+ * @lahete/testing); the staff-mail audit project reads it after every other
+ * project. `pnpm test` empties it first (scripts/clean-test-output.mjs).
+ */
+export const staffMailDirectory = fileURLToPath(new URL("./.vitest/staff-mail", import.meta.url))
 
 const conditions = ["@lahete/source", "module", "node", "development|production"]
 
@@ -14,6 +22,7 @@ export const project = (name: string, extra: ViteUserConfig["test"] = {}) =>
     test: {
       name,
       include: ["test/**/*.test.ts"],
-      ...extra
+      ...extra,
+      env: { LAHETE_STAFF_MAIL_DIR: staffMailDirectory, ...extra.env }
     }
   })

@@ -319,7 +319,10 @@ const relationCheck = (command: ReferralCommand, state: ReferralState): Decision
   switch (actor.role) {
     case "Referrer":
       if (state.status === "Initial") return undefined
-      if (state.referrer?.id !== actor.id) return forbidden(actor, action, "not-own-referral")
+      // professional ids are unique within an organisation only: both must match
+      if (state.referrer?.id !== actor.id || state.referrer.organisation !== actor.organisation) {
+        return forbidden(actor, action, "not-own-referral")
+      }
       // the referrer takes part at referral time; later only through the closed loop
       if ((action === "RecordConsent" || action === "UpdateContactDetails") && state.status !== "Submitted") {
         return forbidden(actor, action, "role")

@@ -30,10 +30,11 @@
  */
 import { Clock, Context, Effect, Layer, Result, Schema } from "effect"
 import type { Actor } from "./Actor.js"
-import type { AuditLog } from "./AuditLog.js"
+import { AuditLog } from "./AuditLog.js"
 import { ReferralId, SubjectId } from "./Ids.js"
 import * as Instant from "./Instant.js"
 import * as ReferralCommand from "./ReferralCommand.js"
+import { Forbidden } from "./ReferralError.js"
 import * as ReferralQueries from "./ReferralQueries.js"
 import * as ReferralService from "./ReferralService.js"
 import type { ReferralStore } from "./ReferralStore.js"
@@ -54,7 +55,8 @@ export const MessageId = Schema.String.pipe(
   Schema.check(
     Schema.isMinLength(1),
     Schema.isMaxLength(128),
-    Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, {
+    // the `u` flag lets the pattern into generated JSON Schema (Schema exports only Unicode patterns)
+    Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/u, {
       message: "expected 1–128 characters of A–Z, a–z, 0–9, '.', '_', ':', '-'"
     })
   )
@@ -348,10 +350,14 @@ const lastUpdatedOf = (state: { readonly statusChangedAt?: Instant.Instant; read
   state.statusChangedAt ?? state.submittedAt
 
 /**
- * The transport-neutral implementation: delivers through `ReferralService`
- * (`SubmitReferral` as the sender, at the clock's time, with the idempotency
- * key and ids from `identify`) and reads through `ReferralQueries` (need-to-
- * know, C3, usage and disclosure logs).
+ * The transport-neutral implementation: checks the message (`decodeInbound`:
+ * whatever a caller passes, unknown fields included, is refused as
+ * `malformed`), delivers through `ReferralService` (`SubmitReferral` as the
+ * sender, at the clock's time, with the idempotency key and ids from
+ * `identify`) and reads through `ReferralQueries` (need-to-know, C3, usage
+ * and disclosure logs). A referrer reads only referrals made in their own
+ * organisation: professional ids are unique within an organisation only, so
+ * the same id in another organisation is refused (`forbidden`, logged).
  *
  * @since 0.1.0
  * @category constructors
@@ -365,17 +371,41 @@ export const make = (
     const query = <A>(effect: Effect.Effect<A, ReferralQueries.QueryError, ReferralQueries.Requirements>) =>
       effect.pipe(Effect.mapError(fromServiceError), Effect.provideContext(context))
 
+    // Professional ids are unique only within an organisation (a transport takes them from the sending
+    // organisation's own credentials), so a referrer reads only referrals made in their organisation.
+    const ownOrganisation = (reader: Actor, state: { readonly referrer?: { readonly organisation: string } }) =>
+      state.referrer === undefined || reader.role !== "Referrer" || state.referrer.organisation === reader.organisation
+
+    const refuseOtherOrganisation = (reader: Actor, referralId: ReferralId) =>
+      Effect.gen(function* () {
+        const error = new Forbidden({ role: reader.role, action: "read referral-status", reason: "not-own-referral" })
+        const audit = yield* AuditLog
+        yield* audit.recordRefusal({
+          at: Instant.make(yield* Clock.currentTimeMillis),
+          actorId: reader.id,
+          role: reader.role,
+          organisation: reader.organisation,
+          referralId,
+          action: error.action,
+          reason: error.reason
+        })
+        return yield* Effect.fail(error)
+      }).pipe(Effect.mapError(fromServiceError), Effect.provideContext(context))
+
     const report = (reader: Actor, referralId: ReferralId) =>
       Effect.gen(function* () {
         const state = yield* Effect.mapError(service.state(referralId), fromServiceError)
+        if (!ownOrganisation(reader, state)) return yield* refuseOtherOrganisation(reader, referralId)
         const status = yield* query(ReferralQueries.referralStatus(reader, referralId))
         return { ...status, lastUpdated: lastUpdatedOf(state) ?? status.submittedAt }
       })
 
-    const deliver = (sender: Actor, message: InboundReferral): Effect.Effect<Receipt, TransportError> =>
+    const deliver = (sender: Actor, input: InboundReferral): Effect.Effect<Receipt, TransportError> =>
       Effect.gen(function* () {
         if (sender.role !== "Referrer")
           return yield* Effect.fail(refuse("forbidden", "only a referrer may send a referral"))
+        // the port is typed, but a caller may pass anything: check the message as the wire adapters do
+        const message = yield* Effect.fromResult(decodeInbound(input))
         const ids = yield* identify(sender.organisation, message.messageId)
         const at = Instant.make(yield* Clock.currentTimeMillis)
         const { messageId: _, ...content } = message
@@ -405,6 +435,7 @@ export const make = (
         const reports: Array<StatusReport> = []
         for (const status of overview) {
           const state = yield* Effect.mapError(service.state(status.referralId), fromServiceError)
+          if (!ownOrganisation(reader, state)) continue
           const lastUpdated = lastUpdatedOf(state) ?? status.submittedAt
           if (q.since !== undefined && lastUpdated < q.since) continue
           if (q.taskStatus !== undefined && !q.taskStatus.includes(status.task.status)) continue

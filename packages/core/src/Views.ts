@@ -185,6 +185,10 @@ const exists = (s: ReferralState): s is Existing =>
   s.referrer !== undefined &&
   s.submittedAt !== undefined
 
+/** A referrer's own referral: professional ids are unique within an organisation only, so both must match. */
+const isOwnReferral = (actor: Actor, s: Existing): boolean =>
+  s.referrer.id === actor.id && s.referrer.organisation === actor.organisation
+
 const bySubmission = (a: Existing, b: Existing): number =>
   a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : a.referralId < b.referralId ? -1 : 1
 
@@ -584,7 +588,7 @@ export const needs = {
     at: Instant
   ): Result.Result<ReadonlyArray<SubjectId>, Forbidden> =>
     Result.flatMap(checkRole(actor, "referral-status"), () =>
-      exists(state) && state.referrer.id === actor.id
+      exists(state) && isOwnReferral(actor, state)
         ? Result.succeed(feedbackAccess(state, at) === "available" ? [state.subjectId] : [])
         : forbidden(actor, "referral-status", "not-own-referral")
     ),
@@ -734,7 +738,7 @@ export const referrerOverview = (
 ): Result.Result<Viewed<ReadonlyArray<ReferralStatus>>, Forbidden> =>
   Result.map(needs.referrerOverview(actor), () => ({
     view: states
-      .filter((s): s is Existing => exists(s) && s.referrer.id === actor.id)
+      .filter((s): s is Existing => exists(s) && isOwnReferral(actor, s))
       .sort(bySubmission)
       .map((s) => statusOf(s, at)),
     reads: [],

@@ -865,3 +865,12 @@ describe("message outcomes (the outbox dispatcher's bookkeeping)", () => {
     spec.given([]).when(F.messageOutcome("sent")).thenFails("TransitionNotAllowed")
   })
 })
+
+describe("referrer identity", () => {
+  it("the same professional id in another organisation is not the referrer (ids are unique per organisation)", () => {
+    const namesake = Actor.make("Referrer", F.referrer.id, "another-health-centre", "nurse")
+    given("Submitted")
+      .when(F.cancel({ actor: namesake, at: F.at(3) }))
+      .thenFails("Forbidden", { reason: "not-own-referral" })
+  })
+})

@@ -370,6 +370,16 @@ describe("Views: referrer", () => {
     expect(unknown.message).toBe(error.message)
   })
 
+  it("a namesake in another organisation (same professional id) is another referrer", () => {
+    const w = world(Fixtures.pathTo.Closed())
+    const namesake = Actor.make("Referrer", Fixtures.referrer.id, "another-health-centre", "nurse")
+    expectForbidden(
+      Views.referralStatus(namesake, stateOf(w, Fixtures.referralId), w.subjects, afterAll),
+      "not-own-referral"
+    )
+    expect(success(Views.referrerOverview(namesake, w.states, afterAll)).view).toEqual([])
+  })
+
   it("the overview lists the referrer's own referrals, without feedback text or personal data", () => {
     const w = world([
       ...Fixtures.pathTo.Closed(),

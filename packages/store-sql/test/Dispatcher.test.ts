@@ -11,7 +11,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Ids, Instant, LocalTime, Mailer, Presets, ReferralStore, SmsSender } from "@lahete/core"
 import { SqlDispatcher, SqlOutbox } from "@lahete/store-sql"
-import { Fixtures } from "@lahete/testing"
+import { Fixtures, StaffMailAudit } from "@lahete/testing"
 import { Clock, Deferred, Effect, Fiber, Layer, Option, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { coordinatorAddress, expectNoPersonalData, options, outcomes, setup } from "./support/dispatch.js"
@@ -39,13 +39,17 @@ const recordingSms = (fail: (call: number) => SmsSender.SmsSendError | undefined
 
 const recordingMail = () => {
   const mails: Array<Mailer.Mail> = []
-  const service: Mailer.Shape = {
-    send: (mail) =>
-      Effect.sync(() => {
-        mails.push(mail)
-        return { id: mail.id, messageId: `<${mail.id}@test>`, accepted: mail.to, rejected: [] }
-      })
-  }
+  // every staff email is also captured for the suite-wide audit (StaffMailAudit)
+  const service = StaffMailAudit.capture(
+    {
+      send: (mail) =>
+        Effect.sync(() => {
+          mails.push(mail)
+          return { id: mail.id, messageId: `<${mail.id}@test>`, accepted: mail.to, rejected: [] }
+        })
+    },
+    "store-sql/Dispatcher.test.ts"
+  )
   return { mails, service }
 }
 

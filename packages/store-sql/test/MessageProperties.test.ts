@@ -33,7 +33,7 @@ import {
 } from "@lahete/core"
 import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlDispatcher } from "@lahete/store-sql"
-import { CommandSequences, Fixtures } from "@lahete/testing"
+import { CommandSequences, Fixtures, StaffMailAudit } from "@lahete/testing"
 import { Effect, Layer } from "effect"
 import * as fc from "fast-check"
 import { serviceOn } from "./support/layers.js"
@@ -222,7 +222,10 @@ describe("messaging rules over random sequences (SQLite)", () => {
                 program.pipe(
                   Effect.provideService(SmsSender.SmsSender, sms),
                   Effect.provide(
-                    Layer.merge(Mailer.layerMemory, serviceOn(SqliteClient.layer({ filename: ":memory:" })))
+                    Layer.merge(
+                      StaffMailAudit.layer(Mailer.layerMemory, "store-sql/MessageProperties.test.ts"),
+                      serviceOn(SqliteClient.layer({ filename: ":memory:" }))
+                    )
                   )
                 )
               )

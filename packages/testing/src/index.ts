@@ -46,6 +46,13 @@ export * as MailerTest from "./MailerTest.js"
  * @since 0.1.0
  */
 export * as ReferralStoreTest from "./ReferralStoreTest.js"
+/**
+ * The conformance suite for `ReferralTransport` layers (the in-memory
+ * transport and every transport adapter's client and server).
+ *
+ * @since 0.1.0
+ */
+export * as ReferralTransportTest from "./ReferralTransportTest.js"
 
 /**
  * The conformance suite for `SmsSender` layers.
@@ -53,3 +60,9 @@ export * as ReferralStoreTest from "./ReferralStoreTest.js"
  * @since 0.1.0
  */
 export * as SmsSenderTest from "./SmsSenderTest.js"
+/**
+ * Captures every staff email a test sends, and checks them for personal data.
+ *
+ * @since 0.1.0
+ */
+export * as StaffMailAudit from "./StaffMailAudit.js"

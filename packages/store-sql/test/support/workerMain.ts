@@ -19,6 +19,7 @@ import { PgClient } from "@effect/sql-pg"
 import { Instant, LinkWorkerRegistry, Mailer, Presets, ReferralService, SmsSender } from "@lahete/core"
 import { GatewayApiSender } from "@lahete/messaging-sms"
 import { SqlAuditLog, SqlDispatcher, SqlReferralStore } from "@lahete/store-sql"
+import { StaffMailAudit } from "@lahete/testing"
 import { Effect, Layer, Redacted } from "effect"
 
 const env = (name: string): string => {
@@ -71,7 +72,7 @@ const live = Layer.mergeAll(
     Layer.provideMerge(database)
   ),
   sms,
-  Mailer.layerMemory
+  StaffMailAudit.layer(Mailer.layerMemory, "store-sql/Workers.test.ts (worker process)")
 )
 
 const go = new Promise<void>((resolve) => {
