@@ -76,7 +76,7 @@ import * as Presets from "./Presets.js"
 import type * as Programme from "./Programme.js"
 import * as Referral from "./Referral.js"
 import * as ReferralCommand from "./ReferralCommand.js"
-import type { DecideError, Forbidden } from "./ReferralError.js"
+import { type DecideError, Forbidden } from "./ReferralError.js"
 import type { ReferralEvent } from "./ReferralEvent.js"
 import * as ReferralStore from "./ReferralStore.js"
 import * as ReferralStoreMemory from "./ReferralStoreMemory.js"
@@ -569,7 +569,10 @@ export const makeWith = (
         ? replay(record)
         : Effect.fail(new IdempotencyKeyReused({ idempotencyKey: run.idempotencyKey }))
 
-    const recordRefusal = (command: ReferralCommand.ReferralCommand, refusal: Forbidden) =>
+    const recordRefusal = (
+      command: Pick<ReferralCommand.ReferralCommand, "at" | "actor" | "referralId">,
+      refusal: Forbidden
+    ) =>
       audit.recordRefusal({
         at: command.at,
         actorId: command.actor.id,
@@ -672,6 +675,16 @@ export const makeWith = (
             fingerprint: print,
             command: () =>
               Effect.gen(function* () {
+                // the role first: whether a link worker exists is not for everyone to learn
+                if (!Referral.allowedRoles.AssignLinkWorker.includes(request.actor.role)) {
+                  const refusal = new Forbidden({
+                    role: request.actor.role,
+                    action: "AssignLinkWorker",
+                    reason: "role"
+                  })
+                  yield* recordRefusal(request, refusal)
+                  return yield* Effect.fail(refusal)
+                }
                 const worker = yield* registry.get(request.linkWorkerId)
                 if (Option.isNone(worker)) {
                   return yield* Effect.fail(new LinkWorkerNotFound({ linkWorkerId: request.linkWorkerId }))

@@ -466,6 +466,29 @@ describe("ReferralService", () => {
         expect(yield* store.load(Fixtures.referralId)).toEqual(before)
       }).pipe(Effect.provide(memory()))
     )
+
+    it.effect(
+      "someone who may not assign learns nothing about the registry: Forbidden for known and unknown ids alike",
+      () =>
+        Effect.gen(function* () {
+          const { service } = yield* env
+          yield* service.execute(Fixtures.submit())
+          const attempt = (linkWorkerId: typeof Fixtures.linkWorkerActor.id, key: string) =>
+            Effect.flip(
+              service.assign({
+                referralId: Fixtures.referralId,
+                linkWorkerId,
+                actor: Fixtures.referrer,
+                at: at(2),
+                idempotencyKey: idempotencyKey(key)
+              })
+            )
+          const known = yield* attempt(Fixtures.linkWorkerActor.id, "assign-by-referrer-1")
+          const unknown = yield* attempt(Fixtures.evaluator.id, "assign-by-referrer-2")
+          expect(known).toMatchObject({ _tag: "Forbidden", reason: "role" })
+          expect(unknown).toEqual(known)
+        }).pipe(Effect.provide(memory()))
+    )
   })
 
   describe("privacy", () => {
