@@ -137,7 +137,7 @@ export interface Finding {
   readonly text: string
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 const identityCodeShape = /\b\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]\b/g
 const phoneShape = /\+?\d[\d \-()]{5,}\d/g
@@ -154,7 +154,7 @@ export const inspect = (mail: Mailer.Mail, allowed: ReadonlySet<string> = vocabu
     // links and the referral id are the notification's point
     .replace(/https?:\/\/\S+/g, " ")
     // the referral id where it stands as a token of its own
-    .replace(new RegExp(`(?<![\\p{L}\\p{N}])${escape(referralId)}(?![\\p{L}\\p{N}])`, "gu"), " ")
+    .replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(referralId)}(?![\\p{L}\\p{N}])`, "gu"), " ")
   const findings: Array<Finding> = []
   for (const m of cleaned.match(identityCodeShape) ?? []) findings.push({ kind: "identity-code", text: m })
   for (const m of cleaned.match(phoneShape) ?? []) findings.push({ kind: "phone-number", text: m })
