@@ -1,0 +1,127 @@
+/**
+ * The demo's walk, run in a temporary folder: every step is reached and the
+ * library refuses nothing; the followed client gets exactly one call-time
+ * text message, in Finnish, with the call's local time; the coordinator's
+ * email carries none of her personal data; the evaluation report is written
+ * with figures, not only suppressed cells; a second run in the same folder
+ * starts clean.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { Evaluation, Mailer } from "@lahete/core"
+import { Sinks } from "@lahete/server"
+import { StaffMailAudit } from "@lahete/testing"
+import { Effect, Schema } from "effect"
+import { afterAll } from "vitest"
+import { aino, ainoReason } from "../src/people.ts"
+import * as Walk from "../src/walk.ts"
+
+const dir = mkdtempSync(join(tmpdir(), "lahete-kemijarvi-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** Hands every staff email a sink file holds to the repository's staff-mail audit (checked after the suite). */
+const audit = (file: string, source: string) =>
+  Effect.gen(function* () {
+    const mailer = StaffMailAudit.capture(yield* Mailer.makeMemory, source)
+    for (const m of yield* Sinks.readMail(file)) {
+      yield* mailer.send({ id: m.id, to: m.to, subject: m.subject, text: m.text })
+    }
+  })
+
+const value = (c: Evaluation.Cell | null | undefined): number | undefined => (c?._tag === "Value" ? c.value : undefined)
+
+describe("the Kemijärvi walk", () => {
+  it.live("reaches every step, sends one text message and a clean notification, and writes the report", () =>
+    Effect.gen(function* () {
+      const lines: Array<string> = []
+      const outcome = yield* Walk.run({ dir, print: (line) => Effect.sync(() => lines.push(line)) })
+      expect(outcome.steps).toEqual([
+        "arrives",
+        "coordinator-notified",
+        "inbox",
+        "assigned",
+        "call-scheduled",
+        "text-message",
+        "referrer-polls",
+        "first-call",
+        "meetings",
+        "closed",
+        "referrer-reads-feedback",
+        "months-pass",
+        "follow-up",
+        "referrer-polls-again",
+        "subject-access",
+        "cohort",
+        "report"
+      ])
+      expect(outcome.refused).toEqual([])
+      expect(outcome.referrals).toBe(31)
+      const output = lines.join("\n")
+
+      // exactly one call-time text message for the followed referral, with the call's local time, before the call
+      const sms = (yield* Sinks.readSms(outcome.paths.sms)).filter((m) => m.id.startsWith(`${outcome.referralId}:`))
+      expect(sms.map((m) => [m.to, m.text])).toEqual([
+        ["+358401234567", "Hyvinvointilähete: Sinulle soitetaan. Puhelun aika: tiistai 3.3.2026 klo 10.00."]
+      ])
+      expect(sms[0]?.at).toBe("2026-03-02T11:05:00.000Z")
+      expect(output).toContain("    Hyvinvointilähete: Sinulle soitetaan. Puhelun aika: tiistai 3.3.2026 klo 10.00.")
+
+      // the coordinator's notification: one email, with the link, without her name, number or reason
+      const mail = (yield* Sinks.readMail(outcome.paths.email)).filter((m) => m.id.startsWith(`${outcome.referralId}:`))
+      expect(mail).toHaveLength(1)
+      const text = `${mail[0]?.subject}\n${mail[0]?.text}`
+      expect(text).toContain(`https://lahete.kemijarvi.example.fi/referrals/${outcome.referralId}`)
+      for (const personal of [
+        aino.givenName,
+        aino.familyName,
+        "4567",
+        ainoReason.slice(0, 15),
+        String(aino.birthYear)
+      ]) {
+        expect(text).not.toContain(personal)
+      }
+      expect(outcome.notificationWithoutPersonalData).toBe(true)
+      yield* audit(outcome.paths.email, "examples/kemijarvi/test/Walk.test.ts")
+
+      // the scheduler's D5 reminder fired as the clock passed it; the follow-up completed the referral
+      expect(output).toContain(
+        "Wednesday 12 August 2026 at 14:15: the worker's scheduler recorded the follow-up reminder (D5)"
+      )
+      expect(output).toContain("Status: FollowedUp.")
+
+      // the report: on disk, and with figures where the model is evaluated
+      expect(existsSync(outcome.paths.html)).toBe(true)
+      expect(readFileSync(outcome.paths.html, "utf8")).toMatch(/^<!doctype html>/i)
+      const report = Schema.decodeUnknownSync(Evaluation.Report)(JSON.parse(readFileSync(outcome.paths.json, "utf8")))
+      expect(report).toEqual(outcome.report)
+      expect(value(report.referrals.total)).toBe(31)
+      expect(value(report.firstContact.shareWithinDeadline)).toBeGreaterThan(0.5)
+      expect(value(report.firstContact.shareWithinDeadline)).toBeLessThan(1)
+      const change = report.measures.change.find(
+        (c) => c.instrument === "swemwbs" && c.respondent === "self" && c.from === "baseline" && c.to === "end"
+      )
+      expect(value(change?.pairs)).toBeGreaterThanOrEqual(20)
+      expect(value(change?.meanChange)).toBeGreaterThan(0)
+      expect(value(change?.shareImproved)).toBeGreaterThan(0)
+      expect(value(report.followUp.shareRecorded)).toBeGreaterThan(0.5)
+      expect(value(report.collaboration.days.median)).toBeGreaterThan(30)
+    })
+  )
+
+  it.live("a second run in the same folder starts clean", () =>
+    Effect.gen(function* () {
+      const outcome = yield* Walk.run({ dir, cohort: 5, print: () => Effect.void })
+      expect(outcome.steps).toHaveLength(17)
+      expect(outcome.refused).toEqual([])
+      expect(outcome.referrals).toBe(6)
+      const sms = yield* Sinks.readSms(outcome.paths.sms)
+      expect(new Set(sms.map((m) => m.id)).size).toBe(sms.length)
+      expect(sms.filter((m) => m.id.startsWith(`${outcome.referralId}:`))).toHaveLength(1)
+      const report = Schema.decodeUnknownSync(Evaluation.Report)(JSON.parse(readFileSync(outcome.paths.json, "utf8")))
+      expect(value(report.referrals.total)).toBe(6)
+      yield* audit(outcome.paths.email, "examples/kemijarvi/test/Walk.test.ts (second run)")
+    })
+  )
+})

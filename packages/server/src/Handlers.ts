@@ -1,0 +1,437 @@
+/**
+ * The implementation of every endpoint of `Api`: commands through
+ * `ReferralService` (the actor from the token, `at` from the clock, the
+ * idempotency key from the header, scoped to the caller), views through
+ * `ReferralQueries` (need-to-know, usage and disclosure logs), the registry
+ * through `LinkWorkerRegistry`, the evaluation report through `Evaluation`
+ * over the store's event histories, readiness by asking the store.
+ *
+ * @since 0.1.0
+ */
+import {
+  AuditLog,
+  Deadlines,
+  Evaluation,
+  EvaluationHtml,
+  Ids,
+  Instant,
+  LinkWorkerRegistry,
+  Referral,
+  type ReferralCommand,
+  ReferralQueries,
+  ReferralService,
+  ReferralStore
+} from "@lahete/core"
+import { Clock, Effect, Layer, Option } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import { api } from "./Api.js"
+import * as ApiError from "./ApiError.js"
+import { CurrentActor } from "./Auth.js"
+import * as Body from "./internal/body.js"
+import * as Guard from "./internal/guard.js"
+import * as Idempotency from "./internal/idempotency.js"
+import * as Requests from "./Requests.js"
+import type * as Responses from "./Responses.js"
+
+/**
+ * The core services the handlers need.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Requirements =
+  | ReferralService.ReferralService
+  | ReferralStore.ReferralStore
+  | AuditLog.AuditLog
+  | LinkWorkerRegistry.LinkWorkerRegistry
+  | ReferralService.ProgrammeCatalog
+
+const now = Effect.map(Clock.currentTimeMillis, (ms) => Instant.make(ms))
+
+/** Logs a failed backing service (its tag and operation only) before answering 503. */
+const logUnavailable = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.tapError(effect, (error) =>
+    error instanceof ApiError.ServiceUnavailable
+      ? Effect.annotateLogs(Effect.logError("backing service failed"), { failure: error.failure })
+      : Effect.void
+  )
+
+const toResult = (executed: ReferralService.Executed, subjectId?: Ids.SubjectId): Responses.CommandResult => ({
+  referralId: executed.referralId,
+  ...(subjectId === undefined ? {} : { subjectId }),
+  version: executed.version,
+  status: executed.state.status,
+  events: executed.events.map((e) => e._tag),
+  replayed: executed.replayed
+})
+
+// ---------------------------------------------------------------------------
+// commands
+// ---------------------------------------------------------------------------
+
+const referrals = HttpApiBuilder.group(api, "referrals", (handlers) =>
+  Effect.gen(function* () {
+    const service = yield* ReferralService.ReferralService
+    const audit = yield* AuditLog.AuditLog
+
+    /** Runs a command the body completes: decodes it (again) as the core's command. */
+    const execute = (
+      tag: ReferralCommand.Tag,
+      referralId: Ids.ReferralId,
+      key: string,
+      fields: object,
+      subjectId?: Ids.SubjectId
+    ) =>
+      logUnavailable(
+        Effect.gen(function* () {
+          const actor = yield* CurrentActor
+          const at = yield* now
+          const idempotencyKey = yield* Idempotency.scopedKey(actor, key)
+          const executed = yield* Effect.mapError(
+            service.executeUnknown({ ...fields, _tag: tag, referralId, idempotencyKey, actor, at }),
+            (error) => ApiError.fromServiceError(error, referralId)
+          )
+          return toResult(executed, subjectId)
+        })
+      )
+
+    const command =
+      <S extends Parameters<typeof Body.read>[1]>(tag: ReferralCommand.Tag, schema: S) =>
+      ({
+        params,
+        headers,
+        request
+      }: {
+        readonly params: { readonly referralId: Ids.ReferralId }
+        readonly headers: { readonly "idempotency-key": string }
+        readonly request: Parameters<typeof Body.read>[0]
+      }) =>
+        Effect.flatMap(Body.read(request, schema), (body) =>
+          execute(tag, params.referralId, headers["idempotency-key"], body as object)
+        )
+
+    return handlers
+      .handleRaw("submit", ({ headers, request }) =>
+        Effect.gen(function* () {
+          const body = yield* Body.read(request, Requests.SubmitReferral)
+          const actor = yield* CurrentActor
+          const key = headers["idempotency-key"]
+          const derived = yield* Idempotency.submissionIds(actor, key)
+          const referralId = body.referralId ?? derived.referralId
+          const subjectId = body.subjectId ?? derived.subjectId
+          return yield* execute("SubmitReferral", referralId, key, { ...body, subjectId }, subjectId)
+        })
+      )
+      .handleRaw("assign", ({ params, headers, request }) =>
+        logUnavailable(
+          Effect.gen(function* () {
+            const body = yield* Body.read(request, Requests.AssignLinkWorker)
+            const actor = yield* CurrentActor
+            // the service looks the link worker up before the decider checks the role:
+            // refuse other roles first, so they cannot probe the registry
+            yield* Guard.requireRole(
+              audit,
+              actor,
+              Referral.allowedRoles.AssignLinkWorker,
+              "AssignLinkWorker",
+              params.referralId
+            )
+            const executed = yield* Effect.mapError(
+              service.assign({
+                referralId: params.referralId,
+                linkWorkerId: body.linkWorkerId,
+                actor,
+                at: yield* now,
+                idempotencyKey: yield* Idempotency.scopedKey(actor, headers["idempotency-key"])
+              }),
+              (error) => ApiError.fromServiceError(error, params.referralId)
+            )
+            return toResult(executed)
+          })
+        )
+      )
+      .handleRaw("reject", command("RejectReferral", Requests.RejectReferral))
+      .handleRaw("cancel", command("CancelReferral", Requests.CancelReferral))
+      .handleRaw("scheduleCall", command("ScheduleCall", Requests.ScheduleCall))
+      .handleRaw(
+        "recordFailedContactAttempt",
+        command("RecordFailedContactAttempt", Requests.RecordFailedContactAttempt)
+      )
+      .handleRaw("recordFirstContact", command("RecordFirstContact", Requests.RecordFirstContact))
+      .handleRaw("putOnHold", command("PutOnHold", Requests.PutOnHold))
+      .handleRaw("resume", command("ResumeReferral", Requests.ResumeReferral))
+      .handleRaw("recordMeeting", command("RecordMeeting", Requests.RecordMeeting))
+      .handleRaw("agreeContactArrangement", command("AgreeContactArrangement", Requests.AgreeContactArrangement))
+      .handleRaw("recordMeasure", command("RecordMeasure", Requests.RecordMeasure))
+      .handleRaw("close", command("CloseReferral", Requests.CloseReferral))
+      .handleRaw("expireFollowUp", command("ExpireFollowUp", Requests.ExpireFollowUp))
+      .handleRaw("recordDeadline", command("RecordDeadline", Requests.RecordDeadline))
+      .handleRaw("recordMessageOutcome", command("RecordMessageOutcome", Requests.RecordMessageOutcome))
+      .handleRaw("recordConsent", command("RecordConsent", Requests.RecordConsent))
+      .handleRaw("updateContactDetails", command("UpdateContactDetails", Requests.UpdateContactDetails))
+      .handleRaw("erasePersonalData", command("ErasePersonalData", Requests.ErasePersonalData))
+  })
+)
+
+// ---------------------------------------------------------------------------
+// views
+// ---------------------------------------------------------------------------
+
+const deadlineCondition = (deadline: Deadlines.Deadline, at: Instant.Instant): Responses.DeadlineView["condition"] =>
+  deadline.dueAt <= at ? "missed" : deadline.warnAt !== undefined && deadline.warnAt <= at ? "at-risk" : "pending"
+
+const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
+  Effect.gen(function* () {
+    const service = yield* ReferralService.ReferralService
+    const audit = yield* AuditLog.AuditLog
+    const registry = yield* LinkWorkerRegistry.LinkWorkerRegistry
+    const catalog = yield* ReferralService.ProgrammeCatalog
+    const queries = yield* Effect.context<ReferralQueries.Requirements>()
+    const everyProgramme = [...new Set(catalog.all.map((p) => p.id))]
+
+    const requireCoordinator = (action: string) =>
+      Effect.flatMap(CurrentActor, (actor) =>
+        Effect.as(Guard.requireRole(audit, actor, ["Coordinator"], action), actor)
+      )
+
+    return handlers
+      .handle("inbox", () =>
+        logUnavailable(
+          Effect.gen(function* () {
+            const actor = yield* CurrentActor
+            const inbox = yield* ReferralQueries.coordinatorInbox(actor, {
+              programmeIds: actor.programmes ?? everyProgramme
+            }).pipe(Effect.mapError(ApiError.fromQueryError), Effect.provideContext(queries))
+            const at = yield* now
+            const entries: Array<Responses.CoordinatorInbox["entries"][number]> = []
+            const atRisk: Array<Responses.CoordinatorInbox["atRisk"][number]> = []
+            for (const entry of inbox.entries) {
+              const state = yield* Effect.mapError(service.state(entry.referralId), (e) => ApiError.unavailable(e._tag))
+              const programme = catalog.get(entry.programme.id, entry.programme.version)
+              const deadlines = (programme === undefined ? [] : Deadlines.nextDeadlines(state, programme)).map(
+                (d): Responses.DeadlineView => ({
+                  kind: d.kind,
+                  code: d.code,
+                  dueAt: d.dueAt,
+                  ...(d.warnAt === undefined ? {} : { warnAt: d.warnAt }),
+                  ...(d.opensAt === undefined ? {} : { opensAt: d.opensAt }),
+                  condition: deadlineCondition(d, at)
+                })
+              )
+              for (const d of deadlines) {
+                if (d.condition !== "pending") {
+                  atRisk.push({
+                    referralId: entry.referralId,
+                    kind: d.kind,
+                    code: d.code,
+                    dueAt: d.dueAt,
+                    condition: d.condition
+                  })
+                }
+              }
+              entries.push({ ...entry, deadlines })
+            }
+            atRisk.sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0))
+            return { entries, atRisk, load: inbox.load }
+          })
+        )
+      )
+      .handle("trainingDue", ({ query }) =>
+        logUnavailable(
+          Effect.gen(function* () {
+            const actor = yield* requireCoordinator("read training-due")
+            const programme = catalog.latest(query.programmeId)
+            if (programme === undefined) {
+              return yield* Effect.fail(
+                new ApiError.NotFound({
+                  message: "the programme is not in the catalog",
+                  resource: "programme",
+                  id: query.programmeId
+                })
+              )
+            }
+            yield* Guard.requireProgramme(audit, actor, programme.id, "read training-due")
+            return yield* LinkWorkerRegistry.trainingDue({
+              at: yield* now,
+              policy: programme.linkWorkers,
+              ...(query.withinDays === undefined ? {} : { withinDays: query.withinDays })
+            }).pipe(
+              Effect.provideService(LinkWorkerRegistry.LinkWorkerRegistry, registry),
+              Effect.mapError(ApiError.fromFailure)
+            )
+          })
+        )
+      )
+      .handle("listLinkWorkers", () =>
+        logUnavailable(
+          Effect.andThen(
+            requireCoordinator("read link-workers"),
+            Effect.mapError(registry.list(), ApiError.fromFailure)
+          )
+        )
+      )
+      .handle("getLinkWorker", ({ params }) =>
+        logUnavailable(
+          Effect.gen(function* () {
+            yield* requireCoordinator("read link-workers")
+            const worker = yield* Effect.mapError(registry.get(params.linkWorkerId), ApiError.fromFailure)
+            return Option.isSome(worker)
+              ? worker.value
+              : yield* Effect.fail(
+                  new ApiError.NotFound({
+                    message: "the link worker is not in the registry",
+                    resource: "link-worker",
+                    id: params.linkWorkerId
+                  })
+                )
+          })
+        )
+      )
+      .handleRaw("putLinkWorker", ({ params, request }) =>
+        logUnavailable(
+          Effect.gen(function* () {
+            yield* requireCoordinator("write link-workers")
+            const worker = yield* Body.read(request, Requests.LinkWorker)
+            if (worker.id !== params.linkWorkerId) {
+              return yield* Effect.fail(
+                ApiError.badRequest([{ path: "id", reason: "must be the link worker id of the path" }])
+              )
+            }
+            yield* Effect.mapError(registry.put(worker), ApiError.fromFailure)
+            return worker
+          })
+        )
+      )
+  })
+)
+
+const linkWorker = HttpApiBuilder.group(api, "linkWorker", (handlers) =>
+  Effect.gen(function* () {
+    const queries = yield* Effect.context<ReferralQueries.Requirements>()
+    const query = <A>(effect: Effect.Effect<A, ReferralQueries.QueryError, ReferralQueries.Requirements>) =>
+      logUnavailable(effect.pipe(Effect.mapError(ApiError.fromQueryError), Effect.provideContext(queries)))
+    return handlers
+      .handle("caseload", () =>
+        Effect.flatMap(CurrentActor, (actor) => query(ReferralQueries.linkWorkerCaseload(actor)))
+      )
+      .handle("referral", ({ params }) =>
+        Effect.flatMap(CurrentActor, (actor) => query(ReferralQueries.linkWorkerReferral(actor, params.referralId)))
+      )
+  })
+)
+
+const referrer = HttpApiBuilder.group(api, "referrer", (handlers) =>
+  Effect.gen(function* () {
+    const queries = yield* Effect.context<ReferralQueries.Requirements>()
+    const query = <A>(effect: Effect.Effect<A, ReferralQueries.QueryError, ReferralQueries.Requirements>) =>
+      logUnavailable(effect.pipe(Effect.mapError(ApiError.fromQueryError), Effect.provideContext(queries)))
+    return handlers
+      .handle("overview", () => Effect.flatMap(CurrentActor, (actor) => query(ReferralQueries.referrerOverview(actor))))
+      .handle("status", ({ params }) =>
+        Effect.flatMap(CurrentActor, (actor) => query(ReferralQueries.referralStatus(actor, params.referralId)))
+      )
+  })
+)
+
+const client = HttpApiBuilder.group(api, "client", (handlers) =>
+  Effect.gen(function* () {
+    const queries = yield* Effect.context<ReferralQueries.Requirements>()
+    return handlers.handle("subjectAccess", ({ params }) =>
+      Effect.flatMap(CurrentActor, (actor) =>
+        logUnavailable(
+          ReferralQueries.subjectAccess(actor, params.subjectId).pipe(
+            Effect.mapError(ApiError.fromQueryError),
+            Effect.provideContext(queries)
+          )
+        )
+      )
+    )
+  })
+)
+
+// ---------------------------------------------------------------------------
+// evaluation
+// ---------------------------------------------------------------------------
+
+const evaluation = HttpApiBuilder.group(api, "evaluation", (handlers) =>
+  Effect.gen(function* () {
+    const store = yield* ReferralStore.ReferralStore
+    const audit = yield* AuditLog.AuditLog
+    const catalog = yield* ReferralService.ProgrammeCatalog
+
+    const report = (
+      programmeId: Ids.ProgrammeId,
+      query: {
+        readonly from: Instant.Instant
+        readonly to: Instant.Instant
+        readonly asOf?: Instant.Instant
+        readonly minimumCell?: number
+      }
+    ) =>
+      logUnavailable(
+        Effect.gen(function* () {
+          const actor = yield* CurrentActor
+          yield* Guard.requireRole(audit, actor, ["Evaluator"], "read evaluation")
+          if (catalog.latest(programmeId) === undefined) {
+            return yield* Effect.fail(
+              new ApiError.NotFound({
+                message: "the programme is not in the catalog",
+                resource: "programme",
+                id: programmeId
+              })
+            )
+          }
+          yield* Guard.requireProgramme(audit, actor, programmeId, "read evaluation")
+          if (query.from >= query.to) {
+            return yield* Effect.fail(ApiError.badRequest([{ path: "query.to", reason: "must be after from" }]))
+          }
+          const ids = yield* Effect.mapError(store.referralIds(), ApiError.fromFailure)
+          const histories = yield* Effect.forEach(ids, (id) =>
+            Effect.mapError(
+              Effect.map(store.load(id), (stream) => stream.events),
+              ApiError.fromFailure
+            )
+          )
+          return Evaluation.report({
+            programmeId,
+            period: { from: query.from, to: query.to },
+            ...(query.asOf === undefined ? {} : { asOf: query.asOf }),
+            ...(query.minimumCell === undefined ? {} : { minimumCell: query.minimumCell }),
+            histories,
+            catalog
+          })
+        })
+      )
+
+    return handlers
+      .handle("report", ({ params, query }) => report(params.programmeId, query))
+      .handle("reportHtml", ({ params, query }) => Effect.map(report(params.programmeId, query), EvaluationHtml.render))
+  })
+)
+
+// ---------------------------------------------------------------------------
+// operations
+// ---------------------------------------------------------------------------
+
+const probe = Ids.ReferralId.make("readiness-probe")
+
+const operations = HttpApiBuilder.group(api, "operations", (handlers) =>
+  Effect.gen(function* () {
+    const store = yield* ReferralStore.ReferralStore
+    return handlers
+      .handle("health", () => Effect.succeed({ status: "ok" as const }))
+      .handle("ready", () =>
+        logUnavailable(
+          Effect.as(Effect.mapError(store.load(probe), ApiError.fromFailure), { status: "ready" as const })
+        )
+      )
+  })
+)
+
+/**
+ * Every group's implementation, over the core services in the context.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = Layer.mergeAll(referrals, coordinator, linkWorker, referrer, client, evaluation, operations)

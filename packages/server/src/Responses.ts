@@ -1,0 +1,401 @@
+/**
+ * The response bodies: the result of a command and the need-to-know views of
+ * `@lahete/core` (domain specification §4) as schemas. They describe the API
+ * in the OpenAPI document, and every response is encoded through them, so a
+ * field a view does not declare never reaches the wire.
+ *
+ * @since 0.1.0
+ */
+import {
+  AuditLog,
+  Consent,
+  Deadlines,
+  Ids,
+  Instant,
+  Lifecycle,
+  LinkWorker,
+  PersonalData,
+  Programme,
+  ReferralCommand
+} from "@lahete/core"
+import { Schema } from "effect"
+
+const At = Instant.InstantSchema
+const Count = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
+const Status = Lifecycle.Status
+
+/**
+ * The programme and version a referral runs under.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ProgrammeRef = Schema.Struct({ id: Ids.ProgrammeId, version: Schema.Int }).annotate({
+  identifier: "ProgrammeRef"
+})
+
+/**
+ * The FHIR R4 Task status of a referral's state (closed-loop reporting).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TaskStatus = Schema.Struct({
+  status: Schema.String,
+  businessStatus: Schema.optionalKey(Schema.String)
+}).annotate({ identifier: "TaskStatus" })
+
+/**
+ * What a command did: the referral, its stream version and status after the
+ * command, the events it appended (their types) and whether the idempotency
+ * key had been seen before (`replayed`: the first result, nothing new
+ * written). A submission also names the subject id.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CommandResult = Schema.Struct({
+  referralId: Ids.ReferralId,
+  subjectId: Schema.optionalKey(Ids.SubjectId),
+  version: Count,
+  status: Status,
+  events: Schema.Array(Schema.String),
+  replayed: Schema.Boolean
+}).annotate({ identifier: "CommandResult" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type CommandResult = typeof CommandResult.Type
+
+// ---------------------------------------------------------------------------
+// coordinator
+// ---------------------------------------------------------------------------
+
+/**
+ * Where a deadline stands now: `pending` (before its warning), `at-risk`
+ * (warning time reached) or `missed` (due time passed).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DeadlineCondition = Schema.Literals(["pending", "at-risk", "missed"])
+
+/**
+ * A deadline that applies to a referral now (`Deadlines.nextDeadlines`).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DeadlineView = Schema.Struct({
+  kind: Deadlines.Kind,
+  code: Schema.Literals(["D1", "D2", "D4", "D5", "D6"]),
+  dueAt: At,
+  warnAt: Schema.optionalKey(At),
+  opensAt: Schema.optionalKey(At),
+  condition: DeadlineCondition
+}).annotate({ identifier: "Deadline" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type DeadlineView = typeof DeadlineView.Type
+
+/**
+ * The client as the coordinator sees them while handing the referral over.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const InboxClient = Schema.Struct({
+  givenName: Schema.String,
+  familyName: Schema.String,
+  language: Programme.Language,
+  reasonText: Schema.optionalKey(Schema.String)
+}).annotate({ identifier: "InboxClient" })
+
+/**
+ * One referral in the coordinator's inbox, with the deadlines that apply to
+ * it now.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const InboxEntry = Schema.Struct({
+  referralId: Ids.ReferralId,
+  programme: ProgrammeRef,
+  status: Status,
+  submittedAt: At,
+  assignedAt: Schema.optionalKey(At),
+  callAt: Schema.optionalKey(At),
+  endedAt: Schema.optionalKey(At),
+  linkWorkerId: Schema.optionalKey(Ids.ActorId),
+  reasonCategories: Schema.Array(Schema.String),
+  needsAction: Schema.Array(
+    Schema.Literals(["unassigned", "contact-not-scheduled", "call-time-passed", "no-valid-mobile"])
+  ),
+  client: Schema.optionalKey(InboxClient),
+  deadlines: Schema.Array(DeadlineView)
+}).annotate({ identifier: "InboxEntry" })
+
+/**
+ * A deadline at risk or missed, for the inbox's summary.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DeadlineAtRisk = Schema.Struct({
+  referralId: Ids.ReferralId,
+  kind: Deadlines.Kind,
+  code: Schema.Literals(["D1", "D2", "D4", "D5", "D6"]),
+  dueAt: At,
+  condition: Schema.Literals(["at-risk", "missed"])
+}).annotate({ identifier: "DeadlineAtRisk" })
+
+/**
+ * A link worker's load: their active clients.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const LinkWorkerLoad = Schema.Struct({ linkWorkerId: Ids.ActorId, activeClients: Count }).annotate({
+  identifier: "LinkWorkerLoad"
+})
+
+/**
+ * The coordinator's inbox: the referrals of the programmes they coordinate,
+ * oldest first; the deadlines at risk or missed, earliest due first; the load
+ * of every link worker with active clients.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CoordinatorInbox = Schema.Struct({
+  entries: Schema.Array(InboxEntry),
+  atRisk: Schema.Array(DeadlineAtRisk),
+  load: Schema.Array(LinkWorkerLoad)
+}).annotate({ identifier: "CoordinatorInbox" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type CoordinatorInbox = typeof CoordinatorInbox.Type
+
+/**
+ * One row of the "training due" list.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TrainingDue = Schema.Struct({
+  linkWorkerId: Ids.ActorId,
+  kind: Schema.Literals(["basic-training", "confidentiality-commitment", "refresher"]),
+  dueAt: Schema.optionalKey(At),
+  overdue: Schema.Boolean
+}).annotate({ identifier: "TrainingDue" })
+
+/**
+ * A link worker in the registry (professional data only).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const LinkWorkerEntry = LinkWorker.LinkWorker.annotate({ identifier: "LinkWorker" })
+
+// ---------------------------------------------------------------------------
+// link worker
+// ---------------------------------------------------------------------------
+
+/**
+ * The client as their link worker sees them: never the identity code or the
+ * birth year.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CaseloadClient = Schema.Struct({
+  givenName: Schema.String,
+  familyName: Schema.String,
+  mobileNumber: Schema.optionalKey(Schema.String),
+  language: Programme.Language,
+  reasonText: Schema.optionalKey(Schema.String)
+}).annotate({ identifier: "CaseloadClient" })
+
+/**
+ * The agreed way, frequency and place of meeting.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Arrangement = Schema.Struct({
+  way: Schema.String,
+  frequency: Schema.String,
+  place: Schema.String
+}).annotate({ identifier: "Arrangement" })
+
+/**
+ * One referral as its assigned link worker sees it.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CaseloadEntry = Schema.Struct({
+  referralId: Ids.ReferralId,
+  programme: ProgrammeRef,
+  status: Status,
+  assignedAt: Schema.optionalKey(At),
+  callAt: Schema.optionalKey(At),
+  failedAttempts: Count,
+  startedAt: Schema.optionalKey(At),
+  meetings: Count,
+  // the view's type allows `undefined` here; the value is never sent as such
+  arrangement: Schema.optional(Arrangement),
+  reasonCategories: Schema.Array(Schema.String),
+  textMessageAllowed: Schema.Boolean,
+  client: Schema.optionalKey(CaseloadClient)
+}).annotate({ identifier: "CaseloadEntry" })
+
+/**
+ * The link worker's current caseload.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Caseload = Schema.Struct({
+  linkWorkerId: Ids.ActorId,
+  entries: Schema.Array(CaseloadEntry)
+}).annotate({ identifier: "Caseload" })
+
+// ---------------------------------------------------------------------------
+// referrer
+// ---------------------------------------------------------------------------
+
+/**
+ * A referral's status as its referrer sees it (closed loop). `feedbackText`
+ * only in the one-referral view and only under rule C3.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ReferralStatus = Schema.Struct({
+  referralId: Ids.ReferralId,
+  programme: ProgrammeRef,
+  status: Status,
+  task: TaskStatus,
+  submittedAt: At,
+  assignedAt: Schema.optionalKey(At),
+  startedAt: Schema.optionalKey(At),
+  closedAt: Schema.optionalKey(At),
+  endedAt: Schema.optionalKey(At),
+  endReason: Schema.optionalKey(Schema.String),
+  outcome: Schema.optionalKey(Schema.String),
+  followUp: Schema.optionalKey(Schema.Literals(["recorded", "missed"])),
+  feedbackRequested: Schema.Boolean,
+  feedback: Schema.Literals(["not-requested", "not-consented", "not-written", "erased", "available"]),
+  feedbackText: Schema.optionalKey(Schema.String)
+}).annotate({ identifier: "ReferralStatus" })
+
+/**
+ * The referrer's overview: the status of every referral they made.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ReferrerOverview = Schema.Array(ReferralStatus)
+
+// ---------------------------------------------------------------------------
+// client
+// ---------------------------------------------------------------------------
+
+/**
+ * A measure administration as the referral's state remembers it.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MeasureTaken = Schema.Struct({
+  instrument: Schema.String,
+  timePoint: ReferralCommand.TimePoint,
+  respondent: Schema.Literals(["self", "proxy"]),
+  at: At
+}).annotate({ identifier: "MeasureTaken" })
+
+/**
+ * One of the client's referrals, in full (pseudonymous state), with its FHIR
+ * Task status.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ReferralRecord = Schema.Struct({
+  status: Status,
+  version: Count,
+  lastEventAt: Schema.optionalKey(At),
+  statusChangedAt: Schema.optionalKey(At),
+  referralId: Schema.optionalKey(Ids.ReferralId),
+  subjectId: Schema.optionalKey(Ids.SubjectId),
+  programme: Schema.optionalKey(ProgrammeRef),
+  referrer: Schema.optionalKey(
+    Schema.Struct({ id: Ids.ActorId, organisation: Ids.OrganisationId, profession: Schema.String })
+  ),
+  reasonCategories: Schema.Array(Schema.String),
+  feedbackRequested: Schema.Boolean,
+  validMobile: Schema.Boolean,
+  consents: Schema.Record(Schema.String, Consent.ConsentRecord),
+  linkWorkerId: Schema.optionalKey(Ids.ActorId),
+  submittedAt: Schema.optionalKey(At),
+  assignedAt: Schema.optionalKey(At),
+  callAt: Schema.optionalKey(At),
+  failedAttempts: Count,
+  startedAt: Schema.optionalKey(At),
+  closedAt: Schema.optionalKey(At),
+  endedAt: Schema.optionalKey(At),
+  outcome: Schema.optionalKey(Schema.String),
+  endReason: Schema.optionalKey(Schema.String),
+  holdReason: Schema.optionalKey(Schema.String),
+  followUp: Schema.optionalKey(Schema.Literals(["recorded", "missed"])),
+  meetings: Count,
+  arrangement: Schema.optionalKey(Arrangement),
+  measures: Schema.Array(MeasureTaken),
+  messagesRequested: Count,
+  messagesSent: Count,
+  messagesNotSent: Count,
+  personalDataErased: Schema.Boolean,
+  deadlineMarks: Schema.Array(Schema.String),
+  task: TaskStatus
+}).annotate({ identifier: "ReferralRecord" })
+
+/**
+ * Subject access: everything about the client, who read their data (usage
+ * log) and to whom it was disclosed (disclosure log).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SubjectAccess = Schema.Struct({
+  subjectId: Ids.SubjectId,
+  personalData: Schema.optionalKey(PersonalData.SubjectData),
+  referrals: Schema.Array(ReferralRecord),
+  usage: Schema.Array(AuditLog.UsageEntry),
+  disclosures: Schema.Array(AuditLog.DisclosureEntry)
+}).annotate({ identifier: "SubjectAccess" })
+
+// ---------------------------------------------------------------------------
+// operations
+// ---------------------------------------------------------------------------
+
+/**
+ * The liveness answer.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Health = Schema.Struct({ status: Schema.Literal("ok") }).annotate({ identifier: "Health" })
+
+/**
+ * The readiness answer.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Ready = Schema.Struct({ status: Schema.Literal("ready") }).annotate({ identifier: "Ready" })

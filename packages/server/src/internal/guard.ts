@@ -1,0 +1,62 @@
+/**
+ * Role checks the core does not make itself (the registry, the evaluation
+ * report, an assignment before its registry lookup): a refusal is written to
+ * the audit log's refusal log, as the core does for its own, and answered
+ * with 403.
+ */
+import { type Actor, type AuditLog, type Ids, Instant, type ReferralError } from "@lahete/core"
+import { Clock, Effect } from "effect"
+import * as ApiError from "../ApiError.js"
+
+/** Refuses the actor: logs the attempt, fails with `Forbidden`. */
+export const refuse = (
+  audit: AuditLog.Shape,
+  actor: Actor.Actor,
+  action: string,
+  reason: ReferralError.Forbidden["reason"],
+  referralId?: Ids.ReferralId
+): Effect.Effect<never, ApiError.Forbidden | ApiError.ServiceUnavailable> =>
+  Effect.gen(function* () {
+    const at = Instant.make(yield* Clock.currentTimeMillis)
+    yield* Effect.mapError(
+      audit.recordRefusal({
+        at,
+        actorId: actor.id,
+        role: actor.role,
+        organisation: actor.organisation,
+        ...(referralId === undefined ? {} : { referralId }),
+        action,
+        reason
+      }),
+      ApiError.fromFailure
+    )
+    return yield* Effect.fail(
+      new ApiError.Forbidden({
+        message: `${actor.role} may not ${action}: ${reason}`,
+        role: actor.role,
+        action,
+        reason
+      })
+    )
+  })
+
+/** Passes when the actor has one of the roles; refuses (and logs) otherwise. */
+export const requireRole = (
+  audit: AuditLog.Shape,
+  actor: Actor.Actor,
+  roles: ReadonlyArray<Actor.Role>,
+  action: string,
+  referralId?: Ids.ReferralId
+): Effect.Effect<void, ApiError.Forbidden | ApiError.ServiceUnavailable> =>
+  roles.includes(actor.role) ? Effect.void : refuse(audit, actor, action, "role", referralId)
+
+/** Passes when the programme is among the actor's programmes (or they have no such limit). */
+export const requireProgramme = (
+  audit: AuditLog.Shape,
+  actor: Actor.Actor,
+  programmeId: Ids.ProgrammeId,
+  action: string
+): Effect.Effect<void, ApiError.Forbidden | ApiError.ServiceUnavailable> =>
+  actor.programmes === undefined || actor.programmes.includes(programmeId)
+    ? Effect.void
+    : refuse(audit, actor, action, "outside-programme")
