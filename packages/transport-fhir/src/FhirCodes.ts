@@ -1,0 +1,321 @@
+/**
+ * The code systems, identifier systems and extension URLs of the lahete FHIR
+ * R4 closed loop, and the standard ones it reads.
+ *
+ * lahete's own URLs share one base, `https://lahete.fi/fhir`. They are names
+ * (FHIR canonical identifiers) chosen for this library, not addresses that
+ * must resolve; every code they carry is listed here and in
+ * `docs/transport-fhir.md`.
+ *
+ * @since 0.1.0
+ */
+import { Lifecycle } from "@lahete/core"
+
+/**
+ * The base of lahete's own canonical URLs.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const base = "https://lahete.fi/fhir"
+
+// ---------------------------------------------------------------------------
+// standard systems
+// ---------------------------------------------------------------------------
+
+/**
+ * SNOMED CT.
+ *
+ * @since 0.1.0
+ * @category standard systems
+ */
+export const snomed = "http://snomed.info/sct"
+
+/**
+ * SNOMED CT (UK) 871731000000106 "Referral to social prescribing service":
+ * the `ServiceRequest.code` of every referral.
+ *
+ * @since 0.1.0
+ * @category standard systems
+ */
+export const socialPrescribingReferral = "871731000000106"
+
+/**
+ * FHIR's Task codes (`fulfill`: the Task asks to fulfil its focus).
+ *
+ * @since 0.1.0
+ * @category standard systems
+ */
+export const taskCode = "http://hl7.org/fhir/CodeSystem/task-code"
+
+/**
+ * FHIR's Task status codes (search by `status`).
+ *
+ * @since 0.1.0
+ * @category standard systems
+ */
+export const taskStatus = "http://hl7.org/fhir/task-status"
+
+/**
+ * The Finnish personal identity code (henkilötunnus) as an identifier system.
+ *
+ * @since 0.1.0
+ * @category standard systems
+ */
+export const personalIdentityCode = "urn:oid:1.2.246.21"
+
+/**
+ * BCP 47 language tags (`Patient.communication.language`).
+ *
+ * @since 0.1.0
+ * @category standard systems
+ */
+export const bcp47 = "urn:ietf:bcp:47"
+
+/**
+ * HL7 v3 ActCode (`IDSCL`: information disclosure, the Consent category).
+ *
+ * @since 0.1.0
+ * @category standard systems
+ */
+export const actCode = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+
+/**
+ * FHIR's consent scopes (`patient-privacy`, `research`).
+ *
+ * @since 0.1.0
+ * @category standard systems
+ */
+export const consentScope = "http://terminology.hl7.org/CodeSystem/consentscope"
+
+/**
+ * FHIR's issue types (`OperationOutcome.issue.code`).
+ *
+ * @since 0.1.0
+ * @category standard systems
+ */
+export const issueType = "http://hl7.org/fhir/issue-type"
+
+// ---------------------------------------------------------------------------
+// lahete's code systems
+// ---------------------------------------------------------------------------
+
+/**
+ * Reason categories (`ServiceRequest.reasonCode`): the programme's coarse,
+ * countable reasons, as lower-case codes (`loneliness`, `lifestyle-change`,
+ * `grief`, `hard-life-situation`, …). The set is open: a programme may use
+ * its own codes of the same form.
+ *
+ * @since 0.1.0
+ * @category code systems
+ */
+export const reasonCategory = `${base}/CodeSystem/reason-category`
+
+/**
+ * Consent purposes (`Consent.category`): `referral`, `contact-by-sms`,
+ * `feedback-to-referrer`, `research`, `proxy-measure`.
+ *
+ * @since 0.1.0
+ * @category code systems
+ */
+export const consentPurpose = `${base}/CodeSystem/consent-purpose`
+
+/**
+ * The referral's state, the Task's `businessStatus` (always present): the
+ * lahete state in kebab case. Where domain specification §1 names a finer
+ * sub-state (`contact-scheduled`, `client-declined`, `consent-withdrawn`) the
+ * code is exactly that name.
+ *
+ * @since 0.1.0
+ * @category code systems
+ */
+export const referralState = `${base}/CodeSystem/referral-state`
+
+/**
+ * Why a referral ended (`Task.statusReason` of a rejected or cancelled Task):
+ * the rejection reasons (`acute-crisis`, `clear-professional-need`,
+ * `not-eligible`, `outside-area`, `duplicate`, `other`), the cancellation
+ * reasons (`made-in-error`, `client-request`, `no-longer-needed`, `other`)
+ * and `consent-withdrawn`.
+ *
+ * @since 0.1.0
+ * @category code systems
+ */
+export const endReason = `${base}/CodeSystem/end-reason`
+
+/**
+ * Why a collaboration is paused (`Task.statusReason` of an on-hold Task):
+ * `hospital-stay`, `client-request`, `link-worker-absence`, `other`.
+ *
+ * @since 0.1.0
+ * @category code systems
+ */
+export const holdReason = `${base}/CodeSystem/hold-reason`
+
+/**
+ * Status reasons the lifecycle implies without a recorded reason:
+ * `client-declined` (a declined referral, Task `rejected`) and
+ * `contact-attempts-exhausted` (an unreachable client, Task `failed`).
+ *
+ * @since 0.1.0
+ * @category code systems
+ */
+export const statusReason = `${base}/CodeSystem/status-reason`
+
+/**
+ * Closing outcomes (`Task.output` of type `outcome`): `goals-met`,
+ * `continues-in-community-activity`, `referred-to-other-service`,
+ * `client-ended`, `other`.
+ *
+ * @since 0.1.0
+ * @category code systems
+ */
+export const outcome = `${base}/CodeSystem/outcome`
+
+/**
+ * Task input and output types: `feedback-requested` (input, boolean: the
+ * referrer asks to read the closing feedback), `outcome` (output, the
+ * closing outcome), `follow-up` (output, `recorded` or `missed`),
+ * `closing-feedback` (output, the closing feedback text: only under rule C3).
+ *
+ * @since 0.1.0
+ * @category code systems
+ */
+export const taskParameter = `${base}/CodeSystem/task-parameter`
+
+/**
+ * Whether the referrer may read the closing feedback, and if not why
+ * (extension `feedback-access`): `not-requested`, `not-consented`,
+ * `not-written`, `erased`, `available`.
+ *
+ * @since 0.1.0
+ * @category code systems
+ */
+export const feedbackAccess = `${base}/CodeSystem/feedback-access`
+
+/**
+ * Why a request was refused (`OperationOutcome.issue.details`): the
+ * transport's refusal reasons (`unauthenticated`, `forbidden`, `not-found`,
+ * `malformed`, `too-large`, `conflict`, `unprocessable`, `unsupported`) and
+ * `unavailable`.
+ *
+ * @since 0.1.0
+ * @category code systems
+ */
+export const refusalReason = `${base}/CodeSystem/refusal-reason`
+
+// ---------------------------------------------------------------------------
+// identifier systems
+// ---------------------------------------------------------------------------
+
+/**
+ * Programme ids (`ServiceRequest.performer.identifier`, `Task.owner.identifier`).
+ *
+ * @since 0.1.0
+ * @category identifier systems
+ */
+export const programmeId = `${base}/sid/programme`
+
+/**
+ * Referral ids (`Task.id`; `Task.focus.identifier` names the referral's
+ * ServiceRequest by it).
+ *
+ * @since 0.1.0
+ * @category identifier systems
+ */
+export const referralId = `${base}/sid/referral`
+
+/**
+ * Practitioner ids as the referrer's organisation issues them (the token's
+ * `sub`; `Task.requester.identifier`).
+ *
+ * @since 0.1.0
+ * @category identifier systems
+ */
+export const practitionerId = `${base}/sid/practitioner`
+
+// ---------------------------------------------------------------------------
+// extensions
+// ---------------------------------------------------------------------------
+
+/**
+ * `ServiceRequest` and `Task` extension, `valueInteger`: the programme
+ * version (absent on a request: the latest).
+ *
+ * @since 0.1.0
+ * @category extensions
+ */
+export const programmeVersionExtension = `${base}/StructureDefinition/programme-version`
+
+/**
+ * `ServiceRequest` extension, `valueCode`, repeatable: an eligibility
+ * exclusion the referrer found to apply (e.g. `acute-crisis`).
+ *
+ * @since 0.1.0
+ * @category extensions
+ */
+export const exclusionExtension = `${base}/StructureDefinition/exclusion-present`
+
+/**
+ * `Consent` extension, `valueCode`: how the consent was given
+ * (`in-appointment`, `agreed-for-office-time`, `written`, `verbal`).
+ *
+ * @since 0.1.0
+ * @category extensions
+ */
+export const consentMethodExtension = `${base}/StructureDefinition/consent-method`
+
+/**
+ * `Task` extension, `valueCode` (system `feedbackAccess`): whether the
+ * referrer may read the closing feedback.
+ *
+ * @since 0.1.0
+ * @category extensions
+ */
+export const feedbackAccessExtension = `${base}/StructureDefinition/feedback-access`
+
+/**
+ * `Task` extension with sub-extensions `assigned`, `started`, `closed`,
+ * `ended` (each `valueDateTime`): when the referral reached each milestone.
+ *
+ * @since 0.1.0
+ * @category extensions
+ */
+export const milestonesExtension = `${base}/StructureDefinition/referral-milestones`
+
+// ---------------------------------------------------------------------------
+// states
+// ---------------------------------------------------------------------------
+
+type State = Exclude<Lifecycle.Status, "Initial">
+
+/**
+ * The `businessStatus` code of each state (system `referralState`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const stateCodes: Readonly<Record<State, string>> = {
+  Submitted: "submitted",
+  Assigned: "assigned",
+  ContactScheduled: "contact-scheduled",
+  Active: "active",
+  OnHold: "on-hold",
+  Closed: "closed",
+  FollowedUp: "followed-up",
+  Rejected: "rejected",
+  Declined: "client-declined",
+  Unreachable: "unreachable",
+  Cancelled: "cancelled",
+  Withdrawn: "consent-withdrawn"
+}
+
+const byCode = new Map<string, State>(Lifecycle.states.map((s) => [stateCodes[s], s]))
+
+/**
+ * The state of a `businessStatus` code, if it is one.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const stateOfCode = (code: string): State | undefined => byCode.get(code)

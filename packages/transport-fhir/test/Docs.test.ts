@@ -1,0 +1,180 @@
+/**
+ * Keeps docs/transport-fhir.md equal to the code: the worked example's
+ * Bundle, transaction response, Tasks, search and OperationOutcome, and the
+ * state table, are rendered here from the adapter's own functions (over the
+ * fixture referral at fixed times) and compared with the blocks between
+ * `<!-- generated:NAME:start -->` and `<!-- generated:NAME:end -->` (JSON
+ * blocks by value: the formatter lays them out). Run with `UPDATE_DOCS=1` to
+ * rewrite them, then format the page with biome:
+ *
+ *   UPDATE_DOCS=1 node_modules/.bin/node node_modules/vitest/vitest.mjs run packages/transport-fhir/test/Docs.test.ts
+ *
+ * The example Bundle is also read back by the server's mapping, so the page
+ * never shows a Bundle the server would refuse.
+ */
+import { readFileSync, writeFileSync } from "node:fs"
+import { describe, expect, it } from "@effect/vitest"
+import {
+  Instant,
+  Lifecycle,
+  type PersonalData,
+  type Referral,
+  type ReferralCommand,
+  ReferralTransport,
+  Views
+} from "@lahete/core"
+import { Fixtures } from "@lahete/testing"
+import { FhirCodes, FhirOutcome, FhirReferral, FhirServer, FhirTask } from "@lahete/transport-fhir"
+import { Effect, Result } from "effect"
+
+const update = process.env.UPDATE_DOCS === "1"
+const page = new URL("../../../docs/transport-fhir.md", import.meta.url)
+
+const blockPattern = (name: string) =>
+  new RegExp(`(<!-- generated:${name}:start[^>]*-->\\n)([\\s\\S]*?)\\n?(<!-- generated:${name}:end -->)`)
+
+const parseBlock = (block: string): unknown => JSON.parse(block.replace(/^```json\n/, "").replace(/\n```$/, ""))
+
+const sync = (blocks: Readonly<Record<string, string>>) => {
+  const original = readFileSync(page, "utf8")
+  let text = original
+  for (const [name, content] of Object.entries(blocks)) {
+    const pattern = blockPattern(name)
+    const match = pattern.exec(text)
+    if (match === null) throw new Error(`docs/transport-fhir.md has no generated block "${name}"`)
+    const message = `block "${name}" differs from the code: run with UPDATE_DOCS=1`
+    if (update)
+      text = text.replace(pattern, (_, start: string, __: string, end: string) => `${start}${content}\n${end}`)
+    // the formatter lays JSON out its own way: JSON blocks are compared by value
+    else if (content.startsWith("```json")) expect(parseBlock(match[2] ?? ""), message).toEqual(parseBlock(content))
+    else expect(match[2], message).toBe(content)
+  }
+  if (update && text !== original) writeFileSync(page, text)
+}
+
+const jsonBlock = (value: unknown) => ["```json", JSON.stringify(value, null, 2), "```"].join("\n")
+
+/** A markdown table, padded the way the formatter (biome) lays it out. */
+const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const width = (s: string) => [...s].length
+  const all = [head, ...rows]
+  const widths = head.map((_, i) => Math.max(3, ...all.map((r) => width(r[i] ?? ""))))
+  const line = (r: ReadonlyArray<string>) =>
+    `| ${widths.map((w, i) => (r[i] ?? "") + " ".repeat(w - width(r[i] ?? ""))).join(" | ")} |`
+  return [line(head), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.map(line)].join("\n")
+}
+
+const messageId = "nurse-1-2026-0001"
+const base = "https://lahete.example.fi/fhir"
+let uuid = 0
+const uuids = () => `9b1c2e40-0000-4000-8000-${String(++uuid).padStart(12, "0")}`
+
+describe("docs/transport-fhir.md", () => {
+  it.effect("the worked example and the state table are the code's", () =>
+    Effect.gen(function* () {
+      const { referralId, subjectId } = yield* ReferralTransport.identify(Fixtures.referrer.organisation, messageId)
+      const { _tag, referralId: _r, idempotencyKey, actor, at, subjectId: _s, ...message } = Fixtures.submit()
+      const inbound: ReferralTransport.InboundReferral = { messageId, ...message }
+
+      // the Bundle the referrer's system sends, and what the server reads from it
+      const bundle = FhirReferral.toBundle(inbound, Fixtures.referrer, uuids)
+      const read = FhirReferral.fromBundle(JSON.parse(JSON.stringify(bundle)), Fixtures.referrer)
+      expect(Result.isSuccess(read) && read.success).toEqual(inbound)
+
+      // the referral as it progresses (fixture times), with this id
+      const on = <C extends ReferralCommand.ReferralCommand>(c: C): C => ({ ...c, referralId, subjectId })
+      const granted = Fixtures.recordConsent("feedback-to-referrer", "granted", { at: Fixtures.at(30) })
+      const story = {
+        submitted: [Fixtures.submit()],
+        scheduled: [Fixtures.submit(), Fixtures.assign(), Fixtures.scheduleCall()],
+        closed: [
+          Fixtures.submit(),
+          Fixtures.assign(),
+          Fixtures.scheduleCall(),
+          Fixtures.firstContact(),
+          granted,
+          Fixtures.close()
+        ],
+        rejected: [Fixtures.submit(), Fixtures.reject()]
+      }
+      const subject: PersonalData.SubjectData = {
+        subjectId,
+        givenName: "Aino",
+        familyName: "Testinen",
+        language: "fi",
+        referrals: { [referralId]: { closingFeedback: Fixtures.close().feedback } }
+      }
+      const taskOf = (commands: ReadonlyArray<ReferralCommand.ReferralCommand>, readAt: Instant.Instant) => {
+        const { state } = Fixtures.history(commands.map(on))
+        const viewed = Views.referralStatus(
+          Fixtures.referrer,
+          state as Referral.ReferralState,
+          new Map([[subjectId, subject]]),
+          readAt
+        )
+        if (Result.isFailure(viewed)) throw new Error("refused")
+        const report = { ...viewed.success.view, lastUpdated: state.statusChangedAt ?? viewed.success.view.submittedAt }
+        return FhirTask.toTask(report, state.holdReason)
+      }
+      const submitted = taskOf(story.submitted, Fixtures.t0)
+      const response = FhirReferral.transactionResponse(bundle.entry?.length ?? 0, 0, submitted, false)
+      const scheduled = taskOf(story.scheduled, Fixtures.at(5))
+      const closed = taskOf(story.closed, Fixtures.at(24 * 121))
+      const rejected = taskOf(story.rejected, Fixtures.at(3))
+      const since = Fixtures.at(1)
+      const search = FhirTask.searchset(
+        [scheduled],
+        base,
+        `${base}/Task?status=accepted,in-progress&_lastUpdated=ge${since}`
+      )
+      const outcome = FhirOutcome.fromRefusal(
+        ReferralTransport.refuse("malformed", "the Bundle is not a valid referral", [
+          {
+            path: "Bundle.entry[2].resource.communication",
+            reason: "expected the client's language as a BCP 47 code"
+          }
+        ])
+      )
+
+      const reasonOf = (s: (typeof Lifecycle.states)[number]): string =>
+        s === "Rejected" || s === "Cancelled"
+          ? "the reason (`end-reason`)"
+          : s === "Withdrawn"
+            ? "`consent-withdrawn` (`end-reason`)"
+            : s === "OnHold"
+              ? "the hold reason (`hold-reason`)"
+              : s === "Declined"
+                ? "`client-declined` (`status-reason`)"
+                : s === "Unreachable"
+                  ? "`contact-attempts-exhausted` (`status-reason`)"
+                  : ""
+      const states = table(
+        ["lahete state", "Task `status`", "`businessStatus` code", "`statusReason`"],
+        Lifecycle.states.map((s) => [
+          s,
+          `\`${Lifecycle.fhirTaskStatus[s].status}\``,
+          `\`${FhirCodes.stateCodes[s]}\``,
+          reasonOf(s)
+        ])
+      )
+
+      sync({
+        states,
+        bundle: jsonBlock(bundle),
+        response: jsonBlock(response),
+        scheduled: jsonBlock(scheduled),
+        closed: jsonBlock(closed),
+        rejected: jsonBlock(rejected),
+        search: jsonBlock(search),
+        outcome: jsonBlock(outcome),
+        limits: [
+          `- body: at most ${FhirServer.defaultMaxBodyBytes / 1024} KiB (\`maxBodyBytes\`), checked from \`Content-Length\` and while reading;`,
+          `- JSON nesting: at most ${FhirServer.defaultMaxDepth} levels (\`maxDepth\`);`
+        ].join("\n")
+      })
+      // the times shown are the fixture's
+      expect(scheduled.lastModified).toBe(Fixtures.at(4))
+      expect(Instant.isInstant(closed.lastModified ?? "")).toBe(true)
+    })
+  )
+})

@@ -1,0 +1,158 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Lifecycle, ReferralTransport, Views } from "@lahete/core"
+import { Arbitraries, Fixtures } from "@lahete/testing"
+import { FhirCodes, FhirOutcome, FhirReferral, FhirTask } from "@lahete/transport-fhir"
+import { Result } from "effect"
+import * as fc from "fast-check"
+
+const messageId = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,40}$/)
+
+/** Inbound referral messages as referrers' systems send them (anything the port's schema accepts). */
+const inbound: fc.Arbitrary<ReferralTransport.InboundReferral> = fc
+  .tuple(messageId, Arbitraries.submitReferral())
+  .map(([id, { _tag, referralId, idempotencyKey, actor, at, subjectId, ...content }]) => ({
+    messageId: id,
+    ...content
+  }))
+
+const wire = (value: unknown): unknown => JSON.parse(JSON.stringify(value))
+
+describe("FhirReferral: an inbound referral as a transaction Bundle and back", () => {
+  it("every message FHIR can carry comes back unchanged through the Bundle's JSON (1000 runs)", () => {
+    fc.assert(
+      fc.property(inbound, Arbitraries.referrer(), (message, sender) => {
+        const decoded = ReferralTransport.decodeInbound(message)
+        expect(Result.isSuccess(decoded)).toBe(true)
+        if (Result.isFailure(decoded)) return
+        const carried = Result.isSuccess(FhirReferral.representable(decoded.success))
+        const year = message.client.birthYear
+        expect(carried).toBe(
+          (year === undefined || (year >= 0 && year <= 9999)) &&
+            message.client.personalIdentityCode !== "" &&
+            message.client.mobileNumber !== ""
+        )
+        if (!carried) return
+        const back = FhirReferral.fromBundle(wire(FhirReferral.toBundle(decoded.success, sender)), sender)
+        if (Result.isFailure(back)) throw new Error(JSON.stringify(back.failure))
+        expect(back.success).toEqual(decoded.success)
+      }),
+      { numRuns: 1000 }
+    )
+  })
+
+  it("the Bundle names the requester, the programme, SNOMED CT and one Consent per decision", () => {
+    const message = { messageId: "m-1", ...Fixtures.submit() }
+    const { _tag, referralId, idempotencyKey, actor, at, subjectId, ...rest } = message
+    const bundle = FhirReferral.toBundle(rest, Fixtures.referrer, () => "00000000-0000-4000-8000-000000000000")
+    expect(bundle.type).toBe("transaction")
+    expect(bundle.identifier).toEqual({ value: "m-1" })
+    expect(bundle.entry?.map((e) => e.resource?.resourceType)).toEqual([
+      "Task",
+      "ServiceRequest",
+      "Patient",
+      "Consent",
+      "Consent"
+    ])
+    expect(bundle.entry?.map((e) => e.request)).toEqual(
+      ["Task", "ServiceRequest", "Patient", "Consent", "Consent"].map((url) => ({ method: "POST", url }))
+    )
+    const [task, request] = (bundle.entry ?? []).map((e) => e.resource)
+    expect(task?.resourceType === "Task" && task.requester?.identifier).toEqual({
+      system: FhirCodes.practitionerId,
+      value: Fixtures.referrer.id
+    })
+    expect(request?.resourceType === "ServiceRequest" && request.code?.coding).toEqual([
+      { system: FhirCodes.snomed, code: "871731000000106" }
+    ])
+    expect(request?.resourceType === "ServiceRequest" && request.performer?.[0]?.identifier).toEqual({
+      system: FhirCodes.programmeId,
+      value: "kemijarvi"
+    })
+  })
+
+  it("a requester other than the authenticated practitioner is forbidden", () => {
+    const { _tag, referralId, idempotencyKey, actor, at, subjectId, ...rest } = Fixtures.submit()
+    const bundle = wire(FhirReferral.toBundle({ messageId: "m-2", ...rest }, Fixtures.referrer))
+    const refused = FhirReferral.fromBundle(bundle, Fixtures.otherReferrer)
+    expect(Result.isFailure(refused) && refused.failure.reason).toBe("forbidden")
+  })
+})
+
+describe("FhirTask: a status report as a Task and back", () => {
+  const at = Fixtures.at(24 * 400)
+  const reportOf = (commands: ReadonlyArray<Parameters<typeof Fixtures.decider.decide>[0]>) => {
+    const { state } = Fixtures.history(commands)
+    const viewed = Views.referralStatus(Fixtures.referrer, state, new Map(), at)
+    if (Result.isFailure(viewed)) throw new Error("refused")
+    const report: ReferralTransport.StatusReport = {
+      ...viewed.success.view,
+      lastUpdated: state.statusChangedAt ?? viewed.success.view.submittedAt
+    }
+    return { report, state }
+  }
+
+  for (const [name, path] of Object.entries(Fixtures.pathTo)) {
+    it(`${name}: Task status and businessStatus per the specification, and the same report read back`, () => {
+      const { report, state } = reportOf(path())
+      const task = FhirTask.toTask(report, state.holdReason)
+      expect(task.status).toBe(Lifecycle.fhirTaskStatus[report.status].status)
+      expect(task.businessStatus?.coding?.[0]).toEqual({
+        system: FhirCodes.referralState,
+        code: FhirCodes.stateCodes[report.status]
+      })
+      const fine = Lifecycle.fhirTaskStatus[report.status].businessStatus
+      if (fine !== undefined) expect(task.businessStatus?.coding?.[0]?.code).toBe(fine)
+      const needsReason = ["rejected", "cancelled", "on-hold", "failed"].includes(task.status)
+      expect(task.statusReason !== undefined).toBe(needsReason || report.status === "Declined")
+      expect(FhirTask.fromTask(wire(task))).toEqual(report)
+    })
+  }
+
+  it("a Task of another shape is not read as a status report", () => {
+    const { report } = reportOf(Fixtures.pathTo.Active())
+    const task = wire(FhirTask.toTask(report)) as Record<string, unknown>
+    expect(FhirTask.fromTask({ ...task, status: "completed" })).toBeUndefined()
+    expect(
+      FhirTask.fromTask({ ...task, businessStatus: { coding: [{ system: "x", code: "active" }] } })
+    ).toBeUndefined()
+    expect(FhirTask.fromTask({ ...task, authoredOn: "yesterday" })).toBeUndefined()
+    expect(FhirTask.fromTask("Task")).toBeUndefined()
+  })
+})
+
+describe("FhirOutcome: refusals as OperationOutcomes and back", () => {
+  const issue = fc.record({
+    path: fc.string({ minLength: 1, maxLength: 40 }),
+    reason: fc.string({ minLength: 1, maxLength: 40 })
+  })
+  it("every refusal reads back with its reason, status, detail and issues (1000 runs)", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ReferralTransport.RefusalReason.literals),
+        fc.string({ maxLength: 80 }),
+        fc.option(fc.array(issue, { minLength: 1, maxLength: 5 }), { nil: undefined }),
+        (reason, detail, issues) => {
+          const refusal = ReferralTransport.refuse(reason, detail, issues)
+          const outcome = wire(FhirOutcome.fromRefusal(refusal))
+          expect(FhirOutcome.toError(refusal.status, outcome)).toEqual(refusal)
+        }
+      ),
+      { numRuns: 1000 }
+    )
+  })
+
+  it("5xx and 429 are unavailable; a 4xx without an OperationOutcome is refused by its status", () => {
+    expect(
+      FhirOutcome.toError(
+        503,
+        FhirOutcome.fromUnavailable(new ReferralTransport.TransportUnavailable({ detail: "StoreFailure" }))
+      )._tag
+    ).toBe("TransportUnavailable")
+    expect(FhirOutcome.toError(500, "<html>")._tag).toBe("TransportUnavailable")
+    expect(FhirOutcome.toError(429, undefined)._tag).toBe("TransportUnavailable")
+    const notFound = FhirOutcome.toError(404, "<html>")
+    expect(notFound._tag === "TransportRefused" && [notFound.reason, notFound.status]).toEqual(["not-found", 404])
+    const teapot = FhirOutcome.toError(418, undefined)
+    expect(teapot._tag === "TransportRefused" && [teapot.reason, teapot.status]).toEqual(["malformed", 418])
+  })
+})
