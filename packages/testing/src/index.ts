@@ -23,6 +23,12 @@ export * as CommandSequences from "./CommandSequences.js"
  */
 export * as DeciderSpec from "./DeciderSpec.js"
 /**
+ * Generated blocks in documents, kept equal to the code.
+ *
+ * @since 0.1.0
+ */
+export * as DocBlocks from "./DocBlocks.js"
+/**
  * Ready-made actors, link workers and commands.
  *
  * @since 0.1.0
@@ -34,6 +40,7 @@ export * as Fixtures from "./Fixtures.js"
  * @since 0.1.0
  */
 export * as IdentityArbitraries from "./IdentityArbitraries.js"
+
 /**
  * The conformance suite for `Mailer` layers.
  *

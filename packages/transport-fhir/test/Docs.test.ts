@@ -12,7 +12,6 @@
  * The example Bundle is also read back by the server's mapping, so the page
  * never shows a Bundle the server would refuse.
  */
-import { readFileSync, writeFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import {
   Instant,
@@ -23,46 +22,16 @@ import {
   ReferralTransport,
   Views
 } from "@lahete/core"
-import { Fixtures } from "@lahete/testing"
+import { DocBlocks, Fixtures } from "@lahete/testing"
 import { FhirCodes, FhirOutcome, FhirReferral, FhirServer, FhirTask } from "@lahete/transport-fhir"
 import { Effect, Result } from "effect"
 
-const update = process.env.UPDATE_DOCS === "1"
 const page = new URL("../../../docs/transport-fhir.md", import.meta.url)
-
-const blockPattern = (name: string) =>
-  new RegExp(`(<!-- generated:${name}:start[^>]*-->\\n)([\\s\\S]*?)\\n?(<!-- generated:${name}:end -->)`)
-
-const parseBlock = (block: string): unknown => JSON.parse(block.replace(/^```json\n/, "").replace(/\n```$/, ""))
-
-const sync = (blocks: Readonly<Record<string, string>>) => {
-  const original = readFileSync(page, "utf8")
-  let text = original
-  for (const [name, content] of Object.entries(blocks)) {
-    const pattern = blockPattern(name)
-    const match = pattern.exec(text)
-    if (match === null) throw new Error(`docs/transport-fhir.md has no generated block "${name}"`)
-    const message = `block "${name}" differs from the code: run with UPDATE_DOCS=1`
-    if (update)
-      text = text.replace(pattern, (_, start: string, __: string, end: string) => `${start}${content}\n${end}`)
-    // the formatter lays JSON out its own way: JSON blocks are compared by value
-    else if (content.startsWith("```json")) expect(parseBlock(match[2] ?? ""), message).toEqual(parseBlock(content))
-    else expect(match[2], message).toBe(content)
-  }
-  if (update && text !== original) writeFileSync(page, text)
-}
+const sync = (blocks: Readonly<Record<string, string>>) => DocBlocks.syncBlocks(page, blocks)
 
 const jsonBlock = (value: unknown) => ["```json", JSON.stringify(value, null, 2), "```"].join("\n")
 
-/** A markdown table, padded the way the formatter (biome) lays it out. */
-const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const width = (s: string) => [...s].length
-  const all = [head, ...rows]
-  const widths = head.map((_, i) => Math.max(3, ...all.map((r) => width(r[i] ?? ""))))
-  const line = (r: ReadonlyArray<string>) =>
-    `| ${widths.map((w, i) => (r[i] ?? "") + " ".repeat(w - width(r[i] ?? ""))).join(" | ")} |`
-  return [line(head), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.map(line)].join("\n")
-}
+const table = DocBlocks.table
 
 const messageId = "nurse-1-2026-0001"
 const base = "https://lahete.example.fi/fhir"

@@ -1,56 +1,13 @@
 /**
- * Keeping docs/ equal to the code: generated blocks between
- * `<!-- generated:NAME:start … -->` and `<!-- generated:NAME:end -->` are
- * compared with what the code renders, or rewritten with `UPDATE_DOCS=1`.
- * Tables are padded the way the formatter (biome) lays them out, so a
- * rewritten page stays formatted.
+ * The docs tests' helpers (`DocBlocks` in @lahete/testing), with pages named
+ * relative to the repository's docs/.
  */
-import { readFileSync, writeFileSync } from "node:fs"
-import { expect } from "@effect/vitest"
+import { DocBlocks } from "@lahete/testing"
 
-export const update = process.env.UPDATE_DOCS === "1"
+export const { blockPattern, code, region, table, update } = DocBlocks
 
 export const docPath = (name: string) => new URL(`../../../../docs/${name}`, import.meta.url)
 
-export const cell = (s: string) => s.replaceAll("|", "\\|")
-export const code = (s: string) => `\`${s}\``
-
-/** A markdown table, padded like the formatter pads it. */
-export const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const width = (s: string) => [...s].length
-  const all = [head, ...rows].map((r) => r.map(cell))
-  const widths = head.map((_, i) => Math.max(3, ...all.map((r) => width(r[i] ?? ""))))
-  const line = (r: ReadonlyArray<string>) =>
-    `| ${widths.map((w, i) => (r[i] ?? "") + " ".repeat(w - width(r[i] ?? ""))).join(" | ")} |`
-  return [line(all[0] ?? []), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...all.slice(1).map(line)].join(
-    "\n"
-  )
-}
-
-export const blockPattern = (name: string) =>
-  new RegExp(`(<!-- generated:${name}:start[^>]*-->\\n)([\\s\\S]*?)\\n?(<!-- generated:${name}:end -->)`)
-
 /** Compares (or, with UPDATE_DOCS=1, rewrites) every generated block of a page in docs/. */
-export const syncBlocks = (file: string, blocks: Readonly<Record<string, string>>) => {
-  const path = docPath(file)
-  const original = readFileSync(path, "utf8")
-  let text = original
-  for (const [name, content] of Object.entries(blocks)) {
-    const pattern = blockPattern(name)
-    const match = pattern.exec(text)
-    if (match === null) throw new Error(`docs/${file} has no generated block "${name}"`)
-    if (update)
-      text = text.replace(pattern, (_, start: string, __: string, end: string) => `${start}${content}\n${end}`)
-    else expect(match[2], `docs/${file} block "${name}" differs from the code: run with UPDATE_DOCS=1`).toBe(content)
-  }
-  if (update && text !== original) writeFileSync(path, text)
-}
-
-/** The text of a `// #region doc:NAME` … `// #endregion` region of a source file. */
-export const region = (source: string, name: string): string => {
-  const open = `// #region doc:${name}\n`
-  const start = source.indexOf(open)
-  if (start < 0) throw new Error(`no region doc:${name}`)
-  const end = source.indexOf("// #endregion", start)
-  return source.slice(start + open.length, end).trimEnd()
-}
+export const syncBlocks = (file: string, blocks: Readonly<Record<string, string>>) =>
+  DocBlocks.syncBlocks(docPath(file), blocks)
