@@ -30,6 +30,16 @@ import { Effect, Layer, Redacted } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { it } from "vitest"
+import {
+  loadAtStart,
+  mean,
+  option,
+  percentile,
+  quick,
+  record,
+  sortedOf,
+  table
+} from "../../../scripts/bench-kit/measure.js"
 import { appendRequests, commandsPerLifecycle, lifecycle } from "./lifecycle.js"
 import * as Postgres from "./postgres.js"
 
@@ -37,12 +47,7 @@ import * as Postgres from "./postgres.js"
 // settings
 // ---------------------------------------------------------------------------
 
-/** The 1, 5 and 15 minute load averages when the benchmark started: other work on the machine skews the figures. */
-const loadAtStart = os.loadavg()
-
-const args: ReadonlyArray<string> = JSON.parse(process.env.LAHETE_BENCH_ARGS ?? "[]")
-const quick = args.includes("--quick")
-const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length)
+const only = option("only")
 
 const settings = quick
   ? { warmup: 3, serial: 20, workers: 4, perWorker: 5, appendLifecycles: 20 }
@@ -141,13 +146,6 @@ const describeDatabase = Effect.gen(function* () {
 // ---------------------------------------------------------------------------
 // measuring
 // ---------------------------------------------------------------------------
-
-/** Nearest-rank percentile of sorted values. */
-const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN
-
-const sortedOf = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)
-const mean = (values: ReadonlyArray<number>) => values.reduce((a, b) => a + b, 0) / values.length
 
 interface LifecycleFigures {
   readonly workers: number
@@ -308,13 +306,8 @@ const benchmark = (target: Target) =>
 // printing
 // ---------------------------------------------------------------------------
 
+/** Milliseconds as the tables show them (without the unit). */
 const ms = (value: number) => (value >= 10 ? value.toFixed(1) : value.toFixed(2))
-
-const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
-  const line = (cells: ReadonlyArray<string>) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`
-  return [line(header), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.map(line)].join("\n")
-}
 
 const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>): string => {
   const cpus = os.cpus()
@@ -427,6 +420,38 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>): stri
   ].join("\n")
 }
 
+/**
+ * The headline figures as measurements (`--json`, and the root `pnpm bench`
+ * table): lifecycles per second with each `execute`'s p50 and p99, and the
+ * append's overhead over a raw insert (p50 ratio) with our append's p50 and
+ * p99.
+ */
+const recordFigures = (all: ReadonlyArray<Figures>) => {
+  for (const f of all) {
+    for (const r of f.runs) {
+      const sorted = sortedOf(r.latencies)
+      record({
+        name: `${f.target.name}: lifecycles, ${r.workers} worker${r.workers === 1 ? "" : "s"} (latency: each execute)`,
+        unit: "lifecycles/s",
+        value: r.lifecycles / r.seconds,
+        n: r.lifecycles,
+        p50: percentile(sorted, 0.5),
+        p99: percentile(sorted, 0.99)
+      })
+    }
+    const ours = sortedOf(f.append.ours)
+    const raw = sortedOf(f.append.raw)
+    record({
+      name: `${f.target.name}: our append over a raw insert (latency: our append)`,
+      unit: "× (p50 ratio)",
+      value: percentile(ours, 0.5) / percentile(raw, 0.5),
+      n: f.append.appends,
+      p50: percentile(ours, 0.5),
+      p99: percentile(ours, 0.99)
+    })
+  }
+}
+
 // ---------------------------------------------------------------------------
 // the run
 // ---------------------------------------------------------------------------
@@ -453,6 +478,7 @@ it("benchmark", async () => {
   try {
     const all: Array<Figures> = []
     for (const target of targets) all.push(await Effect.runPromise(benchmark(target)))
+    recordFigures(all)
     process.stdout.write(report(all, notes))
   } finally {
     cluster?.stop()
