@@ -19,6 +19,8 @@ export const project = (name: string, extra: ViteUserConfig["test"] = {}) =>
   defineProject({
     resolve: { conditions },
     ssr: { resolve: { conditions, externalConditions: ["@lahete/source"] } },
+    // global setups (e.g. `@lahete/testing/postgres`) run in vitest's own environment: the same condition there
+    environments: { __vitest__: { resolve: { conditions, externalConditions: ["@lahete/source"] } } },
     test: {
       name,
       include: ["test/**/*.test.ts"],

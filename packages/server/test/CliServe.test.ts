@@ -6,7 +6,7 @@
  * SIGTERM stops that process cleanly, lock released.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
@@ -205,23 +205,8 @@ describe("lahete serve", () => {
   )
 })
 
-/** A hook that lets Node run the workspace's TypeScript sources (as the demo does). */
-const hook = `import { existsSync } from "node:fs"
-import { registerHooks } from "node:module"
-import { fileURLToPath } from "node:url"
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    try { return nextResolve(specifier, context) } catch (error) {
-      const parent = context.parentURL
-      if (specifier.startsWith(".") && specifier.endsWith(".js") && parent?.endsWith(".ts")) {
-        const candidate = new URL(specifier.slice(0, -3) + ".ts", parent)
-        if (existsSync(fileURLToPath(candidate))) return nextResolve(candidate.href, context)
-      }
-      throw error
-    }
-  }
-})
-`
+/** The hook that lets Node run the workspace's TypeScript sources (as the demo does). */
+const hookFile = fileURLToPath(new URL("../../../scripts/sources.mjs", import.meta.url))
 
 describe("lahete worker in another process", () => {
   it.live(
@@ -231,8 +216,6 @@ describe("lahete worker in another process", () => {
         const dir = fresh()
         const env = environment(dir)
         yield* seed(env.LAHETE_DATABASE)
-        const hookFile = join(root, "hook.mjs")
-        writeFileSync(hookFile, hook)
         const bin = fileURLToPath(new URL("../src/bin.ts", import.meta.url))
         const child = spawn(
           process.execPath,

@@ -26,6 +26,7 @@ import { LinkWorkerRegistry, Presets, ReferralEvent, ReferralService, ReferralSt
 import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
+import { PostgresTest } from "@lahete/testing/postgres"
 import { Effect, Layer, Redacted } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -41,7 +42,6 @@ import {
   table
 } from "../../../scripts/bench-kit/measure.js"
 import { appendRequests, commandsPerLifecycle, lifecycle } from "./lifecycle.js"
-import * as Postgres from "./postgres.js"
 
 // ---------------------------------------------------------------------------
 // settings
@@ -459,7 +459,7 @@ const recordFigures = (all: ReadonlyArray<Figures>) => {
 it("benchmark", async () => {
   const notes: Array<string> = []
   const targets: Array<Target> = []
-  let cluster: Postgres.Cluster | undefined
+  let cluster: PostgresTest.Cluster | undefined
   if (only === undefined || only === "sqlite") targets.push(sqlite)
   if (only === undefined || only === "pg" || only === "postgresql") {
     const url = process.env.DATABASE_URL
@@ -467,7 +467,11 @@ it("benchmark", async () => {
       targets.push(postgres(url, settings.workers, "DATABASE_URL"))
     } else {
       process.stdout.write("[bench] starting a throwaway PostgreSQL cluster…\n")
-      cluster = await Postgres.start({ maxConnections: settings.workers * 3 })
+      // durable: fsync and synchronous_commit stay on, as in production (the tests switch them off)
+      cluster =
+        PostgresTest.findBin() === undefined
+          ? undefined
+          : await PostgresTest.start({ durable: true, database: "lahete_bench", maxConnections: settings.workers * 3 })
       if (cluster === undefined) {
         notes.push("no PostgreSQL (no DATABASE_URL, no initdb/pg_ctl found): PostgreSQL skipped")
       } else {

@@ -5,22 +5,10 @@
  * files, then the script named by the first argument (`./crashBurst.js`,
  * `./workerMain.js`) runs.
  */
-import { registerHooks } from "node:module"
+// the repository's resolve hook for running workspace sources (scripts/sources.mjs)
+await import(new URL("../../../../scripts/sources.mjs", import.meta.url).href)
 
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    try {
-      return nextResolve(specifier, context)
-    } catch (error) {
-      if (specifier.startsWith(".") && specifier.endsWith(".js")) {
-        return nextResolve(`${specifier.slice(0, -3)}.ts`, context)
-      }
-      throw error
-    }
-  }
-})
-
-// e.g. `./crashBurst.js`, resolved to `crashBurst.ts` by the hook above
+// e.g. `./crashBurst.js`, resolved to `crashBurst.ts` by the hook
 const script = process.argv[2]
 if (script === undefined || !/^\.\/[A-Za-z]+\.js$/.test(script)) throw new Error("usage: child.ts ./<script>.js")
 await import(script)

@@ -1,5 +1,5 @@
 // Lets Node 24 run the workspace packages from their TypeScript sources, so
-// `pnpm demo` needs no build: with `--conditions=@lahete/source` each
+// `pnpm demo`, the examples and the tests' child processes need no build: with `--conditions=@lahete/source` each
 // package's `exports` points at `src/index.ts`, and the sources import each
 // other as `./Module.js` (the form their build needs); this hook resolves
 // such a specifier to the `.ts` file next to it when no `.js` file exists.
