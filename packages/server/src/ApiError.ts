@@ -122,7 +122,26 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
  * @since 0.1.0
  * @category schemas
  */
-export const Refusal = Schema.Union([
+export type Refusal =
+  | ReferralError.ConsentMissing
+  | ReferralError.MobileNumberMissing
+  | ReferralError.NotEligible
+  | ReferralError.InvalidCommand
+  | ReferralError.ProgrammeNotFound
+  | ReferralError.MeasureNotExpected
+  | ReferralError.TooEarly
+  | ReferralError.CallTimeNotAllowed
+  | LinkWorker.LinkWorkerIneligible
+  | ReferralService.LinkWorkerNotFound
+
+/**
+ * The schema of `Refusal` (annotated: the inferred union type is too long for
+ * the declaration build).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Refusal: Schema.Codec<Refusal, unknown> = Schema.Union([
   ReferralError.ConsentMissing,
   ReferralError.MobileNumberMissing,
   ReferralError.NotEligible,
@@ -134,11 +153,6 @@ export const Refusal = Schema.Union([
   LinkWorker.LinkWorkerIneligible,
   ReferralService.LinkWorkerNotFound
 ])
-/**
- * @since 0.1.0
- * @category models
- */
-export type Refusal = typeof Refusal.Type
 
 /**
  * A well-formed command that a domain rule refuses; `refusal` is the core's

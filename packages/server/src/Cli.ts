@@ -33,11 +33,12 @@ import {
   Ids,
   Instant,
   type LinkWorker,
-  LinkWorkerRegistry,
+  type LinkWorkerRegistry,
   LocalTime,
   Mailer,
   Presets,
   type Programme,
+  type ReferralEvent,
   ReferralService,
   ReferralStore,
   SmsSender
@@ -45,7 +46,7 @@ import {
 import { SmtpMailer } from "@lahete/messaging-email"
 import { GatewayApiSender } from "@lahete/messaging-sms"
 import { SqliteClient } from "@lahete/sql-sqlite-node"
-import { Migrations, SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { Migrations, SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"
 import { Clock, Console, Effect, Fiber, Layer, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as CliError from "effect/cli/CliError"
@@ -131,9 +132,13 @@ export type Services =
   | SqlClient.SqlClient
 
 /**
- * `ReferralService` over the SQL store and audit log on the database, the
- * link-worker registry (seeded from the configuration) and the configured
- * programmes. The store runs pending migrations when it starts.
+ * `ReferralService` over the SQL store, audit log and link-worker registry
+ * on the database, and the configured programmes. The store runs pending
+ * migrations when it starts. The registry is kept in the database
+ * (`SqlLinkWorkerRegistry`), so link workers put through the API survive a
+ * restart; the configuration's `linkWorkers` are added when the registry has
+ * no entry with their id, and an entry already there (perhaps changed
+ * through the API since) is kept as it is.
  *
  * @since 0.1.0
  * @category layers
@@ -152,7 +157,7 @@ export const servicesLayer = (
       Layer.mergeAll(
         SqlReferralStore.layer,
         SqlAuditLog.layer,
-        LinkWorkerRegistry.layerMemory(settings.linkWorkers),
+        SqlLinkWorkerRegistry.layerWith({ seed: settings.linkWorkers }),
         ReferralService.catalogLayer(settings.catalog)
       )
     ),
@@ -229,7 +234,11 @@ export const workerOptions = (settings: Config.Settings): Worker.Options => ({
  * @since 0.1.0
  * @category report
  */
-export const histories = Effect.gen(function* () {
+export const histories: Effect.Effect<
+  ReadonlyArray<ReadonlyArray<ReferralEvent.ReferralEvent>>,
+  ReferralStore.ReferralStoreError,
+  ReferralStore.ReferralStore
+> = Effect.gen(function* () {
   const store = yield* ReferralStore.ReferralStore
   const ids = yield* store.referralIds()
   return yield* Effect.forEach(ids, (id) => Effect.map(store.load(id), (stream) => stream.events))

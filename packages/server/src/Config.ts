@@ -20,7 +20,7 @@
  * | `coordinators` | `LAHETE_COORDINATORS` | coordinators' addresses per programme (`kemijarvi=a@x.fi,b@x.fi;sodankyla=c@y.fi`) |
  * | `messages.referralUrl` | `LAHETE_REFERRAL_URL` | where staff open a referral, with `{referralId}` |
  * | `messages.*` | — | template overrides (`MessageTemplates.Config`) |
- * | `linkWorkers` | — | the link-worker registry's entries at start (`LinkWorker` objects) |
+ * | `linkWorkers` | — | link workers (`LinkWorker` objects) added to the registry at start when it has none with their id |
  * | `worker.intervalSeconds` | `LAHETE_WORKER_INTERVAL_SECONDS` | seconds between worker rounds (default 30) |
  * | `fingerprintSecret` | `LAHETE_FINGERPRINT_SECRET` | the HMAC secret of command fingerprints (secret) |
  *

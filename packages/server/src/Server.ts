@@ -15,19 +15,17 @@
  * @example
  * ```ts
  * import { NodeRuntime } from "@effect/platform-node"
- * import { LinkWorkerRegistry, Presets, ReferralService } from "@lahete/core"
+ * import { Presets, ReferralService } from "@lahete/core"
  * import { Server } from "@lahete/server"
  * import { SqliteClient } from "@lahete/sql-sqlite-node"
- * import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+ * import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"
  * import { Layer } from "effect"
  *
- * const Storage = Layer.mergeAll(SqlReferralStore.layer, SqlAuditLog.layer).pipe(
+ * const Storage = Layer.mergeAll(SqlReferralStore.layer, SqlAuditLog.layer, SqlLinkWorkerRegistry.layer).pipe(
  *   Layer.provideMerge(SqliteClient.layer({ filename: "/var/lib/lahete/lahete.db" }))
  * )
  * const Core = ReferralService.layer.pipe(
- *   Layer.provideMerge(
- *     Layer.mergeAll(Storage, LinkWorkerRegistry.layerMemory([]), ReferralService.catalogLayer(Presets.catalog))
- *   )
+ *   Layer.provideMerge(Layer.mergeAll(Storage, ReferralService.catalogLayer(Presets.catalog)))
  * )
  * const Main = Server.layer({
  *   port: 8080,

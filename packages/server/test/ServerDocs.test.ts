@@ -12,10 +12,10 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { LinkWorkerRegistry, Presets, ReferralService } from "@lahete/core"
+import { Presets, ReferralService } from "@lahete/core"
 import { Api, Server } from "@lahete/server"
 import { SqliteClient } from "@lahete/sql-sqlite-node"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Context, Effect, Layer, Logger, Option } from "effect"
 import { HttpServer } from "effect/http"
@@ -25,10 +25,10 @@ import * as Tokens from "./support/tokens.js"
 
 const embedImports = [
   'import { NodeRuntime } from "@effect/platform-node"',
-  'import { LinkWorkerRegistry, Presets, ReferralService } from "@lahete/core"',
+  'import { Presets, ReferralService } from "@lahete/core"',
   'import { Server } from "@lahete/server"',
   'import { SqliteClient } from "@lahete/sql-sqlite-node"',
-  'import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"',
+  'import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"',
   'import { Layer } from "effect"'
 ]
 
@@ -36,14 +36,12 @@ const embedImports = [
 const embed = (databaseFile: string, port: number, jwksUrl: string, issuer: string) => {
   // #region doc:embed
   // the store: SQLite in one file (or PostgreSQL: provide @effect/sql-pg's PgClient instead)
-  const Storage = Layer.mergeAll(SqlReferralStore.layer, SqlAuditLog.layer).pipe(
+  const Storage = Layer.mergeAll(SqlReferralStore.layer, SqlAuditLog.layer, SqlLinkWorkerRegistry.layer).pipe(
     Layer.provideMerge(SqliteClient.layer({ filename: databaseFile }))
   )
-  // the core services the server needs: the referral service over the store, the registry, the programmes
+  // the core services the server needs: the referral service over the store and registry, the programmes
   const Core = ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(Storage, LinkWorkerRegistry.layerMemory([]), ReferralService.catalogLayer(Presets.catalog))
-    )
+    Layer.provideMerge(Layer.mergeAll(Storage, ReferralService.catalogLayer(Presets.catalog)))
   )
   // the HTTP API, with tokens verified against the identity provider's keys
   const Main = Server.layer({

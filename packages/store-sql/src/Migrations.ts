@@ -1,9 +1,10 @@
 /**
  * The schema of the SQL store: numbered migrations for SQLite and PostgreSQL
  * in one code base (the dialects differ only in column types and in how a
- * row sequence is generated), run by effect's `Migrator`. Both
- * `SqlReferralStore.layer` and `SqlAuditLog.layer` run them on start; running
- * them again is a no-op.
+ * row sequence is generated), run by effect's `Migrator`.
+ * `SqlReferralStore.layer`, `SqlAuditLog.layer` and
+ * `SqlLinkWorkerRegistry.layer` run them on start; running them again is a
+ * no-op.
  *
  * Tables:
  *
@@ -20,6 +21,8 @@
  *   the columns the views and the scheduler search by (`SqlProjections`).
  * - `outbox`: the messages the events ask for and their dispatch state
  *   (`SqlOutbox`).
+ * - `link_workers`: the link-worker registry (`SqlLinkWorkerRegistry`), one
+ *   row per link worker (JSON), in the order first put.
  *
  * @since 0.1.0
  */
@@ -216,7 +219,23 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
           "CREATE INDEX outbox_due ON outbox (status, not_before)",
           "CREATE INDEX outbox_referral ON outbox (referral_id)"
         ]
-  )
+  ),
+  // the link-worker registry (`SqlLinkWorkerRegistry`): the entry as validated JSON, `seq` for the order first put
+  "0006_link_workers": ddl((d) => [
+    d === pg
+      ? `CREATE TABLE link_workers (
+          link_worker_id TEXT PRIMARY KEY,
+          seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+          data ${d.json} NOT NULL,
+          updated_at ${d.timestamp}
+        )`
+      : `CREATE TABLE link_workers (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          link_worker_id TEXT NOT NULL UNIQUE,
+          data ${d.json} NOT NULL,
+          updated_at ${d.timestamp}
+        )`
+  ])
 }
 
 /**

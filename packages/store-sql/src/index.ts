@@ -1,6 +1,6 @@
 /**
- * `@lahete/store-sql`: lahete's `ReferralStore` and `AuditLog` over
- * `effect/sql`, on SQLite and PostgreSQL.
+ * `@lahete/store-sql`: lahete's `ReferralStore`, `AuditLog` and
+ * `LinkWorkerRegistry` over `effect/sql`, on SQLite and PostgreSQL.
  *
  * @since 0.1.0
  */
@@ -25,6 +25,13 @@ export * as SqlAuditLog from "./SqlAuditLog.js"
  * @since 0.1.0
  */
 export * as SqlDispatcher from "./SqlDispatcher.js"
+/**
+ * The `LinkWorkerRegistry` over SQL: the link workers kept in the database,
+ * optionally seeded with entries that are not there yet.
+ *
+ * @since 0.1.0
+ */
+export * as SqlLinkWorkerRegistry from "./SqlLinkWorkerRegistry.js"
 /**
  * The transactional outbox.
  *

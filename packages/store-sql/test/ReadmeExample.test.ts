@@ -12,22 +12,22 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const filename = join(dir, "lahete.db")
 
 // #region readme
-import { Ids, LinkWorkerRegistry, Presets, ReferralService, ReferralStore } from "@lahete/core"
+import { Ids, Presets, ReferralService, ReferralStore } from "@lahete/core"
 import { SqliteClient } from "@lahete/sql-sqlite-node"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"
 import { Effect, Layer, Option, Schema } from "effect"
 
 // SQLite: one file, no server. For PostgreSQL, provide @effect/sql-pg's
 // PgClient.layer({ url: Redacted.make(process.env.DATABASE_URL) }) instead.
 const Database = SqliteClient.layer({ filename })
 
-// The store and the audit log create or migrate their tables when they start
-const Storage = Layer.mergeAll(SqlReferralStore.layer, SqlAuditLog.layer).pipe(Layer.provideMerge(Database))
+// The store, the audit log and the link-worker registry create or migrate their tables when they start
+const Storage = Layer.mergeAll(SqlReferralStore.layer, SqlAuditLog.layer, SqlLinkWorkerRegistry.layer).pipe(
+  Layer.provideMerge(Database)
+)
 
 const Live = ReferralService.layer.pipe(
-  Layer.provideMerge(
-    Layer.mergeAll(Storage, LinkWorkerRegistry.layerMemory([]), ReferralService.catalogLayer(Presets.catalog))
-  )
+  Layer.provideMerge(Layer.mergeAll(Storage, ReferralService.catalogLayer(Presets.catalog)))
 )
 
 const program = Effect.gen(function* () {

@@ -40,6 +40,13 @@ export * as Fixtures from "./Fixtures.js"
  * @since 0.1.0
  */
 export * as IdentityArbitraries from "./IdentityArbitraries.js"
+/**
+ * The conformance suite for `LinkWorkerRegistry` layers (the in-memory
+ * registry and the SQL one).
+ *
+ * @since 0.1.0
+ */
+export * as LinkWorkerRegistryTest from "./LinkWorkerRegistryTest.js"
 
 /**
  * The conformance suite for `Mailer` layers.

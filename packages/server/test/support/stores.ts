@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { LinkWorkerRegistry, Presets, ReferralService } from "@lahete/core"
+import { Presets, ReferralService } from "@lahete/core"
 import type { Server } from "@lahete/server"
 import { SqliteClient } from "@lahete/sql-sqlite-node"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer } from "effect"
 
@@ -34,7 +34,7 @@ export const sqlite = (): Layer.Layer<Server.Requirements, unknown> =>
       Layer.mergeAll(
         SqlReferralStore.layer,
         SqlAuditLog.layer,
-        LinkWorkerRegistry.layerMemory(linkWorkers),
+        SqlLinkWorkerRegistry.layerWith({ seed: linkWorkers }),
         ReferralService.catalogLayer(Presets.catalog)
       )
     ),
