@@ -423,6 +423,59 @@ export const previousBusinessDay = (date: LocalDate): LocalDate => {
   return d
 }
 
+// Weekdays among epoch days (-∞, e], up to a constant (the anchor 1970-01-05 is a Monday).
+const weekdaysUpTo = (epochDay: number): number => {
+  const t = epochDay - 4 + 1
+  return 5 * Math.floor(t / 7) + Math.min(((t % 7) + 7) % 7, 5)
+}
+
+// The weekday w with weekdaysUpTo(w) === count: the inverse of weekdaysUpTo on weekdays.
+const weekdayNumbered = (count: number): number => {
+  const weeks = Math.floor((count - 1) / 5)
+  return 7 * weeks + (count - 5 * weeks) + 3
+}
+
+const yearOfEpochDay = (epochDay: number): number => new Date(epochDay * dayMillis).getUTCFullYear()
+
+// Holidays that fall on a weekday in the epoch-day interval (a, b], a <= b.
+const weekdayHolidaysIn = (a: number, b: number): number => {
+  let count = 0
+  const lastYear = yearOfEpochDay(b)
+  for (let year = yearOfEpochDay(a + 1); year <= lastYear; year++) {
+    for (const e of yearEntry(year).weekdayEpochDays) if (e > a && e <= b) count++
+  }
+  return count
+}
+
+// The n-th (n >= 1) business day after epoch day `start`. Jumps to the n-th
+// weekday after it (whole weeks at once); each weekday holiday jumped over
+// leaves one business day still to go, taken the same way from there.
+const nthBusinessDayAfter = (start: number, n: number): number => {
+  let from = start
+  let to = weekdayNumbered(weekdaysUpTo(from) + n)
+  let missed = weekdayHolidaysIn(from, to)
+  while (missed > 0) {
+    from = to
+    to = weekdayNumbered(weekdaysUpTo(from) + missed)
+    missed = weekdayHolidaysIn(from, to)
+  }
+  return to
+}
+
+// The n-th (n >= 1) business day before epoch day `start`: the mirror image.
+// `to` is the earliest day such that [to, until) holds the weekdays wanted.
+const nthBusinessDayBefore = (start: number, n: number): number => {
+  let until = start
+  let to = weekdayNumbered(weekdaysUpTo(until - 1) - n + 1)
+  let missed = weekdayHolidaysIn(to - 1, until - 1)
+  while (missed > 0) {
+    until = to
+    to = weekdayNumbered(weekdaysUpTo(until - 1) - missed + 1)
+    missed = weekdayHolidaysIn(to - 1, until - 1)
+  }
+  return to
+}
+
 /**
  * The `n`-th business day after `date`; the starting day is not counted.
  *
@@ -434,6 +487,8 @@ export const previousBusinessDay = (date: LocalDate): LocalDate => {
  * `n` is an integer (a fraction is truncated; a non-finite `n` counts as 0).
  * The result is non-decreasing in `n`, and
  * `businessDaysBetween(date, addBusinessDays(date, n)) === n` for `n >= 1`.
+ * It is computed in whole weeks and the holidays within them, not day by
+ * day, so large `n` cost little more than small.
  *
  * @since 0.1.0
  * @category business days
@@ -441,35 +496,13 @@ export const previousBusinessDay = (date: LocalDate): LocalDate => {
 export const addBusinessDays = (date: LocalDate, n: number): LocalDate => {
   const steps = Number.isFinite(n) ? Math.trunc(n) : 0
   if (steps === 0) return nextBusinessDay(date)
-  let d = date
-  if (steps > 0) {
-    for (let left = steps; left > 0; left--) {
-      d = addDays(d, 1)
-      while (!isBusinessDay(d)) d = addDays(d, 1)
-    }
-  } else {
-    for (let left = -steps; left > 0; left--) d = previousBusinessDay(d)
-  }
-  return d
-}
-
-// Weekdays among epoch days (-∞, e], up to a constant (the anchor 1970-01-05 is a Monday).
-const weekdaysUpTo = (epochDay: number): number => {
-  const t = epochDay - 4 + 1
-  return 5 * Math.floor(t / 7) + Math.min(((t % 7) + 7) % 7, 5)
+  const start = toEpochDay(date)
+  return fromEpochDay(steps > 0 ? nthBusinessDayAfter(start, steps) : nthBusinessDayBefore(start, -steps))
 }
 
 // Business days in the epoch-day interval (a, b], a <= b.
-const businessDaysIn = (a: number, b: number): number => {
-  if (a === b) return 0
-  let count = weekdaysUpTo(b) - weekdaysUpTo(a)
-  const firstYear = toParts(fromEpochDay(a + 1)).year
-  const lastYear = toParts(fromEpochDay(b)).year
-  for (let year = firstYear; year <= lastYear; year++) {
-    for (const e of yearEntry(year).weekdayEpochDays) if (e > a && e <= b) count--
-  }
-  return count
-}
+const businessDaysIn = (a: number, b: number): number =>
+  a === b ? 0 : weekdaysUpTo(b) - weekdaysUpTo(a) - weekdayHolidaysIn(a, b)
 
 /**
  * The number of business days in `(from, to]`: `from` is not counted, `to`

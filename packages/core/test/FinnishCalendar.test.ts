@@ -119,6 +119,47 @@ const naiveBusinessDaysIn = (from: FinnishCalendar.LocalDate, to: FinnishCalenda
   return count
 }
 
+// addBusinessDays the obvious way, one calendar day at a time, from the
+// documented rules: n truncated (non-finite → 0); 0 → the date itself or the
+// next business day; n > 0 → the n-th business day after the date; n < 0 →
+// the |n|-th business day before it.
+const naiveAddBusinessDays = (date: FinnishCalendar.LocalDate, n: number): FinnishCalendar.LocalDate => {
+  const businessDay = (x: FinnishCalendar.LocalDate): boolean =>
+    FinnishCalendar.dayOfWeek(x) <= 5 &&
+    !FinnishCalendar.holidays(FinnishCalendar.toParts(x).year).some((h) => h.date === x)
+  const steps = Number.isFinite(n) ? Math.trunc(n) : 0
+  let x = date
+  if (steps === 0) {
+    while (!businessDay(x)) x = FinnishCalendar.addDays(x, 1)
+    return x
+  }
+  const direction = steps > 0 ? 1 : -1
+  for (let left = Math.abs(steps); left > 0; ) {
+    x = FinnishCalendar.addDays(x, direction)
+    if (businessDay(x)) left--
+  }
+  return x
+}
+
+// random dates 1900–2100
+const arbDate1900to2100 = fc
+  .integer({ min: 0, max: FinnishCalendar.daysBetween(base, d("2100-12-31")) })
+  .map((k) => FinnishCalendar.addDays(base, k))
+
+// any number addBusinessDays may be given: mostly counts 0 to several hundred,
+// also negative counts, fractions, -0 and non-finite numbers
+const arbCount = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 800 }) },
+  { weight: 3, arbitrary: fc.integer({ min: -800, max: -1 }) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.double({ min: -800, max: 800, noNaN: true }),
+      fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0.5, -0.5, 0.999, -1.5)
+    )
+  }
+)
+
 describe("FinnishCalendar", () => {
   describe("dates", () => {
     it("accepts only real calendar dates", () => {
@@ -402,6 +443,37 @@ describe("FinnishCalendar", () => {
         }),
         { numRuns: 1000 }
       )
+    })
+
+    it("property: addBusinessDays equals counting day by day (1900–2100, any count)", () => {
+      fc.assert(
+        fc.property(arbDate1900to2100, arbCount, (date, n) => {
+          expect(FinnishCalendar.addBusinessDays(date, n)).toBe(naiveAddBusinessDays(date, n))
+        }),
+        { numRuns: 2000 }
+      )
+    })
+
+    it("property: addBusinessDays equals counting day by day for counts of decades", () => {
+      fc.assert(
+        fc.property(arbDate1900to2100, fc.integer({ min: -15_000, max: 15_000 }), (date, n) => {
+          expect(FinnishCalendar.addBusinessDays(date, n)).toBe(naiveAddBusinessDays(date, n))
+        }),
+        { numRuns: 100 }
+      )
+    })
+
+    it("addBusinessDays equals counting day by day from every day of 2024–2030, up to 2 weeks either way", () => {
+      let mismatches = 0
+      let checked = 0
+      for (let x = d("2024-01-01"); x <= "2030-12-31"; x = FinnishCalendar.addDays(x, 1)) {
+        for (let n = -10; n <= 10; n++) {
+          if (FinnishCalendar.addBusinessDays(x, n) !== naiveAddBusinessDays(x, n)) mismatches++
+          checked++
+        }
+      }
+      expect(checked).toBe(2557 * 21)
+      expect(mismatches).toBe(0)
     })
 
     it("property: addBusinessDays is monotonic in n (strictly from n = 1)", () => {
