@@ -12,6 +12,30 @@
  * or on two workers at once, changes nothing the second time (the service
  * replays the first result, and the decider records each marker once).
  *
+ * **Where the states come from.** By default the step folds every referral's
+ * stream (`statesFromStore`: `ReferralStore.referralIds`, then
+ * `ReferralService.state` for each), which is what the in-memory store
+ * offers. A store with a projection passes the states it already holds
+ * instead, `step({ states })` (e.g. `@lahete/store-sql`'s worker passes the
+ * rows of its `referral_projection`): then no stream is loaded for a referral
+ * with nothing due, and only the referrals with a command due are loaded,
+ * by `ReferralService.execute`, which decides each command against the
+ * referral's current events. The source must give each referral's current
+ * state (the fold of its events) once; it may leave out referrals for which
+ * no marker can fall due any more (`Deadlines.pendingFirings` is empty for
+ * every state they can reach). The commands, their keys and the result are
+ * the same whichever the source.
+ *
+ * @example
+ * ```ts
+ * import { Scheduler } from "@lahete/core"
+ *
+ * // every stream folded (the default)
+ * const round = Scheduler.step()
+ * // the states from a projection
+ * const fromProjection = Scheduler.step({ states: projectedStates })
+ * ```
+ *
  * @since 0.1.0
  */
 import { Clock, Effect, Schema } from "effect"
@@ -116,39 +140,81 @@ export interface StepResult {
 }
 
 /**
- * One scheduler step at the clock's current time: loads every referral,
- * issues its due commands through `ReferralService`, and reports what it did.
- * A failed command does not stop the step; it is retried at the next one.
+ * Where a step takes the referrals' states from: an effect that gives each
+ * referral's current state once (see the module's documentation).
  *
- * (This walks every stream; store adapters with projections can offer the
- * due referrals directly, and the worker can run the step per programme.)
+ * @since 0.1.0
+ * @category models
+ */
+export type StateSource<E = never, R = never> = Effect.Effect<Iterable<ReferralState>, E, R>
+
+/**
+ * The default source: every referral of the store, folded from its events
+ * (`ReferralStore.referralIds`, then `ReferralService.state` for each).
  *
  * @since 0.1.0
  * @category scheduling
  */
-export const step = (
-  options: { readonly actor?: Actor.Actor } = {}
-): Effect.Effect<StepResult, ReferralServiceError, ReferralService | ReferralStore | ProgrammeCatalog> =>
-  Effect.gen(function* () {
-    const now = Instant.make(yield* Clock.currentTimeMillis)
+export const statesFromStore: StateSource<ReferralServiceError, ReferralService | ReferralStore> = Effect.gen(
+  function* () {
     const service = yield* ReferralService
     const store = yield* ReferralStore
+    const states: Array<ReferralState> = []
+    for (const referralId of yield* store.referralIds()) states.push(yield* service.state(referralId))
+    return states
+  }
+)
+
+/**
+ * One scheduler step at the clock's current time: takes the referrals'
+ * states from `states` (default `statesFromStore`, which folds every
+ * stream), issues each one's due commands (`commandsDue`) through
+ * `ReferralService`, and reports what it did (`referrals`: the states looked
+ * at). A failed command does not stop the step; it is retried at the next
+ * one. A failure of the source fails the step.
+ *
+ * @since 0.1.0
+ * @category scheduling
+ */
+export function step(options?: {
+  readonly actor?: Actor.Actor
+}): Effect.Effect<StepResult, ReferralServiceError, ReferralService | ReferralStore | ProgrammeCatalog>
+/**
+ * One scheduler step over the states `states` gives (e.g. a projection's
+ * rows): no stream is loaded but those of the referrals with a command due.
+ *
+ * @since 0.1.0
+ * @category scheduling
+ */
+export function step<E, R>(options: {
+  readonly actor?: Actor.Actor
+  readonly states: StateSource<E, R>
+}): Effect.Effect<StepResult, ReferralServiceError | E, ReferralService | ProgrammeCatalog | R>
+export function step<E, R>(
+  options: { readonly actor?: Actor.Actor; readonly states?: StateSource<E, R> } = {}
+): Effect.Effect<StepResult, ReferralServiceError | E, ReferralService | ReferralStore | ProgrammeCatalog | R> {
+  return Effect.gen(function* () {
+    const now = Instant.make(yield* Clock.currentTimeMillis)
+    const service = yield* ReferralService
     const catalog = yield* ProgrammeCatalog
-    const ids = yield* store.referralIds()
+    const states = yield* options.states ?? statesFromStore
     const fired: Array<{ referralId: ReferralId; command: ReferralCommand["_tag"] }> = []
     const failed: Array<{ referralId: ReferralId; error: ReferralServiceError }> = []
     let alreadyDone = 0
-    for (const referralId of ids) {
-      const state = yield* service.state(referralId)
+    let referrals = 0
+    for (const state of states) {
+      referrals++
       const programme =
         state.programme === undefined ? undefined : catalog.get(state.programme.id, state.programme.version)
       if (programme === undefined) continue
       for (const command of commandsDue(state, programme, now, options.actor)) {
+        const referralId = command.referralId
         const result = yield* Effect.result(service.execute(command))
         if (result._tag === "Failure") failed.push({ referralId, error: result.failure })
         else if (result.success.replayed) alreadyDone++
         else if (result.success.events.length > 0) fired.push({ referralId, command: command._tag })
       }
     }
-    return { now, referrals: ids.length, fired, alreadyDone, failed }
+    return { now, referrals, fired, alreadyDone, failed }
   })
+}

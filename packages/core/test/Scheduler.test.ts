@@ -17,7 +17,7 @@ import {
   Scheduler
 } from "@lahete/core"
 import { Fixtures as F } from "@lahete/testing"
-import { Clock, Effect, Layer, Option, Result } from "effect"
+import { Clock, Context, Effect, Layer, Option, Result } from "effect"
 import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
 
@@ -150,6 +150,131 @@ describe("Scheduler.step", () => {
       expect(events.filter((e) => e._tag === "FollowUpCompleted")).toMatchObject([{ result: "missed" }])
       expect(events.filter((e) => e._tag === "PersonalDataErased")).toMatchObject([{ basis: "retention-period" }])
       expect(Option.isNone(yield* store.subject(F.submit().subjectId))).toBe(true)
+    }).pipe(Effect.provide(memory()))
+  )
+
+  it.effect(
+    "a state source gives the same commands under the same keys, and only due referrals' streams are loaded",
+    () =>
+      Effect.gen(function* () {
+        // referrals in every state, a week apart, on the retention version (the latest) and on version 1 (none)
+        const names = Object.keys(F.pathTo) as ReadonlyArray<keyof typeof F.pathTo>
+        const stories = names.flatMap((name, i) =>
+          [true, false].map((retention) =>
+            F.pathTo[name]().map((c) => {
+              const moved = shift(c, i * 7 * day, `referral-${name}-${retention}`, `subject-${name}-${retention}`)
+              return moved._tag === "SubmitReferral" && !retention ? { ...moved, programmeVersion: 1 } : moved
+            })
+          )
+        )
+        const all = stories.flat().sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+        // one world steps over the store's folds, the other over a source; both start the same
+        const folding = yield* Layer.build(memory())
+        const sourced = yield* Layer.build(memory())
+        yield* play(all).pipe(Effect.provide(folding))
+        yield* play(all).pipe(Effect.provide(sourced))
+        const total = stories.length
+
+        const store = Context.get(sourced, ReferralStore.ReferralStore)
+        const loads: Array<string> = []
+        const counting: ReferralStore.Shape = {
+          ...store,
+          load: (id) =>
+            Effect.suspend(() =>
+              Effect.andThen(
+                Effect.sync(() => loads.push(id)),
+                store.load(id)
+              )
+            )
+        }
+        const issued = { folding: [] as Array<string>, sourced: [] as Array<string> }
+        const recording = (service: ReferralService.Shape, into: Array<string>): ReferralService.Shape => ({
+          ...service,
+          execute: (c) =>
+            Effect.suspend(() => {
+              into.push(`${c.referralId} ${c._tag} ${c.idempotencyKey}`)
+              return service.execute(c)
+            })
+        })
+        const countingService = yield* ReferralService.make.pipe(
+          Effect.provideService(ReferralStore.ReferralStore, counting),
+          Effect.provide(sourced)
+        )
+        let dueSeen = 0
+        let quietSeen = 0
+        const start = Instant.toMillis(all[all.length - 1]?.at as Instant.Instant)
+        for (const days of [1, 3, 5, 20, 60, 200, 380, 420, 800]) {
+          yield* TestClock.setTime(start + days * day)
+          const now = Instant.make(yield* Clock.currentTimeMillis)
+          const a = yield* Scheduler.step().pipe(
+            Effect.provideService(
+              ReferralService.ReferralService,
+              recording(Context.get(folding, ReferralService.ReferralService), issued.folding)
+            ),
+            Effect.provide(folding)
+          )
+          // the source: the states folded beforehand, as a projection holds them
+          const states: Array<Referral.ReferralState> = []
+          for (const id of yield* store.referralIds()) states.push(Referral.fold((yield* store.load(id)).events))
+          const due = new Set(
+            states.flatMap((st) => {
+              const programme = catalog.get(st.programme?.id ?? "", st.programme?.version ?? 0)
+              return programme === undefined || Scheduler.commandsDue(st, programme, now).length === 0
+                ? []
+                : [st.referralId as string]
+            })
+          )
+          loads.length = 0
+          const b = yield* Scheduler.step({ states: Effect.succeed(states) }).pipe(
+            Effect.provideService(ReferralService.ReferralService, recording(countingService, issued.sourced)),
+            Effect.provide(sourced)
+          )
+          expect(b.referrals).toBe(total)
+          expect(a.referrals).toBe(total)
+          expect(b.fired).toEqual(a.fired)
+          expect(b.alreadyDone).toBe(a.alreadyDone)
+          expect(b.failed.map((f) => [f.referralId, f.error._tag])).toEqual(
+            a.failed.map((f) => [f.referralId, f.error._tag])
+          )
+          // streams loaded: those of the referrals with a command due, and no other
+          expect(new Set(loads)).toEqual(due)
+          dueSeen += due.size
+          quietSeen += total - due.size
+        }
+        expect(issued.sourced).toEqual(issued.folding)
+        // the markers fired, and the keys are the scheduler's
+        expect(issued.sourced.length).toBeGreaterThan(10)
+        for (const line of issued.sourced) expect(line.split(" ")[2]).toMatch(/^deadline:/)
+        expect(issued.sourced.some((line) => line.includes("ErasePersonalData"))).toBe(true)
+        expect(dueSeen).toBeGreaterThan(0)
+        expect(quietSeen).toBeGreaterThan(0)
+        // both worlds end with the same events
+        const other = Context.get(folding, ReferralStore.ReferralStore)
+        for (const id of yield* store.referralIds()) {
+          expect((yield* store.load(id)).events).toEqual((yield* other.load(id)).events)
+        }
+      }).pipe(Effect.scoped)
+  )
+
+  it.effect("a source that leaves a referral out issues nothing for it; a failing source fails the step", () =>
+    Effect.gen(function* () {
+      const store = yield* ReferralStore.ReferralStore
+      yield* play([...F.pathTo.Submitted(), ...F.pathTo.Submitted().map((c) => shift(c, 0, "referral-2", "subject-2"))])
+      yield* TestClock.adjust("30 days")
+      const first = Referral.fold((yield* store.load(F.referralId)).events)
+      const untouched = (yield* store.load("referral-2" as never)).events
+      const left = yield* Scheduler.step({ states: Effect.succeed([first]) })
+      expect(left.referrals).toBe(1)
+      expect(left.fired.map((f) => f.referralId)).toEqual([F.referralId, F.referralId]) // D1 and D2 missed
+      expect((yield* store.load("referral-2" as never)).events).toEqual(untouched)
+      // a generator of states is a source too (any iterable)
+      const both = yield* Scheduler.step({
+        states: Effect.map(Scheduler.statesFromStore, (states) => new Set(states).values())
+      })
+      expect(both.referrals).toBe(2)
+      expect(both.fired.map((f) => f.referralId)).toEqual(["referral-2", "referral-2"])
+      const failure = new ReferralStore.StoreFailure({ operation: "projection", detail: "unreachable" })
+      expect(yield* Effect.flip(Scheduler.step({ states: Effect.fail(failure) }))).toBe(failure)
     }).pipe(Effect.provide(memory()))
   )
 

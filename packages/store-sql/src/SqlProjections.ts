@@ -40,6 +40,8 @@ export interface Filter {
   readonly referrerId?: Ids.ActorId
   readonly subjectId?: Ids.SubjectId
   readonly statuses?: ReadonlyArray<Lifecycle.Status>
+  /** Whether the referral's personal data is erased (`ErasePersonalData`). */
+  readonly personalDataErased?: boolean
 }
 
 /**
@@ -224,6 +226,37 @@ export const rebuildProjections = (
     return ids.length
   })
 
+/** The referrals whose row is missing or not at their stream's version, in the order first appended. */
+const idsBehind = (sql: SqlClient.SqlClient, operation: string) =>
+  sql`SELECT s.referral_id AS referral_id FROM referral_streams s
+    LEFT JOIN referral_projection p ON p.referral_id = s.referral_id
+    WHERE p.referral_id IS NULL OR p.version <> s.version ORDER BY s.first_seq`.pipe(
+    Effect.mapError((e) => storeFailure(operation, e)),
+    Effect.flatMap(rows(IdRow, operation, "referral_streams"))
+  )
+
+/**
+ * The referrals whose projection row is missing or not at their stream's
+ * version (none while every append goes through `SqlReferralStore`, which writes the
+ * row in the append's transaction and fills in missing rows when it starts;
+ * a stream it could not read at the start stays here). A reader that must
+ * not miss a referral folds these from the log instead of trusting their
+ * rows.
+ *
+ * @since 0.1.0
+ * @category queries
+ */
+export const referralIdsBehind = (): Effect.Effect<
+  ReadonlyArray<Ids.ReferralId>,
+  ReferralStore.StoreFailure,
+  SqlClient.SqlClient
+> =>
+  Effect.gen(function* () {
+    const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+    const behind = yield* idsBehind(sql, "referralIdsBehind")
+    return behind.map((r) => r.referral_id as Ids.ReferralId)
+  })
+
 /**
  * Writes the rows of the referrals whose row is missing or behind their
  * stream (streams written before the projection existed). Internal: the
@@ -240,12 +273,7 @@ export const catchUp = (
 ): Effect.Effect<number, ReferralStore.StoreFailure> =>
   Effect.gen(function* () {
     const operation = "catchUpProjections"
-    const behind = yield* sql`SELECT s.referral_id AS referral_id FROM referral_streams s
-      LEFT JOIN referral_projection p ON p.referral_id = s.referral_id
-      WHERE p.referral_id IS NULL OR p.version <> s.version ORDER BY s.first_seq`.pipe(
-      Effect.mapError((e) => storeFailure(operation, e)),
-      Effect.flatMap(rows(IdRow, operation, "referral_streams"))
-    )
+    const behind = yield* idsBehind(sql, operation)
     let written = 0
     for (const { referral_id } of behind) {
       // a stream that cannot be read does not keep the store from starting: its appends and loads fail on their own
@@ -265,7 +293,10 @@ const where = (sql: SqlClient.SqlClient, filter: Filter) =>
         ...(filter.statuses === undefined ? [] : [sql.in("status", filter.statuses)]),
         ...(filter.linkWorkerId === undefined ? [] : [sql`link_worker_id = ${filter.linkWorkerId}`]),
         ...(filter.referrerId === undefined ? [] : [sql`referrer_id = ${filter.referrerId}`]),
-        ...(filter.subjectId === undefined ? [] : [sql`subject_id = ${filter.subjectId}`])
+        ...(filter.subjectId === undefined ? [] : [sql`subject_id = ${filter.subjectId}`]),
+        ...(filter.personalDataErased === undefined
+          ? []
+          : [sql`personal_data_erased = ${filter.personalDataErased ? 1 : 0}`])
       ])
 
 /**
