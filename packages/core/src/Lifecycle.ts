@@ -80,6 +80,29 @@ export const caseload: ReadonlySet<Status> = new Set(["Assigned", "ContactSchedu
 export const isTerminal = (s: Status): boolean => terminal.has(s)
 
 /**
+ * Every FHIR R4 Task status code (http://hl7.org/fhir/task-status), the
+ * ones this model never sets included: what a transport accepts in a status
+ * search.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const fhirTaskStatusCodes = [
+  "draft",
+  "requested",
+  "received",
+  "accepted",
+  "rejected",
+  "ready",
+  "cancelled",
+  "in-progress",
+  "on-hold",
+  "failed",
+  "completed",
+  "entered-in-error"
+] as const
+
+/**
  * The FHIR R4 Task status (and businessStatus, where the model needs a finer
  * sub-state) each state maps to for closed-loop reporting.
  *

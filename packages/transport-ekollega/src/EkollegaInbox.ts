@@ -32,6 +32,7 @@ import {
   type AuditLog,
   Ids,
   Instant,
+  Lifecycle,
   type ReferralService,
   type ReferralStore,
   ReferralTransport
@@ -76,20 +77,7 @@ export const defaultMaxBodyBytes = 64 * 1024
  * @since 0.1.0
  * @category constants
  */
-export const taskStatuses: ReadonlyArray<string> = [
-  "draft",
-  "requested",
-  "received",
-  "accepted",
-  "rejected",
-  "ready",
-  "cancelled",
-  "in-progress",
-  "on-hold",
-  "failed",
-  "completed",
-  "entered-in-error"
-]
+export const taskStatuses: ReadonlyArray<string> = Lifecycle.fhirTaskStatusCodes
 
 const noStore = { "cache-control": "no-store" }
 

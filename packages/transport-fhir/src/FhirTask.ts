@@ -27,20 +27,7 @@ import * as FhirCodes from "./FhirCodes.js"
 type Report = ReferralTransport.StatusReport
 type TaskStatus = Task["status"]
 
-const taskStatuses: ReadonlySet<string> = new Set<TaskStatus>([
-  "draft",
-  "requested",
-  "received",
-  "accepted",
-  "rejected",
-  "ready",
-  "cancelled",
-  "in-progress",
-  "on-hold",
-  "failed",
-  "completed",
-  "entered-in-error"
-])
+const taskStatuses: ReadonlySet<string> = new Set<TaskStatus>(Lifecycle.fhirTaskStatusCodes)
 
 const concept = (system: string, code: string) => ({ coding: [{ system, code }] })
 
