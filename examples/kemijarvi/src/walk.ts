@@ -31,13 +31,12 @@ import {
   ReferralTransport
 } from "@lahete/core"
 import { Sinks, Worker } from "@lahete/server"
+import { SimulatedTime } from "@lahete/testing"
 import { Clock, Console, Context, Effect, Layer } from "effect"
-import * as SimulatedClock from "./clock.ts"
 import { local, show, zone } from "./clock.ts"
 import * as Cohort from "./cohort.ts"
 import { aino, ainoReason, coordinator, linkWorkerActor, nurse, programme } from "./people.ts"
 import * as Setup from "./setup.ts"
-import * as Timeline from "./timeline.ts"
 
 export interface Options {
   /** The data folder (the database, the message files, the report). */
@@ -96,7 +95,7 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
 
   const program = Effect.gen(function* () {
     const clock = yield* SimulatedClockService
-    const timeline = Timeline.make<Setup.Services>(clock)
+    const timeline = SimulatedTime.timeline<Setup.Services>(clock)
     const service = yield* ReferralService.ReferralService
     const transport = yield* ReferralTransport.ReferralTransport
     const store = yield* ReferralStore.ReferralStore
@@ -517,7 +516,7 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
     mkdirSync(paths.dir, { recursive: true })
     Setup.clean(paths)
     const real = yield* Clock.Clock
-    const simulated = SimulatedClock.make(start, real)
+    const simulated = SimulatedTime.settable(start, real)
     // everything below, the layers included, reads the simulated clock
     return yield* program.pipe(
       Effect.provide(Layer.mergeAll(layer, Layer.succeed(SimulatedClockService, simulated))),
@@ -527,7 +526,7 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
 }
 
 /** The simulated clock as a service, so the walk can move it. */
-export class SimulatedClockService extends Context.Service<SimulatedClockService, SimulatedClock.SimulatedClock>()(
+export class SimulatedClockService extends Context.Service<SimulatedClockService, SimulatedTime.SettableClock>()(
   "example/SimulatedClock"
 ) {}
 

@@ -35,11 +35,11 @@ import {
   ReferralTransport
 } from "@lahete/core"
 import { Migrations, SqlProjections } from "@lahete/store-sql"
+import { SimulatedTime } from "@lahete/testing"
 import { Clock, Console, Context, Effect, Layer, Result } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import * as SimulatedClock from "./clock.js"
-import { local, show, showDate } from "./clock.js"
+import { addWeeks, local, show, showDate } from "./clock.js"
 import * as Cohort from "./cohort.js"
 import * as Coordinator from "./coordinator.js"
 import * as Fhir from "./fhir.js"
@@ -142,7 +142,7 @@ export const elleAnswers = {
 } as const
 
 /** The simulated clock as a service, so the walk can move it. */
-export class SimulatedClockService extends Context.Service<SimulatedClockService, SimulatedClock.SimulatedClock>()(
+export class SimulatedClockService extends Context.Service<SimulatedClockService, SimulatedTime.SettableClock>()(
   "example-sodankyla/SimulatedClock"
 ) {}
 
@@ -183,7 +183,7 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
 
   const program = Effect.gen(function* () {
     const clock = yield* SimulatedClockService
-    const timeline = SimulatedClock.timeline<Setup.Services>(clock)
+    const timeline = SimulatedTime.timeline<Setup.Services>(clock)
     const service = yield* ReferralService.ReferralService
     const transport = yield* ReferralTransport.ReferralTransport
     const store = yield* ReferralStore.ReferralStore
@@ -520,7 +520,7 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
     // ---- 13. weekly meetings ----
     let meetings = 0
     for (let week = 1; week <= 11; week++) {
-      const meetingAt = SimulatedClock.addWeeks(local("2026-04-16", "13:00"), week - 1)
+      const meetingAt = addWeeks(local("2026-04-16", "13:00"), week - 1)
       yield* timeline.advanceTo(Instant.plusMillis(meetingAt, 2 * 3_600_000))
       if (week === 1) yield* step("meetings", "Weekly meetings")
       yield* service.execute({
@@ -539,9 +539,7 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
         yield* poll
       }
     }
-    yield* say(
-      `${meetings} meetings recorded, the last on ${showDate(SimulatedClock.addWeeks(local("2026-04-16", "13:00"), 10))}.`
-    )
+    yield* say(`${meetings} meetings recorded, the last on ${showDate(addWeeks(local("2026-04-16", "13:00"), 10))}.`)
 
     // ---- 14. closing ----
     yield* timeline.advanceTo(local("2026-06-26", "10:00"))
@@ -750,7 +748,7 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
 
   return Effect.gen(function* () {
     const real = yield* Clock.Clock
-    const simulated = SimulatedClock.make(start, real)
+    const simulated = SimulatedTime.settable(start, real)
     // everything below, the layers included, reads the simulated clock
     return yield* program.pipe(
       Effect.provide(Layer.mergeAll(Setup.layer(options.database), Layer.succeed(SimulatedClockService, simulated))),

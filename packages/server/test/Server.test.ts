@@ -80,9 +80,9 @@ const scenario = (name: string, core: () => Parameters<typeof harness>[0]) =>
         expect(missing.json).toMatchObject({ _tag: "Unauthorized", reason: "missing-token" })
         expect(missing.headers.get("www-authenticate")).toBe('Bearer realm="lahete"')
 
-        const now = Math.floor(h.time.now() / 1000)
+        const now = Math.floor(h.time.millis() / 1000)
         const foreign = yield* Effect.promise(() =>
-          Tokens.makeSigner(h.time.now, "test-key-1").then((s) => s.sign(linkWorker))
+          Tokens.makeSigner(h.time.millis, "test-key-1").then((s) => s.sign(linkWorker))
         )
         const expired = yield* Effect.promise(() => h.signer.sign(linkWorker, { issuedAt: now - 3600, lifetime: 600 }))
         const wrongAudience = yield* Effect.promise(() => h.signer.sign(linkWorker, { audience: "another-api" }))

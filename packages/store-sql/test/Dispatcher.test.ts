@@ -11,7 +11,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Ids, Instant, LocalTime, Mailer, Presets, ReferralStore, SmsSender } from "@lahete/core"
 import { SqlDispatcher, SqlOutbox } from "@lahete/store-sql"
-import { Fixtures, StaffMailAudit } from "@lahete/testing"
+import { Fixtures, SimulatedTime, StaffMailAudit } from "@lahete/testing"
 import { Clock, Deferred, Effect, Fiber, Layer, Option, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { coordinatorAddress, expectNoPersonalData, options, outcomes, setup } from "./support/dispatch.js"
@@ -337,18 +337,8 @@ for (const database of databases({ maxConnections: 6 })) {
       run((rec, mail) =>
         Effect.gen(function* () {
           const id = yield* setup(referralId("r-dispatch-worker"))
-          // the worker's clock shows `nowMs`, set by the test; its sleeps are real
-          let nowMs = Instant.toMillis(at(3))
-          const real = yield* Clock.Clock
-          const clock: Clock.Clock = {
-            currentTimeMillisUnsafe: () => nowMs,
-            currentTimeMillis: Effect.sync(() => nowMs),
-            currentTimeNanosUnsafe: () => BigInt(nowMs) * 1_000_000n,
-            currentTimeNanos: Effect.sync(() => BigInt(nowMs) * 1_000_000n),
-            monotonicTimeNanosUnsafe: () => real.monotonicTimeNanosUnsafe(),
-            monotonicTimeNanos: real.monotonicTimeNanos,
-            sleep: (d) => real.sleep(d)
-          }
+          // the worker's clock shows what the test sets; its sleeps are real
+          const time = SimulatedTime.settable(at(3), yield* Clock.Clock)
           /** Waits (in real time) until `done`. */
           const until = (done: () => boolean) =>
             Effect.gen(function* () {
@@ -356,14 +346,14 @@ for (const database of databases({ maxConnections: 6 })) {
               expect(done()).toBe(true)
             })
           const fiber = yield* Effect.forkChild(
-            SqlDispatcher.worker({ ...options, intervalMs: 20 }).pipe(Effect.provideService(Clock.Clock, clock))
+            SqlDispatcher.worker({ ...options, intervalMs: 20 }).pipe(Effect.provideService(Clock.Clock, time.clock))
           )
           // at at(3): the coordinator notification only (the text waits for sendAfter)
           yield* until(() => mail.mails.length === 1)
           yield* Effect.sleep("100 millis")
           expect(rec.calls).toHaveLength(0)
           // at at(4): the text message, once, however many rounds run
-          nowMs = Instant.toMillis(at(4))
+          time.set(at(4))
           yield* until(() => rec.calls.length === 1)
           yield* Effect.sleep("100 millis")
           yield* Fiber.interrupt(fiber)

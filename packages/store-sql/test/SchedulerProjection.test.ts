@@ -30,7 +30,7 @@ import {
   SmsSender
 } from "@lahete/core"
 import { SqlAuditLog, SqlDispatcher, SqlProjections, SqlReferralStore } from "@lahete/store-sql"
-import { CommandSequences, Fixtures as F, StaffMailAudit } from "@lahete/testing"
+import { CommandSequences, Fixtures as F, SimulatedTime, StaffMailAudit } from "@lahete/testing"
 import { Clock, Effect, Layer, Result } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -158,24 +158,6 @@ const world = (client: Layer.Layer<SqlClient.SqlClient, SqlError>) => {
   return { loads, layer }
 }
 
-/** A clock the test sets (`set`); sleeps are real. */
-const settableClock = (real: Clock.Clock) => {
-  let nowMs = 0
-  const clock: Clock.Clock = {
-    currentTimeMillisUnsafe: () => nowMs,
-    currentTimeMillis: Effect.sync(() => nowMs),
-    currentTimeNanosUnsafe: () => BigInt(nowMs) * 1_000_000n,
-    currentTimeNanos: Effect.sync(() => BigInt(nowMs) * 1_000_000n),
-    monotonicTimeNanosUnsafe: () => real.monotonicTimeNanosUnsafe(),
-    monotonicTimeNanos: real.monotonicTimeNanos,
-    sleep: (d) => real.sleep(d)
-  }
-  const set = (ms: number) => {
-    nowMs = ms
-  }
-  return { clock, set }
-}
-
 /** The round as it was before the projection: the step over every stream's fold, then the same dispatch rounds. */
 const foldingRound = Effect.gen(function* () {
   const step = yield* Scheduler.step()
@@ -253,7 +235,7 @@ for (const database of databases()) {
           const projected = world(database.client)
           const a = yield* Layer.build(folding.layer)
           const b = yield* Layer.build(projected.layer)
-          const { clock, set } = settableClock(yield* Clock.Clock)
+          const { clock, set } = SimulatedTime.settable(0, yield* Clock.Clock)
           const inA = <X, E>(effect: Effect.Effect<X, E, SqlDispatcher.WorkerServices>) =>
             effect.pipe(Effect.provideService(Clock.Clock, clock), Effect.provide(a))
           const inB = <X, E>(effect: Effect.Effect<X, E, SqlDispatcher.WorkerServices>) =>
@@ -340,7 +322,7 @@ for (const database of databases()) {
         const projected = world(database.client)
         const a = yield* Layer.build(folding.layer)
         const b = yield* Layer.build(projected.layer)
-        const { clock, set } = settableClock(yield* Clock.Clock)
+        const { clock, set } = SimulatedTime.settable(0, yield* Clock.Clock)
         const inA = <X, E>(effect: Effect.Effect<X, E, SqlDispatcher.WorkerServices>) =>
           effect.pipe(Effect.provideService(Clock.Clock, clock), Effect.provide(a))
         const inB = <X, E>(effect: Effect.Effect<X, E, SqlDispatcher.WorkerServices>) =>

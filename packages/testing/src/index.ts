@@ -69,6 +69,13 @@ export * as ReferralStoreTest from "./ReferralStoreTest.js"
 export * as ReferralTransportTest from "./ReferralTransportTest.js"
 
 /**
+ * Simulated wall-clock time (a settable `Clock`, a timeline of planned effects).
+ *
+ * @since 0.1.0
+ */
+export * as SimulatedTime from "./SimulatedTime.js"
+
+/**
  * The conformance suite for `SmsSender` layers.
  *
  * @since 0.1.0

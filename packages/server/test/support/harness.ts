@@ -71,7 +71,7 @@ export const layer = <E>(core: Layer.Layer<Server.Requirements, E>) =>
   Layer.unwrap(
     Effect.gen(function* () {
       const time = TestClock.make(Date.parse(Fixtures.t0))
-      const signer = yield* Effect.promise(() => Tokens.makeSigner(time.now))
+      const signer = yield* Effect.promise(() => Tokens.makeSigner(time.millis))
       const logLines: Array<string> = []
       const server = Server.layer({
         port: 0,
