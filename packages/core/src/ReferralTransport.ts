@@ -30,11 +30,10 @@
  */
 import { Clock, Context, Effect, Layer, Result, Schema } from "effect"
 import type { Actor } from "./Actor.js"
-import { AuditLog } from "./AuditLog.js"
+import type { AuditLog } from "./AuditLog.js"
 import { ReferralId, SubjectId } from "./Ids.js"
 import * as Instant from "./Instant.js"
 import * as ReferralCommand from "./ReferralCommand.js"
-import { Forbidden } from "./ReferralError.js"
 import * as ReferralQueries from "./ReferralQueries.js"
 import * as ReferralService from "./ReferralService.js"
 import type { ReferralStore } from "./ReferralStore.js"
@@ -103,15 +102,13 @@ export interface Receipt {
 }
 
 /**
- * A referral's status as its referrer sees it, with when the status last
- * changed.
+ * A referral's status as its referrer sees it (the referrer's view, with
+ * `lastUpdated`: when the status last changed).
  *
  * @since 0.1.0
  * @category models
  */
-export interface StatusReport extends Views.ReferralStatus {
-  readonly lastUpdated: Instant.Instant
-}
+export type StatusReport = Views.ReferralStatus
 
 /**
  * A polling query: the referrer's referrals whose status changed at or after
@@ -346,9 +343,6 @@ export const fromServiceError = (
   }
 }
 
-const lastUpdatedOf = (state: { readonly statusChangedAt?: Instant.Instant; readonly submittedAt?: Instant.Instant }) =>
-  state.statusChangedAt ?? state.submittedAt
-
 /**
  * The transport-neutral implementation: checks the message (`decodeInbound`:
  * whatever a caller passes, unknown fields included, is refused as
@@ -371,34 +365,9 @@ export const make = (
     const query = <A>(effect: Effect.Effect<A, ReferralQueries.QueryError, ReferralQueries.Requirements>) =>
       effect.pipe(Effect.mapError(fromServiceError), Effect.provideContext(context))
 
-    // Professional ids are unique only within an organisation (a transport takes them from the sending
-    // organisation's own credentials), so a referrer reads only referrals made in their organisation.
-    const ownOrganisation = (reader: Actor, state: { readonly referrer?: { readonly organisation: string } }) =>
-      state.referrer === undefined || reader.role !== "Referrer" || state.referrer.organisation === reader.organisation
-
-    const refuseOtherOrganisation = (reader: Actor, referralId: ReferralId) =>
-      Effect.gen(function* () {
-        const error = new Forbidden({ role: reader.role, action: "read referral-status", reason: "not-own-referral" })
-        const audit = yield* AuditLog
-        yield* audit.recordRefusal({
-          at: Instant.make(yield* Clock.currentTimeMillis),
-          actorId: reader.id,
-          role: reader.role,
-          organisation: reader.organisation,
-          referralId,
-          action: error.action,
-          reason: error.reason
-        })
-        return yield* Effect.fail(error)
-      }).pipe(Effect.mapError(fromServiceError), Effect.provideContext(context))
-
-    const report = (reader: Actor, referralId: ReferralId) =>
-      Effect.gen(function* () {
-        const state = yield* Effect.mapError(service.state(referralId), fromServiceError)
-        if (!ownOrganisation(reader, state)) return yield* refuseOtherOrganisation(reader, referralId)
-        const status = yield* query(ReferralQueries.referralStatus(reader, referralId))
-        return { ...status, lastUpdated: lastUpdatedOf(state) ?? status.submittedAt }
-      })
+    // need-to-know, C3 and the logs are the queries' (a referrer reads only their own referrals,
+    // matched by organisation and professional id; every refusal is logged)
+    const status = (reader: Actor, referralId: ReferralId) => query(ReferralQueries.referralStatus(reader, referralId))
 
     const deliver = (sender: Actor, input: InboundReferral): Effect.Effect<Receipt, TransportError> =>
       Effect.gen(function* () {
@@ -432,19 +401,14 @@ export const make = (
     const changes = (reader: Actor, q: ChangesQuery): Effect.Effect<ReadonlyArray<StatusReport>, TransportError> =>
       Effect.gen(function* () {
         const overview = yield* query(ReferralQueries.referrerOverview(reader))
-        const reports: Array<StatusReport> = []
-        for (const status of overview) {
-          const state = yield* Effect.mapError(service.state(status.referralId), fromServiceError)
-          if (!ownOrganisation(reader, state)) continue
-          const lastUpdated = lastUpdatedOf(state) ?? status.submittedAt
-          if (q.since !== undefined && lastUpdated < q.since) continue
-          if (q.taskStatus !== undefined && !q.taskStatus.includes(status.task.status)) continue
-          reports.push({ ...status, lastUpdated })
-        }
-        return reports
+        return overview.filter(
+          (s) =>
+            (q.since === undefined || s.lastUpdated >= q.since) &&
+            (q.taskStatus === undefined || q.taskStatus.includes(s.task.status))
+        )
       })
 
-    return ReferralTransport.of({ name, deliver, status: report, changes })
+    return ReferralTransport.of({ name, deliver, status, changes })
   })
 
 /**

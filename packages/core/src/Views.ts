@@ -471,6 +471,8 @@ export interface ReferralStatus {
   readonly status: Exclude<Lifecycle.Status, "Initial">
   readonly task: TaskStatus
   readonly submittedAt: Instant
+  /** When the status last changed (FHIR `Task.lastModified`); the submission time until then. */
+  readonly lastUpdated: Instant
   readonly assignedAt?: Instant
   readonly startedAt?: Instant
   readonly closedAt?: Instant
@@ -512,6 +514,7 @@ const statusOf = (s: Existing, at: Instant): ReferralStatus => ({
   status: s.status,
   task: task(s.status),
   submittedAt: s.submittedAt,
+  lastUpdated: s.statusChangedAt ?? s.submittedAt,
   ...optional("assignedAt", s.assignedAt),
   ...optional("startedAt", s.startedAt),
   ...optional("closedAt", s.closedAt),
