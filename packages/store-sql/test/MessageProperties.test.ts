@@ -208,9 +208,14 @@ describe("messaging rules over random sequences (SQLite)", () => {
                   if (previous !== undefined && command.at > previous) {
                     const gap = Date.parse(command.at) - Date.parse(previous)
                     for (const f of [...(rounds[i] ?? [])].sort()) {
-                      yield* round(Instant.plusMillis(previous, Math.floor(f * gap)))
+                      // strictly before the command: a round at the command's own instant would have to come
+                      // after it in time order, yet it runs before it here
+                      yield* round(Instant.plusMillis(previous, Math.floor(f * (gap - 1))))
                     }
                   }
+                  // the world's clock does not go back: a command dated before a round that already ran
+                  // (possible after a refused or bookkeeping command with a later time) is not issued
+                  if (command.at < clock) continue
                   yield* Effect.ignore(service.execute(command as ReferralCommand.ReferralCommand))
                   if (previous === undefined || command.at > previous) previous = command.at
                 }

@@ -216,6 +216,8 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 /** One to three mutations: one keeps its exact status, several only a 4xx. */
 const mutated: fc.Arbitrary<Mutation> = fc
   .array(mutation, { minLength: 1, maxLength: 3 })
+  // a duplicated Task and the deletion of an entry can cancel out (one Task is left): a valid Bundle, not a fuzz case
+  .filter((ms) => !(ms.some((x) => x.name === "duplicate Task") && ms.some((x) => x.name.startsWith("delete entry."))))
   .map((ms) =>
     ms.length === 1 && ms[0] !== undefined
       ? ms[0]
