@@ -120,7 +120,7 @@ const decodeIdempotency = Schema.decodeUnknownResult(
  * @category constructors
  */
 export const makeWithIndex = (
-  options: Options
+  options: Options = {}
 ): Effect.Effect<
   { readonly store: ReferralStore.Shape; readonly index: ReferralIndex.Shape },
   ReferralStore.StoreFailure,
