@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
@@ -103,6 +104,8 @@ describe("lahete serve", () => {
         const dir = fresh()
         const env = environment(dir, {
           LAHETE_HTTP_PORT: "0",
+          // the configured limits reach the server: a silent connection is cut after 1 s, not 10
+          LAHETE_HTTP_HEADERS_TIMEOUT_SECONDS: "1",
           LAHETE_AUTH_ISSUER: "urn:test",
           LAHETE_AUTH_AUDIENCE: "lahete",
           LAHETE_AUTH_JWKS: JSON.stringify({
@@ -128,6 +131,22 @@ describe("lahete serve", () => {
         })
         const health = yield* Effect.promise(() => fetch(`${address}/health`))
         expect(health.status).toBe(200)
+        const silent = yield* Effect.promise(
+          () =>
+            new Promise<{ readonly ms: number; readonly text: string }>((resolve) => {
+              const opened = Date.now()
+              const url = new URL(address)
+              const socket = connect(Number(url.port), url.hostname)
+              let text = ""
+              socket.on("data", (d) => {
+                text += String(d)
+              })
+              socket.on("error", () => {})
+              socket.on("close", () => resolve({ ms: Date.now() - opened, text }))
+            })
+        )
+        expect(silent.ms).toBeLessThan(1_000 + 2_000)
+        expect(silent.text).toMatch(/^HTTP\/1\.1 408 /)
         // the worker runs in the same process: it sends the coordinator's notification and holds the lock
         yield* eventually("the notification", () =>
           Effect.runSync(Sinks.readMail(env.LAHETE_EMAIL_FILE)).length === 1 ? true : undefined
