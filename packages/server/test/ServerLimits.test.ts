@@ -21,7 +21,7 @@ import * as Tokens from "./support/tokens.js"
 /** Slack over a bound for a loaded machine (Node checks the timeouts every quarter of the shorter one). */
 const slackMs = 2_000
 
-const limits = { headersTimeoutSeconds: 1, requestTimeoutSeconds: 3, idleTimeoutSeconds: 1, maxConnections: 40 }
+const limits = { headersTimeoutSeconds: 1, requestTimeoutSeconds: 4, idleTimeoutSeconds: 1, maxConnections: 40 }
 
 /** The server with `limits` over the in-memory core services, its address, the store and the log lines. */
 const serve = Effect.gen(function* () {

@@ -18,7 +18,7 @@ import { HttpServer } from "effect/http"
 import { tokenFor } from "./support/inbox.js"
 import { memoryServices, overHttp } from "./support/layers.js"
 
-const limits = { headersTimeoutSeconds: 1, requestTimeoutSeconds: 3, idleTimeoutSeconds: 1, maxConnections: 64 }
+const limits = { headersTimeoutSeconds: 1, requestTimeoutSeconds: 4, idleTimeoutSeconds: 1, maxConnections: 64 }
 /** Slack over a bound for a loaded machine (Node checks the timeouts every quarter of the shorter one). */
 const slackMs = 2_000
 const { referrer } = ReferralTransportTest.senders

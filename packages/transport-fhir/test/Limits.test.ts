@@ -19,7 +19,7 @@ import { BaseUrl, memoryService, realServer } from "./support/layers.js"
 import * as Tokens from "./support/tokens.js"
 import { referralBundle } from "./support/wire.js"
 
-const limits = { headersTimeoutSeconds: 1, requestTimeoutSeconds: 3, idleTimeoutSeconds: 1, maxConnections: 64 }
+const limits = { headersTimeoutSeconds: 1, requestTimeoutSeconds: 4, idleTimeoutSeconds: 1, maxConnections: 64 }
 /** Slack over a bound for a loaded machine (Node checks the timeouts every quarter of the shorter one). */
 const slackMs = 2_000
 
