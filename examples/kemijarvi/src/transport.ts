@@ -12,7 +12,13 @@
  * transport instead, replace `layer` with `ReferralTransport.layer` from
  * `@lahete/core`: the rest of the demo uses only the port.
  */
-import { type AuditLog, type ReferralIndex, type ReferralService, type ReferralStore, ReferralTransport } from "@lahete/core"
+import {
+  type AuditLog,
+  type ReferralIndex,
+  type ReferralService,
+  type ReferralStore,
+  ReferralTransport
+} from "@lahete/core"
 import { EkollegaClient, EkollegaInbox, EkollegaToken } from "@lahete/transport-ekollega"
 import { Effect, Layer } from "effect"
 import { FetchHttpClient, HttpRouter } from "effect/http"

@@ -13,7 +13,14 @@
  * fetch-style handler), so the example needs no free port. Every exchange is
  * kept in the `Wire` log, so the walk can show what went over the wire.
  */
-import { type AuditLog, Instant, type ReferralIndex, type ReferralService, type ReferralStore, ReferralTransport } from "@lahete/core"
+import {
+  type AuditLog,
+  Instant,
+  type ReferralIndex,
+  type ReferralService,
+  type ReferralStore,
+  ReferralTransport
+} from "@lahete/core"
 import { FhirAuth, FhirClient, FhirServer } from "@lahete/transport-fhir"
 import { Clock, Context, Effect, Layer, Redacted, Result } from "effect"
 import { FetchHttpClient, HttpRouter } from "effect/http"

@@ -62,7 +62,11 @@ export const sign: EkollegaToken.Sign = EkollegaToken.byOrganisation(
   )
 )
 
-type Services = ReferralService.ReferralService | ReferralStore.ReferralStore | ReferralIndex.ReferralIndex | AuditLog.AuditLog
+type Services =
+  | ReferralService.ReferralService
+  | ReferralStore.ReferralStore
+  | ReferralIndex.ReferralIndex
+  | AuditLog.AuditLog
 
 /** The in-memory service, store and audit log. */
 export const memoryServices = ReferralService.layerMemory()
