@@ -5,9 +5,15 @@
  * and carry no time zone: local time (Europe/Helsinki) is computed where it
  * matters (deadlines, message texts).
  *
+ * Input is more liberal than output: `InstantSchema` (and so every command,
+ * request and message that carries a time) accepts any RFC 3339 date-time
+ * with `Z` or an offset (`2026-03-02T07:00:00Z`, `2026-03-02T09:00:00+02:00`,
+ * what `java.time.Instant#toString` and many FHIR servers send) and
+ * normalises it to the canonical form.
+ *
  * @since 0.1.0
  */
-import { type Brand, Schema } from "effect"
+import { type Brand, Schema, SchemaTransformation } from "effect"
 
 /**
  * A canonical UTC instant.
@@ -31,17 +37,111 @@ export const isInstant = (s: string): s is Instant => {
   return Number.isFinite(ms) && new Date(ms).toISOString() === s
 }
 
+const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/
+
+const daysIn = (year: number, month: number): number =>
+  month === 2
+    ? (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+      ? 29
+      : 28
+    : [4, 6, 9, 11].includes(month)
+      ? 30
+      : 31
+
+/** A date-time with an offset as epoch milliseconds; `seconds` says whether the seconds may be left out. */
+const parseMillis = (s: string, seconds: "required" | "optional"): number | undefined => {
+  const m = rfc3339.exec(s)
+  if (m === null) return undefined
+  const [, y, mo, d, h, mi, sec, fraction, z, sign, oh, om] = m
+  if (sec === undefined && seconds === "required") return undefined
+  const year = Number(y)
+  const month = Number(mo)
+  const day = Number(d)
+  const hour = Number(h)
+  const minute = Number(mi)
+  const second = sec === undefined ? 0 : Number(sec)
+  const offsetHours = z === undefined ? Number(oh) : 0
+  const offsetMinutes = z === undefined ? Number(om) : 0
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined
+  // a leap second (:60) has no epoch millisecond of its own: refused rather than moved
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined
+  // sub-millisecond digits are truncated, as java.time.Instant#toEpochMilli does
+  const millis = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, "0"))
+  const date = new Date(0)
+  date.setUTCFullYear(year, month - 1, day)
+  date.setUTCHours(hour, minute, second, millis)
+  const offset = (sign === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000
+  const ms = date.getTime() - offset
+  return Number.isFinite(ms) ? ms : undefined
+}
+
 /**
- * The schema of a canonical UTC instant.
+ * Parses an RFC 3339 date-time (`2026-03-02T07:00:00Z`,
+ * `2026-03-02T09:00:00+02:00`, `2026-03-02T07:00:00.123456Z`: seconds
+ * required, any fraction of seconds, `Z` or an offset) into the canonical
+ * instant: the same point in time, in UTC with milliseconds. Digits below a
+ * millisecond are truncated. Returns `undefined` for anything else, including
+ * impossible dates (`2026-02-30`) and leap seconds.
+ *
+ * @example
+ * ```ts
+ * import { Instant } from "@lahete/core"
+ *
+ * Instant.parse("2026-03-02T09:00:00+02:00") // "2026-03-02T07:00:00.000Z"
+ * Instant.parse("2026-03-02T07:00:00Z") // "2026-03-02T07:00:00.000Z"
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const parse = (s: string): Instant | undefined => {
+  if (isInstant(s)) return s
+  const ms = parseMillis(s, "required")
+  return ms === undefined ? undefined : make(ms)
+}
+
+const canonicalSchema = Schema.String.pipe(
+  Schema.check(
+    Schema.makeFilter((s: string) => isInstant(s) || "expected a UTC instant like 2026-03-02T08:15:00.000Z")
+  ),
+  Schema.brand("Instant")
+)
+
+/**
+ * The schema of an instant. It decodes any RFC 3339 date-time with `Z` or an
+ * offset (see `parse`) into the canonical UTC instant, and encodes the
+ * canonical form (`2026-03-02T07:00:00.000Z`): what is stored and emitted is
+ * always canonical. Its JSON Schema (and OpenAPI) form is a string with
+ * `format: date-time`.
+ *
+ * @example
+ * ```ts
+ * import { Instant } from "@lahete/core"
+ * import { Schema } from "effect"
+ *
+ * Schema.decodeUnknownSync(Instant.InstantSchema)("2026-03-02T09:00:00+02:00") // "2026-03-02T07:00:00.000Z"
+ * ```
  *
  * @since 0.1.0
  * @category schemas
  */
 export const InstantSchema = Schema.String.pipe(
   Schema.check(
-    Schema.makeFilter((s: string) => isInstant(s) || "expected a UTC instant like 2026-03-02T08:15:00.000Z")
+    Schema.makeFilter(
+      (s: string) =>
+        parse(s) !== undefined ||
+        "expected an RFC 3339 date-time like 2026-03-02T07:00:00Z or 2026-03-02T09:00:00+02:00",
+      {
+        description:
+          "an RFC 3339 date-time with Z or an offset (2026-03-02T07:00:00Z, 2026-03-02T09:00:00+02:00); lahete writes UTC with milliseconds (2026-03-02T07:00:00.000Z)",
+        toJsonSchema: () => ({ format: "date-time" })
+      }
+    )
   ),
-  Schema.brand("Instant")
+  Schema.decodeTo(
+    canonicalSchema,
+    SchemaTransformation.transform({ decode: (s: string) => parse(s) ?? s, encode: (s: string) => s })
+  )
 )
 
 /**
@@ -53,16 +153,16 @@ export const InstantSchema = Schema.String.pipe(
 export const make = (date: Date | number): Instant => new Date(date).toISOString() as Instant
 
 /**
- * Parses any ISO-8601 date-time with an offset into a canonical instant.
- * Returns `undefined` for anything else.
+ * Parses an ISO-8601 date-time with `Z` or an offset into a canonical
+ * instant, like `parse` but the seconds may be left out
+ * (`2026-03-02T09:00+02:00`). Returns `undefined` for anything else.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const fromIso = (s: string): Instant | undefined => {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s)) return undefined
-  const ms = Date.parse(s)
-  return Number.isFinite(ms) ? make(ms) : undefined
+  const ms = parseMillis(s, "optional")
+  return ms === undefined ? undefined : make(ms)
 }
 
 /**
