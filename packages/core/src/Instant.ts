@@ -25,51 +25,59 @@ export type Instant = string & Brand.Brand<"Instant">
 
 const canonical = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
+const daysIn = (year: number, month: number): number =>
+  month === 2
+    ? (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+      ? 29
+      : 28
+    : month === 4 || month === 6 || month === 9 || month === 11
+      ? 30
+      : 31
+
+/** Two ASCII digits at `i` as a number (the caller has matched them). */
+const digits2 = (s: string, i: number): number => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48)
+
+/** Whether the date and time fields of `YYYY-MM-DDTHH:mm:ss…` (already matched) name a real date and time. */
+const validFields = (s: string): boolean => {
+  const year = digits2(s, 0) * 100 + digits2(s, 2)
+  const month = digits2(s, 5)
+  const day = digits2(s, 8)
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysIn(year, month) &&
+    digits2(s, 11) <= 23 &&
+    digits2(s, 14) <= 59 &&
+    // a leap second (:60) has no epoch millisecond of its own: refused rather than moved
+    (s.length < 19 || s.charCodeAt(16) !== 58 || digits2(s, 17) <= 59)
+  )
+}
+
 /**
  * Whether a string is a canonical UTC instant.
  *
  * @since 0.1.0
  * @category guards
  */
-export const isInstant = (s: string): s is Instant => {
-  if (!canonical.test(s)) return false
-  const ms = Date.parse(s)
-  return Number.isFinite(ms) && new Date(ms).toISOString() === s
-}
+export const isInstant = (s: string): s is Instant => canonical.test(s) && validFields(s)
 
 const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/
-
-const daysIn = (year: number, month: number): number =>
-  month === 2
-    ? (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
-      ? 29
-      : 28
-    : [4, 6, 9, 11].includes(month)
-      ? 30
-      : 31
 
 /** A date-time with an offset as epoch milliseconds; `seconds` says whether the seconds may be left out. */
 const parseMillis = (s: string, seconds: "required" | "optional"): number | undefined => {
   const m = rfc3339.exec(s)
-  if (m === null) return undefined
+  if (m === null || !validFields(s)) return undefined
   const [, y, mo, d, h, mi, sec, fraction, z, sign, oh, om] = m
   if (sec === undefined && seconds === "required") return undefined
-  const year = Number(y)
-  const month = Number(mo)
-  const day = Number(d)
-  const hour = Number(h)
-  const minute = Number(mi)
-  const second = sec === undefined ? 0 : Number(sec)
   const offsetHours = z === undefined ? Number(oh) : 0
   const offsetMinutes = z === undefined ? Number(om) : 0
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined
-  // a leap second (:60) has no epoch millisecond of its own: refused rather than moved
-  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined
+  if (offsetHours > 23 || offsetMinutes > 59) return undefined
   // sub-millisecond digits are truncated, as java.time.Instant#toEpochMilli does
   const millis = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, "0"))
   const date = new Date(0)
-  date.setUTCFullYear(year, month - 1, day)
-  date.setUTCHours(hour, minute, second, millis)
+  date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d))
+  date.setUTCHours(Number(h), Number(mi), sec === undefined ? 0 : Number(sec), millis)
   const offset = (sign === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000
   const ms = date.getTime() - offset
   return Number.isFinite(ms) ? ms : undefined

@@ -93,6 +93,38 @@ describe("Instant", () => {
     expect(Instant.parse("2024-02-29T12:00:00+01:00")).toBe("2024-02-29T11:00:00.000Z")
   })
 
+  it("isInstant agrees with the round trip through Date on any canonical-looking string", () => {
+    const reference = (s: string) => {
+      const ms = Date.parse(s)
+      return (
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(s) &&
+        Number.isFinite(ms) &&
+        new Date(ms).toISOString() === s
+      )
+    }
+    // every field around its edges: month 0–13, day 0–32, hour 0–24, minute and second 0–60, leap years
+    const d = (min: number, max: number, width = 2) =>
+      fc.integer({ min, max }).map((n) => String(n).padStart(width, "0"))
+    fc.assert(
+      fc.property(
+        fc.tuple(d(1895, 2105, 4), d(0, 13), d(0, 32), d(0, 24), d(0, 60), d(0, 60), d(0, 999, 3)),
+        ([y, mo, day, h, mi, sec, ms]) => {
+          const s = `${y}-${mo}-${day}T${h}:${mi}:${sec}.${ms}Z`
+          expect(Instant.isInstant(s), s).toBe(reference(s))
+        }
+      ),
+      { numRuns: 5000 }
+    )
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.parse("0000-01-01T00:00:00Z"), max: Date.parse("9999-12-31T23:59:59Z") }),
+        (ms) => {
+          expect(Instant.isInstant(new Date(ms).toISOString())).toBe(true)
+        }
+      )
+    )
+  })
+
   it("fromIso also takes a date-time without seconds", () => {
     expect(Instant.fromIso("2026-03-02T09:00+02:00")).toBe("2026-03-02T07:00:00.000Z")
     expect(Instant.fromIso("2026-03-02T07:00:00.5Z")).toBe("2026-03-02T07:00:00.500Z")
