@@ -64,22 +64,39 @@ export const isInstant = (s: string): s is Instant => canonical.test(s) && valid
 
 const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/
 
-/** A date-time with an offset as epoch milliseconds; `seconds` says whether the seconds may be left out. */
-const parseMillis = (s: string, seconds: "required" | "optional"): number | undefined => {
+/** The parts of a valid date-time with `Z` or an offset; `seconds` says whether the seconds may be left out. */
+const match = (s: string, seconds: "required" | "optional"): RegExpExecArray | undefined => {
   const m = rfc3339.exec(s)
-  if (m === null || !validFields(s)) return undefined
+  if (m === null || !validFields(s) || (m[6] === undefined && seconds === "required")) return undefined
+  // the offset: at most 23:59 either way
+  return m[8] === undefined && (Number(m[10]) > 23 || Number(m[11]) > 59) ? undefined : m
+}
+
+/** A date-time with `Z` or an offset as epoch milliseconds. */
+const parseMillis = (s: string, seconds: "required" | "optional"): number | undefined => {
+  const m = match(s, seconds)
+  if (m === undefined) return undefined
   const [, y, mo, d, h, mi, sec, fraction, z, sign, oh, om] = m
-  if (sec === undefined && seconds === "required") return undefined
-  const offsetHours = z === undefined ? Number(oh) : 0
-  const offsetMinutes = z === undefined ? Number(om) : 0
-  if (offsetHours > 23 || offsetMinutes > 59) return undefined
+  const year = Number(y)
   // sub-millisecond digits are truncated, as java.time.Instant#toEpochMilli does
   const millis = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, "0"))
-  const date = new Date(0)
-  date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d))
-  date.setUTCHours(Number(h), Number(mi), sec === undefined ? 0 : Number(sec), millis)
-  const offset = (sign === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000
-  const ms = date.getTime() - offset
+  let local = Date.UTC(
+    year,
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    sec === undefined ? 0 : Number(sec),
+    millis
+  )
+  if (year < 100) {
+    // Date.UTC reads the years 0–99 as 1900–1999
+    const date = new Date(local)
+    date.setUTCFullYear(year)
+    local = date.getTime()
+  }
+  const offset = z === undefined ? (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000 : 0
+  const ms = local - offset
   return Number.isFinite(ms) ? ms : undefined
 }
 
@@ -137,7 +154,8 @@ export const InstantSchema = Schema.String.pipe(
   Schema.check(
     Schema.makeFilter(
       (s: string) =>
-        parse(s) !== undefined ||
+        isInstant(s) ||
+        match(s, "required") !== undefined ||
         "expected an RFC 3339 date-time like 2026-03-02T07:00:00Z or 2026-03-02T09:00:00+02:00",
       {
         description:

@@ -91,6 +91,9 @@ describe("Instant", () => {
     }
     expect(decoded(1772434800000)).toBeUndefined()
     expect(Instant.parse("2024-02-29T12:00:00+01:00")).toBe("2024-02-29T11:00:00.000Z")
+    // years below 100 are years below 100 (Date.UTC would read them as 19xx)
+    expect(Instant.parse("0050-03-02T09:00:00+02:00")).toBe("0050-03-02T07:00:00.000Z")
+    expect(Instant.parse("0100-01-01T01:00:00+02:00")).toBe("0099-12-31T23:00:00.000Z")
   })
 
   it("isInstant agrees with the round trip through Date on any canonical-looking string", () => {
