@@ -120,7 +120,11 @@ export const Deadlines = Schema.Struct({
 export type Deadlines = typeof Deadlines.Type
 
 /**
- * The programme schema.
+ * The programme schema. Validate input with `decode` (or `make`), not with
+ * `Schema.decodeUnknown…(Programme)`: Schema's own decoding strips unknown
+ * keys unless asked for `onExcessProperty: "error"` (a parse option, not a
+ * property of the schema), and it knows neither the instrument registry nor
+ * the rules that span fields.
  *
  * @since 0.1.0
  * @category schemas
