@@ -106,8 +106,8 @@ export const truncateWal = (
  * - PostgreSQL: `VACUUM (FULL) subjects`, which rewrites the vault table,
  *   its TOAST table and its index into new files and removes the old ones.
  *   It holds an `ACCESS EXCLUSIVE` lock on `subjects` while it runs (the
- *   table has one row per client: milliseconds for thousands of clients), so
- *   vault reads and writes wait meanwhile. It needs the role that owns the
+ *   table has one row per client: about 0.1 s for 10,000 clients on a small
+ *   machine), so vault reads and writes wait meanwhile. It needs the role that owns the
  *   table (PostgreSQL 17: or the `MAINTAIN` privilege); when PostgreSQL
  *   skips the table (it only warns), `purge` notices that the table was not
  *   rewritten and fails with `StoreFailure` (operation `purge`).
