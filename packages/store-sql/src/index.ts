@@ -57,3 +57,10 @@ export * as SqlReferralIndex from "./SqlReferralIndex.js"
  * @since 0.1.0
  */
 export * as SqlReferralStore from "./SqlReferralStore.js"
+/**
+ * Erasure that reaches the bytes: SQLite's `secure_delete` and WAL
+ * truncation, and the maintenance step that rewrites the vault table.
+ *
+ * @since 0.2.0
+ */
+export * as SqlVault from "./SqlVault.js"
