@@ -43,7 +43,8 @@ import {
   Instant,
   ReferralService,
   type ReferralStore,
-  ReferralTransport
+  ReferralTransport,
+  Views
 } from "@lahete/core"
 import type { CapabilityStatement } from "@medplum/fhirtypes"
 import { ByteSize, Clock, Effect, type Layer, Option, Result, Schema } from "effect"
@@ -384,7 +385,7 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
         })
       )
 
-    // the referrer's own referrals without the closing feedback: reading the ServiceRequest discloses nothing
+    // the ServiceRequest carries no personal data and no closing feedback: reading it discloses nothing
     const readServiceRequest = (request: HttpServerRequest.HttpServerRequest) =>
       respond(
         Effect.gen(function* () {
@@ -392,9 +393,16 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
           const params = yield* HttpRouter.params
           const id = decodeReferralId(params.id)
           if (Result.isFailure(id)) return yield* Effect.fail(refuse("not-found", "no such ServiceRequest"))
-          const reports = yield* transport.changes(actor, {})
-          const report = reports.find((r) => r.referralId === id.success)
-          if (report === undefined) return yield* Effect.fail(refuse("forbidden", "not a referral of this referrer"))
+          // the referrer's view from the state alone: no personal data is read, so nothing is logged
+          const state = yield* Effect.mapError(service.state(id.success), ReferralTransport.fromServiceError)
+          const at = Instant.make(yield* Clock.currentTimeMillis)
+          const viewed = Views.referralStatus(actor, state, new Map(), at)
+          if (Result.isFailure(viewed)) {
+            // someone else's or an unknown referral: the Task read refuses it (403) and logs the attempt
+            yield* transport.status(actor, id.success)
+            return yield* Effect.fail(refuse("forbidden", "not a referral of this referrer"))
+          }
+          const report = viewed.success.view
           return json(FhirTask.toServiceRequest(report, actor.id, FhirCodes.codesFor(codes, report.programme.id)), 200)
         })
       )

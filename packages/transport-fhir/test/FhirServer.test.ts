@@ -429,6 +429,14 @@ describe("FhirServer: a referral Bundle in, Tasks out", () => {
           const listed = yield* h.get("/Task")
           expect(listed.text).not.toContain(Fixtures.close().feedback)
           expect(yield* disclosures).toHaveLength(3)
+          // neither does the ServiceRequest (no personal data in it)
+          const serviceRequest = yield* h.get(`/ServiceRequest/${id}`)
+          expect(serviceRequest.status).toBe(200)
+          expect(serviceRequest.json).toMatchObject({ resourceType: "ServiceRequest", id, status: "completed" })
+          for (const value of [...Object.values(personal), Fixtures.close().feedback]) {
+            expect(serviceRequest.text).not.toContain(value)
+          }
+          expect(yield* disclosures).toHaveLength(3)
 
           // other organisations (one with the same practitioner id) and a colleague: 403, logged, nothing disclosed
           const refusalsBefore = (yield* h.audit.refusals()).length
@@ -443,8 +451,13 @@ describe("FhirServer: a referral Bundle in, Tasks out", () => {
             expect(answer.outcome.resourceType).toBe("OperationOutcome")
             expect(answer.outcome.issue[0]?.code).toBe("forbidden")
             expect(answer.text).not.toContain(Fixtures.close().feedback)
+            const serviceRequest = yield* h.get(`/ServiceRequest/${id}`, { token })
+            expect(serviceRequest.status).toBe(403)
+            expect(serviceRequest.outcome.issue[0]?.code).toBe("forbidden")
           }
-          expect((yield* h.audit.refusals()).length - refusalsBefore).toBe(3)
+          // an unknown id answers the same
+          expect((yield* h.get("/ServiceRequest/ref-unknown")).status).toBe(403)
+          expect((yield* h.audit.refusals()).length - refusalsBefore).toBe(7)
           expect(yield* disclosures).toHaveLength(3)
         })
       )
