@@ -424,7 +424,8 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
             state.referrer.organisation === actor.organisation
           // someone else's or an unknown referral: the read refuses it (403) and logs the attempt
           if (!own) yield* transport.status(actor, id.success)
-          if (state.status !== "Cancelled") {
+          // a Task already cancelled (by anyone, or by the client's withdrawal) stays as it is: the update is answered
+          if (state.status !== "Cancelled" && state.status !== "Withdrawn") {
             const at = Instant.make(yield* Clock.currentTimeMillis)
             yield* Effect.mapError(
               service.executeUnknown({

@@ -555,6 +555,24 @@ describe("FhirServer: what a referrer's system polls and does", () => {
         const serviceRequest = yield* h.get(`/ServiceRequest/${id}`)
         expect(serviceRequest.json).toMatchObject({ resourceType: "ServiceRequest", status: "revoked" })
 
+        // a Task already cancelled by the client's withdrawal: answered as it is, nothing recorded
+        const withdrawn = yield* deliver(h, "msg-cancel-withdrawn")
+        const withdrawnId = withdrawn.receipt.referralId
+        yield* h.service.execute(
+          Fixtures.recordConsent("referral", "withdrawn", {
+            referralId: withdrawnId,
+            actor: Fixtures.coordinator,
+            at: ReferralTransportTest.lifecycle(withdrawn.receipt).times.assignAt
+          })
+        )
+        const versionWithdrawn = (yield* h.service.state(withdrawnId)).version
+        const onWithdrawn = yield* h.request("PUT", `/Task/${withdrawnId}`, {
+          body: JSON.stringify({ ...withdrawn.task, status: "cancelled" })
+        })
+        expect(onWithdrawn.status, onWithdrawn.text).toBe(200)
+        expect(code(onWithdrawn.task.businessStatus, FhirCodes.referralState)).toBe("consent-withdrawn")
+        expect((yield* h.service.state(withdrawnId)).version).toBe(versionWithdrawn)
+
         // a collaboration under way cannot be cancelled by the referrer: 422
         const started = yield* deliver(h, "msg-cancel-late")
         const steps = ReferralTransportTest.lifecycle(started.receipt)
