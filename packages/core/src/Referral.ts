@@ -76,8 +76,14 @@ export interface ReferralState {
    * commands may not go back before it.
    */
   readonly lastEventAt?: Instant
-  /** When the status last changed (a transport's `lastUpdated`, FHIR `Task.lastModified`). */
+  /** When the status last changed. */
   readonly statusChangedAt?: Instant
+  /**
+   * When what the referrer's status view shows last changed (a transport's
+   * `lastUpdated`, FHIR `Task.meta.lastUpdated`): the status, a milestone (a
+   * reassignment included), the feedback consent (C3), or erasure.
+   */
+  readonly referrerViewChangedAt?: Instant
   readonly referralId?: ReferralId
   readonly subjectId?: SubjectId
   readonly programme?: { readonly id: ProgrammeId; readonly version: number }
@@ -157,7 +163,15 @@ const mark = (s: ReferralState, kind: Deadlines.Kind, marker: Deadlines.Marker):
  */
 export const evolve = (state: ReferralState, event: ReferralEvent): ReferralState => {
   const next = apply(state, event)
-  return next.status === state.status ? next : { ...next, statusChangedAt: event.at }
+  const statusChanged = next.status !== state.status
+  const referrerSees =
+    statusChanged ||
+    event._tag === "LinkWorkerAssigned" ||
+    event._tag === "PersonalDataErased" ||
+    (event._tag === "ConsentRecorded" && event.consent.purpose === "feedback-to-referrer")
+  return referrerSees
+    ? { ...next, ...(statusChanged ? { statusChangedAt: event.at } : {}), referrerViewChangedAt: event.at }
+    : next
 }
 
 const apply = (state: ReferralState, event: ReferralEvent): ReferralState => {

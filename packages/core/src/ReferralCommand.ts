@@ -26,7 +26,7 @@ const common = {
 }
 
 const Code = Schema.String.pipe(
-  Schema.check(Schema.isPattern(/^[a-z][a-z0-9-]{1,63}$/, { message: "expected a lower-case code" }))
+  Schema.check(Schema.isPattern(/^[a-z][a-z0-9-]{1,63}$/u, { message: "expected a lower-case code" }))
 )
 
 /**
