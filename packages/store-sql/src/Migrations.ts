@@ -18,7 +18,9 @@
  *   from the events; erasure deletes the row.
  * - `usage_log`, `disclosure_log`, `refusal_log`: the audit logs.
  * - `referral_projection`: one row per referral, its folded state (JSON) and
- *   the columns the views and the scheduler search by (`SqlProjections`).
+ *   the columns the views and the scheduler search by (`SqlProjections`),
+ *   with an index per question of the read side (`SqlReferralIndex`,
+ *   `0007_read_side`).
  * - `outbox`: the messages the events ask for and their dispatch state
  *   (`SqlOutbox`).
  * - `link_workers`: the link-worker registry (`SqlLinkWorkerRegistry`), one

@@ -8,12 +8,15 @@
  * row from the log (after a change to `evolve`, or to check the rows).
  *
  * The rows hold no personal data: the state has ids, codes and times only.
+ * Requests read them through `ReferralIndex` (`SqlReferralIndex`: by index,
+ * a page at a time); `referralIdsBy` and `statesBy` here return every match
+ * at once, for scripts and reports.
  *
  * @example
  * ```ts
  * import { SqlProjections } from "@lahete/store-sql"
  *
- * // the referrals a link worker has on their caseload, without folding every stream
+ * // every referral a link worker has on their caseload, at once (a script; requests page through ReferralIndex)
  * const ids = SqlProjections.referralIdsBy({
  *   linkWorkerId,
  *   statuses: ["Assigned", "ContactScheduled", "Active", "OnHold"]
