@@ -25,6 +25,8 @@
  *   (`SqlOutbox`).
  * - `link_workers`: the link-worker registry (`SqlLinkWorkerRegistry`), one
  *   row per link worker (JSON), in the order first put.
+ * - `link_worker_load`: each link worker's active clients, kept with the
+ *   projection's rows (`SqlProjections`), for `SqlReferralIndex`.
  *
  * @since 0.1.0
  */
@@ -280,7 +282,19 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
       `CREATE INDEX referral_projection_due ON referral_projection (next_due_at, referral_id)
         WHERE next_due_at IS NOT NULL`
     ]
-  })
+  }),
+  // each link worker's active clients (referrals in the caseload statuses), kept by `SqlProjections.write` with the
+  // projection's rows: `linkWorkerLoad` (on every inbox page) reads one row per link worker, not every caseload row
+  "0008_link_worker_load": ddl(() => [
+    `CREATE TABLE link_worker_load (
+      link_worker_id TEXT PRIMARY KEY,
+      active_clients INTEGER NOT NULL
+    )`,
+    `INSERT INTO link_worker_load (link_worker_id, active_clients)
+      SELECT link_worker_id, count(*) FROM referral_projection
+      WHERE link_worker_id IS NOT NULL AND status IN ('Assigned', 'ContactScheduled', 'Active', 'OnHold')
+      GROUP BY link_worker_id`
+  ])
 }
 
 /**

@@ -100,7 +100,9 @@ const columns = (
  * Writes a referral's row (inserts or replaces). Internal: the store calls it
  * inside the append's transaction. `nextDueAt` is the referral's next
  * deadline as the append gives it (`AppendRequest.nextDueAt`): absent, not
- * computed (the row counts as due at once); `null`, none.
+ * computed (the row counts as due at once); `null`, none. It also moves the
+ * referral between the link workers' counts in `link_worker_load` when its
+ * link worker or caseload status changes.
  *
  * @since 0.1.0
  * @category internal
@@ -111,6 +113,74 @@ export const write = (
   state: Referral.ReferralState,
   operation: string,
   nextDueAt?: Instant.Instant | null
+): Effect.Effect<void, ReferralStore.StoreFailure> =>
+  Effect.andThen(adjustLoad(sql, referralId, state, operation), writeRow(sql, referralId, state, operation, nextDueAt))
+
+const LoadRow = Schema.Struct({ link_worker_id: Schema.NullOr(Schema.String), status: Schema.String })
+
+/** The link worker whose caseload a referral counts in (`Lifecycle.caseload`), if any. */
+const caseloadOf = (linkWorkerId: string | null | undefined, status: string): string | undefined =>
+  linkWorkerId !== null && linkWorkerId !== undefined && Lifecycle.caseload.has(status as Lifecycle.Status)
+    ? linkWorkerId
+    : undefined
+
+/**
+ * Keeps `link_worker_load` in step with the row about to be written: the
+ * row as stored now against the new state. A count that changes takes the
+ * link worker's row (in order of id, so two transactions moving clients
+ * between the same two link workers cannot deadlock).
+ */
+const adjustLoad = (
+  sql: SqlClient.SqlClient,
+  referralId: Ids.ReferralId,
+  state: Referral.ReferralState,
+  operation: string
+): Effect.Effect<void, ReferralStore.StoreFailure> =>
+  Effect.gen(function* () {
+    const found =
+      yield* sql`SELECT link_worker_id, status FROM referral_projection WHERE referral_id = ${referralId}`.pipe(
+        Effect.mapError((e) => storeFailure(operation, e)),
+        Effect.flatMap(rows(LoadRow, operation, "referral_projection"))
+      )
+    const row = found[0]
+    const before = row === undefined ? undefined : caseloadOf(row.link_worker_id, row.status)
+    const after = caseloadOf(state.linkWorkerId, state.status)
+    if (before === after) return
+    const changes = [
+      ...(before === undefined ? [] : [{ linkWorkerId: before, delta: -1 }]),
+      ...(after === undefined ? [] : [{ linkWorkerId: after, delta: 1 }])
+    ].sort((a, b) => (a.linkWorkerId < b.linkWorkerId ? -1 : 1))
+    for (const { linkWorkerId, delta } of changes) {
+      yield* sql`INSERT INTO link_worker_load (link_worker_id, active_clients) VALUES (${linkWorkerId}, ${Math.max(0, delta)})
+        ON CONFLICT (link_worker_id) DO UPDATE
+        SET active_clients = link_worker_load.active_clients + ${delta}`.pipe(
+        Effect.mapError((e) => storeFailure(operation, e))
+      )
+    }
+  })
+
+/**
+ * Recomputes `link_worker_load` from the projection's rows (after
+ * `rebuildProjections`).
+ */
+const recountLoad = (sql: SqlClient.SqlClient, operation: string) =>
+  Effect.gen(function* () {
+    const caseload = sql.literal(Array.from(Lifecycle.caseload, (s) => `'${s}'`).join(", "))
+    yield* sql`DELETE FROM link_worker_load`
+    yield* sql`INSERT INTO link_worker_load (link_worker_id, active_clients)
+      SELECT link_worker_id, count(*) FROM referral_projection
+      WHERE link_worker_id IS NOT NULL AND status IN (${caseload}) GROUP BY link_worker_id`
+  }).pipe(
+    sql.withTransaction,
+    Effect.mapError((e) => storeFailure(operation, e))
+  )
+
+const writeRow = (
+  sql: SqlClient.SqlClient,
+  referralId: Ids.ReferralId,
+  state: Referral.ReferralState,
+  operation: string,
+  nextDueAt: Instant.Instant | null | undefined
 ): Effect.Effect<void, ReferralStore.StoreFailure> => {
   const c = columns(referralId, state, nextDueAt)
   const { toJson } = json(sql)
@@ -228,6 +298,8 @@ export const rebuildProjections = (
       Effect.flatMap(rows(IdRow, operation, "referral_streams"))
     )
     for (const { referral_id } of ids) yield* rebuildOne(sql, codec, referral_id as Ids.ReferralId, operation)
+    // the deleted rows' clients too
+    yield* recountLoad(sql, operation)
     return ids.length
   })
 
