@@ -244,6 +244,10 @@ describe("Worker lock (SQLite: one worker)", () => {
         () => new Promise<number>((resolve) => parent.stdout?.once("data", (d) => resolve(Number(String(d).trim()))))
       )
       const started = startedOf(pid)
+      // the shell must have become `sleep` first: a shell still running reaps its child at once
+      for (let k = 0; k < 250 && readFileSync(`/proc/${parent.pid}/comm`, "utf8").trim() !== "sleep"; k++) {
+        yield* Effect.sleep("20 millis")
+      }
       process.kill(pid, "SIGKILL")
       for (let k = 0; k < 100 && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z "); k++) {
         yield* Effect.sleep("20 millis")
