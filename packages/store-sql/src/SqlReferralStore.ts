@@ -234,11 +234,17 @@ export const makeWithIndex = (
      * assignment to the same link worker waits, then counts the first one's
      * referral (read committed) and fails. SQLite's write transaction runs alone.
      */
+    /**
+     * The link workers' advisory locks use PostgreSQL's two-key form under a
+     * key space of their own: they never collide with the one-key locks of
+     * the subjects and the migrations (the two forms do not overlap).
+     */
+    const linkWorkerLockSpace = 0x6c77
     const checkLoad = (expected: { readonly linkWorkerId: Ids.ActorId; readonly activeClients: number }) =>
       Effect.gen(function* () {
         if (isPg) {
           yield* Effect.mapError(
-            sql`SELECT pg_advisory_xact_lock(hashtext(${`lahete-link-worker:${expected.linkWorkerId}`}))`,
+            sql`SELECT pg_advisory_xact_lock(${linkWorkerLockSpace}, hashtext(${expected.linkWorkerId}))`,
             (e) => storeFailure("append", e)
           )
         }
