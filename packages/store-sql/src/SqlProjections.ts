@@ -102,7 +102,9 @@ const columns = (
  * deadline as the append gives it (`AppendRequest.nextDueAt`): absent, not
  * computed (the row counts as due at once); `null`, none. It also moves the
  * referral between the link workers' counts in `link_worker_load` when its
- * link worker or caseload status changes.
+ * link worker or caseload status changes; `stored`, the row's caseload
+ * columns as the caller already read them in this transaction (`null`: no
+ * row), spares reading them again.
  *
  * @since 0.1.0
  * @category internal
@@ -112,9 +114,13 @@ export const write = (
   referralId: Ids.ReferralId,
   state: Referral.ReferralState,
   operation: string,
-  nextDueAt?: Instant.Instant | null
+  nextDueAt?: Instant.Instant | null,
+  stored?: StoredRow | null
 ): Effect.Effect<void, ReferralStore.StoreFailure> =>
-  Effect.andThen(adjustLoad(sql, referralId, state, operation), writeRow(sql, referralId, state, operation, nextDueAt))
+  Effect.andThen(
+    adjustLoad(sql, referralId, state, operation, stored),
+    writeRow(sql, referralId, state, operation, nextDueAt)
+  )
 
 const LoadRow = Schema.Struct({ link_worker_id: Schema.NullOr(Schema.String), status: Schema.String })
 
@@ -134,16 +140,22 @@ const adjustLoad = (
   sql: SqlClient.SqlClient,
   referralId: Ids.ReferralId,
   state: Referral.ReferralState,
-  operation: string
+  operation: string,
+  stored: StoredRow | null | undefined
 ): Effect.Effect<void, ReferralStore.StoreFailure> =>
   Effect.gen(function* () {
-    const found =
-      yield* sql`SELECT link_worker_id, status FROM referral_projection WHERE referral_id = ${referralId}`.pipe(
-        Effect.mapError((e) => storeFailure(operation, e)),
-        Effect.flatMap(rows(LoadRow, operation, "referral_projection"))
-      )
-    const row = found[0]
-    const before = row === undefined ? undefined : caseloadOf(row.link_worker_id, row.status)
+    const row =
+      stored !== undefined
+        ? stored
+        : yield* sql`SELECT link_worker_id, status FROM referral_projection WHERE referral_id = ${referralId}`.pipe(
+            Effect.mapError((e) => storeFailure(operation, e)),
+            Effect.flatMap(rows(LoadRow, operation, "referral_projection")),
+            Effect.map((found) => {
+              const first = found[0]
+              return first === undefined ? null : { linkWorkerId: first.link_worker_id, status: first.status }
+            })
+          )
+    const before = row === null ? undefined : caseloadOf(row.linkWorkerId, row.status)
     const after = caseloadOf(state.linkWorkerId, state.status)
     if (before === after) return
     const changes = [
@@ -208,12 +220,70 @@ const writeRow = (
   )
 }
 
-const StateRow = Schema.Struct({ version: Schema.Number, state: Schema.String })
+const StateRow = Schema.Struct({
+  version: Schema.Number,
+  state: Schema.String,
+  link_worker_id: Schema.NullOr(Schema.String),
+  status: Schema.String
+})
+
+/**
+ * The caseload columns of a projection row as stored (`null`: no row), for
+ * `write` to move the link workers' counts without reading the row again.
+ *
+ * @since 0.2.0
+ * @category internal
+ */
+export interface StoredRow {
+  readonly linkWorkerId: string | null
+  readonly status: string
+}
 
 /**
  * A referral's state at `version`, inside the append's transaction: the
  * stored one when the row is at that version, otherwise folded from the log
- * (a row missing or behind, e.g. written by an older release). Internal.
+ * (a row missing or behind, e.g. written by an older release); with the
+ * row's caseload columns as stored (`undefined` at version 0, where the row
+ * is not read). Internal.
+ *
+ * @since 0.2.0
+ * @category internal
+ */
+export const stateAndRowAt = (
+  sql: SqlClient.SqlClient,
+  codec: ReferralEvent.Codec,
+  referralId: Ids.ReferralId,
+  version: number,
+  operation: string
+): Effect.Effect<
+  { readonly state: Referral.ReferralState; readonly row: StoredRow | null | undefined },
+  ReferralStore.StoreFailure
+> =>
+  Effect.gen(function* () {
+    if (version === 0) return { state: Referral.initialState, row: undefined }
+    const { asText } = json(sql)
+    const found = yield* sql`SELECT version, state${asText} AS state, link_worker_id, status
+      FROM referral_projection WHERE referral_id = ${referralId}`.pipe(
+      Effect.mapError((e) => storeFailure(operation, e)),
+      Effect.flatMap(rows(StateRow, operation, "referral_projection"))
+    )
+    const row = found[0]
+    const storedRow = row === undefined ? null : { linkWorkerId: row.link_worker_id, status: row.status }
+    const stored = row !== undefined && row.version === version ? parseState(row.state) : undefined
+    if (stored !== undefined && stored.version === version) return { state: stored, row: storedRow }
+    const stream = yield* loadStream(sql, codec, referralId, operation)
+    if (stream.version !== version) {
+      return yield* new ReferralStore.StoreFailure({
+        operation,
+        detail: `referral ${referralId}: the log holds ${stream.version} events, the stream row says ${version}`
+      })
+    }
+    return { state: Referral.fold(stream.events), row: storedRow }
+  })
+
+/**
+ * A referral's state at `version`, inside the append's transaction (see
+ * `stateAndRowAt`). Internal.
  *
  * @since 0.1.0
  * @category internal
@@ -225,26 +295,7 @@ export const stateAt = (
   version: number,
   operation: string
 ): Effect.Effect<Referral.ReferralState, ReferralStore.StoreFailure> =>
-  Effect.gen(function* () {
-    if (version === 0) return Referral.initialState
-    const { asText } = json(sql)
-    const found = yield* sql`SELECT version, state${asText} AS state
-      FROM referral_projection WHERE referral_id = ${referralId}`.pipe(
-      Effect.mapError((e) => storeFailure(operation, e)),
-      Effect.flatMap(rows(StateRow, operation, "referral_projection"))
-    )
-    const row = found[0]
-    const stored = row !== undefined && row.version === version ? parseState(row.state) : undefined
-    if (stored !== undefined && stored.version === version) return stored
-    const stream = yield* loadStream(sql, codec, referralId, operation)
-    if (stream.version !== version) {
-      return yield* new ReferralStore.StoreFailure({
-        operation,
-        detail: `referral ${referralId}: the log holds ${stream.version} events, the stream row says ${version}`
-      })
-    }
-    return Referral.fold(stream.events)
-  })
+  Effect.map(stateAndRowAt(sql, codec, referralId, version, operation), ({ state }) => state)
 
 const IdRow = Schema.Struct({ referral_id: Schema.String })
 const VersionRow = Schema.Struct({ version: Schema.Number })

@@ -298,7 +298,13 @@ export const makeWithIndex = (
           if (request.expectedLoad !== undefined) yield* checkLoad(request.expectedLoad)
           if (encoded.length > 0) {
             // the state before the new events: read before they are inserted (the fallback folds the log)
-            const before = yield* SqlProjections.stateAt(sql, codec, referralId, expectedVersion, "append")
+            const { state: before, row } = yield* SqlProjections.stateAndRowAt(
+              sql,
+              codec,
+              referralId,
+              expectedVersion,
+              "append"
+            )
             const values = encoded.map(
               (e, i) => sql`(${referralId}, ${expectedVersion + i + 1}, ${e.type}, ${e.version}, ${e.json}${toJson})`
             )
@@ -309,7 +315,7 @@ export const makeWithIndex = (
             )
             // the projection and the outbox, in the same transaction
             const after = Referral.fold(request.events, before)
-            yield* SqlProjections.write(sql, referralId, after, "append", request.nextDueAt)
+            yield* SqlProjections.write(sql, referralId, after, "append", request.nextDueAt, row)
             yield* SqlOutbox.enqueue(sql, request.events, after, "append")
           }
           for (const write of request.vault) yield* applyVault(write)
