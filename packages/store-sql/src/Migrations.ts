@@ -18,11 +18,15 @@
  *   from the events; erasure deletes the row.
  * - `usage_log`, `disclosure_log`, `refusal_log`: the audit logs.
  * - `referral_projection`: one row per referral, its folded state (JSON) and
- *   the columns the views and the scheduler search by (`SqlProjections`).
+ *   the columns the views and the scheduler search by (`SqlProjections`),
+ *   with an index per question of the read side (`SqlReferralIndex`,
+ *   `0007_read_side`).
  * - `outbox`: the messages the events ask for and their dispatch state
  *   (`SqlOutbox`).
  * - `link_workers`: the link-worker registry (`SqlLinkWorkerRegistry`), one
  *   row per link worker (JSON), in the order first put.
+ * - `link_worker_load`: each link worker's active clients, kept with the
+ *   projection's rows (`SqlProjections`), for `SqlReferralIndex`.
  *
  * @since 0.1.0
  */
@@ -278,7 +282,19 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
       `CREATE INDEX referral_projection_due ON referral_projection (next_due_at, referral_id)
         WHERE next_due_at IS NOT NULL`
     ]
-  })
+  }),
+  // each link worker's active clients (referrals in the caseload statuses), kept by `SqlProjections.write` with the
+  // projection's rows: `linkWorkerLoad` (on every inbox page) reads one row per link worker, not every caseload row
+  "0008_link_worker_load": ddl(() => [
+    `CREATE TABLE link_worker_load (
+      link_worker_id TEXT PRIMARY KEY,
+      active_clients INTEGER NOT NULL
+    )`,
+    `INSERT INTO link_worker_load (link_worker_id, active_clients)
+      SELECT link_worker_id, count(*) FROM referral_projection
+      WHERE link_worker_id IS NOT NULL AND status IN ('Assigned', 'ContactScheduled', 'Active', 'OnHold')
+      GROUP BY link_worker_id`
+  ])
 }
 
 /**

@@ -247,11 +247,17 @@ export const makeWithIndex = (
      * assignment to the same link worker waits, then counts the first one's
      * referral (read committed) and fails. SQLite's write transaction runs alone.
      */
+    /**
+     * The link workers' advisory locks use PostgreSQL's two-key form under a
+     * key space of their own: they never collide with the one-key locks of
+     * the subjects and the migrations (the two forms do not overlap).
+     */
+    const linkWorkerLockSpace = 0x6c77
     const checkLoad = (expected: { readonly linkWorkerId: Ids.ActorId; readonly activeClients: number }) =>
       Effect.gen(function* () {
         if (isPg) {
           yield* Effect.mapError(
-            sql`SELECT pg_advisory_xact_lock(hashtext(${`lahete-link-worker:${expected.linkWorkerId}`}))`,
+            sql`SELECT pg_advisory_xact_lock(${linkWorkerLockSpace}, hashtext(${expected.linkWorkerId}))`,
             (e) => storeFailure("append", e)
           )
         }
@@ -305,7 +311,13 @@ export const makeWithIndex = (
           if (request.expectedLoad !== undefined) yield* checkLoad(request.expectedLoad)
           if (encoded.length > 0) {
             // the state before the new events: read before they are inserted (the fallback folds the log)
-            const before = yield* SqlProjections.stateAt(sql, codec, referralId, expectedVersion, "append")
+            const { state: before, row } = yield* SqlProjections.stateAndRowAt(
+              sql,
+              codec,
+              referralId,
+              expectedVersion,
+              "append"
+            )
             const values = encoded.map(
               (e, i) => sql`(${referralId}, ${expectedVersion + i + 1}, ${e.type}, ${e.version}, ${e.json}${toJson})`
             )
@@ -316,7 +328,7 @@ export const makeWithIndex = (
             )
             // the projection and the outbox, in the same transaction
             const after = Referral.fold(request.events, before)
-            yield* SqlProjections.write(sql, referralId, after, "append", request.nextDueAt)
+            yield* SqlProjections.write(sql, referralId, after, "append", request.nextDueAt, row)
             yield* SqlOutbox.enqueue(sql, request.events, after, "append")
           }
           if (request.vault.length > 0) {
