@@ -559,7 +559,8 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
     const nextDueAt = (state: Referral.ReferralState): Instant | null | undefined => {
       if (state.programme === undefined) return null
       const programme = catalog.get(state.programme.id, state.programme.version)
-      return programme === undefined ? undefined : (Deadlines.nextDueAt(state, programme) ?? null)
+      // from its latest event on: a warning whose deadline passed before it can never fire
+      return programme === undefined ? undefined : (Deadlines.nextDueAt(state, programme, state.lastEventAt) ?? null)
     }
     const conflictRetries = Math.max(0, Math.floor(options.conflictRetries ?? 3))
 

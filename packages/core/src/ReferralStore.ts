@@ -169,6 +169,15 @@ export interface Shape {
   readonly referralIds: () => Effect.Effect<ReadonlyArray<ReferralId>, ReferralStoreError>
   /** The vault's entry for a subject (none once every referral of the subject is erased, `PersonalData.apply`). */
   readonly subject: (subjectId: SubjectId) => Effect.Effect<Option.Option<SubjectData>, ReferralStoreError>
+  /**
+   * The vault's entries of several subjects at once (one query per page of a
+   * view); subjects without an entry are absent from the map.
+   *
+   * @since 0.2.0
+   */
+  readonly subjects: (
+    subjectIds: ReadonlyArray<SubjectId>
+  ) => Effect.Effect<ReadonlyMap<SubjectId, SubjectData>, ReferralStoreError>
 }
 
 /**

@@ -257,7 +257,16 @@ export const makeWithIndex = (
       append,
       idempotency: (key) => Effect.map(SynchronizedRef.get(ref), (state) => HashMap.get(state.keys, key)),
       referralIds: () => Effect.map(SynchronizedRef.get(ref), (state) => state.order),
-      subject: (subjectId) => Effect.map(SynchronizedRef.get(ref), (state) => HashMap.get(state.vault, subjectId))
+      subject: (subjectId) => Effect.map(SynchronizedRef.get(ref), (state) => HashMap.get(state.vault, subjectId)),
+      subjects: (subjectIds) =>
+        Effect.map(SynchronizedRef.get(ref), (state) => {
+          const out = new Map<SubjectId, PersonalData.SubjectData>()
+          for (const id of subjectIds) {
+            const found = HashMap.get(state.vault, id)
+            if (Option.isSome(found)) out.set(id, found.value)
+          }
+          return out
+        })
     })
     return { store, index: makeIndex(ref, load) }
   })

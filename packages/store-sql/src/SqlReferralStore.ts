@@ -378,7 +378,34 @@ export const makeWithIndex = (
 
     const subject = (subjectId: Ids.SubjectId) => Effect.map(readSubject(subjectId, "subject"), Option.fromUndefinedOr)
 
-    const store = ReferralStore.ReferralStore.of({ load, append, idempotency, referralIds, subject })
+    const SubjectRows = Schema.Struct({ subject_id: Schema.String, data: Schema.String })
+    // one query per chunk of ids (a view's page), not one per client
+    const subjects = (subjectIds: ReadonlyArray<Ids.SubjectId>) =>
+      Effect.gen(function* () {
+        const out = new Map<Ids.SubjectId, PersonalData.SubjectData>()
+        const unique = [...new Set(subjectIds)]
+        for (let i = 0; i < unique.length; i += 500) {
+          const chunk = unique.slice(i, i + 500)
+          const found = yield* sql`SELECT subject_id, data${asText} AS data FROM subjects
+            WHERE ${sql.in("subject_id", chunk)}`.pipe(
+            Effect.mapError((e) => storeFailure("subjects", e)),
+            Effect.flatMap(rows(SubjectRows, "subjects", "subjects"))
+          )
+          for (const row of found) {
+            const decoded = decodeSubject(row.data)
+            if (Result.isFailure(decoded)) {
+              return yield* new ReferralStore.StoreFailure({
+                operation: "subjects",
+                detail: `the vault entry of subject ${row.subject_id} cannot be decoded`
+              })
+            }
+            out.set(row.subject_id as Ids.SubjectId, decoded.success)
+          }
+        }
+        return out as ReadonlyMap<Ids.SubjectId, PersonalData.SubjectData>
+      })
+
+    const store = ReferralStore.ReferralStore.of({ load, append, idempotency, referralIds, subject, subjects })
     return { store, index }
   })
 

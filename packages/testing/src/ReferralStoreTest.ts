@@ -361,6 +361,9 @@ export const suite = <E>(name: string, layer: Layer.Layer<ReferralStore.Referral
             version += step.events.length
             for (const w of writes) expected = PersonalData.apply(expected, w)
             expect(Option.getOrUndefined(yield* store.subject(subject))).toEqual(expected)
+            // several at once: the same entries, the unknown and the erased left out
+            const many = yield* store.subjects([subject, subjectId("no-such-subject"), subject])
+            expect([...many.entries()]).toEqual(expected === undefined ? [] : [[subject, expected]])
             if (step.command._tag === "CloseReferral") {
               expect(expected?.referrals["r-vault"]?.closingFeedback).toBe(step.command.feedback)
             }
