@@ -2,7 +2,7 @@
  * The deployment, assembled from the library's layers as a municipality
  * would assemble it:
  *
- * - storage: one SQLite file (`@lahete/sql-sqlite-node`) holding the event
+ * - storage: one SQLite file (`@effect/sql-sqlite-node`) holding the event
  *   store, the personal-data vault, the audit logs and the outbox
  *   (`@lahete/store-sql`);
  * - the domain: `ReferralService` over the store, the link-worker registry
@@ -13,6 +13,7 @@
  */
 import { rmSync } from "node:fs"
 import { join } from "node:path"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import {
   type AuditLog,
   LinkWorkerRegistry,
@@ -24,7 +25,6 @@ import {
   type SmsSender
 } from "@lahete/core"
 import { Sinks, type Worker } from "@lahete/server"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
 import type { EkollegaToken } from "@lahete/transport-ekollega"
 import { type Effect, Layer, Result } from "effect"

@@ -11,10 +11,10 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Presets, ReferralService } from "@lahete/core"
 import { Api, Server } from "@lahete/server"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Context, Effect, Layer, Logger, Option } from "effect"
@@ -24,10 +24,10 @@ import { docPath, readmePath, region, syncBlocks, table } from "./support/docs.j
 import * as Tokens from "./support/tokens.js"
 
 const embedImports = [
-  'import { NodeRuntime } from "@effect/platform-node"',
+  'import * as NodeRuntime from "@effect/platform-node/NodeRuntime"',
   'import { Presets, ReferralService } from "@lahete/core"',
   'import { Server } from "@lahete/server"',
-  'import { SqliteClient } from "@lahete/sql-sqlite-node"',
+  'import { SqliteClient } from "@effect/sql-sqlite-node"',
   'import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"',
   'import { Layer } from "effect"'
 ]

@@ -22,8 +22,8 @@ import { mkdtempSync, rmSync } from "node:fs"
 import os from "node:os"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { LinkWorkerRegistry, Presets, ReferralEvent, ReferralService, ReferralStore } from "@lahete/core"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { PostgresTest } from "@lahete/testing/postgres"
@@ -74,7 +74,7 @@ const sqlite: Target = {
         Effect.sync(() => mkdtempSync(join(os.tmpdir(), "lahete-bench-sqlite-"))),
         (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
       ),
-      (dir) => SqliteClient.layer({ filename: join(dir, "bench.db"), wal: true })
+      (dir) => SqliteClient.layer({ filename: join(dir, "bench.db") })
     )
   )
 }

@@ -12,8 +12,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const filename = join(dir, "lahete.db")
 
 // #region readme
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Ids, Presets, ReferralService, ReferralStore } from "@lahete/core"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"
 import { Effect, Layer, Option, Schema } from "effect"
 

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs"
 import { createServer } from "node:http"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { describe, expect, it } from "@effect/vitest"
 import { Actor, ReferralService, ReferralTransport } from "@lahete/core"
 import { ReferralTransportTest } from "@lahete/testing"
@@ -64,7 +64,7 @@ const source = readFileSync(new URL(import.meta.url), "utf8")
 
 const exampleImports = {
   inbox: [
-    'import { NodeHttpServer } from "@effect/platform-node"',
+    'import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"',
     'import { ReferralService } from "@lahete/core"',
     'import { EkollegaInbox, type EkollegaToken } from "@lahete/transport-ekollega"',
     'import { Layer } from "effect"',

@@ -398,7 +398,7 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
  * @example
  * ```ts
  * import { createServer } from "node:http"
- * import { NodeHttpServer } from "@effect/platform-node"
+ * import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
  * import { FhirAuth, FhirServer } from "@lahete/transport-fhir"
  * import { Layer } from "effect"
  * import { HttpRouter } from "effect/http"

@@ -9,8 +9,8 @@
  * `LAHETE_CRASH_PG_URL` with `LAHETE_CRASH_PG_SCHEMA`.
  */
 import { PgClient } from "@effect/sql-pg"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { LinkWorkerRegistry, Presets, ReferralService } from "@lahete/core"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
 import { Effect, Layer, Redacted } from "effect"
 
@@ -20,7 +20,7 @@ const pgSchema = process.env.LAHETE_CRASH_PG_SCHEMA ?? "public"
 
 const database =
   sqliteFile !== undefined
-    ? SqliteClient.layer({ filename: sqliteFile, wal: true })
+    ? SqliteClient.layer({ filename: sqliteFile })
     : PgClient.layer({
         url: Redacted.make(pgUrl ?? ""),
         startupParameters: { search_path: pgSchema },

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { type AuditLog, LinkWorkerRegistry, Presets, ReferralService, type ReferralStore } from "@lahete/core"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Redacted } from "effect"
@@ -67,7 +67,7 @@ export const sqliteClientWith = (
         Effect.sync(() => mkdtempSync(join(tmpdir(), "lahete-sqlite-"))),
         (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
       ),
-      (dir) => SqliteClient.layer({ wal: true, ...options, filename: join(dir, "store.db") })
+      (dir) => SqliteClient.layer({ ...options, filename: join(dir, "store.db") })
     )
   )
 

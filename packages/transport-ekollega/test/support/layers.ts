@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import {
   type AuditLog,
   LinkWorkerRegistry,
@@ -17,7 +18,6 @@ import {
   type ReferralStore,
   type ReferralTransport
 } from "@lahete/core"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures, ReferralTransportTest } from "@lahete/testing"
 import { EkollegaClient, EkollegaInbox, EkollegaToken } from "@lahete/transport-ekollega"
@@ -73,7 +73,7 @@ export const sqliteClient: Layer.Layer<SqlClient.SqlClient, unknown> = Layer.unw
       Effect.sync(() => mkdtempSync(join(tmpdir(), "lahete-ekollega-"))),
       (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
     ),
-    (dir) => SqliteClient.layer({ wal: true, filename: join(dir, "store.db") })
+    (dir) => SqliteClient.layer({ filename: join(dir, "store.db") })
   )
 )
 

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import {
   type AuditLog,
   LinkWorkerRegistry,
@@ -17,7 +18,6 @@ import {
   type ReferralStore,
   type ReferralTransport
 } from "@lahete/core"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { FhirClient, FhirServer } from "@lahete/transport-fhir"
@@ -52,7 +52,7 @@ export const sqliteService: Layer.Layer<Services, unknown> = Layer.unwrap(
             ReferralService.catalogLayer(Presets.catalog)
           )
         ),
-        Layer.provideMerge(SqliteClient.layer({ wal: true, filename: join(dir, "store.db") }))
+        Layer.provideMerge(SqliteClient.layer({ filename: join(dir, "store.db") }))
       )
   )
 )
