@@ -97,6 +97,13 @@ export class AuditLogFailure extends Schema.TaggedError<AuditLogFailure>()("Audi
  */
 export interface Shape {
   readonly recordUsage: (entry: UsageEntry) => Effect.Effect<void, AuditLogFailure>
+  /**
+   * Records the reads of one view together (one statement in the SQL log):
+   * all of them or, on failure, none. An empty list writes nothing.
+   *
+   * @since 0.2.0
+   */
+  readonly recordUsages: (entries: ReadonlyArray<UsageEntry>) => Effect.Effect<void, AuditLogFailure>
   readonly recordDisclosure: (entry: DisclosureEntry) => Effect.Effect<void, AuditLogFailure>
   readonly recordRefusal: (entry: RefusalEntry) => Effect.Effect<void, AuditLogFailure>
   /** Both logs for one client, oldest first (subject access). */

@@ -40,6 +40,12 @@ export const make: Effect.Effect<Shape> = Effect.gen(function* () {
   return AuditLog.of({
     recordUsage: (entry) =>
       Effect.flatMap(checkUsage(entry), (e) => Ref.update(ref, (logs) => ({ ...logs, usage: [...logs.usage, e] }))),
+    recordUsages: (entries) =>
+      Effect.flatMap(Effect.forEach(entries, checkUsage), (checked) =>
+        checked.length === 0
+          ? Effect.void
+          : Ref.update(ref, (logs) => ({ ...logs, usage: [...logs.usage, ...checked] }))
+      ),
     recordDisclosure: (entry) =>
       Effect.flatMap(checkDisclosure(entry), (e) =>
         Ref.update(ref, (logs) => ({ ...logs, disclosures: [...logs.disclosures, e] }))

@@ -242,6 +242,25 @@ export const pendingFirings = (state: ReferralState, programme: Programme): Read
 }
 
 /**
+ * When the referral's next marker falls due: the earliest fire time of
+ * `pendingFirings`, leaving out an `at-risk` marker whose `missed` marker is
+ * already recorded (it can never fire). `undefined` when no marker can fall
+ * due any more. It depends on the state and the programme only, not on the
+ * time, so the store keeps it with the referral (`ReferralIndex.due`).
+ *
+ * @since 0.2.0
+ * @category scheduling
+ */
+export const nextDueAt = (state: ReferralState, programme: Programme): Instant | undefined => {
+  let earliest: Instant | undefined
+  for (const f of pendingFirings(state, programme)) {
+    if (f.marker === "at-risk" && state.deadlineMarks.includes(markKey(f.kind, "missed"))) continue
+    if (earliest === undefined || f.fireAt < earliest) earliest = f.fireAt
+  }
+  return earliest
+}
+
+/**
  * The markers due at `now` (fire time reached, not yet recorded). An
  * `at-risk` marker whose deadline has already passed is skipped: only the
  * `missed` marker fires then.

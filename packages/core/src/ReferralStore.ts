@@ -8,7 +8,8 @@
  * @since 0.1.0
  */
 import { Context, type Effect, type Option, Schema } from "effect"
-import type { IdempotencyKey, ReferralId, SubjectId } from "./Ids.js"
+import type { ActorId, IdempotencyKey, ReferralId, SubjectId } from "./Ids.js"
+import type { Instant } from "./Instant.js"
 import type { SubjectData, VaultWrite } from "./PersonalData.js"
 import type { ReferralEvent } from "./ReferralEvent.js"
 
@@ -45,6 +46,24 @@ export class IdempotencyKeyUsed extends Schema.TaggedError<IdempotencyKeyUsed>()
 }
 
 /**
+ * The link worker's load changed between the count an assignment was
+ * decided with (`AppendRequest.expectedLoad`) and the append: another
+ * assignment or ending came first. Nothing was written; decide again.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class LoadChanged extends Schema.TaggedError<LoadChanged>()("LoadChanged", {
+  linkWorkerId: Schema.String,
+  expectedActiveClients: Schema.Number,
+  actualActiveClients: Schema.Number
+}) {
+  override get message(): string {
+    return `link worker ${this.linkWorkerId} has ${this.actualActiveClients} active clients, not ${this.expectedActiveClients}`
+  }
+}
+
+/**
  * The store failed (connection, disk, corrupt data). Nothing was written.
  * `detail` never contains event data or personal data.
  *
@@ -66,7 +85,7 @@ export class StoreFailure extends Schema.TaggedError<StoreFailure>()("StoreFailu
  * @since 0.1.0
  * @category errors
  */
-export type ReferralStoreError = VersionConflict | IdempotencyKeyUsed | StoreFailure
+export type ReferralStoreError = VersionConflict | IdempotencyKeyUsed | LoadChanged | StoreFailure
 
 /**
  * What was recorded for an idempotency key: the command's fingerprint and the
@@ -99,6 +118,21 @@ export interface AppendRequest {
   readonly idempotencyKey: IdempotencyKey
   readonly fingerprint: string
   readonly vault: ReadonlyArray<VaultWrite>
+  /**
+   * When the referral's next deadline marker falls due after these events
+   * (`Deadlines.nextDueAt`; `null`: none can any more), for the index
+   * (`ReferralIndex.due`). Absent: not computed, the referral counts as due
+   * until the scheduler computes it.
+   */
+  readonly nextDueAt?: Instant | null | undefined
+  /**
+   * A guard for assignments: the append fails with `LoadChanged`, writing
+   * nothing, unless the link worker has exactly `activeClients` referrals in
+   * the statuses of `Lifecycle.caseload` when it is applied (before these
+   * events). Checked inside the append's transaction, so two assignments
+   * decided against the same count cannot both be written.
+   */
+  readonly expectedLoad?: { readonly linkWorkerId: ActorId; readonly activeClients: number } | undefined
 }
 
 /**

@@ -173,6 +173,12 @@ export * as ReferralError from "./ReferralError.js"
  */
 export * as ReferralEvent from "./ReferralEvent.js"
 /**
+ * The read side: referrals by index, a page at a time.
+ *
+ * @since 0.2.0
+ */
+export * as ReferralIndex from "./ReferralIndex.js"
+/**
  * Queries: the need-to-know views with usage and disclosure logging.
  *
  * @since 0.1.0

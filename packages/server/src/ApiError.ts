@@ -276,6 +276,7 @@ export const fromServiceError = (error: ReferralService.ReferralServiceError, re
         reason: "idempotency-key-reused"
       })
     case "VersionConflict":
+    case "LoadChanged":
       return new Conflict({
         message: "the referral was changed by concurrent requests; retry",
         reason: "version-conflict"

@@ -113,6 +113,28 @@ export const make: Effect.Effect<AuditLog.Shape, AuditLog.AuditLogFailure, SqlCl
         )
       })
 
+    const recordUsages = (inputs: ReadonlyArray<AuditLog.UsageEntry>) =>
+      Effect.gen(function* () {
+        if (inputs.length === 0) return
+        const entries = yield* Effect.forEach(inputs, (input) => check(AuditLog.UsageEntry, "recordUsages", input))
+        // one multi-row INSERT per chunk (a view's page is at most 500 rows; 8 columns each)
+        for (let i = 0; i < entries.length; i += 1000) {
+          const chunk = entries.slice(i, i + 1000).map((e) => ({
+            at: e.at,
+            actor_id: e.actorId,
+            role: e.role,
+            organisation: e.organisation,
+            subject_id: e.subjectId,
+            referral_id: e.referralId ?? null,
+            what: e.what,
+            purpose: e.purpose
+          }))
+          const [first, ...rest] = chunk
+          if (first === undefined) continue
+          yield* Effect.mapError(sql`INSERT INTO usage_log ${sql.insert([first, ...rest])}`, dbFailure("recordUsages"))
+        }
+      })
+
     const recordDisclosure = (input: AuditLog.DisclosureEntry) =>
       Effect.gen(function* () {
         const e = yield* check(AuditLog.DisclosureEntry, "recordDisclosure", input)
@@ -204,7 +226,7 @@ export const make: Effect.Effect<AuditLog.Shape, AuditLog.AuditLogFailure, SqlCl
         )
       })
 
-    return AuditLog.AuditLog.of({ recordUsage, recordDisclosure, recordRefusal, forSubject, refusals })
+    return AuditLog.AuditLog.of({ recordUsage, recordUsages, recordDisclosure, recordRefusal, forSubject, refusals })
   }
 )
 
