@@ -2,30 +2,29 @@
  * The deployment, assembled from the library's layers as a municipality
  * would assemble it:
  *
- * - storage: one SQLite file (`@effect/sql-sqlite-node`) holding the event
- *   store, the personal-data vault, the audit logs and the outbox
- *   (`@lahete/store-sql`);
- * - the domain: `ReferralService` over the store, the link-worker registry
- *   and the programme catalog (Kemijärvi's preset);
+ * - storage and the domain in one layer (`SqliteReferralStack` of
+ *   `@lahete/store-sql/sqlite`): one SQLite file (`@effect/sql-sqlite-node`)
+ *   holding the event store, the personal-data vault, the audit logs, the
+ *   link-worker registry and the outbox, and `ReferralService` over them with
+ *   the programme catalog (Kemijärvi's preset);
  * - messaging: the file/console sinks of `@lahete/server` instead of
  *   GatewayAPI and SMTP, so every message is printed with its exact text;
  * - the transport: the eKollega-style inbox (`transport.ts`).
  */
 import { rmSync } from "node:fs"
 import { join } from "node:path"
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import {
   type AuditLog,
-  LinkWorkerRegistry,
+  type LinkWorkerRegistry,
   type Mailer,
   Programme,
-  ReferralService,
+  type ReferralService,
   type ReferralStore,
   type ReferralTransport,
   type SmsSender
 } from "@lahete/core"
 import { Sinks, type Worker } from "@lahete/server"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { SqliteReferralStack } from "@lahete/store-sql/sqlite"
 import type { EkollegaToken } from "@lahete/transport-ekollega"
 import { type Effect, Layer, Result } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
@@ -96,13 +95,7 @@ export const layer = (
   p: Paths,
   options: { readonly print: (text: string) => Effect.Effect<void>; readonly shown: (messageId: string) => boolean }
 ): Layer.Layer<Services, StartError> => {
-  const database = SqliteClient.layer({ filename: p.database })
-  const storage = Layer.mergeAll(SqlReferralStore.layer, SqlAuditLog.layer).pipe(Layer.provideMerge(database))
-  const domain = ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(storage, LinkWorkerRegistry.layerMemory(linkWorkers), ReferralService.catalogLayer(catalog))
-    )
-  )
+  const domain = SqliteReferralStack.layer({ filename: p.database, catalog, linkWorkers })
   const console = { only: options.shown, write: options.print }
   const messaging = Layer.mergeAll(
     Sinks.smsLayer({ file: p.sms, console }),

@@ -16,13 +16,13 @@
 import { PgClient } from "@effect/sql-pg"
 import {
   type AuditLog,
-  LinkWorkerRegistry,
+  type LinkWorkerRegistry,
   Programme,
-  ReferralService,
+  type ReferralService,
   type ReferralStore,
   type ReferralTransport
 } from "@lahete/core"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { SqlReferralStack } from "@lahete/store-sql"
 import { Effect, Layer, Redacted, Result } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -93,12 +93,7 @@ export type StartError =
 
 /** The layer of every service. */
 export const layer = (db: Database): Layer.Layer<Services, StartError> => {
-  // the store and the audit log run the pending migrations when they start
-  const storage = Layer.mergeAll(SqlReferralStore.layer, SqlAuditLog.layer).pipe(Layer.provideMerge(database(db)))
-  const domain = ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(storage, LinkWorkerRegistry.layerMemory(linkWorkers), ReferralService.catalogLayer(catalog))
-    )
-  )
+  // the service, store, audit log and link-worker registry over the client (the migrations run when they start)
+  const domain = SqlReferralStack.layer({ catalog, linkWorkers }).pipe(Layer.provideMerge(database(db)))
   return Fhir.layer.pipe(Layer.provideMerge(domain))
 }

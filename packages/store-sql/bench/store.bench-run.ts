@@ -23,8 +23,8 @@ import os from "node:os"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { LinkWorkerRegistry, Presets, ReferralEvent, ReferralService, ReferralStore } from "@lahete/core"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { ReferralEvent, ReferralService, ReferralStore } from "@lahete/core"
+import { SqlReferralStack } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { PostgresTest } from "@lahete/testing/postgres"
 import { Effect, Layer, Redacted } from "effect"
@@ -105,17 +105,7 @@ const postgres = (url: string, connections: number, origin: string): Target => (
 
 /** The service over the SQL store and audit log on `client`, as an application would build it. */
 const serviceOn = (client: Layer.Layer<SqlClient.SqlClient, SqlError>) =>
-  ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        SqlReferralStore.layer,
-        SqlAuditLog.layer,
-        LinkWorkerRegistry.layerMemory([Fixtures.linkWorker()]),
-        ReferralService.catalogLayer(Presets.catalog)
-      )
-    ),
-    Layer.provideMerge(client)
-  )
+  SqlReferralStack.layer({ linkWorkers: [Fixtures.linkWorker()] }).pipe(Layer.provideMerge(client))
 
 /** The database's version and durability settings. */
 const describeDatabase = Effect.gen(function* () {

@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Presets, ReferralService } from "@lahete/core"
 import type { Server } from "@lahete/server"
-import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"
+import { SqlReferralStack } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer } from "effect"
 
@@ -29,14 +29,4 @@ const sqliteFile = Layer.unwrap(
 )
 
 export const sqlite = (): Layer.Layer<Server.Requirements, unknown> =>
-  ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        SqlReferralStore.layer,
-        SqlAuditLog.layer,
-        SqlLinkWorkerRegistry.layerWith({ seed: linkWorkers }),
-        ReferralService.catalogLayer(Presets.catalog)
-      )
-    ),
-    Layer.provide(sqliteFile)
-  )
+  SqlReferralStack.layer({ linkWorkers }).pipe(Layer.provide(sqliteFile))

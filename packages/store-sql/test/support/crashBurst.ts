@@ -10,8 +10,8 @@
  */
 import { PgClient } from "@effect/sql-pg"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { LinkWorkerRegistry, Presets, ReferralService } from "@lahete/core"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { Presets, ReferralService } from "@lahete/core"
+import { SqlReferralStack } from "@lahete/store-sql"
 import { Effect, Layer, Redacted } from "effect"
 
 const sqliteFile = process.env.LAHETE_CRASH_SQLITE
@@ -27,17 +27,7 @@ const database =
         maxConnections: 4
       })
 
-const live = ReferralService.layer.pipe(
-  Layer.provideMerge(
-    Layer.mergeAll(
-      SqlReferralStore.layer,
-      SqlAuditLog.layer,
-      LinkWorkerRegistry.layerMemory([]),
-      ReferralService.catalogLayer(Presets.catalog)
-    )
-  ),
-  Layer.provide(database)
-)
+const live = SqlReferralStack.layer().pipe(Layer.provide(database))
 
 const t0 = Date.parse("2026-03-02T07:00:00.000Z")
 const at = (hours: number) => new Date(t0 + hours * 3_600_000).toISOString()

@@ -9,8 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { type AuditLog, LinkWorkerRegistry, Presets, ReferralService, type ReferralStore } from "@lahete/core"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { SqlReferralStack } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Redacted } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -93,28 +92,10 @@ export const databases = (
 }
 
 /**
- * `ReferralService` over the SQL store and audit log on a database client,
+ * `ReferralService` and its ports (`SqlReferralStack`) on a database client,
  * with the fixture link worker registered and the preset catalog.
  */
 export const serviceOn = <E>(
   client: Layer.Layer<SqlClient.SqlClient, E>
-): Layer.Layer<
-  | ReferralService.ReferralService
-  | ReferralStore.ReferralStore
-  | AuditLog.AuditLog
-  | LinkWorkerRegistry.LinkWorkerRegistry
-  | ReferralService.ProgrammeCatalog
-  | SqlClient.SqlClient,
-  unknown
-> =>
-  ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        SqlReferralStore.layer,
-        SqlAuditLog.layer,
-        LinkWorkerRegistry.layerMemory([Fixtures.linkWorker()]),
-        ReferralService.catalogLayer(Presets.catalog)
-      )
-    ),
-    Layer.provideMerge(client)
-  )
+): Layer.Layer<SqlReferralStack.Services | SqlClient.SqlClient, unknown> =>
+  SqlReferralStack.layer({ linkWorkers: [Fixtures.linkWorker()] }).pipe(Layer.provideMerge(client))

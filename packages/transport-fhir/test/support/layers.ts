@@ -10,15 +10,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import {
-  type AuditLog,
-  LinkWorkerRegistry,
-  Presets,
-  ReferralService,
-  type ReferralStore,
-  type ReferralTransport
-} from "@lahete/core"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { type AuditLog, ReferralService, type ReferralStore, type ReferralTransport } from "@lahete/core"
+import { SqlReferralStack } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { FhirClient, FhirServer } from "@lahete/transport-fhir"
 import { Context, Effect, Layer } from "effect"
@@ -43,15 +36,7 @@ export const sqliteService: Layer.Layer<Services, unknown> = Layer.unwrap(
       (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
     ),
     (dir) =>
-      ReferralService.layer.pipe(
-        Layer.provideMerge(
-          Layer.mergeAll(
-            SqlReferralStore.layer,
-            SqlAuditLog.layer,
-            LinkWorkerRegistry.layerMemory([Fixtures.linkWorker()]),
-            ReferralService.catalogLayer(Presets.catalog)
-          )
-        ),
+      SqlReferralStack.layer({ linkWorkers: [Fixtures.linkWorker()] }).pipe(
         Layer.provideMerge(SqliteClient.layer({ filename: join(dir, "store.db") }))
       )
   )
