@@ -20,7 +20,7 @@
  * import { Config, Layer } from "effect"
  *
  * const Live = SqlReferralStack.layer().pipe(
- *   Layer.provideMerge(PgClient.layerConfig({ url: Config.redacted("DATABASE_URL") }))
+ *   Layer.provideMerge(PgClient.layerConfig({ url: Config.Redacted("DATABASE_URL") }))
  * )
  * ```
  *
