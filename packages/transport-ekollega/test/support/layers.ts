@@ -5,7 +5,6 @@
  * the in-memory store or the SQL store on a new SQLite file.
  */
 import { mkdtempSync, rmSync } from "node:fs"
-import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
@@ -17,6 +16,7 @@ import {
   type ReferralStore,
   type ReferralTransport
 } from "@lahete/core"
+import { HttpLimits } from "@lahete/http-limits"
 import { SqlReferralStack } from "@lahete/store-sql"
 import { Fixtures, ReferralTransportTest } from "@lahete/testing"
 import { EkollegaClient, EkollegaInbox, EkollegaToken } from "@lahete/transport-ekollega"
@@ -87,11 +87,16 @@ export const sqliteServices: Layer.Layer<Services | SqlClient.SqlClient, unknown
 /**
  * The inbox on a real Node HTTP server (127.0.0.1, a free port) over the
  * services, and the client (fetch) pointed at the server's address: the
- * transport under test, with the receiving side's services beside it.
+ * transport under test, with the receiving side's services beside it. The
+ * server has the limits of `@lahete/http-limits` (its defaults, or `limits`).
  */
 export const overHttp = <E, R>(
   services: Layer.Layer<R, E>,
-  options: { readonly inbox?: Partial<EkollegaInbox.Options>; readonly sign?: EkollegaToken.Sign } = {}
+  options: {
+    readonly inbox?: Partial<EkollegaInbox.Options>
+    readonly sign?: EkollegaToken.Sign
+    readonly limits?: HttpLimits.Limits
+  } = {}
 ): Layer.Layer<ReferralTransport.ReferralTransport | R | HttpServer.HttpServer, unknown, Exclude<Services, R>> => {
   const server = HttpRouter.serve(EkollegaInbox.layer({ ...inboxOptions, ...options.inbox }), {
     disableLogger: true,
@@ -103,7 +108,7 @@ export const overHttp = <E, R>(
     )
   ).pipe(Layer.provide(FetchHttpClient.layer))
   return Layer.mergeAll(server, client).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
+    Layer.provideMerge(NodeHttpServer.layer(HttpLimits.makeServer(options.limits), { port: 0, host: "127.0.0.1" })),
     Layer.provideMerge(services)
   )
 }

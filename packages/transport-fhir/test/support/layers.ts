@@ -5,12 +5,12 @@
  * the server.
  */
 import { mkdtempSync, rmSync } from "node:fs"
-import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { type AuditLog, ReferralService, type ReferralStore, type ReferralTransport } from "@lahete/core"
+import { HttpLimits } from "@lahete/http-limits"
 import { SqlReferralStack } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { FhirClient, FhirServer } from "@lahete/transport-fhir"
@@ -53,10 +53,14 @@ export class BaseUrl extends Context.Service<BaseUrl, string>()("test/BaseUrl") 
 
 /**
  * The FHIR server on a real port (127.0.0.1, a free port) over the service,
- * with its base URL.
+ * with its base URL, and the limits of `@lahete/http-limits` (its defaults,
+ * or `limits`).
  */
-export const realServer = (options: Partial<FhirServer.Options> = {}): Layer.Layer<BaseUrl, unknown, Services> => {
-  const http = NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })
+export const realServer = (
+  options: Partial<FhirServer.Options> = {},
+  limits: HttpLimits.Limits = {}
+): Layer.Layer<BaseUrl, unknown, Services> => {
+  const http = NodeHttpServer.layer(HttpLimits.makeServer(limits), { port: 0, host: "127.0.0.1" })
   const served = HttpRouter.serve(FhirServer.layer(serverOptions(options)), {
     disableLogger: true,
     disableListenLog: true
