@@ -13,17 +13,9 @@
  */
 import { rmSync } from "node:fs"
 import { join } from "node:path"
-import {
-  type AuditLog,
-  type LinkWorkerRegistry,
-  type Mailer,
-  Programme,
-  type ReferralService,
-  type ReferralStore,
-  type ReferralTransport,
-  type SmsSender
-} from "@lahete/core"
+import { type Mailer, Programme, type ReferralTransport, type SmsSender } from "@lahete/core"
 import { Sinks, type Worker } from "@lahete/server"
+import type { SqlReferralStack } from "@lahete/store-sql"
 import { SqliteReferralStack } from "@lahete/store-sql/sqlite"
 import type { EkollegaToken } from "@lahete/transport-ekollega"
 import { type Effect, Layer, Result } from "effect"
@@ -69,23 +61,14 @@ export const workerOptions: Worker.Options = {
 
 /** Every service the demo uses. */
 export type Services =
-  | ReferralService.ReferralService
-  | ReferralService.ProgrammeCatalog
-  | ReferralStore.ReferralStore
-  | AuditLog.AuditLog
-  | LinkWorkerRegistry.LinkWorkerRegistry
+  | SqlReferralStack.Services
   | SqlClient
   | SmsSender.SmsSender
   | Mailer.Mailer
   | ReferralTransport.ReferralTransport
 
 /** What can go wrong while they start. */
-export type StartError =
-  | SqlError
-  | ReferralStore.StoreFailure
-  | AuditLog.AuditLogFailure
-  | LinkWorkerRegistry.LinkWorkerRegistryFailure
-  | EkollegaToken.TokenConfigError
+export type StartError = SqlReferralStack.StartError | SqlError | EkollegaToken.TokenConfigError
 
 /**
  * The layer of every service. `print` is where the sinks print a message

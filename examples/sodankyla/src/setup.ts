@@ -14,14 +14,7 @@
  * `search_path`), which it empties at the start of every run.
  */
 import { PgClient } from "@effect/sql-pg"
-import {
-  type AuditLog,
-  type LinkWorkerRegistry,
-  Programme,
-  type ReferralService,
-  type ReferralStore,
-  type ReferralTransport
-} from "@lahete/core"
+import { Programme, type ReferralTransport } from "@lahete/core"
 import { SqlReferralStack } from "@lahete/store-sql"
 import { Effect, Layer, Redacted, Result } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -74,22 +67,10 @@ export const database = (db: Database): Layer.Layer<SqlClient.SqlClient | PgClie
 export const catalog = Result.getOrThrow(Programme.catalog([programme]))
 
 /** Every service the walk uses. */
-export type Services =
-  | ReferralService.ReferralService
-  | ReferralService.ProgrammeCatalog
-  | ReferralStore.ReferralStore
-  | AuditLog.AuditLog
-  | LinkWorkerRegistry.LinkWorkerRegistry
-  | SqlClient.SqlClient
-  | ReferralTransport.ReferralTransport
-  | Fhir.Wire
+export type Services = SqlReferralStack.Services | SqlClient.SqlClient | ReferralTransport.ReferralTransport | Fhir.Wire
 
 /** What can go wrong while they start. */
-export type StartError =
-  | SqlError
-  | ReferralStore.StoreFailure
-  | AuditLog.AuditLogFailure
-  | LinkWorkerRegistry.LinkWorkerRegistryFailure
+export type StartError = SqlReferralStack.StartError | SqlError
 
 /** The layer of every service. */
 export const layer = (db: Database): Layer.Layer<Services, StartError> => {
