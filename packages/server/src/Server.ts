@@ -21,10 +21,10 @@
  *
  * @example
  * ```ts
- * import { NodeRuntime } from "@effect/platform-node"
+ * import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
  * import { Presets, ReferralService } from "@lahete/core"
  * import { Server } from "@lahete/server"
- * import { SqliteClient } from "@lahete/sql-sqlite-node"
+ * import { SqliteClient } from "@effect/sql-sqlite-node"
  * import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"
  * import { Layer } from "effect"
  *
@@ -48,7 +48,7 @@
  *
  * @since 0.1.0
  */
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { HttpLimits } from "@lahete/http-limits"
 import { type Duration, Effect, type FileSystem, Layer, type Path, Schema } from "effect"
 import {

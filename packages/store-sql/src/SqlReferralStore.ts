@@ -1,6 +1,6 @@
 /**
  * The `ReferralStore` over `effect/sql`: one code base for SQLite (e.g.
- * `@lahete/sql-sqlite-node`) and PostgreSQL (`@effect/sql-pg`). The layer
+ * `@effect/sql-sqlite-node`) and PostgreSQL (`@effect/sql-pg`). The layer
  * needs a `SqlClient`, runs the migrations (`Migrations`) when built, and
  * provides the read side, `ReferralIndex` (`SqlReferralIndex`), with the store.
  *
@@ -43,7 +43,7 @@
  * @example
  * ```ts
  * import { ReferralStore } from "@lahete/core"
- * import { SqliteClient } from "@lahete/sql-sqlite-node"
+ * import { SqliteClient } from "@effect/sql-sqlite-node"
  * import { SqlReferralStore } from "@lahete/store-sql"
  * import { Effect, Layer } from "effect"
  *

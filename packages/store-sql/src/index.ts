@@ -52,6 +52,15 @@ export * as SqlProjections from "./SqlProjections.js"
  */
 export * as SqlReferralIndex from "./SqlReferralIndex.js"
 /**
+ * One layer for the whole referral service over the `SqlClient` in the
+ * context: store, audit log, link-worker registry, programme catalog and
+ * `ReferralService` (with the client too: `@lahete/store-sql/sqlite`,
+ * `@lahete/store-sql/pg`).
+ *
+ * @since 0.2.0
+ */
+export * as SqlReferralStack from "./SqlReferralStack.js"
+/**
  * The `ReferralStore` over SQL.
  *
  * @since 0.1.0

@@ -469,7 +469,7 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
  *
  * @example
  * ```ts
- * import { NodeHttpServer } from "@effect/platform-node"
+ * import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
  * import { HttpLimits } from "@lahete/http-limits"
  * import { FhirAuth, FhirServer } from "@lahete/transport-fhir"
  * import { Layer } from "effect"
