@@ -28,7 +28,7 @@
  *
  * @since 0.1.0
  */
-import { type AuditLog, Ids, Instant, ReferralService, type ReferralStore, ReferralTransport } from "@lahete/core"
+import { Ids, Instant, type ReferralQueries, ReferralService, ReferralTransport } from "@lahete/core"
 import type { CapabilityStatement } from "@medplum/fhirtypes"
 import { ByteSize, Effect, type Layer, Option, Result, Schema } from "effect"
 import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
@@ -91,7 +91,7 @@ export const contentType = "application/fhir+json; charset=utf-8"
  * @since 0.1.0
  * @category models
  */
-export type Requirements = ReferralService.ReferralService | ReferralStore.ReferralStore | AuditLog.AuditLog
+export type Requirements = ReferralService.ReferralService | ReferralQueries.Requirements
 
 type TransportError = ReferralTransport.TransportError
 const refuse = ReferralTransport.refuse
@@ -407,7 +407,7 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
  * const Main = HttpRouter.serve(Fhir).pipe(
  *   // header, request and idle timeouts and a connection limit (the same as @lahete/server)
  *   Layer.provide(NodeHttpServer.layer(HttpLimits.makeServer(), { port: 8080 })),
- *   Layer.provide(ServiceLive) // ReferralService, ReferralStore, AuditLog
+ *   Layer.provide(ServiceLive) // ReferralService, ReferralStore, ReferralIndex, AuditLog
  * )
  * ```
  *
