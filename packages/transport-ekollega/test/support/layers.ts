@@ -12,6 +12,7 @@ import {
   type AuditLog,
   LinkWorkerRegistry,
   Presets,
+  type ReferralIndex,
   ReferralService,
   type ReferralStore,
   type ReferralTransport
@@ -61,7 +62,11 @@ export const sign: EkollegaToken.Sign = EkollegaToken.byOrganisation(
   )
 )
 
-type Services = ReferralService.ReferralService | ReferralStore.ReferralStore | AuditLog.AuditLog
+type Services =
+  | ReferralService.ReferralService
+  | ReferralStore.ReferralStore
+  | ReferralIndex.ReferralIndex
+  | AuditLog.AuditLog
 
 /** The in-memory service, store and audit log. */
 export const memoryServices = ReferralService.layerMemory()

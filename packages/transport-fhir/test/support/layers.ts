@@ -12,6 +12,7 @@ import {
   type AuditLog,
   LinkWorkerRegistry,
   Presets,
+  type ReferralIndex,
   ReferralService,
   type ReferralStore,
   type ReferralTransport
@@ -28,7 +29,11 @@ import * as HttpServer from "effect/http/HttpServer"
 import * as NetAddress from "effect/net/NetAddress"
 import * as Tokens from "./tokens.js"
 
-export type Services = ReferralService.ReferralService | ReferralStore.ReferralStore | AuditLog.AuditLog
+export type Services =
+  | ReferralService.ReferralService
+  | ReferralStore.ReferralStore
+  | ReferralIndex.ReferralIndex
+  | AuditLog.AuditLog
 
 /** The service over the in-memory store and audit log, the fixture link worker registered. */
 export const memoryService: Layer.Layer<Services, unknown> = ReferralService.layerMemory({
