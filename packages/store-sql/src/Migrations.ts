@@ -23,6 +23,10 @@
  *   (`SqlOutbox`).
  * - `link_workers`: the link-worker registry (`SqlLinkWorkerRegistry`), one
  *   row per link worker (JSON), in the order first put.
+ * - `store_secrets`: the store's fingerprint secret (`fingerprint`), made at
+ *   random on first use (`ReferralStore.fingerprintSecret`).
+ * - `token_uses`: the bearer tokens accepted and not yet expired
+ *   (`SqlTokenReplay`), so each is accepted once.
  *
  * @since 0.1.0
  */
@@ -278,7 +282,22 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
       `CREATE INDEX referral_projection_due ON referral_projection (next_due_at, referral_id)
         WHERE next_due_at IS NOT NULL`
     ]
-  })
+  }),
+  // guards against careless or hostile peers: the store's secret for command fingerprints (one row, made on first
+  // use, `SqlReferralStore`), and the bearer tokens seen within their lifetime, so a token is accepted once
+  // (`SqlTokenReplay`; a row lives until the token expires)
+  "0008_peer_guards": ddl((d) => [
+    `CREATE TABLE store_secrets (
+      name TEXT PRIMARY KEY,
+      secret TEXT NOT NULL,
+      created_at ${d.timestamp}
+    )`,
+    `CREATE TABLE token_uses (
+      token_key TEXT PRIMARY KEY,
+      expires_at BIGINT NOT NULL
+    )`,
+    "CREATE INDEX token_uses_expiry ON token_uses (expires_at)"
+  ])
 }
 
 /**
