@@ -221,6 +221,13 @@ export * as Scheduler from "./Scheduler.js"
  */
 export * as SmsSender from "./SmsSender.js"
 /**
+ * Clean, bounded text at every boundary: names, the reason, the feedback
+ * (no control characters, unpaired surrogates or bidirectional controls).
+ *
+ * @since 0.2.0
+ */
+export * as Text from "./Text.js"
+/**
  * The views per role (need-to-know), as pure functions.
  *
  * @since 0.1.0
