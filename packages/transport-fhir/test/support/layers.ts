@@ -65,8 +65,12 @@ export const sqliteService: Layer.Layer<Services, unknown> = Layer.unwrap(
 /** The server options of the tests. */
 export const serverOptions = (overrides: Partial<FhirServer.Options> = {}): FhirServer.Options => ({
   authenticate: Tokens.authenticate,
+  baseUrl: configuredBaseUrl,
   ...overrides
 })
+
+/** The base URL the test servers are configured with (links never follow the request's `Host`). */
+export const configuredBaseUrl = "https://lahete.test/fhir"
 
 /** The server's base URL on a real port. */
 export class BaseUrl extends Context.Service<BaseUrl, string>()("test/BaseUrl") {}
