@@ -79,7 +79,11 @@ const scenario = (name: string, core: () => Parameters<typeof harness>[0]) =>
           round++
           cursor = body.next
         } while (cursor !== undefined)
-        for (const id of open) expect(seen.filter((s) => s === id), id).toHaveLength(1)
+        for (const id of open)
+          expect(
+            seen.filter((s) => s === id),
+            id
+          ).toHaveLength(1)
         expect(seen).not.toContain("referral-a03")
         expect(new Set(seen).size).toBe(seen.length)
 

@@ -57,3 +57,10 @@ export * as SqlReferralIndex from "./SqlReferralIndex.js"
  * @since 0.1.0
  */
 export * as SqlReferralStore from "./SqlReferralStore.js"
+/**
+ * The replay guard of the transports' bearer tokens in the database (each
+ * token accepted once, by every instance, over restarts).
+ *
+ * @since 0.2.0
+ */
+export * as SqlTokenReplay from "./SqlTokenReplay.js"

@@ -14,7 +14,7 @@ import { AuditLogMemory, LinkWorkerRegistry, Presets, ReferralService } from "@l
 import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
-import { Context, Effect, Layer, Redacted } from "effect"
+import { Context, Effect, Layer, Redacted, type Scope } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { databases } from "./support/layers.js"
 
@@ -75,7 +75,7 @@ describe("the fingerprint secret in the SQL store", () => {
         (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
       )
       const client = () => SqliteClient.layer({ wal: true, filename: join(dir, "store.db") })
-      const run = <A, E>(body: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+      const run = <A, E>(body: Effect.Effect<A, E, SqlClient.SqlClient | Scope.Scope>) =>
         Effect.scoped(Effect.provide(body, Layer.fresh(client())))
       const before = yield* run(
         Effect.gen(function* () {

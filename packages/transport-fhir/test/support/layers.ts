@@ -107,7 +107,8 @@ export const clientAndServer = <E>(
   const client = Layer.unwrap(
     Effect.map(BaseUrl, (baseUrl) => FhirClient.layer({ baseUrl, token: Tokens.token }))
   ).pipe(Layer.provide(FetchHttpClient.layer))
-  return client.pipe(Layer.provide(realServer()), Layer.provideMerge(service))
+  // the default replay guard: the client signs a token per request
+  return client.pipe(Layer.provide(realServer({ authenticate: Tokens.guarded() })), Layer.provideMerge(service))
 }
 
 /**
