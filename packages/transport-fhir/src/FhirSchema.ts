@@ -438,7 +438,7 @@ export const PatientLink = element(
         Schema.makeFilter(
           (type: string) =>
             type !== "replaced-by" ||
-            "the Patient record has been replaced by another (link replaced-by): send the current one"
+            "the Patient record has been replaced by another: send the current one"
         )
       )
     ),
