@@ -286,7 +286,7 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
   // guards against careless or hostile peers: the store's secret for command fingerprints (one row, made on first
   // use, `SqlReferralStore`), and the bearer tokens seen within their lifetime, so a token is accepted once
   // (`SqlTokenReplay`; a row lives until the token expires)
-  "0008_peer_guards": ddl((d) => [
+  "0009_peer_guards": ddl((d) => [
     `CREATE TABLE store_secrets (
       name TEXT PRIMARY KEY,
       secret TEXT NOT NULL,
