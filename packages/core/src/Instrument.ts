@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import { Result, Schema } from "effect"
-import { Language } from "./Programme.js"
+import { Language } from "./internal/language.js"
 
 /**
  * An instrument code, as programmes name it (`swemwbs`, `esis`, …).

@@ -1,7 +1,20 @@
 /**
  * The client's personal data, kept apart from the event history in a vault
- * keyed by the subject id (domain specification §8). Erasure deletes the
- * vault entry; the pseudonymous events stay for statistics.
+ * keyed by the subject id (domain specification §8). Erasure deletes it from
+ * the vault; the pseudonymous events stay for statistics.
+ *
+ * **What an erasure takes.** A subject's entry holds data shared by all of
+ * the client's referrals (name, identity code, birth year, mobile number,
+ * language) and notes per referral (reason text, closing feedback). Erasing
+ * one referral (`EraseReferral`, what `ErasePersonalData` writes) removes
+ * that referral's notes, and the shared data only when no other referral of
+ * the client still has data in the vault. Erasure is accepted only once a
+ * referral has ended, so an open referral always has its data there: an
+ * erasure never takes what an open referral of the same client needs, and
+ * the client's identity goes with the erasure of their last referral. The
+ * decision is taken from the entry itself when the write is applied, inside
+ * the append's transaction, so a referral submitted at the same moment
+ * cannot lose its data.
  *
  * Commands carry personal data in; `vaultWrite(command)` says what a command
  * writes to the vault, in the same transaction as its events.
@@ -61,7 +74,11 @@ export type SubjectData = typeof SubjectData.Type
  *   (keeps their referral notes).
  * - `PutContact`: change the mobile number (`null` removes it) and language.
  * - `PutNotes`: set notes of one referral (fields given replace, others stay).
- * - `Erase`: delete everything about the subject.
+ * - `EraseReferral`: delete the notes of one referral, and the whole entry
+ *   when no other referral of the subject has notes in it (see the module
+ *   documentation). What `ErasePersonalData` writes.
+ * - `Erase`: delete everything about the subject, whatever other referrals
+ *   still need (for a controller's own tools; the service never writes it).
  *
  * @since 0.1.0
  * @category models
@@ -85,6 +102,7 @@ export type VaultWrite =
       readonly referralId: ReferralId
       readonly notes: ReferralNotes
     }
+  | { readonly _tag: "EraseReferral"; readonly subjectId: SubjectId; readonly referralId: ReferralId }
   | { readonly _tag: "Erase"; readonly subjectId: SubjectId }
 
 /**
@@ -122,6 +140,12 @@ export const apply = (current: SubjectData | undefined, write: VaultWrite): Subj
           [write.referralId]: { ...(current.referrals[write.referralId] ?? {}), ...write.notes }
         }
       }
+    case "EraseReferral": {
+      if (current === undefined) return undefined
+      const { [write.referralId]: _, ...others } = current.referrals
+      // the shared identity and contact data stay while another referral of the subject has data here
+      return Object.keys(others).length === 0 ? undefined : { ...current, referrals: others }
+    }
     case "Erase":
       return undefined
   }
@@ -171,7 +195,7 @@ export const vaultWrite = (command: ReferralCommand, subjectId: SubjectId | unde
         ? undefined
         : { _tag: "PutNotes", subjectId, referralId: command.referralId, notes: { closingFeedback: command.feedback } }
     case "ErasePersonalData":
-      return subjectId === undefined ? undefined : { _tag: "Erase", subjectId }
+      return subjectId === undefined ? undefined : { _tag: "EraseReferral", subjectId, referralId: command.referralId }
     default:
       return undefined
   }

@@ -33,13 +33,11 @@
  *
  * @since 0.1.0
  */
-import { Result, Schema } from "effect"
+import { Result } from "effect"
 import * as Programme from "./Programme.js"
 
-const decodePreset = (input: Programme.Programme): Programme.Programme =>
-  Result.getOrThrowWith(Programme.decode(input), (e) => new Error(e.message))
-
-const id = (s: string) => Schema.decodeSync(Programme.Programme.fields.id)(s)
+const decodePreset = (input: Programme.Input): Programme.Programme =>
+  Result.getOrThrowWith(Programme.make(input), (e) => new Error(e.message))
 
 /**
  * Kemijärvi's hyvinvointilähete.
@@ -48,7 +46,7 @@ const id = (s: string) => Schema.decodeSync(Programme.Programme.fields.id)(s)
  * @category presets
  */
 export const kemijarvi: Programme.Programme = decodePreset({
-  id: id("kemijarvi"),
+  id: "kemijarvi",
   version: 1,
   municipality: "Kemijärvi",
   names: { fi: "Hyvinvointilähete", en: "Wellbeing referral" }, // sv name: the municipality's to give; fi is shown meanwhile
@@ -83,7 +81,7 @@ export const kemijarvi: Programme.Programme = decodePreset({
  * @category presets
  */
 export const sodankyla: Programme.Programme = decodePreset({
-  id: id("sodankyla"),
+  id: "sodankyla",
   version: 1,
   municipality: "Sodankylä",
   names: { fi: "Hyvinvointilähete ja -lähetti", en: "Wellbeing referral and link worker" }, // sv and se names: the municipality's to give; fi is shown meanwhile

@@ -7,11 +7,19 @@
  * A programme is versioned: a change is a new version, and a referral keeps
  * the version it was submitted under (its events name `id` and `version`).
  *
+ * Validation is strict: a setting the schema does not know (a misspelt key,
+ * at any depth) is refused with its path, and so is an instrument the
+ * registry does not know, so a typo never silently keeps a preset's value.
+ * `make` is the typed way in: its input is the programme with plain strings,
+ * so TypeScript flags a misspelt key in an object literal.
+ *
  * @since 0.1.0
  */
-import { Result, Schema } from "effect"
+import { Result, Schema, SchemaIssue } from "effect"
 import { Profession } from "./Actor.js"
 import { ProgrammeId } from "./Ids.js"
+import * as Instruments from "./Instruments.js"
+import { Language as LanguageSchema } from "./internal/language.js"
 import { isTimeZone } from "./LocalTime.js"
 
 /**
@@ -20,7 +28,7 @@ import { isTimeZone } from "./LocalTime.js"
  * @since 0.1.0
  * @category models
  */
-export const Language = Schema.Literals(["fi", "sv", "se", "en"])
+export const Language = LanguageSchema
 /**
  * @since 0.1.0
  * @category models
@@ -51,6 +59,8 @@ export const DailyWindow = Schema.Struct({ start: ClockTime, end: ClockTime })
  */
 export type DailyWindow = typeof DailyWindow.Type
 
+const instrumentCode = /^[a-z][a-z0-9-]{1,31}$/
+
 const PositiveInt = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(1)))
 const NonNegativeInt = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
 
@@ -61,8 +71,9 @@ const NonNegativeInt = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualT
  * @category schemas
  */
 export const ExpectedMeasure = Schema.Struct({
+  /** An instrument code the registry knows (checked by `decode`). */
   instrument: Schema.String.pipe(
-    Schema.check(Schema.isPattern(/^[a-z][a-z0-9-]{1,31}$/, { message: "expected an instrument code" }))
+    Schema.check(Schema.isPattern(instrumentCode, { message: "expected an instrument code" }))
   ),
   respondent: Schema.Literals(["self", "proxy"])
 })
@@ -109,7 +120,11 @@ export const Deadlines = Schema.Struct({
 export type Deadlines = typeof Deadlines.Type
 
 /**
- * The programme schema.
+ * The programme schema. Validate input with `decode` (or `make`), not with
+ * `Schema.decodeUnknown…(Programme)`: Schema's own decoding strips unknown
+ * keys unless asked for `onExcessProperty: "error"` (a parse option, not a
+ * property of the schema), and it knows neither the instrument registry nor
+ * the rules that span fields.
  *
  * @since 0.1.0
  * @category schemas
@@ -161,58 +176,196 @@ export const Programme = Schema.Struct({
 export type Programme = typeof Programme.Type
 
 /**
- * A programme failed validation. `issues` name the paths and what is wrong.
+ * One problem of a programme: where (`deadlines.callingHours.start`,
+ * `measures.baseline[0].instrument`, an unknown key's own path) and what is
+ * wrong.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Problem {
+  readonly path: string
+  readonly reason: string
+}
+
+/**
+ * A programme failed validation. `problems` name the path of each problem
+ * (every unknown key included) and what is wrong; `issues` is the same as one
+ * line.
  *
  * @since 0.1.0
  * @category errors
  */
 export class InvalidProgramme extends Schema.TaggedError<InvalidProgramme>()("InvalidProgramme", {
-  issues: Schema.String
+  problems: Schema.Array(Schema.Struct({ path: Schema.String, reason: Schema.String }))
 }) {
+  /** Every problem as `path: reason`, separated by `; `. */
+  get issues(): string {
+    return this.lines.join("; ")
+  }
+  /** One problem on the line; several as a list, one per line. */
   override get message(): string {
-    return `invalid programme configuration: ${this.issues}`
+    const lines = this.lines
+    return lines.length === 1
+      ? `invalid programme configuration: ${lines[0]}`
+      : `invalid programme configuration:\n${lines.map((l) => `  - ${l}`).join("\n")}`
+  }
+  private get lines(): ReadonlyArray<string> {
+    return this.problems.map((p) => (p.path === "" ? p.reason : `${p.path}: ${p.reason}`))
   }
 }
 
-const consistency = (p: Programme): ReadonlyArray<string> => {
-  const problems: Array<string> = []
+/**
+ * Options of `decode`, `make` and `nextVersion`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DecodeOptions {
+  /**
+   * The instruments a programme's measures may name (default: the built-ins,
+   * `Instruments.defaults`); pass the registry you score with when you add
+   * instruments of your own.
+   */
+  readonly instruments?: Instruments.Registry
+}
+
+/** A path as `deadlines.callingHours.start` / `measures.baseline[0]` / `["odd key"]`. */
+const formatPath = (path: ReadonlyArray<PropertyKey>): string => {
+  let out = ""
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`
+    else if (typeof key === "string" && /^[A-Za-z_$][\w$-]*$/.test(key)) out += out === "" ? key : `.${key}`
+    else out += `[${JSON.stringify(String(key))}]`
+  }
+  return out === "" ? "(programme)" : out
+}
+
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1({
+  leafHook: (issue) =>
+    issue._tag === "UnexpectedKey"
+      ? "is not a known setting"
+      : issue._tag === "MissingKey"
+        ? "is missing"
+        : SchemaIssue.defaultLeafHook(issue)
+})
+
+const lowerFirst = (s: string): string => (s.startsWith("Expected ") ? `e${s.slice(1)}` : s)
+
+const schemaProblems = (issue: SchemaIssue.Issue): ReadonlyArray<Problem> =>
+  formatter(issue).issues.map((i) => ({
+    path: formatPath((i.path ?? []).map((k) => (typeof k === "object" && k !== null ? k.key : k))),
+    reason: lowerFirst(i.message)
+  }))
+
+/**
+ * The measures that name an instrument the registry does not know, read from
+ * the raw input so that they are reported together with any schema problem.
+ */
+const instrumentProblems = (input: unknown, instruments: Instruments.Registry): ReadonlyArray<Problem> => {
+  const measures = typeof input === "object" && input !== null ? (input as { measures?: unknown }).measures : undefined
+  if (typeof measures !== "object" || measures === null) return []
+  const problems: Array<Problem> = []
+  for (const point of ["baseline", "end", "followUp"] as const) {
+    const list = (measures as Record<string, unknown>)[point]
+    if (!Array.isArray(list)) continue
+    list.forEach((m: unknown, k) => {
+      const code = typeof m === "object" && m !== null ? (m as { instrument?: unknown }).instrument : undefined
+      if (typeof code !== "string" || !instrumentCode.test(code) || instruments.get(code) !== undefined) return
+      problems.push({
+        path: `measures.${point}[${k}].instrument`,
+        reason: `${JSON.stringify(code)} is not a known instrument (known: ${instruments.all.map((i) => i.code).join(", ")})`
+      })
+    })
+  }
+  return problems
+}
+
+const consistency = (p: Programme): ReadonlyArray<Problem> => {
+  const problems: Array<Problem> = []
   const d = p.deadlines
   if (d.collaboration.warnAfterMonths >= d.collaboration.maxMonths) {
-    problems.push("deadlines.collaboration.warnAfterMonths must be less than maxMonths")
+    problems.push({ path: "deadlines.collaboration.warnAfterMonths", reason: "must be less than maxMonths" })
   }
   if (d.callingHours.start >= d.callingHours.end) {
-    problems.push("deadlines.callingHours must start before it ends on the same day")
+    problems.push({ path: "deadlines.callingHours", reason: "must start before it ends on the same day" })
   }
-  if (new Set(p.languages).size !== p.languages.length) problems.push("languages must not repeat")
-  if (!isTimeZone(p.timeZone)) problems.push("timeZone must be an IANA time zone such as Europe/Helsinki")
+  if (new Set(p.languages).size !== p.languages.length) problems.push({ path: "languages", reason: "must not repeat" })
+  if (!isTimeZone(p.timeZone)) {
+    problems.push({ path: "timeZone", reason: "must be an IANA time zone such as Europe/Helsinki" })
+  }
   for (const point of ["baseline", "end", "followUp"] as const) {
     const seen = new Set<string>()
     for (const m of p.measures[point]) {
       const key = `${m.instrument}/${m.respondent}`
-      if (seen.has(key)) problems.push(`measures.${point} lists ${key} twice`)
+      if (seen.has(key)) problems.push({ path: `measures.${point}`, reason: `lists ${key} twice` })
       seen.add(key)
     }
   }
   return problems
 }
 
+const decodeSchema = Schema.decodeUnknownResult(Programme)
+
 /**
- * Validates unknown input (parsed JSON, YAML, …) as a programme, including
- * the rules that span fields.
+ * Validates unknown input (parsed JSON, YAML, …) as a programme: the schema,
+ * with every key the schema does not know refused (at any depth), the
+ * instruments against the registry, and the rules that span fields. The
+ * error names the path of each problem.
+ *
+ * @example
+ * ```ts
+ * import { Presets, Programme } from "@lahete/core"
+ * import { Result } from "effect"
+ *
+ * const typo = Programme.decode({ ...Presets.kemijarvi, eligibleReferrerProffesions: ["nurse"] })
+ * Result.isFailure(typo) && typo.failure.issues // "eligibleReferrerProffesions: is not a known setting"
+ * ```
  *
  * @since 0.1.0
  * @category decoding
  */
-export const decode = (input: unknown): Result.Result<Programme, InvalidProgramme> =>
-  Result.match(Schema.decodeUnknownResult(Programme)(input, { errors: "all" }), {
-    onFailure: (e) => Result.fail(new InvalidProgramme({ issues: String(e) })),
-    onSuccess: (p) => {
-      const problems = consistency(p)
-      return problems.length === 0
-        ? Result.succeed(p)
-        : Result.fail(new InvalidProgramme({ issues: problems.join("; ") }))
-    }
-  })
+export const decode = (input: unknown, options: DecodeOptions = {}): Result.Result<Programme, InvalidProgramme> => {
+  const instruments = instrumentProblems(input, options.instruments ?? Instruments.defaults)
+  const decoded = decodeSchema(input, { errors: "all", onExcessProperty: "error" })
+  if (Result.isFailure(decoded)) {
+    return Result.fail(new InvalidProgramme({ problems: [...schemaProblems(decoded.failure.issue), ...instruments] }))
+  }
+  const problems = [...instruments, ...consistency(decoded.success)]
+  return problems.length === 0 ? Result.succeed(decoded.success) : Result.fail(new InvalidProgramme({ problems }))
+}
+
+/**
+ * A programme as written in code: the schema's encoded form, with plain
+ * strings where the programme has branded ids. TypeScript knows every key,
+ * so a misspelt key in an object literal is a compile error.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Input = typeof Programme.Encoded
+
+/**
+ * A programme from typed input, validated as `decode` does. Spreading a
+ * preset gets compile-time help: a misspelt key is a type error, and so is a
+ * wrong value (an unknown profession or language).
+ *
+ * @example
+ * ```ts
+ * import { Presets, Programme } from "@lahete/core"
+ * import { Result } from "effect"
+ *
+ * const ours = Result.getOrThrowWith(
+ *   Programme.make({ ...Presets.kemijarvi, id: "esimerkki", municipality: "Esimerkkilä", contactAttempts: { max: 4 } }),
+ *   (e) => new Error(e.message)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (input: Input, options: DecodeOptions = {}): Result.Result<Programme, InvalidProgramme> =>
+  decode(input, options)
 
 /**
  * A programme changed into its next version (the referrals already submitted
@@ -223,8 +376,9 @@ export const decode = (input: unknown): Result.Result<Programme, InvalidProgramm
  */
 export const nextVersion = (
   p: Programme,
-  change: (p: Programme) => Programme
-): Result.Result<Programme, InvalidProgramme> => decode({ ...change(p), id: p.id, version: p.version + 1 })
+  change: (p: Programme) => Programme,
+  options: DecodeOptions = {}
+): Result.Result<Programme, InvalidProgramme> => decode({ ...change(p), id: p.id, version: p.version + 1 }, options)
 
 /**
  * The programmes a deployment runs, every version of each, looked up by id
@@ -250,7 +404,9 @@ export const catalog = (programmes: ReadonlyArray<Programme>): Result.Result<Cat
   const byKey = new Map<string, Programme>()
   for (const p of programmes) {
     const key = `${p.id}@${p.version}`
-    if (byKey.has(key)) return Result.fail(new InvalidProgramme({ issues: `programme ${key} is listed twice` }))
+    if (byKey.has(key)) {
+      return Result.fail(new InvalidProgramme({ problems: [{ path: "", reason: `programme ${key} is listed twice` }] }))
+    }
     byKey.set(key, p)
   }
   const latest = new Map<string, Programme>()

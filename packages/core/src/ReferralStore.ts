@@ -167,7 +167,7 @@ export interface Shape {
   readonly idempotency: (key: IdempotencyKey) => Effect.Effect<Option.Option<IdempotencyRecord>, ReferralStoreError>
   /** Every referral id, in the order first appended. */
   readonly referralIds: () => Effect.Effect<ReadonlyArray<ReferralId>, ReferralStoreError>
-  /** The vault's entry for a subject (none after erasure). */
+  /** The vault's entry for a subject (none once every referral of the subject is erased, `PersonalData.apply`). */
   readonly subject: (subjectId: SubjectId) => Effect.Effect<Option.Option<SubjectData>, ReferralStoreError>
   /**
    * The store's secret for command fingerprints (`ReferralService`, when no

@@ -18,8 +18,9 @@
  *   JSON text, then parsed and decoded on `load`. An event that cannot be
  *   encoded or decoded is a `StoreFailure` naming the event's type and
  *   version only, never its data.
- * - Vault writes are applied in order with `PersonalData.apply`; erasure
- *   removes the subject's entry.
+ * - Vault writes are applied in order with `PersonalData.apply`: erasing a
+ *   referral removes its notes, and the subject's entry with the last of
+ *   them.
  * - The layer also provides the read side, `ReferralIndex`, over the same
  *   snapshot: each referral's folded state and next deadline, advanced by
  *   the append that writes its events. Its queries scan the snapshot (this

@@ -27,29 +27,39 @@ const presetsSource = readFileSync(new URL("../src/Presets.ts", import.meta.url)
 
 // #region doc:derive
 // Start from the preset closest to your model; change what differs.
-const input = {
-  ...Presets.kemijarvi,
-  id: "esimerkki",
-  municipality: "Esimerkkilä",
-  names: { fi: "Hyvinvointilähete" },
-  languages: ["fi", "sv"],
-  eligibleReferrerProfessions: [...Presets.kemijarvi.eligibleReferrerProfessions, "physiotherapist"],
-  contactAttempts: { max: 4 },
-  deadlines: {
-    ...Presets.kemijarvi.deadlines,
-    firstContact: { days: 5, dayKind: "calendar", atRiskHours: 24 },
-    retention: { erasePersonalDataAfterMonths: 24 } // the controller's decision, not a legal default
-  }
-}
-// Validate it: at start-up, an invalid configuration should stop the service.
-const esimerkki = Result.getOrThrowWith(Programme.decode(input), (e) => new Error(e.message))
+// Programme.make is typed: a misspelt setting or an unknown value is a compile error.
+const esimerkki = Result.getOrThrowWith(
+  Programme.make({
+    ...Presets.kemijarvi,
+    id: "esimerkki",
+    municipality: "Esimerkkilä",
+    names: { fi: "Hyvinvointilähete" },
+    languages: ["fi", "sv"],
+    eligibleReferrerProfessions: [...Presets.kemijarvi.eligibleReferrerProfessions, "physiotherapist"],
+    contactAttempts: { max: 4 },
+    deadlines: {
+      ...Presets.kemijarvi.deadlines,
+      firstContact: { days: 5, dayKind: "calendar", atRiskHours: 24 },
+      retention: { erasePersonalDataAfterMonths: 24 } // the controller's decision, not a legal default
+    }
+  }),
+  // validated as well: at start-up, an invalid configuration should stop the service
+  (e) => new Error(e.message)
+)
 // #endregion
 
 // #region doc:invalid-schema
-const typo = Programme.decode({ ...Presets.kemijarvi, languages: ["fi", "de"], minimumClientAge: -1 })
+// Programme.decode takes unknown input (parsed JSON, YAML): nothing is checked before run time.
+const typo = Programme.decode({
+  ...Presets.kemijarvi,
+  languages: ["fi", "de"],
+  minimumClientAge: -1,
+  eligibleReferrerProffesions: ["physiotherapist"], // misspelt: refused, never ignored
+  measures: { ...Presets.kemijarvi.measures, end: [{ instrument: "ucla3", respondent: "self" }] }
+})
 if (Result.isFailure(typo)) {
   typo.failure._tag // "InvalidProgramme"
-  typo.failure.message // names every path that is wrong (below)
+  typo.failure.problems // every path that is wrong, with the reason (below)
 }
 // #endregion
 
@@ -112,10 +122,18 @@ describe("adapting.md examples", () => {
   it("refuses an invalid programme with a message naming each problem", () => {
     if (Result.isSuccess(typo)) throw new Error("expected the typo to be refused")
     expect(typo.failure._tag).toBe("InvalidProgramme")
-    expect(typo.failure.message).toContain("languages")
-    expect(typo.failure.message).toContain("minimumClientAge")
+    expect(typo.failure.problems.map((p) => p.path).sort()).toEqual([
+      "eligibleReferrerProffesions",
+      "languages[1]",
+      "measures.end[0].instrument",
+      "minimumClientAge"
+    ])
+    expect(typo.failure.message).toContain("eligibleReferrerProffesions: is not a known setting")
+    expect(typo.failure.message).toContain('"ucla3" is not a known instrument')
     if (Result.isSuccess(inconsistent)) throw new Error("expected the inconsistency to be refused")
-    expect(inconsistent.failure.message).toContain("warnAfterMonths must be less than maxMonths")
+    expect(inconsistent.failure.message).toContain(
+      "deadlines.collaboration.warnAfterMonths: must be less than maxMonths"
+    )
   })
 
   it("versions a programme: same id, next version, validated", () => {

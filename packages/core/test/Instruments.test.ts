@@ -30,16 +30,20 @@ const instruments = Result.getOrThrowWith(
   (e) => new Error(e.message)
 )
 
-// 3. The programme expects it (a new programme version).
+// 3. The programme expects it (a new programme version, checked against your registry).
 const ours = Result.getOrThrowWith(
-  Programme.nextVersion(Presets.kemijarvi, (p) => ({
-    ...p,
-    measures: {
-      ...p.measures,
-      baseline: [...p.measures.baseline, { instrument: "wellbeing-star", respondent: "self" }],
-      end: [...p.measures.end, { instrument: "wellbeing-star", respondent: "self" }]
-    }
-  })),
+  Programme.nextVersion(
+    Presets.kemijarvi,
+    (p) => ({
+      ...p,
+      measures: {
+        ...p.measures,
+        baseline: [...p.measures.baseline, { instrument: "wellbeing-star", respondent: "self" }],
+        end: [...p.measures.end, { instrument: "wellbeing-star", respondent: "self" }]
+      }
+    }),
+    { instruments }
+  ),
   (e) => new Error(e.message)
 )
 

@@ -698,12 +698,15 @@ describe("ReferralService", () => {
       expect(Result.isFailure(result)).toBe(true)
       if (Result.isFailure(result)) {
         expect(result.failure.issues).toEqual([
-          { path: "at", reason: "expected a UTC instant like 2026-03-02T08:15:00.000Z" }
+          {
+            path: "at",
+            reason: "expected an RFC 3339 date-time like 2026-03-02T07:00:00Z or 2026-03-02T09:00:00+02:00"
+          }
         ])
       }
       const quoted = ReferralService.decode({
         ...JSON.parse(JSON.stringify(Fixtures.submit())),
-        at: "2026-03-02T08:15:00.000"
+        at: "2026-03-02T07:00:00"
       })
       if (Result.isFailure(quoted)) expect(quoted.failure.issues).toEqual([{ path: "at", reason: "is not valid" }])
       else throw new Error("expected a failure")

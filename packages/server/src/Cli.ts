@@ -47,7 +47,7 @@ import {
 import { SmtpMailer } from "@lahete/messaging-email"
 import { GatewayApiSender } from "@lahete/messaging-sms"
 import { SqliteClient } from "@lahete/sql-sqlite-node"
-import { Migrations, SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"
+import { Migrations, SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore, SqlVault } from "@lahete/store-sql"
 import { Clock, Console, Effect, Fiber, Layer, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as CliError from "effect/cli/CliError"
@@ -576,7 +576,7 @@ export const make = (options: Options = {}) => {
     {
       once: Flag.Boolean("once").pipe(
         Flag.withDefault(false),
-        Flag.withDescription("run one round (deadlines, then messages) and exit")
+        Flag.withDescription("run one round (deadlines, then messages, then the maintenance step) and exit")
       )
     },
     (flags): Handler =>
@@ -587,7 +587,8 @@ export const make = (options: Options = {}) => {
         // one round also takes the SQLite worker lock: it refuses to run beside a running worker
         const run: Effect.Effect<void, Failure, Worker.Services> = flags.once
           ? Effect.scoped(
-              Effect.andThen(Worker.acquireLock(), Worker.runOnce(workerOptions(s))).pipe(
+              // the round, then the maintenance step (erased values out of the database files)
+              Effect.andThen(Worker.acquireLock(), Effect.tap(Worker.runOnce(workerOptions(s)), SqlVault.purge)).pipe(
                 Effect.flatMap((round) => Console.log(Worker.describe(Worker.summarise(round)) ?? "Nothing was due."))
               )
             )

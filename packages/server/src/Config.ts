@@ -28,6 +28,11 @@
  * Validation reports every problem at once, each naming the setting, where
  * it came from (the environment variable, or the file) and what is expected;
  * never a value, so a mistyped secret does not end up in a terminal or a log.
+ * It is strict: a setting it does not know is refused under its own path, at
+ * any depth (`http.prot`, `programmes[0].deadlines.firstContact.dayz`,
+ * `linkWorkers[0].capasity`, `messages.callTim`), and a programme object is
+ * validated by `Programme.decode` (unknown instruments too), each of its
+ * problems under `programmes[k]`.
  * Secrets are `Redacted` in `Settings`.
  *
  * What a command needs beyond a valid configuration (`requireDatabase`,
@@ -40,7 +45,7 @@ import { readFileSync } from "node:fs"
 import { resolve as resolvePath } from "node:path"
 import { LinkWorker, MessageTemplates, Presets, Programme, ReferralService } from "@lahete/core"
 import { HttpLimits } from "@lahete/http-limits"
-import { Effect, Redacted, Result, Schema } from "effect"
+import { Effect, Redacted, Result, Schema, type SchemaIssue } from "effect"
 import * as CliError from "effect/cli/CliError"
 
 // ---------------------------------------------------------------------------
@@ -510,6 +515,103 @@ const howToSet = (path: string): string => {
 
 const presetIds = Presets.all.map((p) => p.id)
 
+// ---------------------------------------------------------------------------
+// unknown settings: named by their own path (a key is a setting's name, never a value)
+// ---------------------------------------------------------------------------
+
+/** A setting's path: `email.smtp.port`, `programmes[0].deadlines`, `["odd key"]`. */
+const formatPath = (path: ReadonlyArray<PropertyKey>): string => {
+  let out = ""
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`
+    else if (typeof key === "string" && /^[A-Za-z_$][\w$-]{0,63}$/.test(key)) out += out === "" ? key : `.${key}`
+    else if (typeof key === "string" && /^[\x20-\x7E]{0,64}$/.test(key)) out += `[${JSON.stringify(key)}]`
+    else out += "[?]"
+  }
+  return out
+}
+
+/** The paths of the keys a decode refused as unknown (each path ends with the key). */
+const unknownKeys = (issue: SchemaIssue.Issue, path: ReadonlyArray<PropertyKey> = []): Array<string> => {
+  switch (issue._tag) {
+    case "Pointer":
+      return unknownKeys(issue.issue, [...path, ...issue.path])
+    case "Composite":
+    case "AnyOf":
+      return issue.issues.flatMap((i) => unknownKeys(i, path))
+    case "Encoding":
+    case "Filter":
+      return unknownKeys(issue.issue, path)
+    case "UnexpectedKey":
+      return [formatPath(path)]
+    default:
+      return []
+  }
+}
+
+const unknownSetting = "is not a known setting"
+
+/**
+ * The problems of a failed decode: each unknown key by its own path (under
+ * `prefix`), every other issue as `ReferralService.issuesOf` words it (paths
+ * and reasons, never values).
+ */
+const decodeProblems = (
+  issue: SchemaIssue.Issue,
+  input: unknown,
+  prefix: string
+): ReadonlyArray<{ readonly path: string; readonly reason: string }> => {
+  const under = (path: string) =>
+    path === "" ? prefix : prefix === "" || path.startsWith("[") ? `${prefix}${path}` : `${prefix}.${path}`
+  return [
+    ...ReferralService.issuesOf(issue, input)
+      .filter((i) => i.reason !== "has a field that is not allowed")
+      .map((i) => ({ path: under(i.path === "(command)" ? "" : i.path), reason: i.reason })),
+    ...unknownKeys(issue).map((path) => ({ path: under(path), reason: unknownSetting }))
+  ]
+}
+
+/**
+ * The programmes setting's entries: a preset by id, or a programme object
+ * validated by `Programme.decode`, each of its problems under
+ * `programmes[k]` with its own path (`programmes[0].deadlines.firstContact.dayz`).
+ */
+type ProgrammeEntry =
+  | { readonly programme: Programme.Programme }
+  | { readonly index: number; readonly setting: string; readonly reason: string }
+
+const readProgrammes = (entries: ReadonlyArray<unknown>): ReadonlyArray<ProgrammeEntry> =>
+  entries.flatMap((entry, k): ReadonlyArray<ProgrammeEntry> => {
+    if (typeof entry === "string") {
+      const preset = Presets.all.find((p) => p.id === entry)
+      return preset === undefined
+        ? [
+            {
+              index: k,
+              setting: `programmes[${k}]`,
+              reason: `expected a preset id (${presetIds.join(", ")}) or a programme`
+            }
+          ]
+        : [{ programme: preset }]
+    }
+    const p = Programme.decode(entry)
+    if (Result.isSuccess(p)) return [{ programme: p.success }]
+    return p.failure.problems.map((q) => {
+      const at = q.path === "" || q.path === "(programme)" ? "" : q.path.startsWith("[") ? q.path : `.${q.path}`
+      return { index: k, setting: `programmes[${k}]${at}`, reason: q.reason }
+    })
+  })
+
+/** The problems of the programmes setting's preset ids and objects (what the shape itself lets through). */
+const shapeOfProgrammes = (entries: unknown): ReadonlyArray<{ readonly setting: string; readonly reason: string }> => {
+  if (!Array.isArray(entries)) return []
+  const readable = (e: unknown) =>
+    (typeof e === "string" && e !== "") || (typeof e === "object" && e !== null && !Array.isArray(e))
+  return readProgrammes(entries).flatMap((p) =>
+    "programme" in p || !readable(entries[p.index]) ? [] : [{ setting: p.setting, reason: p.reason }]
+  )
+}
+
 /**
  * Reads and validates the configuration.
  *
@@ -571,21 +673,18 @@ export const read = (sources: Sources = {}): Result.Result<Settings, ConfigError
     database !== undefined && Result.isFailure(database) ? [problem("database", database.failure)] : []
   const decoded = Schema.decodeUnknownResult(Input)(raw, { errors: "all", onExcessProperty: "error" })
   if (Result.isFailure(decoded)) {
-    const issues = ReferralService.issuesOf(decoded.failure.issue, raw)
     return Result.fail(
       new ConfigError({
         problems: [
           ...databaseProblems,
-          ...issues.map((i) =>
+          ...decodeProblems(decoded.failure.issue, raw, "").map((i) =>
             problem(
-              i.path === "(command)" ? "(configuration)" : i.path,
-              i.reason === "has a field that is not allowed"
-                ? "has a setting that is not known"
-                : i.reason === "is missing"
-                  ? `is missing: set ${howToSet(i.path)}`
-                  : i.reason
+              i.path === "" ? "(configuration)" : i.path,
+              i.reason === "is missing" ? `is missing: set ${howToSet(i.path)}` : i.reason
             )
-          )
+          ),
+          // the programmes' own problems too, so that one run lists every problem of the file
+          ...shapeOfProgrammes(raw.programmes).map((p) => problem(p.setting, p.reason))
         ]
       })
     )
@@ -595,18 +694,10 @@ export const read = (sources: Sources = {}): Result.Result<Settings, ConfigError
 
   // 3. what spans fields
   const programmes: Array<Programme.Programme> = []
-  ;(input.programmes ?? presetIds).forEach((entry, k) => {
-    if (typeof entry === "string") {
-      const preset = Presets.all.find((p) => p.id === entry)
-      if (preset === undefined) {
-        problems.push(problem(`programmes[${k}]`, `expected a preset id (${presetIds.join(", ")}) or a programme`))
-      } else programmes.push(preset)
-      return
-    }
-    const p = Programme.decode(entry)
-    if (Result.isFailure(p)) problems.push(problem(`programmes[${k}]`, p.failure.message))
-    else programmes.push(p.success)
-  })
+  for (const p of readProgrammes(input.programmes ?? presetIds)) {
+    if ("programme" in p) programmes.push(p.programme)
+    else problems.push(problem(p.setting, p.reason))
+  }
   const catalog = Programme.catalog(programmes)
   if (Result.isFailure(catalog)) problems.push(problem("programmes", catalog.failure.message))
 
@@ -681,6 +772,15 @@ export const read = (sources: Sources = {}): Result.Result<Settings, ConfigError
   }
 
   const messagesInput = { referralUrl: defaults.referralUrl(host, port), ...(input.messages ?? {}) }
+  const messagesShape = Schema.decodeUnknownResult(MessageTemplates.Config)(messagesInput, {
+    errors: "all",
+    onExcessProperty: "error"
+  })
+  if (Result.isFailure(messagesShape)) {
+    for (const path of unknownKeys(messagesShape.failure.issue)) {
+      problems.push(problem(`messages${path.startsWith("[") ? "" : "."}${path}`, unknownSetting))
+    }
+  }
   const messages = MessageTemplates.decode(messagesInput)
   if (Result.isFailure(messages)) problems.push(problem("messages", messages.failure.issues))
 
@@ -688,9 +788,8 @@ export const read = (sources: Sources = {}): Result.Result<Settings, ConfigError
   ;(input.linkWorkers ?? []).forEach((entry, k) => {
     const w = Schema.decodeUnknownResult(LinkWorker.LinkWorker)(entry, { errors: "all", onExcessProperty: "error" })
     if (Result.isFailure(w)) {
-      for (const i of ReferralService.issuesOf(w.failure.issue, entry)) {
-        problems.push(problem(`linkWorkers[${k}]${i.path === "(command)" ? "" : `.${i.path}`}`, i.reason))
-      }
+      for (const i of decodeProblems(w.failure.issue, entry, `linkWorkers[${k}]`))
+        problems.push(problem(i.path, i.reason))
     } else linkWorkers.push(w.success)
   })
 

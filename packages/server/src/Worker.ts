@@ -6,7 +6,11 @@
  * 2. the outbox dispatcher (due text messages and staff emails are sent,
  *    never in quiet hours, never after withdrawal or erasure),
  *
- * both through `SqlDispatcher.workOnce` of `@lahete/store-sql`. A failed round
+ * both through `SqlDispatcher.workOnce` of `@lahete/store-sql`, and every
+ * `purgeIntervalMs` (default 10 minutes, and in the first round) the
+ * maintenance step `SqlVault.purge`, which makes erased personal data
+ * unrecoverable from the database files (PostgreSQL: the vault table is
+ * rewritten; SQLite: the WAL is truncated). A failed round
  * (the database unreachable, say) is logged by its error tag and tried again
  * at the next interval. A round in progress is finished before the worker
  * stops (SIGINT, SIGTERM): an interrupted round would leave claimed outbox
@@ -35,7 +39,7 @@
 import { readFileSync, readlinkSync } from "node:fs"
 import { hostname } from "node:os"
 import type { Actor, Instant, ReferralService, ReferralStore } from "@lahete/core"
-import { SqlDispatcher } from "@lahete/store-sql"
+import { SqlDispatcher, SqlVault } from "@lahete/store-sql"
 import { Clock, Effect, Fiber, Schema, type Scope } from "effect"
 import * as CliError from "effect/cli/CliError"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -57,6 +61,12 @@ export interface Options extends SqlDispatcher.Options {
   readonly maxRounds?: number
   /** SQLite: how long the worker lock holds without renewal (default 60 s; renewed every third of it). */
   readonly lockTtlMs?: number
+  /**
+   * How often the maintenance step `SqlVault.purge` runs (default 10
+   * minutes; also in the first round): erased values leave the database files
+   * within this time plus a round.
+   */
+  readonly purgeIntervalMs?: number
 }
 
 /**
@@ -369,7 +379,17 @@ export const start = (
         Effect.catch((error) => Effect.logWarning(`lahete worker round failed: ${error._tag}`))
       )
     )
-    const loop = Effect.forever(Effect.andThen(round, Effect.sleep(interval)))
+    const purgeInterval = options.purgeIntervalMs ?? 600_000
+    let lastPurge: number | undefined
+    const maintenance = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      if (lastPurge !== undefined && now - lastPurge < purgeInterval) return
+      yield* SqlVault.purge.pipe(
+        Effect.tap(() => Effect.sync(() => (lastPurge = now))),
+        Effect.catch((error) => Effect.logWarning(`lahete worker maintenance failed: ${error.detail}`))
+      )
+    })
+    const loop = Effect.forever(Effect.andThen(round, Effect.andThen(maintenance, Effect.sleep(interval))))
     return yield* Effect.forkScoped(lock === undefined ? loop : Effect.raceFirst(loop, Fiber.join(lock)))
   })
 

@@ -5,12 +5,12 @@
  * the evaluation report as JSON and HTML from the database; `worker --once`
  * sends what is due to the configured sinks.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Evaluation, type Ids, Instant, Mailer, ReferralService } from "@lahete/core"
+import { Evaluation, type Ids, Instant, Mailer, Presets, ReferralService } from "@lahete/core"
 import { Fixtures, StaffMailAudit } from "@lahete/testing"
 import { Effect, Layer, Result, Schema } from "effect"
 import { TestClock, TestConsole } from "effect/testing"
@@ -100,6 +100,58 @@ describe("lahete migrate", () => {
       expect(error.message).toContain(`configuration file (${missing}): no such file`)
     })
   )
+})
+
+describe("a configuration file with a misspelt setting", () => {
+  /** A configuration file with a programme derived from a preset (as docs/server.md shows), changed by `change`. */
+  const configFile = (change: (config: Record<string, unknown>, programme: Record<string, unknown>) => void) => {
+    const dir = fresh()
+    mkdirSync(dir, { recursive: true })
+    const programme: Record<string, unknown> = {
+      ...JSON.parse(JSON.stringify(Presets.kemijarvi)),
+      id: "rovaniemi",
+      municipality: "Rovaniemi"
+    }
+    const config: Record<string, unknown> = { database: join(dir, "lahete.db"), programmes: [programme, "kemijarvi"] }
+    change(config, programme)
+    const file = join(dir, "lahete.json")
+    writeFileSync(file, JSON.stringify(config))
+    return file
+  }
+
+  for (const command of [["migrate"], ["serve"]]) {
+    it.effect(`lahete ${command.join(" ")} refuses it, naming the key's path and the file`, () =>
+      Effect.gen(function* () {
+        const cases: ReadonlyArray<
+          readonly [(c: Record<string, unknown>, p: Record<string, unknown>) => void, string]
+        > = [
+          [(c) => (c.htpp = { port: 1 }), "htpp"],
+          [(_, p) => (p.eligibleReferrerProffesions = ["nurse"]), "programmes[0].eligibleReferrerProffesions"],
+          [
+            (_, p) =>
+              (p.deadlines = {
+                ...(p.deadlines as object),
+                firstContact: { days: 3, dayKind: "business", atRiskHours: 24, dayz: 1 }
+              }),
+            "programmes[0].deadlines.firstContact.dayz"
+          ],
+          [
+            (_, p) => (p.measures = { ...(p.measures as object), end: [{ instrument: "ucla3", respondent: "self" }] }),
+            "programmes[0].measures.end[0].instrument"
+          ]
+        ]
+        for (const [change, path] of cases) {
+          const file = configFile(change)
+          const error = yield* Effect.flip(run(["--config", file, ...command], {}))
+          expect(error._tag).toBe("ConfigError")
+          expect(error.message).toContain(`  - ${path} (${file}): `)
+          expect(error.message.split("\n")).toHaveLength(2)
+        }
+        // the same file without the typo is accepted: migrate runs
+        if (command[0] === "migrate") yield* run(["--config", configFile(() => {}), "migrate"], {})
+      })
+    )
+  }
 })
 
 describe("lahete report", () => {

@@ -4,11 +4,12 @@
  * kept `Redacted`; what commands need checked with a message saying how to
  * set it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Presets } from "@lahete/core"
+import { Fixtures } from "@lahete/testing"
 import { Effect, Redacted, Result } from "effect"
 import { afterAll } from "vitest"
 import * as Config from "../src/Config.js"
@@ -139,11 +140,11 @@ describe("Config", () => {
   it("the server's limits: a misspelt one, one out of range and a headers timeout over the request's are named", () => {
     const path = file({ http: { limits: { requestTimeoutSecs: 20, maxConnections: 0 } } })
     const error = failure({ env: { LAHETE_CONFIG: path } })
-    // named down to the section at least (the unknown key's own name where the decoder gives it)
+    // the unknown key by its own path
     expect(error.problems).toContainEqual({
-      setting: expect.stringMatching(/^http\.limits(\.requestTimeoutSecs)?$/),
+      setting: "http.limits.requestTimeoutSecs",
       source: path,
-      reason: "has a setting that is not known"
+      reason: "is not a known setting"
     })
     expect(error.problems).toContainEqual({
       setting: "http.limits.maxConnections",
@@ -186,12 +187,59 @@ describe("Config", () => {
     const path = file({ htpp: { port: 1 }, worker: { intervalSeconds: 0 }, email: { smtp: { host: "x" } } })
     const error = failure({ file: path, env: {} })
     const settings = error.problems.map((p) => p.setting)
-    expect(settings).toContain("(configuration)")
+    expect(settings).toContain("htpp")
     expect(settings).toContain("worker.intervalSeconds")
     expect(settings).toContain("email.smtp.port")
     expect(settings).toContain("email.smtp.from")
     for (const p of error.problems) expect(p.source).toBe(path)
-    expect(error.problems.find((p) => p.setting === "(configuration)")?.reason).toBe("has a setting that is not known")
+    expect(error.problems.find((p) => p.setting === "htpp")?.reason).toBe("is not a known setting")
+    expect(error.message).toContain(`  - htpp (${path}): is not a known setting`)
+  })
+
+  it("an unknown setting anywhere is named by its own path: nested, in a programme, a link worker, the messages", () => {
+    const own = { ...JSON.parse(JSON.stringify(Presets.kemijarvi)), id: "rovaniemi", municipality: "Rovaniemi" }
+    const path = file({
+      http: { host: "127.0.0.1", prot: 8080 },
+      programmes: [
+        "kemijarvi",
+        {
+          ...own,
+          eligibleReferrerProffesions: ["nurse"],
+          deadlines: { ...own.deadlines, followUp: { ...own.deadlines.followUp, windowDay: 14 } },
+          measures: { ...own.measures, baseline: [{ instrument: "ucla3", respondent: "self" }] }
+        }
+      ],
+      linkWorkers: [{ ...JSON.parse(JSON.stringify(Fixtures.linkWorker())), capasity: 3 }],
+      messages: { callTime: { fi: "Soitamme {callTime}" }, callTim: { fi: "x" } }
+    })
+    const error = failure({ file: path, env: {} })
+    expect(error.problems).toEqual([
+      { setting: "http.prot", source: path, reason: "is not a known setting" },
+      // the programmes' own problems are listed in the same run
+      { setting: "programmes[1].eligibleReferrerProffesions", source: path, reason: "is not a known setting" },
+      { setting: "programmes[1].deadlines.followUp.windowDay", source: path, reason: "is not a known setting" },
+      {
+        setting: "programmes[1].measures.baseline[0].instrument",
+        source: path,
+        reason: '"ucla3" is not a known instrument (known: swemwbs, wemwbs, esis, ucla-3, ons4)'
+      }
+    ])
+    // without the shape's problem: the link worker and the messages are checked too
+    const { http: _, ...rest } = JSON.parse(readFileSync(path, "utf8"))
+    const again = failure({ file: file(rest), env: {} })
+    expect(again.problems.map((p) => `${p.setting}: ${p.reason}`)).toEqual([
+      "programmes[1].eligibleReferrerProffesions: is not a known setting",
+      "programmes[1].deadlines.followUp.windowDay: is not a known setting",
+      'programmes[1].measures.baseline[0].instrument: "ucla3" is not a known instrument (known: swemwbs, wemwbs, esis, ucla-3, ons4)',
+      "messages.callTim: is not a known setting",
+      "linkWorkers[0].capasity: is not a known setting"
+    ])
+  })
+
+  it("a programme from a preset spread with a misspelt key is never run with the preset's value", () => {
+    const typo = { ...JSON.parse(JSON.stringify(Presets.kemijarvi)), id: "rovaniemi", minimumClientAg: 25 }
+    const error = failure({ file: file({ programmes: [typo] }), env: {} })
+    expect(error.problems.map((p) => p.setting)).toEqual(["programmes[0].minimumClientAg"])
   })
 
   it("a missing or broken file says so without quoting it", () => {
@@ -226,8 +274,8 @@ describe("Config", () => {
     ])
     const broken = { ...own, deadlines: { ...own.deadlines, collaboration: { warnAfterMonths: 7, maxMonths: 6 } } }
     const error = failure({ file: file({ programmes: [broken] }), env: {} })
-    expect(error.problems[0]?.setting).toBe("programmes[0]")
-    expect(error.problems[0]?.reason).toContain("warnAfterMonths")
+    expect(error.problems[0]?.setting).toBe("programmes[0].deadlines.collaboration.warnAfterMonths")
+    expect(error.problems[0]?.reason).toBe("must be less than maxMonths")
   })
 
   it("a database that is neither a SQLite path nor a postgres URL is refused without showing it", () => {

@@ -584,7 +584,8 @@ const scenario = (name: string, core: () => Parameters<typeof harness>[0]) =>
         yield* at(24 * 120 + 1)
         const overview = yield* h.request("GET", "/referrer/referrals", { as: referrer })
         expect(overview.status).toBe(200)
-        const list = overview.json as Array<{ referralId: string; status: string; feedback: string }>
+        const list = (overview.json as { entries: Array<{ referralId: string; status: string; feedback: string }> })
+          .entries
         expect(list.find((r) => r.referralId === "referral-1")).toMatchObject({
           status: "Closed",
           task: { status: "completed" },
@@ -613,7 +614,7 @@ const scenario = (name: string, core: () => Parameters<typeof harness>[0]) =>
           yield* h.request("GET", "/referrer/referrals/referral-1", { as: otherOrgReferrer }),
           "not-own-referral"
         )
-        expect((yield* h.request("GET", "/referrer/referrals", { as: otherOrgReferrer })).json).toEqual([])
+        expect((yield* h.request("GET", "/referrer/referrals", { as: otherOrgReferrer })).json).toEqual({ entries: [] })
         expectRefused(yield* h.request("GET", "/referrer/referrals", { as: coordinator }), "role")
         expectRefused(yield* h.request("GET", "/referrer/referrals/referral-1", { as: linkWorker }), "role")
 

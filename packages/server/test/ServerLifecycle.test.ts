@@ -4,7 +4,7 @@
  * beside the API (`extraRoutes`) are served and logged like the API's.
  */
 import { describe, expect, it, layer } from "@effect/vitest"
-import { ReferralStore } from "@lahete/core"
+import { ReferralIndex, ReferralStore } from "@lahete/core"
 import { Logging, Server } from "@lahete/server"
 import { Fixtures } from "@lahete/testing"
 import { Context, Deferred, Effect, Exit, Fiber, Layer, Scope } from "effect"
@@ -99,32 +99,42 @@ const brokenStore = Layer.effect(
   )
 )
 
-layer(harness(brokenStore.pipe(Layer.provideMerge(Stores.memory()))), { excludeTestServices: true })(
-  "a failing store",
-  (it) => {
-    it.effect("is a 503 naming the failure, logged without its detail", () =>
-      Effect.gen(function* () {
-        const h = yield* Harness
-        const ready = yield* h.request("GET", "/ready")
-        expect(ready.status).toBe(503)
-        expect(ready.json).toMatchObject({ _tag: "ServiceUnavailable", failure: "StoreFailure:load" })
-        const inbox = yield* h.request("GET", "/coordinator/inbox", { as: Fixtures.coordinator })
-        expect(inbox.status).toBe(503)
-        expect(inbox.json).toMatchObject({ _tag: "ServiceUnavailable", failure: "StoreFailure:referralIds" })
-        for (const answer of [ready, inbox]) expect(answer.text).not.toContain("connection lost")
-        const records = h.logLines.map((l) => JSON.parse(l) as Record<string, unknown>)
-        expect(records).toEqual(
-          expect.arrayContaining([
-            expect.objectContaining({
-              level: "ERROR",
-              message: "backing service failed",
-              failure: "StoreFailure:load"
-            }),
-            expect.objectContaining({ level: "ERROR", "http.route": "/ready", "http.status": 503 })
-          ])
-        )
-        expect(h.logLines.join("\n")).not.toMatch(/connection lost|010594Y9032/)
-      })
-    )
-  }
+/** Its index's reads fail too. */
+const brokenIndex = Layer.effect(
+  ReferralIndex.ReferralIndex,
+  Effect.map(ReferralIndex.ReferralIndex, (index) =>
+    ReferralIndex.ReferralIndex.of({
+      ...index,
+      find: () => Effect.fail(new ReferralStore.StoreFailure({ operation: "find", detail: "connection lost" }))
+    })
+  )
 )
+
+layer(harness(Layer.mergeAll(brokenStore, brokenIndex).pipe(Layer.provideMerge(Stores.memory()))), {
+  excludeTestServices: true
+})("a failing store", (it) => {
+  it.effect("is a 503 naming the failure, logged without its detail", () =>
+    Effect.gen(function* () {
+      const h = yield* Harness
+      const ready = yield* h.request("GET", "/ready")
+      expect(ready.status).toBe(503)
+      expect(ready.json).toMatchObject({ _tag: "ServiceUnavailable", failure: "StoreFailure:load" })
+      const inbox = yield* h.request("GET", "/coordinator/inbox", { as: Fixtures.coordinator })
+      expect(inbox.status).toBe(503)
+      expect(inbox.json).toMatchObject({ _tag: "ServiceUnavailable", failure: "StoreFailure:find" })
+      for (const answer of [ready, inbox]) expect(answer.text).not.toContain("connection lost")
+      const records = h.logLines.map((l) => JSON.parse(l) as Record<string, unknown>)
+      expect(records).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            level: "ERROR",
+            message: "backing service failed",
+            failure: "StoreFailure:load"
+          }),
+          expect.objectContaining({ level: "ERROR", "http.route": "/ready", "http.status": 503 })
+        ])
+      )
+      expect(h.logLines.join("\n")).not.toMatch(/connection lost|010594Y9032/)
+    })
+  )
+})

@@ -6,7 +6,7 @@
  * worker whose lock was taken over stops.
  */
 import { spawn, spawnSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs"
 import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
@@ -53,7 +53,7 @@ const setup = () => {
     ),
     Layer.fresh
   )
-  return { files, layer }
+  return { files, layer, database: join(dir, "lahete.db") }
 }
 
 const coordinatorAddress = "koordinaattori@kemijarvi.example.fi"
@@ -154,6 +154,35 @@ const lockRows = Effect.gen(function* () {
   return yield* sql<{ token: string; pid: number }>`SELECT token, pid FROM ${sql(Worker.lockTable)}`
 })
 
+describe("Worker maintenance (erasure that reaches the bytes)", () => {
+  it.effect(
+    "runs SqlVault.purge in the first round and then once every purgeIntervalMs (SQLite: the WAL is emptied)",
+    () => {
+      const { layer, database } = setup()
+      const walBytes = () => statSync(`${database}-wal`).size
+      return Effect.gen(function* () {
+        const service = yield* ReferralService.ReferralService
+        yield* service.execute(Fixtures.submit())
+        expect(walBytes()).toBeGreaterThan(0)
+        const fiber = yield* Effect.forkChild(
+          Worker.run({ ...options, intervalMs: 30_000, purgeIntervalMs: 60_000, lockTtlMs: 3_600_000 })
+        )
+        yield* TestClock.adjust(1)
+        expect(walBytes()).toBe(0)
+
+        // a write, then a round before the interval is over: the WAL stays; the round after it: emptied
+        yield* service.execute(Fixtures.assign())
+        expect(walBytes()).toBeGreaterThan(0)
+        yield* TestClock.adjust(30_000)
+        expect(walBytes()).toBeGreaterThan(0)
+        yield* TestClock.adjust(30_000)
+        expect(walBytes()).toBe(0)
+        yield* Fiber.interrupt(fiber)
+      }).pipe(Effect.provide(layer))
+    }
+  )
+})
+
 describe("Worker lock (SQLite: one worker)", () => {
   it.effect("a second worker is refused while another live process holds the lock", () => {
     const { layer } = setup()
@@ -244,6 +273,10 @@ describe("Worker lock (SQLite: one worker)", () => {
         () => new Promise<number>((resolve) => parent.stdout?.once("data", (d) => resolve(Number(String(d).trim()))))
       )
       const started = startedOf(pid)
+      // the shell must have become `sleep` first: a shell still running reaps its child at once
+      for (let k = 0; k < 250 && readFileSync(`/proc/${parent.pid}/comm`, "utf8").trim() !== "sleep"; k++) {
+        yield* Effect.sleep("20 millis")
+      }
       process.kill(pid, "SIGKILL")
       for (let k = 0; k < 100 && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z "); k++) {
         yield* Effect.sleep("20 millis")

@@ -30,7 +30,11 @@
  * 5. The vault writes are applied in order with the semantics of
  *    `PersonalData.apply` (read, apply, write back; on PostgreSQL under a
  *    per-subject advisory lock, so concurrent writes for one client are not
- *    lost); erasure deletes the subject's row.
+ *    lost). Erasing a referral removes its notes from the subject's row, and
+ *    the row when no other referral of the subject has notes in it; `Erase`
+ *    deletes the row. On SQLite the transaction turns `secure_delete` on
+ *    first, and once an erasure has committed the WAL is truncated
+ *    (`SqlVault`).
  *
  * Any failure rolls the whole transaction back. Database errors become
  * `StoreFailure` naming the operation and the kind of error only: the
@@ -64,6 +68,7 @@ import * as Migrations from "./Migrations.js"
 import * as SqlOutbox from "./SqlOutbox.js"
 import * as SqlProjections from "./SqlProjections.js"
 import * as SqlReferralIndex from "./SqlReferralIndex.js"
+import * as SqlVault from "./SqlVault.js"
 
 /**
  * Options of the SQL store.
@@ -143,6 +148,8 @@ export const makeWithIndex = (
     const { isPg, toJson, asText } = sqlJson(sql)
     // rows for the streams written before the projection existed
     yield* SqlProjections.catchUp(sql, codec)
+    // SQLite: deleted vault content is overwritten with zeros (set again in every vault transaction)
+    yield* SqlVault.secureDelete(sql, "start")
     /**
      * Serialises the vault writes of one subject until the transaction ends,
      * also when the subject has no row yet (two first referrals of the same
@@ -205,17 +212,23 @@ export const makeWithIndex = (
     const applyVault = (write: PersonalData.VaultWrite) =>
       Effect.gen(function* () {
         const subjectId = write._tag === "PutSubject" ? write.subject.subjectId : write.subjectId
+        yield* lockSubject(subjectId)
         if (write._tag === "Erase") {
           yield* Effect.mapError(sql`DELETE FROM subjects WHERE subject_id = ${subjectId}`, (e) =>
             storeFailure("append", e)
           )
           return
         }
-        yield* lockSubject(subjectId)
         const current = yield* readSubject(subjectId, "append")
         const next = PersonalData.apply(current, write)
         if (next === undefined) {
-          // a change to a subject the vault does not hold (erased, or never written): nothing to keep
+          // the erasure of the subject's last referral deletes the entry; a change to a subject the
+          // vault does not hold (erased, or never written) keeps nothing
+          if (current !== undefined) {
+            yield* Effect.mapError(sql`DELETE FROM subjects WHERE subject_id = ${subjectId}`, (e) =>
+              storeFailure("append", e)
+            )
+          }
           return
         }
         const json = JSON.stringify(next)
@@ -306,7 +319,14 @@ export const makeWithIndex = (
             yield* SqlProjections.write(sql, referralId, after, "append", request.nextDueAt)
             yield* SqlOutbox.enqueue(sql, request.events, after, "append")
           }
-          for (const write of request.vault) yield* applyVault(write)
+          if (request.vault.length > 0) {
+            yield* SqlVault.secureDelete(sql, "append")
+            for (const write of request.vault) yield* applyVault(write)
+            if (request.vault.some((w) => w._tag === "EraseReferral" || w._tag === "Erase")) {
+              // SQLite: once committed, the WAL's copies of the erased values go too (`purge` retries)
+              yield* sql.afterCommit(Effect.ignore(SqlVault.truncateWal(sql, "append")))
+            }
+          }
           return { version: next }
         })
 

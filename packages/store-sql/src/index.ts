@@ -64,3 +64,10 @@ export * as SqlReferralStore from "./SqlReferralStore.js"
  * @since 0.2.0
  */
 export * as SqlTokenReplay from "./SqlTokenReplay.js"
+/**
+ * Erasure that reaches the bytes: SQLite's `secure_delete` and WAL
+ * truncation, and the maintenance step that rewrites the vault table.
+ *
+ * @since 0.2.0
+ */
+export * as SqlVault from "./SqlVault.js"

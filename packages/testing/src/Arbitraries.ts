@@ -514,6 +514,8 @@ export type InvalidProgrammeReason =
   | "non-positive-contact-attempts"
   | "fractional-contact-attempts"
   | "invalid-instrument-code"
+  | "unknown-instrument"
+  | "unknown-key"
   | "repeated-measure"
   | "zero-retention"
   | "unknown-day-kind"
@@ -570,49 +572,49 @@ const requiredProgrammeKeys = [
 export const invalidProgramme: fc.Arbitrary<InvalidProgrammeInput> = fc.oneof(
   fc
     .constantFrom<unknown>(null, 42, "kemijarvi", [], true)
-    .map((input) => ({ input, reason: "not-an-object" as const, mentions: "Expected" })),
+    .map((input) => ({ input, reason: "not-an-object" as const, mentions: "(programme): expected" })),
   fc.tuple(programme(), fc.constantFrom(...requiredProgrammeKeys)).map(([p, key]) => {
     const { [key]: _, ...rest } = p
-    return { input: rest, reason: "missing-field" as const, mentions: `["${key}"]` }
+    return { input: rest, reason: "missing-field" as const, mentions: `${key}: is missing` }
   }),
   fc
     .tuple(programme(), fc.constantFrom("", "-kemijarvi", "kemi järvi", "kemijärvi", "x".repeat(129)))
-    .map(([p, id]) => ({ input: { ...p, id }, reason: "invalid-id" as const, mentions: `["id"]` })),
+    .map(([p, id]) => ({ input: { ...p, id }, reason: "invalid-id" as const, mentions: "id: " })),
   fc.tuple(programme(), fc.integer({ min: -5, max: 0 })).map(([p, version]) => ({
     input: { ...p, version },
     reason: "non-positive-version" as const,
-    mentions: `["version"]`
+    mentions: "version: "
   })),
-  broken("missing-finnish-name", `["names"]["fi"]`, (p) => {
+  broken("missing-finnish-name", "names.fi: is missing", (p) => {
     const { fi: _, ...names } = p.names
     return { ...p, names: { ...names, en: "Wellbeing referral" } }
   }),
-  broken("no-languages", `["languages"]`, (p) => ({ ...p, languages: [] })),
-  broken("unknown-language", `["languages"]`, (p) => ({ ...p, languages: [...p.languages, "de"] })),
-  broken("repeated-language", "languages must not repeat", (p) => ({
+  broken("no-languages", "languages: ", (p) => ({ ...p, languages: [] })),
+  broken("unknown-language", "languages[", (p) => ({ ...p, languages: [...p.languages, "de"] })),
+  broken("repeated-language", "languages: must not repeat", (p) => ({
     ...p,
     languages: [...p.languages, p.languages[0]]
   })),
-  broken("no-referrer-professions", `["eligibleReferrerProfessions"]`, (p) => ({
+  broken("no-referrer-professions", "eligibleReferrerProfessions: ", (p) => ({
     ...p,
     eligibleReferrerProfessions: []
   })),
   fc.tuple(programme(), fc.constantFrom("Nurse", "n", "social worker", "9-doctor", "")).map(([p, bad]) => ({
     input: { ...p, eligibleReferrerProfessions: [...p.eligibleReferrerProfessions, bad] },
     reason: "invalid-profession-code" as const,
-    mentions: `["eligibleReferrerProfessions"]`
+    mentions: "eligibleReferrerProfessions["
   })),
   fc.tuple(programme(), fc.integer({ min: -100, max: -1 })).map(([p, age]) => ({
     input: { ...p, minimumClientAge: age },
     reason: "negative-minimum-age" as const,
-    mentions: `["minimumClientAge"]`
+    mentions: "minimumClientAge: "
   })),
   fc.tuple(programme(), fc.constantFrom("24:00", "8:00", "08:60", "0800", "noon")).map(([p, bad]) => ({
     input: withDeadlines(p, { callingHours: { ...p.deadlines.callingHours, start: bad } }),
     reason: "invalid-local-time" as const,
-    mentions: `["deadlines"]["callingHours"]["start"]`
+    mentions: "deadlines.callingHours.start: "
   })),
-  broken("calling-hours-not-ordered", "callingHours must start before it ends", (p) =>
+  broken("calling-hours-not-ordered", "deadlines.callingHours: must start before it ends", (p) =>
     withDeadlines(p, {
       callingHours: { start: p.deadlines.callingHours.end, end: p.deadlines.callingHours.start }
     })
@@ -625,33 +627,67 @@ export const invalidProgramme: fc.Arbitrary<InvalidProgrammeInput> = fc.oneof(
       }
     }),
     reason: "warning-not-before-maximum" as const,
-    mentions: "warnAfterMonths must be less than maxMonths"
+    mentions: "deadlines.collaboration.warnAfterMonths: must be less than maxMonths"
   })),
   fc.tuple(programme(), fc.integer({ min: -3, max: 0 })).map(([p, max]) => ({
     input: { ...p, contactAttempts: { max } },
     reason: "non-positive-contact-attempts" as const,
-    mentions: `["contactAttempts"]["max"]`
+    mentions: "contactAttempts.max: "
   })),
-  broken("fractional-contact-attempts", `["contactAttempts"]["max"]`, (p) => ({
+  broken("fractional-contact-attempts", "contactAttempts.max: ", (p) => ({
     ...p,
     contactAttempts: { max: p.contactAttempts.max + 0.5 }
   })),
   fc.tuple(programme(), fc.constantFrom("SWEMWBS", "s", "swemwbs 7", "")).map(([p, instrument]) => ({
     input: { ...p, measures: { ...p.measures, baseline: [{ instrument, respondent: "self" }] } },
     reason: "invalid-instrument-code" as const,
-    mentions: `["measures"]["baseline"]`
+    mentions: "measures.baseline[0].instrument: expected an instrument code"
   })),
   fc.tuple(programme(), expectedMeasure).map(([p, m]) => ({
     input: { ...p, measures: { ...p.measures, end: [m, { ...m }] } },
     reason: "repeated-measure" as const,
-    mentions: `measures.end lists ${m.instrument}/${m.respondent} twice`
+    mentions: `measures.end: lists ${m.instrument}/${m.respondent} twice`
   })),
-  broken("zero-retention", `["deadlines"]["retention"]["erasePersonalDataAfterMonths"]`, (p) =>
+  broken("zero-retention", "deadlines.retention.erasePersonalDataAfterMonths: ", (p) =>
     withDeadlines(p, { retention: { erasePersonalDataAfterMonths: 0 } })
   ),
-  broken("unknown-day-kind", `["deadlines"]["firstContact"]["dayKind"]`, (p) =>
+  broken("unknown-day-kind", "deadlines.firstContact.dayKind: ", (p) =>
     withDeadlines(p, { firstContact: { ...p.deadlines.firstContact, dayKind: "weekdays" } })
-  )
+  ),
+  fc.tuple(programme(), fc.constantFrom("ucla3", "swemwbs7", "wemwbs-short", "phq-9")).map(([p, instrument]) => ({
+    input: { ...p, measures: { ...p.measures, baseline: [{ instrument, respondent: "self" as const }] } },
+    reason: "unknown-instrument" as const,
+    mentions: `measures.baseline[0].instrument: "${instrument}" is not a known instrument`
+  })),
+  fc
+    .tuple(
+      programme(),
+      fc.constantFrom(
+        // misspelt or misplaced settings, as a spread preset gets them
+        [[], "eligibleReferrerProffesions"],
+        [[], "minimumAge"],
+        [[], "callingHours"],
+        [["deadlines"], "firstcontact"],
+        [["deadlines", "firstContact"], "businessDays"],
+        [["deadlines", "retention"], "erasePersonalDataAfterMonth"],
+        [["contactAttempts"], "maximum"],
+        [["measures"], "followup"],
+        [["names"], "de"],
+        [["linkWorkers"], "capacity"]
+      ) as fc.Arbitrary<readonly [ReadonlyArray<string>, string]>
+    )
+    .map(([p, [path, key]]) => {
+      const add = (v: unknown, rest: ReadonlyArray<string>): unknown => {
+        const o = v as Record<string, unknown>
+        const [head, ...tail] = rest
+        return head === undefined ? { ...o, [key]: 1 } : { ...o, [head]: add(o[head], tail) }
+      }
+      return {
+        input: add(p, path),
+        reason: "unknown-key" as const,
+        mentions: `${[...path, key].join(".")}: is not a known setting`
+      }
+    })
 )
 
 // ---------------------------------------------------------------------------

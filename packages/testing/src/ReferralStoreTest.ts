@@ -17,7 +17,8 @@
  * Covered: the empty stream; append and load of every event type; the
  * idempotency record; appends with no events; expected-version conflicts and
  * idempotency-key reuse writing nothing (events, idempotency record, vault);
- * vault writes landing with the events, and erasure; concurrent appends at
+ * vault writes landing with the events, and erasure (of one referral's notes,
+ * and of the subject's entry with its last referral); concurrent appends at
  * the same expected version (exactly one wins); `referralIds` in first-append
  * order; many streams interleaved; the fingerprint secret (one per store,
  * the same for every caller).
@@ -398,6 +399,54 @@ export const suite = <E>(name: string, layer: Layer.Layer<ReferralStore.Referral
           expect(Option.getOrUndefined(yield* store.subject(subjectId("subject-of-r-vault-a")))).toEqual(expectedA)
           expect(expectedA?.mobileNumber).toBeUndefined()
           expect(Option.isNone(yield* store.subject(subjectId("subject-of-r-vault-b")))).toBe(true)
+        })
+      )
+    )
+
+    it.effect(
+      "erasing one referral of a subject takes its notes only; the subject's last referral takes the entry",
+      withStore((store) =>
+        Effect.gen(function* () {
+          const subject = subjectId("subject-of-two")
+          const [a, b] = [
+            onReferral("r-two-a", [Fixtures.submit({ reasonText: "reason of a" })], "subject-of-two")[0],
+            onReferral("r-two-b", [Fixtures.submit({ reasonText: "reason of b" })], "subject-of-two")[0]
+          ]
+          if (a === undefined || b === undefined) throw new Error("fixture")
+          const submitted = steps([a]).flatMap((s) => s.events)
+          const n = submitted.length
+          yield* store.append(request("r-two-a", 0, submitted, { vault: [submissionWrite(a)] }))
+          yield* store.append(
+            request(
+              "r-two-b",
+              0,
+              steps([b]).flatMap((s) => s.events),
+              { vault: [submissionWrite(b)] }
+            )
+          )
+          const both = Option.getOrUndefined(yield* store.subject(subject))
+          expect(Object.keys(both?.referrals ?? {}).sort()).toEqual(["r-two-a", "r-two-b"])
+
+          const eraseA: PersonalData.VaultWrite = {
+            _tag: "EraseReferral",
+            subjectId: subject,
+            referralId: referralId("r-two-a")
+          }
+          yield* store.append(request("r-two-a", n, [], { vault: [eraseA] }))
+          const afterA = Option.getOrUndefined(yield* store.subject(subject))
+          expect(afterA).toEqual(PersonalData.apply(both, eraseA))
+          expect(afterA?.referrals).toEqual({ "r-two-b": { reasonText: "reason of b" } })
+          expect(afterA?.givenName).toBe(Fixtures.submit().client.givenName)
+
+          // erasing it again changes nothing; erasing the last referral removes the entry
+          yield* store.append(request("r-two-a", n, [], { vault: [eraseA] }))
+          expect(Option.getOrUndefined(yield* store.subject(subject))).toEqual(afterA)
+          yield* store.append(
+            request("r-two-b", n, [], {
+              vault: [{ _tag: "EraseReferral", subjectId: subject, referralId: referralId("r-two-b") }]
+            })
+          )
+          expect(Option.isNone(yield* store.subject(subject))).toBe(true)
         })
       )
     )

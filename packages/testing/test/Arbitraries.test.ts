@@ -193,7 +193,7 @@ describe("Arbitraries", () => {
         }),
         { numRuns: 1000 }
       )
-      expect(reasons.size).toBe(20)
+      expect(reasons.size).toBe(22)
     })
   })
 

@@ -35,7 +35,7 @@ describe("our programme", () => {
       }),
       { numRuns: 1000 }
     )
-  })
+  }, 60_000)
 })
 
 // Your own store adapter (a Layer providing ReferralStore) must pass the same suite as lahete's

@@ -156,12 +156,16 @@ const changesQuery = (
     switch (key) {
       case "since":
         if (since !== undefined) return Result.fail(malformed("the query is not valid", "since", "is given twice"))
-        if (!Instant.isInstant(value)) {
+        since = Instant.parse(value)
+        if (since === undefined) {
           return Result.fail(
-            malformed("the query is not valid", "since", "expected a UTC instant like 2026-03-02T08:15:00.000Z")
+            malformed(
+              "the query is not valid",
+              "since",
+              "expected an RFC 3339 date-time like 2026-03-02T07:00:00Z (an offset's + written %2B)"
+            )
           )
         }
-        since = value
         break
       case "status":
         for (const code of value.split(",")) {

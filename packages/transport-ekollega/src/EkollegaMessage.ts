@@ -43,16 +43,8 @@ export const problemMediaType = "application/problem+json"
  */
 export const referralsPath = "/v1/referrals"
 
-/** `Instant.InstantSchema` with its JSON Schema form (an annotation on core's branded schema is not carried over). */
-const Timestamp = Schema.String.pipe(
-  Schema.check(
-    Schema.makeFilter((s: string) => Instant.isInstant(s) || "expected a UTC instant like 2026-03-02T08:15:00.000Z", {
-      description: "a UTC instant, ISO 8601 with milliseconds (2026-03-02T07:00:00.000Z)",
-      toJsonSchema: () => ({ format: "date-time" })
-    })
-  ),
-  Schema.brand("Instant")
-)
+/** An instant: any RFC 3339 date-time read, the canonical UTC form written (`format: date-time`). */
+const Timestamp = Instant.InstantSchema
 
 /**
  * The request body of `POST /v1/referrals`: one referral, with the sender's

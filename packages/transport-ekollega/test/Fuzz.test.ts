@@ -265,7 +265,7 @@ const queryArb = fc
       ),
       fc.tuple(
         fc.constant("since"),
-        fc.string({ maxLength: 40 }).filter((v) => !Instant.isInstant(v))
+        fc.string({ maxLength: 40 }).filter((v) => Instant.parse(v) === undefined)
       ),
       fc.tuple(
         fc.constant("status"),
