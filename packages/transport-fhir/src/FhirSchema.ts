@@ -437,8 +437,7 @@ export const PatientLink = element(
       Schema.check(
         Schema.makeFilter(
           (type: string) =>
-            type !== "replaced-by" ||
-            "the Patient record has been replaced by another: send the current one"
+            type !== "replaced-by" || "the Patient record has been replaced by another: send the current one"
         )
       )
     ),
