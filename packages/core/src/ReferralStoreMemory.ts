@@ -40,7 +40,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, HashMap, Layer, Option, Result, SynchronizedRef } from "effect"
+import { Context, Effect, HashMap, Layer, Option, Redacted, Result, SynchronizedRef } from "effect"
 import type { ActorId, IdempotencyKey, ReferralId, SubjectId } from "./Ids.js"
 import type { Instant } from "./Instant.js"
 import * as Lifecycle from "./Lifecycle.js"
@@ -50,6 +50,7 @@ import * as ReferralEvent from "./ReferralEvent.js"
 import * as ReferralIndex from "./ReferralIndex.js"
 import {
   type AppendRequest,
+  generateSecret,
   IdempotencyKeyUsed,
   type IdempotencyRecord,
   LoadChanged,
@@ -252,6 +253,8 @@ export const makeWithIndex = (
         Effect.map(Effect.fromResult(next(state, request)), ([version, updated]) => [{ version }, updated] as const)
       )
 
+    // one secret per store, made with it (kept as long as the store's data)
+    const secret = Redacted.make(yield* generateSecret)
     const store = ReferralStore.of({
       load,
       append,
@@ -266,7 +269,8 @@ export const makeWithIndex = (
             if (Option.isSome(found)) out.set(id, found.value)
           }
           return out
-        })
+        }),
+      fingerprintSecret: () => Effect.succeed(secret)
     })
     return { store, index: makeIndex(ref, load) }
   })

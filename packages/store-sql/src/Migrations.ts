@@ -27,6 +27,10 @@
  *   row per link worker (JSON), in the order first put.
  * - `link_worker_load`: each link worker's active clients, kept with the
  *   projection's rows (`SqlProjections`), for `SqlReferralIndex`.
+ * - `store_secrets`: the store's fingerprint secret (`fingerprint`), made at
+ *   random on first use (`ReferralStore.fingerprintSecret`).
+ * - `token_uses`: the bearer tokens accepted and not yet expired
+ *   (`SqlTokenReplay`), so each is accepted once.
  *
  * @since 0.1.0
  */
@@ -294,6 +298,21 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
       SELECT link_worker_id, count(*) FROM referral_projection
       WHERE link_worker_id IS NOT NULL AND status IN ('Assigned', 'ContactScheduled', 'Active', 'OnHold')
       GROUP BY link_worker_id`
+  ]),
+  // guards against careless or hostile peers: the store's secret for command fingerprints (one row, made on first
+  // use, `SqlReferralStore`), and the bearer tokens seen within their lifetime, so a token is accepted once
+  // (`SqlTokenReplay`; a row lives until the token expires)
+  "0009_peer_guards": ddl((d) => [
+    `CREATE TABLE store_secrets (
+      name TEXT PRIMARY KEY,
+      secret TEXT NOT NULL,
+      created_at ${d.timestamp}
+    )`,
+    `CREATE TABLE token_uses (
+      token_key TEXT PRIMARY KEY,
+      expires_at BIGINT NOT NULL
+    )`,
+    "CREATE INDEX token_uses_expiry ON token_uses (expires_at)"
   ])
 }
 

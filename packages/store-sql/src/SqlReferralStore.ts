@@ -60,7 +60,7 @@
  * @since 0.1.0
  */
 import { Ids, PersonalData, Referral, ReferralEvent, ReferralIndex, ReferralStore } from "@lahete/core"
-import { Context, Effect, Layer, Option, Result, Schema } from "effect"
+import { Context, Effect, Layer, Option, Redacted, Result, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { loadStream, rows, json as sqlJson, storeFailure as toStoreFailure } from "./internal/sql.js"
@@ -405,7 +405,39 @@ export const makeWithIndex = (
         return out as ReadonlyMap<Ids.SubjectId, PersonalData.SubjectData>
       })
 
-    const store = ReferralStore.ReferralStore.of({ load, append, idempotency, referralIds, subject, subjects })
+    /**
+     * The fingerprint secret: inserted at random unless a row is there (the first of racing instances wins),
+     * then read back; cached once read.
+     */
+    let secret: Redacted.Redacted<string> | undefined
+    const fingerprintSecret = (): Effect.Effect<Redacted.Redacted<string>, ReferralStore.StoreFailure> =>
+      secret !== undefined
+        ? Effect.succeed(secret)
+        : Effect.gen(function* () {
+            const candidate = yield* ReferralStore.generateSecret
+            yield* sql`INSERT INTO store_secrets (name, secret) VALUES ('fingerprint', ${candidate})
+              ON CONFLICT (name) DO NOTHING`
+            const found = yield* sql`SELECT secret FROM store_secrets WHERE name = 'fingerprint'`
+            const row = found[0]
+            if (row === undefined || typeof row.secret !== "string" || row.secret.length < 32) {
+              return yield* new ReferralStore.StoreFailure({
+                operation: "fingerprintSecret",
+                detail: "unexpected row shape in store_secrets"
+              })
+            }
+            secret = Redacted.make(row.secret)
+            return secret
+          }).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(storeFailure("fingerprintSecret", e))))
+
+    const store = ReferralStore.ReferralStore.of({
+      load,
+      append,
+      idempotency,
+      referralIds,
+      subject,
+      subjects,
+      fingerprintSecret
+    })
     return { store, index }
   })
 

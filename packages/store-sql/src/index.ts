@@ -67,6 +67,13 @@ export * as SqlReferralStack from "./SqlReferralStack.js"
  */
 export * as SqlReferralStore from "./SqlReferralStore.js"
 /**
+ * The replay guard of the transports' bearer tokens in the database (each
+ * token accepted once, by every instance, over restarts).
+ *
+ * @since 0.2.0
+ */
+export * as SqlTokenReplay from "./SqlTokenReplay.js"
+/**
  * Erasure that reaches the bytes: SQLite's `secure_delete` and WAL
  * truncation, and the maintenance step that rewrites the vault table.
  *

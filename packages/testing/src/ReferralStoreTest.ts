@@ -20,7 +20,8 @@
  * vault writes landing with the events, and erasure (of one referral's notes,
  * and of the subject's entry with its last referral); concurrent appends at
  * the same expected version (exactly one wins); `referralIds` in first-append
- * order; many streams interleaved.
+ * order; many streams interleaved; the fingerprint secret (one per store,
+ * the same for every caller).
  *
  * Where the port's documentation is silent the suite fixes: a referral exists
  * (is listed by `referralIds`) once it has an event, so an append with no
@@ -31,7 +32,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Ids, PersonalData, type Referral, type ReferralCommand, ReferralEvent, ReferralStore } from "@lahete/core"
-import { Effect, Layer, Option, Result, Schema } from "effect"
+import { Effect, Layer, Option, Redacted, Result, Schema } from "effect"
 import * as Fixtures from "./Fixtures.js"
 
 type Command = ReferralCommand.ReferralCommand
@@ -574,6 +575,27 @@ export const suite = <E>(name: string, layer: Layer.Layer<ReferralStore.Referral
           expect(yield* store.referralIds()).toEqual(stories.map((s) => referralId(s.id)))
         })
       )
+    )
+
+    it.effect(
+      "the fingerprint secret: 256 bits as 64 hex digits, the same for every caller (concurrent first calls too), another store's another",
+      () =>
+        Effect.gen(function* () {
+          const secretsOf = ReferralStore.ReferralStore.use((store) =>
+            Effect.all(
+              Array.from({ length: 8 }, () => store.fingerprintSecret()),
+              { concurrency: "unbounded" }
+            )
+          ).pipe(
+            Effect.map((secrets) => secrets.map(Redacted.value)),
+            Effect.provide(Layer.fresh(layer))
+          )
+          const first = yield* secretsOf
+          expect(first[0]).toMatch(/^[0-9a-f]{64}$/)
+          expect(new Set(first).size).toBe(1)
+          const second = yield* secretsOf
+          expect(second[0]).not.toBe(first[0])
+        })
     )
   })
 }

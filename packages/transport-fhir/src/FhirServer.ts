@@ -36,7 +36,16 @@
  *
  * @since 0.1.0
  */
-import { type Actor, Ids, Instant, type ReferralQueries, ReferralService, ReferralTransport, Views } from "@lahete/core"
+import {
+  type Actor,
+  Ids,
+  Instant,
+  Lifecycle,
+  type ReferralQueries,
+  ReferralService,
+  ReferralTransport,
+  Views
+} from "@lahete/core"
 import type { CapabilityStatement } from "@medplum/fhirtypes"
 import { ByteSize, Clock, Effect, type Layer, Option, Result, Schema } from "effect"
 import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
@@ -60,8 +69,13 @@ export interface Options {
   readonly authenticate: FhirAuth.Authenticate
   /** Where the routes are mounted, e.g. `/fhir`; default the root. */
   readonly basePath?: string
-  /** The server's absolute base URL for `fullUrl`s and links; default from the request's `Host` and `basePath`. */
-  readonly baseUrl?: string | undefined
+  /**
+   * The server's absolute base URL (`https://lahete.example.fi/fhir`), required:
+   * every `fullUrl`, `self` link and `Location` is built from it, never from
+   * the request's `Host` header (which a client chooses). A value that is not
+   * an absolute http(s) URL stops the server from starting.
+   */
+  readonly baseUrl: string
   /** The largest request body accepted; default `defaultMaxBodyBytes`. */
   readonly maxBodyBytes?: number
   /** The deepest JSON nesting accepted; default `defaultMaxDepth`. */
@@ -207,8 +221,9 @@ const readJson = (
 // search parameters
 // ---------------------------------------------------------------------------
 
-const StatusToken = Schema.String.pipe(Schema.check(Schema.isPattern(/^[a-z][a-z-]{0,31}$/)))
-const isStatusToken = Schema.is(StatusToken)
+/** The codes FHIR R4 defines for Task.status (http://hl7.org/fhir/task-status): anything else is a 400, as in eKollega. */
+const taskStatusCodes: ReadonlySet<string> = new Set(Lifecycle.fhirTaskStatusCodes)
+const isStatusToken = (code: string): boolean => taskStatusCodes.has(code)
 
 /**
  * Reads the search parameters of `GET /Task` into a changes query.
@@ -240,7 +255,10 @@ export const searchQuery = (
         return token.slice(0, bar) === FhirCodes.taskStatus || bar === 0 ? token.slice(bar + 1) : undefined
       })
       if (codes.length > 12 || codes.some((c) => c === undefined || !isStatusToken(c))) {
-        issues.push({ path: "status", reason: "expected Task status codes separated by commas" })
+        issues.push({
+          path: "status",
+          reason: "expected Task status codes (http://hl7.org/fhir/task-status) separated by commas"
+        })
       } else taskStatus = codes.filter((c): c is string => c !== undefined)
     } else {
       const instant = value.startsWith("ge") ? Instant.fromIso(value.slice(2)) : undefined
@@ -326,12 +344,12 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
     const maxBytes = options.maxBodyBytes ?? defaultMaxBodyBytes
     const maxDepth = options.maxDepth ?? defaultMaxDepth
 
-    const baseUrlOf = (request: HttpServerRequest.HttpServerRequest): string =>
-      options.baseUrl?.replace(/\/+$/, "") ??
-      Option.match(HttpServerRequest.toURL(request), {
-        onNone: () => base,
-        onSome: (url) => `${url.origin}${base}`
-      })
+    const configured = URL.parse(options.baseUrl)
+    if (configured === null || (configured.protocol !== "https:" && configured.protocol !== "http:")) {
+      return yield* Effect.die(new Error("FhirServer: baseUrl must be an absolute http(s) URL"))
+    }
+    const baseUrl = options.baseUrl.replace(/\/+$/, "")
+    const baseUrlOf = (_request: HttpServerRequest.HttpServerRequest): string => baseUrl
 
     const codes = options.codes ?? FhirCodes.defaultCodes
 

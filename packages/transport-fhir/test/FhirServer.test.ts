@@ -1,10 +1,11 @@
+import { request as httpRequest } from "node:http"
 import { describe, expect, it } from "@effect/vitest"
 import { Deadlines, Instant, type ReferralCommand, type ReferralTransport } from "@lahete/core"
 import { Fixtures, ReferralTransportTest } from "@lahete/testing"
 import { FhirCodes } from "@lahete/transport-fhir"
 import type { Bundle, CodeableConcept, Extension, Task } from "@medplum/fhirtypes"
 import { Effect, Layer, Option } from "effect"
-import { BaseUrl, memoryService, realServer } from "./support/layers.js"
+import { BaseUrl, configuredBaseUrl, memoryService, realServer } from "./support/layers.js"
 import * as Tokens from "./support/tokens.js"
 import { gravityTaskFindings, tasksIn, validate } from "./support/validation.js"
 import {
@@ -787,15 +788,17 @@ describe("FhirServer: strict input", () => {
         Effect.gen(function* () {
           const answer = yield* h.request("POST", "/fhir", { body: JSON.stringify(referralBundle("msg-base")) })
           expect(answer.status, answer.text).toBe(201)
-          // no baseUrl option: the base comes from the request (a fetch Request has no Host: localhost)
-          expect(answer.headers.get("location")).toBe(`http://localhost/fhir/Task/${yield* referralIdOf("msg-base")}`)
+          // links from the configured base URL (its trailing slash dropped), not from the request
+          expect(answer.headers.get("location")).toBe(
+            `https://lahete.example.fi/fhir/Task/${yield* referralIdOf("msg-base")}`
+          )
           const read = yield* h.get(`/fhir/Task/${taskAt(answer, 0).id}`)
           expect(read.status).toBe(200)
           const slash = yield* h.request("POST", "/fhir/", { body: JSON.stringify(referralBundle("msg-base")) })
           expect(slash.status).toBe(200)
           expect((yield* h.post(referralBundle("msg-base-2"))).status).toBe(404)
         }),
-      { basePath: "/fhir/", baseUrl: undefined }
+      { basePath: "/fhir/", baseUrl: "https://lahete.example.fi/fhir/" }
     )
   )
 
@@ -815,20 +818,47 @@ describe("FhirServer: strict input", () => {
 })
 
 describe("FhirServer over a real socket", () => {
-  it.live("the base URL comes from the Host header; a chunked body over the limit is 413", () =>
+  it.live("links come from the configured base URL, never the Host header; a chunked body over the limit is 413", () =>
     Effect.gen(function* () {
       const baseUrl = yield* BaseUrl
       const token = yield* Effect.promise(() => Tokens.sign(Fixtures.referrer))
       const headers = { authorization: `Bearer ${token}`, "content-type": "application/fhir+json" }
-      const created = yield* Effect.promise(() =>
-        fetch(`${baseUrl}/`, { method: "POST", headers, body: JSON.stringify(referralBundle("msg-socket")) })
-      )
+      // a request that names another host: Node's http client sends the Host header as given
+      const send = (method: string, path: string, body?: string) =>
+        Effect.promise(
+          () =>
+            new Promise<{ status: number; location: string | undefined; text: string }>((resolve, reject) => {
+              const url = new URL(`${baseUrl}${path}`)
+              const req = httpRequest(
+                {
+                  host: url.hostname,
+                  port: url.port,
+                  path: url.pathname,
+                  method,
+                  headers: { ...headers, host: "evil.example" }
+                },
+                (res) => {
+                  let text = ""
+                  res.setEncoding("utf8")
+                  res.on("data", (chunk: string) => {
+                    text += chunk
+                  })
+                  res.on("end", () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, text }))
+                }
+              )
+              req.on("error", reject)
+              req.end(body)
+            })
+        )
+      const created = yield* send("POST", "/", JSON.stringify(referralBundle("msg-socket")))
       expect(created.status).toBe(201)
-      expect(created.headers.get("location")).toBe(`${baseUrl}/Task/${yield* referralIdOf("msg-socket")}`)
-      const search = yield* Effect.promise(() =>
-        fetch(`${baseUrl}/Task`, { headers }).then((r) => r.json() as Promise<Bundle>)
-      )
-      expect(search.entry?.[0]?.fullUrl).toBe(`${baseUrl}/Task/${yield* referralIdOf("msg-socket")}`)
+      expect(created.location).toBe(`${configuredBaseUrl}/Task/${yield* referralIdOf("msg-socket")}`)
+      const search = yield* send("GET", "/Task")
+      expect(search.status).toBe(200)
+      const bundle = JSON.parse(search.text) as Bundle
+      expect(bundle.entry?.[0]?.fullUrl).toBe(`${configuredBaseUrl}/Task/${yield* referralIdOf("msg-socket")}`)
+      expect(search.text).not.toContain("evil.example")
+      expect(created.text).not.toContain("evil.example")
 
       const chunks = new TextEncoder().encode(" ".repeat(64 * 1024))
       const stream = new ReadableStream<Uint8Array>({

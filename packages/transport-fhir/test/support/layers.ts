@@ -55,8 +55,12 @@ export const sqliteService: Layer.Layer<Services, unknown> = Layer.unwrap(
 /** The server options of the tests. */
 export const serverOptions = (overrides: Partial<FhirServer.Options> = {}): FhirServer.Options => ({
   authenticate: Tokens.authenticate,
+  baseUrl: configuredBaseUrl,
   ...overrides
 })
+
+/** The base URL the test servers are configured with (links never follow the request's `Host`). */
+export const configuredBaseUrl = "https://lahete.test/fhir"
 
 /** The server's base URL on a real port. */
 export class BaseUrl extends Context.Service<BaseUrl, string>()("test/BaseUrl") {}
@@ -93,7 +97,8 @@ export const clientAndServer = <E>(
   const client = Layer.unwrap(
     Effect.map(BaseUrl, (baseUrl) => FhirClient.layer({ baseUrl, token: Tokens.token }))
   ).pipe(Layer.provide(FetchHttpClient.layer))
-  return client.pipe(Layer.provide(realServer()), Layer.provideMerge(service))
+  // the default replay guard: the client signs a token per request
+  return client.pipe(Layer.provide(realServer({ authenticate: Tokens.guarded() })), Layer.provideMerge(service))
 }
 
 /**
