@@ -17,7 +17,7 @@
 export default {
   testRunner: "vitest",
   plugins: ["@stryker-mutator/vitest-runner"],
-  vitest: { configFile: "vitest.config.ts" },
+  vitest: { configFile: "vitest.mutate.config.ts" },
   inPlace: true,
   coverageAnalysis: "perTest",
   // the machine is shared: one test process at a time
