@@ -1,9 +1,15 @@
 /**
- * The core tests as `pnpm mutate` runs them: the same files, but one worker
- * reused across files (`isolate: false`), because Stryker reruns the tests
- * covering each mutant and a fresh worker per file (importing effect anew)
- * would cost more than most of those tests take.
+ * The core tests as `pnpm mutate` runs them. `MUTATE_TESTS` (comma-separated
+ * globs under packages/core, e.g. `test/LinkWorker*.test.ts`) narrows them to
+ * the tests aimed at the module under mutation: Stryker reruns the covering
+ * tests for every mutant, and on a shared two-core machine the whole suite
+ * per mutant takes hours. A score measured with fewer tests is a lower bound
+ * of the score with all of them. Unset: every core test.
  */
 import { project } from "../../vitest.shared.ts"
 
-export default project("@lahete/core", { isolate: false })
+const selected = process.env.MUTATE_TESTS?.split(",")
+  .map((s) => s.trim())
+  .filter((s) => s !== "")
+
+export default project("@lahete/core", selected === undefined || selected.length === 0 ? {} : { include: selected })

@@ -1,0 +1,96 @@
+/**
+ * The assignment rules at their exact boundaries (domain specification §5):
+ * training and the confidentiality commitment count from the instant they are
+ * dated, the refresher is overdue from the instant it falls due, and a link
+ * worker with as many active clients as their capacity takes no more.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Instant, LinkWorker, Presets } from "@lahete/core"
+import { DeciderSpec, Fixtures as F } from "@lahete/testing"
+import { Result } from "effect"
+
+const policy = Presets.kemijarvi.linkWorkers
+const reasonOf = (worker: LinkWorker.LinkWorker, at: Instant.Instant, activeClients = 0) =>
+  Result.match(LinkWorker.checkAssignable(worker, { at, activeClients, policy }), {
+    onSuccess: () => "eligible",
+    onFailure: (e) => e.reason
+  })
+const at = F.at(2)
+const justAfter = Instant.plusMillis(at, 1)
+
+describe("checkAssignable at the boundaries", () => {
+  it("basic training completed at the assignment instant counts; a millisecond later it does not", () => {
+    expect(reasonOf(F.linkWorker({ basicTrainingCompletedAt: at }), at)).toBe("eligible")
+    expect(reasonOf(F.linkWorker({ basicTrainingCompletedAt: justAfter }), at)).toBe("untrained")
+    const { basicTrainingCompletedAt: _, ...never } = F.linkWorker()
+    expect(reasonOf(never, at)).toBe("untrained")
+  })
+
+  it("the decider assigns a link worker whose training was completed at that very instant", () => {
+    DeciderSpec.make(F.decider)
+      .given(F.history(F.pathTo.Submitted()).events)
+      .when(F.assign({ at, linkWorker: F.linkWorker({ basicTrainingCompletedAt: at }) }))
+      .thenEvents((events) => expect(events.map((e) => e._tag)).toEqual(["LinkWorkerAssigned"]))
+    DeciderSpec.make(F.decider)
+      .given(F.history(F.pathTo.Submitted()).events)
+      .when(F.assign({ at, linkWorker: F.linkWorker({ basicTrainingCompletedAt: justAfter }) }))
+      .thenFails("LinkWorkerIneligible", { reason: "untrained" })
+  })
+
+  it("the confidentiality commitment signed at the assignment instant counts; a millisecond later it does not", () => {
+    expect(reasonOf(F.linkWorker({ confidentialityCommitmentSignedAt: at }), at)).toBe("eligible")
+    expect(reasonOf(F.linkWorker({ confidentialityCommitmentSignedAt: justAfter }), at)).toBe(
+      "no-confidentiality-commitment"
+    )
+    const { confidentialityCommitmentSignedAt: _, ...never } = F.linkWorker()
+    expect(reasonOf(never, at)).toBe("no-confidentiality-commitment")
+  })
+
+  it("an inactive link worker is refused first, whatever else holds", () => {
+    expect(reasonOf(F.linkWorker({ active: false }), at)).toBe("inactive")
+    expect(reasonOf(F.linkWorker({ active: false, basicTrainingCompletedAt: justAfter }), at, 99)).toBe("inactive")
+  })
+
+  it("a refresher completed at the instant counts, and the next falls due the interval later", () => {
+    const worker = F.linkWorker({
+      basicTrainingCompletedAt: Instant.make(Date.parse("2022-01-01T08:00:00.000Z")),
+      refresherTrainings: [at]
+    })
+    expect(reasonOf(worker, at)).toBe("eligible")
+    expect(reasonOf(worker, Instant.plusMillis(at, -1))).toBe("refresher-overdue")
+    const due = LinkWorker.refresherDueAt(worker, policy, at) as Instant.Instant
+    expect(due).toBe("2027-03-02T09:00:00.000Z")
+    expect(reasonOf(worker, Instant.plusMillis(due, -1))).toBe("eligible")
+    expect(reasonOf(worker, due)).toBe("refresher-overdue")
+  })
+
+  it("capacity: one below takes a client, exactly at capacity does not; the link worker's own capacity wins", () => {
+    expect(policy.defaultCapacity).toBe(15)
+    expect(reasonOf(F.linkWorker(), at, 14)).toBe("eligible")
+    expect(reasonOf(F.linkWorker(), at, 15)).toBe("at-capacity")
+    expect(reasonOf(F.linkWorker({ capacity: 3 }), at, 2)).toBe("eligible")
+    expect(reasonOf(F.linkWorker({ capacity: 3 }), at, 3)).toBe("at-capacity")
+    expect(reasonOf(F.linkWorker({ capacity: 20 }), at, 15)).toBe("eligible")
+  })
+})
+
+describe("trainingDue at the boundaries", () => {
+  const trainedAt = Instant.make(Date.parse("2025-04-01T09:00:00.000Z"))
+  const worker = F.linkWorker({ basicTrainingCompletedAt: trainedAt })
+  const due = LinkWorker.refresherDueAt(worker, policy) as Instant.Instant
+  const row = (now: Instant.Instant, withinDays?: number) =>
+    LinkWorker.trainingDue([worker], { at: now, policy, ...(withinDays === undefined ? {} : { withinDays }) })
+
+  it("a refresher due exactly at the horizon is listed; one millisecond beyond it is not (30 days by default)", () => {
+    const thirtyDaysBefore = Instant.plusMillis(due, -30 * 86_400_000)
+    expect(row(thirtyDaysBefore)).toEqual([{ linkWorkerId: worker.id, kind: "refresher", dueAt: due, overdue: false }])
+    expect(row(Instant.plusMillis(thirtyDaysBefore, -1))).toEqual([])
+    expect(row(Instant.plusMillis(due, -7 * 86_400_000), 7)).toHaveLength(1)
+    expect(row(Instant.plusMillis(due, -7 * 86_400_000 - 1), 7)).toEqual([])
+  })
+
+  it("overdue from the instant it falls due", () => {
+    expect(row(Instant.plusMillis(due, -1))[0]?.overdue).toBe(false)
+    expect(row(due)[0]?.overdue).toBe(true)
+  })
+})
