@@ -94,3 +94,44 @@ describe("trainingDue at the boundaries", () => {
     expect(row(due)[0]?.overdue).toBe(true)
   })
 })
+
+describe("refresherDueAt and the training-due list, further", () => {
+  it("a link worker with refreshers but no basic training: the refresher interval runs from the latest refresher", () => {
+    const { basicTrainingCompletedAt: _, ...untrained } = F.linkWorker({ refresherTrainings: [F.t0] })
+    expect(LinkWorker.refresherDueAt(untrained, policy)).toBe("2027-03-02T07:00:00.000Z")
+    const { basicTrainingCompletedAt: __, ...none } = F.linkWorker()
+    expect(LinkWorker.refresherDueAt(none, policy)).toBeUndefined()
+  })
+
+  it("missing commitments and training are listed as overdue; the list is ordered overdue first, then by due date, then by id", () => {
+    const id = (s: string) => F.linkWorker({ id: s as LinkWorker.LinkWorker["id"] })
+    const trained = (s: string, at: string) =>
+      F.linkWorker({ id: s as LinkWorker.LinkWorker["id"], basicTrainingCompletedAt: Instant.make(Date.parse(at)) })
+    const { confidentialityCommitmentSignedAt: _, ...noCommitment } = id("lw-c")
+    const { basicTrainingCompletedAt: __, ...noTraining } = id("lw-b")
+    const workers = [
+      trained("lw-upcoming-late", "2025-03-20T08:00:00.000Z"),
+      noCommitment,
+      trained("lw-overdue-late", "2025-02-20T08:00:00.000Z"),
+      trained("lw-upcoming-early", "2025-03-10T08:00:00.000Z"),
+      noTraining,
+      trained("lw-overdue-early", "2025-01-20T08:00:00.000Z")
+    ]
+    const rows = LinkWorker.trainingDue(workers, { at: F.t0, policy })
+    expect(rows.map((r) => [r.linkWorkerId, r.kind, r.overdue])).toEqual([
+      ["lw-b", "basic-training", true],
+      ["lw-c", "confidentiality-commitment", true],
+      ["lw-overdue-early", "refresher", true],
+      ["lw-overdue-late", "refresher", true],
+      ["lw-upcoming-early", "refresher", false],
+      ["lw-upcoming-late", "refresher", false]
+    ])
+  })
+
+  it("the refusal's message names the link worker id and the reason only", () => {
+    const refused = LinkWorker.checkAssignable(F.linkWorker({ active: false }), { at, activeClients: 0, policy })
+    expect(Result.isFailure(refused) && refused.failure.message).toBe(
+      `link worker ${F.linkWorker().id} cannot be assigned: inactive`
+    )
+  })
+})

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { PersonalIdentityCode } from "@lahete/core"
 import { DeciderSpec, Fixtures } from "@lahete/testing"
-import { Result } from "effect"
+import { Result, Schema } from "effect"
 import * as fc from "fast-check"
 
 const reasonOf = (input: string) =>
@@ -73,5 +73,84 @@ describe("the date in a personal identity code", () => {
       ),
       { numRuns: 2000 }
     )
+  })
+})
+
+describe("parsing details", () => {
+  it("surrounding whitespace is ignored and letters upper-cased; anything else around the code is refused", () => {
+    const parsed = PersonalIdentityCode.parse(" 131052-308t\n")
+    expect(Result.isSuccess(parsed) && parsed.success.code).toBe("131052-308T")
+    expect(reasonOf("x131052-308T")).toBe("format")
+    expect(reasonOf("131052-308Tx")).toBe("format")
+    expect(reasonOf("0131052-308T")).toBe("format")
+    expect(PersonalIdentityCode.isValid("131052-308T")).toBe(true)
+    expect(PersonalIdentityCode.isValid("131052-308U")).toBe(false)
+  })
+
+  it("individual numbers 900-999 are temporary codes, from 900 on", () => {
+    const temporary = (n: number) => {
+      const r = PersonalIdentityCode.parse(
+        PersonalIdentityCode.make({ day: 1, month: 1, year: 1990, individualNumber: n })
+      )
+      return Result.isSuccess(r) ? r.success.temporary : "invalid"
+    }
+    expect(temporary(899)).toBe(false)
+    expect(temporary(900)).toBe(true)
+    expect(temporary(999)).toBe(true)
+  })
+
+  it("make picks the century sign from the year: + before 1900, - in the 1900s, A from 2000", () => {
+    const sign = (year: number) => PersonalIdentityCode.make({ day: 1, month: 1, year, individualNumber: 308 })[6]
+    expect([sign(1850), sign(1899), sign(1900), sign(1999), sign(2000)]).toEqual(["+", "+", "-", "-", "A"])
+    expect(
+      PersonalIdentityCode.make({ day: 1, month: 1, year: 1990, individualNumber: 308, centurySign: "Y" })[6]
+    ).toBe("Y")
+  })
+
+  it("a refusal is a typed error whose message names the reason, never the code", () => {
+    const failure = (input: string) => {
+      const r = PersonalIdentityCode.parse(input)
+      if (Result.isSuccess(r)) throw new Error("expected a refusal")
+      return r.failure
+    }
+    const messages = {
+      format: failure("13105-308T"),
+      "century-sign": failure("131052G308T"),
+      "impossible-date": failure("311185-308R"),
+      "individual-number": failure(PersonalIdentityCode.make({ day: 1, month: 1, year: 1990, individualNumber: 1 })),
+      "check-character": failure("131052-308U")
+    }
+    for (const [reason, e] of Object.entries(messages)) {
+      expect(e._tag).toBe("InvalidPersonalIdentityCode")
+      expect(e.reason).toBe(reason)
+      expect(e.message).not.toMatch(/131052|311185|13105/)
+    }
+    expect(messages.format.message).toBe(
+      "not a valid personal identity code: expected 11 characters DDMMYY, a century sign, three digits and a check character"
+    )
+    expect(messages["century-sign"].message).toBe(
+      "not a valid personal identity code: unknown century sign (expected one of + - Y X W V U A B C D E F)"
+    )
+    expect(messages["impossible-date"].message).toBe(
+      "not a valid personal identity code: the date of birth does not exist"
+    )
+    expect(messages["individual-number"].message).toBe(
+      "not a valid personal identity code: the individual number must be 002-999"
+    )
+    expect(messages["check-character"].message).toBe(
+      "not a valid personal identity code: the check character does not match"
+    )
+  })
+
+  it("the schema accepts only the canonical form: lower case or surrounding spaces are refused with a hint", () => {
+    const decode = Schema.decodeUnknownExit(PersonalIdentityCode.PersonalIdentityCodeSchema)
+    expect(String(decode("131052-308T"))).toContain("Success")
+    for (const input of ["131052-308t", " 131052-308T"]) {
+      const exit = String(decode(input))
+      expect(exit).toContain("Failure")
+      expect(exit).toContain("write the code in upper case without surrounding spaces")
+      expect(exit).not.toContain("131052")
+    }
+    expect(String(decode("131052-308U"))).toContain("the check character does not match")
   })
 })
