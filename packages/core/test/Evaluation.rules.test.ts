@@ -4,8 +4,11 @@
  * total (complementary suppression). Exactly 5 is shown; 4 is not.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Evaluation } from "@lahete/core"
+import { Evaluation, Ids, Instant, Presets, Programme, type ReferralCommand } from "@lahete/core"
+import { Fixtures } from "@lahete/testing"
+import { Result, Schema } from "effect"
 import * as fc from "fast-check"
+import { cohort, plus, start } from "./support/cohort.js"
 
 const rules = Evaluation.suppression(5)
 const tags = (cells: ReadonlyArray<Evaluation.Cell>) =>
@@ -102,5 +105,117 @@ describe("complementary suppression", () => {
       ),
       { numRuns: 500 }
     )
+  })
+})
+
+/** The fixture referral's commands as referral `id` (a subject of its own). */
+const as = (id: string, commands: ReadonlyArray<ReferralCommand.ReferralCommand>) =>
+  commands.map((c) =>
+    c._tag === "SubmitReferral"
+      ? { ...c, referralId: Schema.decodeSync(Ids.ReferralId)(id), subjectId: Schema.decodeSync(Ids.SubjectId)(id) }
+      : ({ ...c, referralId: Schema.decodeSync(Ids.ReferralId)(id) } as ReferralCommand.ReferralCommand)
+  )
+const five = (commands: ReadonlyArray<ReferralCommand.ReferralCommand>) =>
+  [0, 1, 2, 3, 4].map((k) => Fixtures.history(as(`e-${k}`, commands)).events)
+const reportOf = (histories: ReturnType<typeof five>, asOf: Instant.Instant, catalog = Presets.catalog) =>
+  Evaluation.report({
+    programmeId: "kemijarvi",
+    period: { from: Fixtures.t0, to: Fixtures.at(1) },
+    asOf,
+    histories,
+    catalog
+  })
+const statusCount = (r: Evaluation.Report, status: string) =>
+  r.referrals.byStatus.find((b) => b.status === status)?.count
+
+describe("what the report counts", () => {
+  it("only what happened before asOf: an event at the instant itself is not yet counted", () => {
+    const histories = five(Fixtures.pathTo.Active())
+    const startedAt = Fixtures.at(26)
+    const atStart = reportOf(histories, startedAt)
+    expect(statusCount(atStart, "ContactScheduled")).toEqual({ _tag: "Value", value: 5 })
+    expect(atStart.firstContact.reached).toEqual({ _tag: "Suppressed", reason: "fewer-than-minimum" })
+    const after = reportOf(histories, Instant.plusMillis(startedAt, 1))
+    expect(statusCount(after, "Active")).toEqual({ _tag: "Value", value: 5 })
+    expect(after.firstContact.reached).toEqual({ _tag: "Value", value: 5 })
+    // submitted at asOf: not in the report at all
+    expect(reportOf(histories, Fixtures.t0).referrals.total).toEqual({
+      _tag: "Suppressed",
+      reason: "fewer-than-minimum"
+    })
+  })
+
+  it("a closed referral's follow-up is pending until its window closes, then missed", () => {
+    const histories = five(Fixtures.pathTo.Closed())
+    const pending = reportOf(histories, Fixtures.at(24 * 200))
+    expect(pending.followUp.pending).toEqual({ _tag: "Value", value: 5 })
+    expect(pending.followUp.settled).toEqual({ _tag: "Suppressed", reason: "fewer-than-minimum" })
+    const missed = reportOf(histories, Fixtures.at(24 * 300))
+    expect(missed.followUp.settled).toEqual({ _tag: "Value", value: 5 })
+    expect(missed.followUp.pending).toEqual({ _tag: "Suppressed", reason: "fewer-than-minimum" })
+  })
+
+  it("the programme's versions are read in version order (eligible professions of v1 first)", () => {
+    const v2 = Result.getOrThrow(
+      Programme.nextVersion(Presets.kemijarvi, (p) => ({
+        ...p,
+        eligibleReferrerProfessions: ["physiotherapist", ...p.eligibleReferrerProfessions]
+      }))
+    )
+    const catalog = Result.getOrThrow(Programme.catalog([v2, Presets.kemijarvi, Presets.sodankyla]))
+    const r = reportOf(five(Fixtures.pathTo.Submitted()), Fixtures.at(24 * 10), catalog)
+    expect(r.programme.versions).toEqual([1, 2])
+    expect(r.referrals.byReferrerProfession.map((b) => b.profession)).toEqual([
+      ...Presets.kemijarvi.eligibleReferrerProfessions,
+      "physiotherapist"
+    ])
+  })
+
+  it("a programme the catalog does not know: its id as the name, no municipality, nothing counted", () => {
+    const r = Evaluation.report({
+      programmeId: "nowhere",
+      period: { from: Fixtures.t0, to: Fixtures.at(1) },
+      asOf: Fixtures.at(24 * 10),
+      histories: five(Fixtures.pathTo.Submitted()),
+      catalog: Presets.catalog
+    })
+    expect(r.programme).toEqual({ id: "nowhere", municipality: "", name: "nowhere", versions: [] })
+    expect(r.referrals.total).toEqual({ _tag: "Suppressed", reason: "fewer-than-minimum" })
+  })
+})
+
+describe("the report as data", () => {
+  const c = cohort(40, 99, () => "nurse")
+  const report = Evaluation.report({
+    programmeId: "kemijarvi",
+    period: { from: start, to: plus(start, 40 * 17 + 10) },
+    asOf: plus(start, 24 * 800),
+    histories: c.histories,
+    catalog: Presets.catalog
+  })
+  const json = JSON.parse(Evaluation.toJson(report)) as unknown
+
+  it("decodes back to the same report", () => {
+    expect(Schema.decodeUnknownSync(Evaluation.Report)(json)).toEqual(report)
+  })
+
+  it("the schema checks every figure: any one value replaced by something else is refused", () => {
+    const paths: Array<ReadonlyArray<string | number>> = []
+    const walk = (x: unknown, path: ReadonlyArray<string | number>) => {
+      if (Array.isArray(x)) x.forEach((v, k) => walk(v, [...path, k]))
+      else if (typeof x === "object" && x !== null) for (const [k, v] of Object.entries(x)) walk(v, [...path, k])
+      else paths.push(path)
+    }
+    walk(json, [])
+    expect(paths.length).toBeGreaterThan(100)
+    const replaced = (path: ReadonlyArray<string | number>) => {
+      const copy = structuredClone(json) as Record<string | number, unknown>
+      let at = copy
+      for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>
+      at[path[path.length - 1] as string | number] = { wrong: true }
+      return copy
+    }
+    const accepted = paths.filter((p) => Result.isSuccess(Schema.decodeUnknownResult(Evaluation.Report)(replaced(p))))
+    expect(accepted.map((p) => p.join("."))).toEqual([])
   })
 })
