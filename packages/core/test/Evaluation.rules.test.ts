@@ -201,10 +201,14 @@ describe("the report as data", () => {
 
   it("the schema checks every figure: any one value replaced by something else is refused", () => {
     const paths: Array<ReadonlyArray<string | number>> = []
-    const walk = (x: unknown, path: ReadonlyArray<string | number>) => {
-      if (Array.isArray(x)) x.forEach((v, k) => walk(v, [...path, k]))
-      else if (typeof x === "object" && x !== null) for (const [k, v] of Object.entries(x)) walk(v, [...path, k])
-      else paths.push(path)
+    const walk = (x: unknown, path: ReadonlyArray<string | number>): void => {
+      if (Array.isArray(x)) {
+        for (const [k, v] of x.entries()) walk(v, [...path, k])
+      } else if (typeof x === "object" && x !== null) {
+        for (const [k, v] of Object.entries(x)) walk(v, [...path, k])
+      } else {
+        paths.push(path)
+      }
     }
     walk(json, [])
     expect(paths.length).toBeGreaterThan(100)
