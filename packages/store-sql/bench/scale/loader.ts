@@ -10,7 +10,8 @@
  *   `referral_events`, encoded with `ReferralEvent.codec` as the store's
  *   append encodes them;
  * - `idempotency_keys`, one per command, with the fingerprint
- *   `ReferralService.fingerprint` gives (the service's own function);
+ *   `ReferralService.fingerprint` gives (`fingerprint` here computes the
+ *   same synchronously);
  * - `referral_projection` through the store's own row writer
  *   (`SqlProjections.write`) with the folded state, and the outbox through
  *   the store's own `SqlOutbox.enqueue` for each command's events;
@@ -20,7 +21,8 @@
  * `settleOutbox` then marks sent the messages whose outcome the histories
  * record (what the dispatcher leaves behind). The audit logs stay empty.
  */
-import { PersonalData, type ReferralCommand, ReferralEvent, ReferralService } from "@lahete/core"
+import { createHash } from "node:crypto"
+import { PersonalData, type ReferralCommand, ReferralEvent } from "@lahete/core"
 import { Migrations, SqlOutbox, SqlProjections } from "@lahete/store-sql"
 import { Effect } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -102,9 +104,7 @@ export const load = (histories: ReadonlyArray<History>): Effect.Effect<Loaded, S
       }
       if (version > 0) streams.push({ referralId: h.referralId, version })
     }
-    const fingerprints = yield* Effect.forEach(keys, (k) => ReferralService.fingerprint(k.command), {
-      concurrency: 64
-    })
+    const fingerprints = keys.map((k) => fingerprint(k.command))
 
     const write = Effect.gen(function* () {
       for (const group of inGroups(streams, rowsPerStatement)) {
@@ -146,6 +146,53 @@ export const load = (histories: ReadonlyArray<History>): Effect.Effect<Loaded, S
     }
   })
 
+/**
+ * `ReferralService.fingerprint` without a secret (SHA-256 over the
+ * command's canonical JSON, without `at`, the key and personal data; for an
+ * assignment the link worker's id), computed synchronously: the service's
+ * version goes through WebCrypto's promise per command, most of the
+ * loader's time. `test/ScaleLoader.test.ts` compares the two on every
+ * command of a county.
+ */
+export const fingerprint = (command: ReferralCommand.ReferralCommand): string => {
+  const masked = "(personal data)"
+  const content = (): unknown => {
+    if (command._tag === "AssignLinkWorker") {
+      return {
+        _tag: "AssignLinkWorker",
+        referralId: command.referralId,
+        actor: command.actor,
+        linkWorkerId: command.linkWorker.id
+      }
+    }
+    const { at: _at, idempotencyKey: _key, ...rest } = command
+    switch (rest._tag) {
+      case "SubmitReferral":
+        return { ...rest, client: masked, reasonText: masked }
+      case "UpdateContactDetails":
+        return { ...rest, mobileNumber: rest.mobileNumber === null ? null : masked }
+      case "CloseReferral":
+        return { ...rest, feedback: masked }
+      default:
+        return rest
+    }
+  }
+  return `sha256:${createHash("sha256").update(canonicalJson(content())).digest("hex")}`
+}
+
+const canonicalJson = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>
+    return `{${Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`)
+      .join(",")}}`
+  }
+  return JSON.stringify(value) ?? "null"
+}
+
 const kept = (subjects: ReadonlyMap<string, unknown>) => [...subjects.values()].filter((s) => s !== undefined).length
 
 /**
@@ -160,4 +207,77 @@ export const settleOutbox = (ids: ReadonlyArray<string>): Effect.Effect<void, Sq
       yield* sql`UPDATE outbox SET status = 'sent', attempts = attempts + 1, provider_id = 'bench-provider',
         finished_at = not_before WHERE status = 'pending' AND ${sql.in("id", group)}`
     }
+  })
+
+/** The tables a load writes, in the order they are copied, with the column that orders their rows. */
+const tables: ReadonlyArray<{ readonly name: string; readonly key: string; readonly order: string }> = [
+  { name: "referral_streams", key: "referral_id", order: "first_seq" },
+  { name: "referral_events", key: "referral_id", order: "referral_id, version" },
+  { name: "idempotency_keys", key: "referral_id", order: "idempotency_key" },
+  { name: "referral_projection", key: "referral_id", order: "referral_id" },
+  { name: "outbox", key: "referral_id", order: "id" }
+]
+
+/** Columns a database numbers itself (identity, autoincrement): left out of a copy. */
+const generated = new Set(["first_seq", "seq"])
+
+/**
+ * Copies the rows a load of `histories` wrote into `from` (SQLite, where
+ * the store's own writers wrote them) to the database in the context
+ * (PostgreSQL), in multi-row statements, one transaction: the same rows,
+ * with each value cast to its column's type there. Thousands of
+ * single-row statements (one projection row per referral, one outbox insert
+ * per message) cost a round trip each on PostgreSQL; a copy costs one per
+ * thousand rows.
+ */
+export const copy = (
+  from: SqlClient.SqlClient,
+  histories: ReadonlyArray<History>
+): Effect.Effect<void, SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const source = from.withoutTransforms()
+    const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+    const types = new Map<string, string>()
+    const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
+    if (isPg) {
+      const columns = yield* sql<{
+        table_name: string
+        column_name: string
+        udt_name: string
+      }>`SELECT table_name, column_name, udt_name FROM information_schema.columns WHERE table_schema = current_schema()`
+      for (const c of columns) types.set(`${c.table_name}.${c.column_name}`, c.udt_name)
+    }
+    const ids = histories.filter((h) => h.steps.length > 0).map((h) => h.referralId)
+    const subjectIds = [...new Set(histories.map((h) => h.subjectId))]
+    const write = Effect.gen(function* () {
+      const copyRows = (table: string, rows: ReadonlyArray<Record<string, unknown>>) =>
+        Effect.gen(function* () {
+          const first = rows[0]
+          if (first === undefined) return
+          const names = Object.keys(first).filter((c) => !generated.has(c))
+          const cast = names.map((c) => {
+            const type = types.get(`${table}.${c}`)
+            return sql.literal(type === undefined ? "" : `::${type}`)
+          })
+          for (const group of inGroups(rows, rowsPerStatement)) {
+            const values = group.map(
+              (row) => sql`(${sql.csv(names.map((c, i) => sql`${row[c] as string | number | null}${cast[i]}`))})`
+            )
+            yield* sql`INSERT INTO ${sql.literal(table)} (${sql.literal(names.join(", "))}) VALUES ${sql.csv(values)}`
+          }
+        })
+      for (const t of tables) {
+        for (const group of inGroups(ids, rowsPerStatement)) {
+          const rows = yield* source<Record<string, unknown>>`SELECT * FROM ${source.literal(t.name)}
+            WHERE ${source.in(t.key, group)} ORDER BY ${source.literal(t.order)}`
+          yield* copyRows(t.name, rows)
+        }
+      }
+      for (const group of inGroups(subjectIds, rowsPerStatement)) {
+        const rows = yield* source<Record<string, unknown>>`SELECT * FROM subjects
+          WHERE ${source.in("subject_id", group)} ORDER BY subject_id`
+        yield* copyRows("subjects", rows)
+      }
+    })
+    yield* sql.withTransaction(write)
   })
