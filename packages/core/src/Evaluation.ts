@@ -40,8 +40,9 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import * as Deadlines from "./Deadlines.js"
+import type { ProgrammeId } from "./Ids.js"
 import { type Instant, toMillis } from "./Instant.js"
 import * as Instrument from "./Instrument.js"
 import * as Instruments from "./Instruments.js"
@@ -52,6 +53,7 @@ import type * as Programme from "./Programme.js"
 import * as Referral from "./Referral.js"
 import { TimePoint } from "./ReferralCommand.js"
 import type { ReferralEvent } from "./ReferralEvent.js"
+import * as ReferralIndex from "./ReferralIndex.js"
 
 /**
  * A figure: its value, or suppressed (fewer than the minimum number of
@@ -293,28 +295,57 @@ const timePoints: ReadonlyArray<TimePoint> = ["baseline", "end", "follow-up"]
  * @category constructors
  */
 export const report = (input: Input): Report => {
+  const c = collector(input)
+  for (const events of input.histories) c.add(events)
+  return c.report()
+}
+
+/**
+ * A report computed a history at a time: `add` each referral's event
+ * history (in any order; other programmes' and periods' referrals are
+ * skipped), then `report`. Only the figures of each counted referral are
+ * kept, never the histories, so a reader can stream the histories in pages
+ * (`ReferralIndex.find` by programme and period, then `streams`) with
+ * memory bounded by the cohort's figures. `report(input)` is this collector
+ * over `input.histories`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const collector = (
+  input: Omit<Input, "histories">
+): {
+  readonly add: (events: ReadonlyArray<ReferralEvent>) => void
+  readonly report: () => Report
+} => {
+  const asOf = input.asOf ?? input.period.to
+  const cohort: Array<Facts> = []
+  return {
+    add: (events) => {
+      const first = events[0]
+      if (
+        first === undefined ||
+        first._tag !== "ReferralSubmitted" ||
+        first.programmeId !== input.programmeId ||
+        first.at < input.period.from ||
+        first.at >= input.period.to ||
+        first.at >= asOf
+      ) {
+        return
+      }
+      cohort.push(factsOf(events, input.catalog, asOf))
+    },
+    report: () => aggregate(input, cohort)
+  }
+}
+
+const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>): Report => {
   const minimumCell = Math.max(5, Math.floor(input.minimumCell ?? 5))
   const rules = suppression(minimumCell)
   const instruments = input.instruments ?? Instruments.defaults
   const asOf = input.asOf ?? input.period.to
   const versions = input.catalog.all.filter((p) => p.id === input.programmeId).sort((a, b) => a.version - b.version)
   const latest = input.catalog.latest(input.programmeId)
-
-  const cohort: Array<Facts> = []
-  for (const events of input.histories) {
-    const first = events[0]
-    if (
-      first === undefined ||
-      first._tag !== "ReferralSubmitted" ||
-      first.programmeId !== input.programmeId ||
-      first.at < input.period.from ||
-      first.at >= input.period.to ||
-      first.at >= asOf
-    ) {
-      continue
-    }
-    cohort.push(factsOf(events, input.catalog, asOf))
-  }
 
   // referrals by state and by referrer profession
   const statuses = Lifecycle.states
@@ -455,3 +486,43 @@ export const report = (input: Input): Report => {
  * @category encoding
  */
 export const toJson = (r: Report): string => JSON.stringify(Schema.encodeSync(Report)(r), null, 2)
+
+/**
+ * How many referrals `fromIndex` reads at a time.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const chunkSize = 500
+
+/**
+ * Computes the report from the index: reads only the programme's referrals
+ * submitted in the period (`ReferralIndex.find`), `chunkSize` at a time,
+ * with their event histories (`ReferralIndex.streams`), and keeps only each
+ * one's figures (`collector`): time and memory grow with the cohort, not
+ * with the store.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const fromIndex = (
+  input: Omit<Input, "histories">
+): Effect.Effect<Report, ReferralIndex.ReferralIndexError, ReferralIndex.ReferralIndex> =>
+  Effect.gen(function* () {
+    const index = yield* ReferralIndex.ReferralIndex
+    const c = collector(input)
+    const asOf = input.asOf ?? input.period.to
+    const query: ReferralIndex.Query = {
+      programmeIds: [input.programmeId as ProgrammeId],
+      submittedFrom: input.period.from,
+      submittedBefore: asOf < input.period.to ? asOf : input.period.to
+    }
+    let after: string | undefined
+    do {
+      const page = yield* index.find(query, { limit: chunkSize, after })
+      const ids = page.items.flatMap((s) => (s.referralId === undefined ? [] : [s.referralId]))
+      for (const stream of yield* index.streams(ids)) c.add(stream.events)
+      after = page.next
+    } while (after !== undefined)
+    return c.report()
+  })

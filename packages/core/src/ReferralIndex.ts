@@ -40,9 +40,10 @@
  * import { Effect } from "effect"
  *
  * // the first page of a link worker's open referrals
- * const page = Effect.flatMap(ReferralIndex.ReferralIndex.asEffect(), (index) =>
- *   index.find({ linkWorkerId, ended: false }, { limit: 50 })
- * )
+ * const page = Effect.gen(function* () {
+ *   const index = yield* ReferralIndex.ReferralIndex
+ *   return yield* index.find({ linkWorkerId, ended: false }, { limit: 50 })
+ * })
  * ```
  *
  * @since 0.2.0

@@ -66,6 +66,7 @@ import { Context, Effect, Layer, Option, Redacted, Result, Schema, type SchemaAS
 import type { Actor } from "./Actor.js"
 import { AuditLog, type AuditLogFailure } from "./AuditLog.js"
 import * as AuditLogMemory from "./AuditLogMemory.js"
+import * as Deadlines from "./Deadlines.js"
 import type { ActorId, IdempotencyKey, ReferralId } from "./Ids.js"
 import type { Instant } from "./Instant.js"
 import * as Lifecycle from "./Lifecycle.js"
@@ -78,6 +79,7 @@ import * as Referral from "./Referral.js"
 import * as ReferralCommand from "./ReferralCommand.js"
 import { type DecideError, Forbidden } from "./ReferralError.js"
 import type { ReferralEvent } from "./ReferralEvent.js"
+import { ReferralIndex } from "./ReferralIndex.js"
 import * as ReferralStore from "./ReferralStore.js"
 import * as ReferralStoreMemory from "./ReferralStoreMemory.js"
 
@@ -265,6 +267,20 @@ export interface Options {
    */
   readonly fingerprintSecret?: Redacted.Redacted<string>
 }
+
+/**
+ * What the service needs: the store and its index, the audit log, the
+ * link-worker registry and the programme catalog.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Requirements =
+  | ReferralStore.ReferralStore
+  | ReferralIndex
+  | AuditLog
+  | LinkWorkerRegistry.LinkWorkerRegistry
+  | ProgrammeCatalog
 
 /**
  * The statuses in which a referral counts as one of its link worker's active
@@ -515,9 +531,13 @@ interface Run {
   readonly idempotencyKey: IdempotencyKey
   readonly fingerprint: string
   /** The command to decide, given the loaded state (assignment looks the link worker up here). */
-  readonly command: (
-    state: Referral.ReferralState
-  ) => Effect.Effect<ReferralCommand.ReferralCommand, ReferralServiceError>
+  readonly command: (state: Referral.ReferralState) => Effect.Effect<Decidable, ReferralServiceError>
+}
+
+/** A command to decide, and the load guard its append carries (assignments). */
+interface Decidable {
+  readonly command: ReferralCommand.ReferralCommand
+  readonly expectedLoad?: ReferralStore.AppendRequest["expectedLoad"]
 }
 
 /**
@@ -526,18 +546,21 @@ interface Run {
  * @since 0.1.0
  * @category constructors
  */
-export const makeWith = (
-  options: Options = {}
-): Effect.Effect<
-  Shape,
-  never,
-  ReferralStore.ReferralStore | AuditLog | LinkWorkerRegistry.LinkWorkerRegistry | ProgrammeCatalog
-> =>
+export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Requirements> =>
   Effect.gen(function* () {
     const store = yield* ReferralStore.ReferralStore
+    const index = yield* ReferralIndex
     const audit = yield* AuditLog
     const registry = yield* LinkWorkerRegistry.LinkWorkerRegistry
-    const decider = Referral.makeDecider(yield* ProgrammeCatalog)
+    const catalog = yield* ProgrammeCatalog
+    const decider = Referral.makeDecider(catalog)
+
+    /** When the next deadline marker falls due in `state` (not computed when its programme is unknown). */
+    const nextDueAt = (state: Referral.ReferralState): Instant | null | undefined => {
+      if (state.programme === undefined) return null
+      const programme = catalog.get(state.programme.id, state.programme.version)
+      return programme === undefined ? undefined : (Deadlines.nextDueAt(state, programme) ?? null)
+    }
     const conflictRetries = Math.max(0, Math.floor(options.conflictRetries ?? 3))
 
     const load = (referralId: ReferralId) =>
@@ -589,7 +612,7 @@ export const makeWith = (
         if (Option.isSome(known)) return yield* answerKnown(run, known.value)
 
         const { stream, state } = yield* load(run.referralId)
-        const command = yield* run.command(state)
+        const { command, expectedLoad } = yield* run.command(state)
         const decision = decider.decide(command, state)
         if (Result.isFailure(decision)) {
           // the same command may have been appended since the key was checked (a concurrent retry):
@@ -600,6 +623,7 @@ export const makeWith = (
           return yield* Effect.fail(decision.failure)
         }
         const events = decision.success
+        const after = Referral.fold(events, state)
         const write = PersonalData.vaultWrite(command, state.subjectId)
         const appended = yield* Effect.result(
           store.append({
@@ -608,7 +632,9 @@ export const makeWith = (
             events,
             idempotencyKey: run.idempotencyKey,
             fingerprint: run.fingerprint,
-            vault: write === undefined ? [] : [write]
+            vault: write === undefined ? [] : [write],
+            nextDueAt: nextDueAt(after),
+            ...(expectedLoad === undefined ? {} : { expectedLoad })
           })
         )
         if (Result.isSuccess(appended)) {
@@ -616,13 +642,14 @@ export const makeWith = (
             referralId: run.referralId,
             events,
             version: appended.success.version,
-            state: Referral.fold(events, state),
+            state: after,
             replayed: false
           }
         }
         const error = appended.failure
         switch (error._tag) {
           case "VersionConflict":
+          case "LoadChanged":
             return yield* retriesLeft > 0 ? attempt(run, retriesLeft - 1) : Effect.fail(error)
           case "IdempotencyKeyUsed": {
             // the same key was appended concurrently: answer as if it had been seen first
@@ -641,21 +668,11 @@ export const makeWith = (
             referralId: command.referralId,
             idempotencyKey: command.idempotencyKey,
             fingerprint: print,
-            command: () => Effect.succeed(command)
+            command: () => Effect.succeed({ command })
           },
           conflictRetries
         )
       )
-
-    const activeClients = (linkWorkerId: ActorId): Effect.Effect<number, ReferralServiceError> =>
-      Effect.gen(function* () {
-        let count = 0
-        for (const referralId of yield* store.referralIds()) {
-          const { state } = yield* load(referralId)
-          if (state.linkWorkerId === linkWorkerId && activeStatuses.has(state.status)) count++
-        }
-        return count
-      })
 
     const assign = (request: AssignRequest): Effect.Effect<Executed, ReferralServiceError> => {
       const command = (linkWorker: LinkWorkerModule.LinkWorker, count: number): ReferralCommand.ReferralCommand => ({
@@ -689,7 +706,12 @@ export const makeWith = (
                 if (Option.isNone(worker)) {
                   return yield* Effect.fail(new LinkWorkerNotFound({ linkWorkerId: request.linkWorkerId }))
                 }
-                return command(worker.value, yield* activeClients(request.linkWorkerId))
+                // counted by index; the append's guard proves the count still holds when it is written
+                const activeClients = yield* index.activeClients(request.linkWorkerId)
+                return {
+                  command: command(worker.value, activeClients),
+                  expectedLoad: { linkWorkerId: request.linkWorkerId, activeClients }
+                }
               })
           },
           conflictRetries
@@ -720,13 +742,8 @@ export const make = makeWith()
  * @since 0.1.0
  * @category layers
  */
-export const layerWith = (
-  options: Options = {}
-): Layer.Layer<
-  ReferralService,
-  never,
-  ReferralStore.ReferralStore | AuditLog | LinkWorkerRegistry.LinkWorkerRegistry | ProgrammeCatalog
-> => Layer.effect(ReferralService, makeWith(options))
+export const layerWith = (options: Options = {}): Layer.Layer<ReferralService, never, Requirements> =>
+  Layer.effect(ReferralService, makeWith(options))
 
 /**
  * The service over the store, audit log, link-worker registry and programme
@@ -735,11 +752,7 @@ export const layerWith = (
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<
-  ReferralService,
-  never,
-  ReferralStore.ReferralStore | AuditLog | LinkWorkerRegistry.LinkWorkerRegistry | ProgrammeCatalog
-> = layerWith()
+export const layer: Layer.Layer<ReferralService, never, Requirements> = layerWith()
 
 /**
  * The whole service in memory, for tests, examples and prototypes: the
@@ -755,10 +768,7 @@ export const layerMemory = (
     readonly catalog?: Programme.Catalog
     readonly linkWorkers?: ReadonlyArray<LinkWorkerModule.LinkWorker>
   } = {}
-): Layer.Layer<
-  ReferralService | ReferralStore.ReferralStore | AuditLog | LinkWorkerRegistry.LinkWorkerRegistry | ProgrammeCatalog,
-  LinkWorkerRegistry.LinkWorkerRegistryFailure
-> =>
+): Layer.Layer<ReferralService | Requirements, LinkWorkerRegistry.LinkWorkerRegistryFailure> =>
   layerWith(options).pipe(
     Layer.provideMerge(
       Layer.mergeAll(

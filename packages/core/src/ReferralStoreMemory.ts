@@ -20,6 +20,11 @@
  *   version only, never its data.
  * - Vault writes are applied in order with `PersonalData.apply`; erasure
  *   removes the subject's entry.
+ * - The layer also provides the read side, `ReferralIndex`, over the same
+ *   snapshot: each referral's folded state and next deadline, advanced by
+ *   the append that writes its events. Its queries scan the snapshot (this
+ *   store is for tests and prototypes, not for scale) with the same order,
+ *   pages and cursors as the SQL index.
  *
  * @example
  * ```ts
@@ -34,14 +39,19 @@
  *
  * @since 0.1.0
  */
-import { Effect, HashMap, Layer, Option, Result, SynchronizedRef } from "effect"
-import type { IdempotencyKey, ReferralId, SubjectId } from "./Ids.js"
+import { Context, Effect, HashMap, Layer, Option, Result, SynchronizedRef } from "effect"
+import type { ActorId, IdempotencyKey, ReferralId, SubjectId } from "./Ids.js"
+import type { Instant } from "./Instant.js"
+import * as Lifecycle from "./Lifecycle.js"
 import * as PersonalData from "./PersonalData.js"
+import * as Referral from "./Referral.js"
 import * as ReferralEvent from "./ReferralEvent.js"
+import * as ReferralIndex from "./ReferralIndex.js"
 import {
   type AppendRequest,
   IdempotencyKeyUsed,
   type IdempotencyRecord,
+  LoadChanged,
   ReferralStore,
   type Shape,
   StoreFailure,
@@ -76,13 +86,30 @@ interface State {
   readonly order: ReadonlyArray<ReferralId>
   readonly keys: HashMap.HashMap<IdempotencyKey, IdempotencyRecord>
   readonly vault: HashMap.HashMap<SubjectId, PersonalData.SubjectData>
+  /** The read side: each referral's folded state and next deadline. */
+  readonly index: HashMap.HashMap<ReferralId, Indexed>
+}
+
+/** A referral as the index keeps it; `nextDueAt` `undefined`: not computed yet. */
+interface Indexed {
+  readonly state: Referral.ReferralState
+  readonly nextDueAt: Instant | null | undefined
 }
 
 const emptyState: State = {
   streams: HashMap.empty(),
   order: [],
   keys: HashMap.empty(),
-  vault: HashMap.empty()
+  vault: HashMap.empty(),
+  index: HashMap.empty()
+}
+
+const activeClientsOf = (index: HashMap.HashMap<ReferralId, Indexed>, linkWorkerId: ActorId): number => {
+  let count = 0
+  for (const { state } of HashMap.values(index)) {
+    if (state.linkWorkerId === linkWorkerId && Lifecycle.caseload.has(state.status)) count++
+  }
+  return count
 }
 
 const encodeRow = (
@@ -127,12 +154,15 @@ const decodeRow = (
 }
 
 /**
- * Builds an in-memory store with options.
+ * Builds an in-memory store and its index (`ReferralIndex`) over the same
+ * snapshot, with options.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
-export const makeWith = (options: Options = {}): Effect.Effect<Shape> =>
+export const makeWithIndex = (
+  options: Options = {}
+): Effect.Effect<{ readonly store: Shape; readonly index: ReferralIndex.Shape }> =>
   Effect.gen(function* () {
     const codec = options.codec ?? ReferralEvent.codec
     const ref = yield* SynchronizedRef.make(emptyState)
@@ -163,6 +193,18 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape> =>
           })
         )
       }
+      if (request.expectedLoad !== undefined) {
+        const actual = activeClientsOf(state.index, request.expectedLoad.linkWorkerId)
+        if (actual !== request.expectedLoad.activeClients) {
+          return Result.fail(
+            new LoadChanged({
+              linkWorkerId: request.expectedLoad.linkWorkerId,
+              expectedActiveClients: request.expectedLoad.activeClients,
+              actualActiveClients: actual
+            })
+          )
+        }
+      }
       const rows: Array<Row> = []
       for (const [i, event] of request.events.entries()) {
         const row = encodeRow(codec, event, i)
@@ -177,6 +219,14 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape> =>
       }
       const version = current.length + rows.length
       const isNew = current.length === 0 && rows.length > 0
+      const before = Option.getOrUndefined(HashMap.get(state.index, request.referralId))
+      const index =
+        rows.length === 0
+          ? state.index
+          : HashMap.set(state.index, request.referralId, {
+              state: Referral.fold(request.events, before?.state ?? Referral.initialState),
+              nextDueAt: request.nextDueAt
+            })
       return Result.succeed([
         version,
         {
@@ -190,7 +240,8 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape> =>
             fromVersion: request.expectedVersion,
             toVersion: version
           }),
-          vault
+          vault,
+          index
         }
       ])
     }
@@ -200,16 +251,123 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape> =>
         Effect.map(Effect.fromResult(next(state, request)), ([version, updated]) => [{ version }, updated] as const)
       )
 
-    return ReferralStore.of({
+    const store = ReferralStore.of({
       load,
       append,
       idempotency: (key) => Effect.map(SynchronizedRef.get(ref), (state) => HashMap.get(state.keys, key)),
       referralIds: () => Effect.map(SynchronizedRef.get(ref), (state) => state.order),
       subject: (subjectId) => Effect.map(SynchronizedRef.get(ref), (state) => HashMap.get(state.vault, subjectId))
     })
+    return { store, index: makeIndex(ref, load) }
   })
 
-type AppendError = IdempotencyKeyUsed | VersionConflict | StoreFailure
+const compare = (a: readonly [string, string], b: readonly [string, string]): number =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
+
+/** One page over `entries` in the order of `key`, after the cursor. */
+const paginate = (
+  kind: ReferralIndex.CursorKind,
+  entries: ReadonlyArray<readonly [ReferralId, Indexed]>,
+  key: (entry: Indexed) => string,
+  page: ReferralIndex.PageRequest
+): Result.Result<ReferralIndex.Page<Referral.ReferralState>, ReferralIndex.InvalidCursor> => {
+  const limit = ReferralIndex.clampLimit(page.limit)
+  let after: readonly [string, string] | undefined
+  if (page.after !== undefined) {
+    const position = ReferralIndex.decodeCursor(kind, page.after)
+    if (Result.isFailure(position)) return Result.fail(position.failure)
+    after = [position.success.key, position.success.referralId]
+  }
+  const sorted = entries
+    .map(([id, entry]) => ({ sortKey: [key(entry), id] as const, entry }))
+    .filter((e) => after === undefined || compare(e.sortKey, after) > 0)
+    .sort((a, b) => compare(a.sortKey, b.sortKey))
+  const items = sorted.slice(0, limit)
+  const last = items[items.length - 1]
+  return Result.succeed({
+    items: items.map((e) => e.entry.state),
+    ...(sorted.length > limit && last !== undefined
+      ? { next: ReferralIndex.encodeCursor(kind, { key: last.sortKey[0], referralId: last.sortKey[1] }) }
+      : {})
+  })
+}
+
+const matches = (query: ReferralIndex.Query, s: Referral.ReferralState, nextDueAt: Instant | null | undefined) =>
+  (query.programmeIds === undefined || (s.programme !== undefined && query.programmeIds.includes(s.programme.id))) &&
+  (query.statuses === undefined || query.statuses.includes(s.status)) &&
+  (query.ended === undefined || Lifecycle.isTerminal(s.status) === query.ended) &&
+  (query.linkWorkerId === undefined || s.linkWorkerId === query.linkWorkerId) &&
+  (query.referrer === undefined ||
+    (s.referrer?.id === query.referrer.id && s.referrer.organisation === query.referrer.organisation)) &&
+  (query.subjectId === undefined || s.subjectId === query.subjectId) &&
+  (query.submittedFrom === undefined || (s.submittedAt !== undefined && s.submittedAt >= query.submittedFrom)) &&
+  (query.submittedBefore === undefined || (s.submittedAt !== undefined && s.submittedAt < query.submittedBefore)) &&
+  (query.dueBy === undefined || nextDueAt === undefined || (nextDueAt !== null && nextDueAt <= query.dueBy))
+
+const makeIndex = (
+  ref: SynchronizedRef.SynchronizedRef<State>,
+  load: (referralId: ReferralId) => Effect.Effect<Stream, StoreFailure>
+): ReferralIndex.Shape => {
+  const entries = Effect.map(SynchronizedRef.get(ref), (state) => [...HashMap.entries(state.index)])
+  return ReferralIndex.ReferralIndex.of({
+    find: (query, page) =>
+      Effect.flatMap(entries, (all) =>
+        Effect.fromResult(
+          paginate(
+            "find",
+            all.filter(([, e]) => matches(query, e.state, e.nextDueAt)),
+            (e) => ReferralIndex.findKey(e.state),
+            page
+          )
+        )
+      ),
+    activeClients: (linkWorkerId) =>
+      Effect.map(SynchronizedRef.get(ref), (state) => activeClientsOf(state.index, linkWorkerId)),
+    linkWorkerLoad: () =>
+      Effect.map(entries, (all) => {
+        const counts = new Map<ActorId, number>()
+        for (const [, { state }] of all) {
+          if (state.linkWorkerId !== undefined && Lifecycle.caseload.has(state.status)) {
+            counts.set(state.linkWorkerId, (counts.get(state.linkWorkerId) ?? 0) + 1)
+          }
+        }
+        return [...counts]
+          .map(([linkWorkerId, activeClients]) => ({ linkWorkerId, activeClients }))
+          .sort((a, b) => b.activeClients - a.activeClients || (a.linkWorkerId < b.linkWorkerId ? -1 : 1))
+      }),
+    due: (at, page) =>
+      Effect.flatMap(entries, (all) =>
+        Effect.fromResult(
+          paginate(
+            "due",
+            all.filter(([, e]) => e.nextDueAt === undefined || (e.nextDueAt !== null && e.nextDueAt <= at)),
+            (e) => ReferralIndex.dueKey(e.nextDueAt ?? undefined),
+            page
+          )
+        )
+      ),
+    refreshDue: (referralId, version, nextDueAt) =>
+      SynchronizedRef.update(ref, (state) => {
+        const entry = Option.getOrUndefined(HashMap.get(state.index, referralId))
+        return entry === undefined || entry.state.version !== version
+          ? state
+          : { ...state, index: HashMap.set(state.index, referralId, { ...entry, nextDueAt }) }
+      }),
+    streams: (referralIds) => Effect.forEach(referralIds, load)
+  })
+}
+
+type AppendError = IdempotencyKeyUsed | VersionConflict | LoadChanged | StoreFailure
+
+/**
+ * Builds an in-memory store with options (without access to its index; the
+ * layers provide both).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeWith = (options: Options = {}): Effect.Effect<Shape> =>
+  Effect.map(makeWithIndex(options), ({ store }) => store)
 
 /**
  * Builds an empty in-memory store with the default codec.
@@ -220,19 +378,23 @@ type AppendError = IdempotencyKeyUsed | VersionConflict | StoreFailure
 export const make: Effect.Effect<Shape> = makeWith()
 
 /**
- * A layer with an empty in-memory store, with options.
+ * A layer with an empty in-memory store and its index, with options.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerWith = (options: Options = {}): Layer.Layer<ReferralStore> =>
-  Layer.effect(ReferralStore, makeWith(options))
+export const layerWith = (options: Options = {}): Layer.Layer<ReferralStore | ReferralIndex.ReferralIndex> =>
+  Layer.effectContext(
+    Effect.map(makeWithIndex(options), ({ store, index }) =>
+      Context.make(ReferralStore, store).pipe(Context.add(ReferralIndex.ReferralIndex, index))
+    )
+  )
 
 /**
- * A layer with an empty in-memory store (each build of the layer is a new,
+ * A layer with an empty in-memory store and its index (each build of the layer is a new,
  * empty store).
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<ReferralStore> = layerWith()
+export const layer: Layer.Layer<ReferralStore | ReferralIndex.ReferralIndex> = layerWith()

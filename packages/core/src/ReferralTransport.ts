@@ -30,13 +30,11 @@
  */
 import { Clock, Context, Effect, Layer, Result, Schema } from "effect"
 import type { Actor } from "./Actor.js"
-import type { AuditLog } from "./AuditLog.js"
 import { ReferralId, SubjectId } from "./Ids.js"
 import * as Instant from "./Instant.js"
 import * as ReferralCommand from "./ReferralCommand.js"
 import * as ReferralQueries from "./ReferralQueries.js"
 import * as ReferralService from "./ReferralService.js"
-import type { ReferralStore } from "./ReferralStore.js"
 import type * as Views from "./Views.js"
 
 // ---------------------------------------------------------------------------
@@ -332,8 +330,11 @@ export const fromServiceError = (
       return refuse("unprocessable", `transition-not-allowed: ${error.command} in ${error.state}`)
     case "InvalidCommand":
       return refuse("unprocessable", `invalid: ${error.reason}`)
+    case "InvalidCursor":
+      return refuse("malformed", "the page cursor is not valid")
     case "StoreFailure":
     case "VersionConflict":
+    case "LoadChanged":
     case "IdempotencyKeyUsed":
     case "AuditLogFailure":
     case "LinkWorkerRegistryFailure":
@@ -358,10 +359,10 @@ export const fromServiceError = (
  */
 export const make = (
   name = "memory"
-): Effect.Effect<Shape, never, ReferralService.ReferralService | ReferralStore | AuditLog> =>
+): Effect.Effect<Shape, never, ReferralService.ReferralService | ReferralQueries.Requirements> =>
   Effect.gen(function* () {
     const service = yield* ReferralService.ReferralService
-    const context = yield* Effect.context<ReferralStore | AuditLog>()
+    const context = yield* Effect.context<ReferralQueries.Requirements>()
     const query = <A>(effect: Effect.Effect<A, ReferralQueries.QueryError, ReferralQueries.Requirements>) =>
       effect.pipe(Effect.mapError(fromServiceError), Effect.provideContext(context))
 
@@ -398,14 +399,26 @@ export const make = (
         }
       })
 
+    // the reader's own referrals, a page at a time through the index (never another referrer's)
     const changes = (reader: Actor, q: ChangesQuery): Effect.Effect<ReadonlyArray<StatusReport>, TransportError> =>
       Effect.gen(function* () {
-        const overview = yield* query(ReferralQueries.referrerOverview(reader))
-        return overview.filter(
-          (s) =>
-            (q.since === undefined || s.lastUpdated >= q.since) &&
-            (q.taskStatus === undefined || q.taskStatus.includes(s.task.status))
-        )
+        const out: Array<StatusReport> = []
+        let cursor: string | undefined
+        do {
+          const page = yield* query(
+            ReferralQueries.referrerOverview(reader, { cursor, limit: ReferralQueries.maxPageSize })
+          )
+          for (const s of page.entries) {
+            if (
+              (q.since === undefined || s.lastUpdated >= q.since) &&
+              (q.taskStatus === undefined || q.taskStatus.includes(s.task.status))
+            ) {
+              out.push(s)
+            }
+          }
+          cursor = page.next
+        } while (cursor !== undefined)
+        return out
       })
 
     return ReferralTransport.of({ name, deliver, status, changes })
@@ -418,5 +431,8 @@ export const make = (
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<ReferralTransport, never, ReferralService.ReferralService | ReferralStore | AuditLog> =
-  Layer.effect(ReferralTransport, make())
+export const layer: Layer.Layer<
+  ReferralTransport,
+  never,
+  ReferralService.ReferralService | ReferralQueries.Requirements
+> = Layer.effect(ReferralTransport, make())

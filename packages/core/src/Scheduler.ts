@@ -12,28 +12,26 @@
  * or on two workers at once, changes nothing the second time (the service
  * replays the first result, and the decider records each marker once).
  *
- * **Where the states come from.** By default the step folds every referral's
- * stream (`statesFromStore`: `ReferralStore.referralIds`, then
- * `ReferralService.state` for each), which is what the in-memory store
- * offers. A store with a projection passes the states it already holds
- * instead, `step({ states })` (e.g. `@lahete/store-sql`'s worker passes the
- * rows of its `referral_projection`): then no stream is loaded for a referral
- * with nothing due, and only the referrals with a command due are loaded,
- * by `ReferralService.execute`, which decides each command against the
- * referral's current events. The source must give each referral's current
- * state (the fold of its events) once; it may leave out referrals for which
- * no marker can fall due any more (`Deadlines.pendingFirings` is empty for
- * every state they can reach). The commands, their keys and the result are
- * the same whichever the source.
+ * **Where the states come from.** By default the step reads the referrals
+ * whose next deadline marker is due from the index (`ReferralIndex.due`: the
+ * store keeps each referral's `Deadlines.nextDueAt` with its events), so a
+ * step costs what is due, never the size of the store; only the referrals
+ * with a command due are loaded, by `ReferralService.execute`, which decides
+ * each command against the referral's current events. `step({ states })`
+ * takes the states from another source instead (e.g. `statesFromStore`,
+ * the fold of every stream, which tests use as the oracle); such a source
+ * must give each referral's current state once and may leave out referrals
+ * for which no marker can fall due any more. The commands, their keys and
+ * the result are the same whichever the source.
  *
  * @example
  * ```ts
  * import { Scheduler } from "@lahete/core"
  *
- * // every stream folded (the default)
+ * // the referrals with a marker due, from the index (the default)
  * const round = Scheduler.step()
- * // the states from a projection
- * const fromProjection = Scheduler.step({ states: projectedStates })
+ * // every stream folded (a test oracle)
+ * const folded = Scheduler.step({ states: Scheduler.statesFromStore })
  * ```
  *
  * @since 0.1.0
@@ -46,6 +44,7 @@ import * as Instant from "./Instant.js"
 import type * as Programme from "./Programme.js"
 import type { ReferralState } from "./Referral.js"
 import type { ReferralCommand } from "./ReferralCommand.js"
+import * as ReferralIndex from "./ReferralIndex.js"
 import { ProgrammeCatalog, ReferralService, type ReferralServiceError } from "./ReferralService.js"
 import { ReferralStore } from "./ReferralStore.js"
 
@@ -166,22 +165,38 @@ export const statesFromStore: StateSource<ReferralServiceError, ReferralService 
 )
 
 /**
- * One scheduler step at the clock's current time: takes the referrals'
- * states from `states` (default `statesFromStore`, which folds every
- * stream), issues each one's due commands (`commandsDue`) through
- * `ReferralService`, and reports what it did (`referrals`: the states looked
- * at). A failed command does not stop the step; it is retried at the next
- * one. A failure of the source fails the step.
+ * How many due referrals the default source reads at a time.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const duePageSize = 200
+
+/**
+ * One scheduler step at the clock's current time: reads the referrals with a
+ * deadline marker due from the index (`ReferralIndex.due`, a page at a time,
+ * so a step costs what is due, not the size of the store), issues each
+ * one's due commands (`commandsDue`) through `ReferralService`, and reports
+ * what it did (`referrals`: the states looked at). A referral the index held
+ * as due with nothing due after all (its next deadline not computed yet, or
+ * computed by an older release) gets its next deadline stored
+ * (`ReferralIndex.refreshDue`). A failed command does not stop the step; it
+ * is retried at the next one. A failure of the index fails the step.
  *
  * @since 0.1.0
  * @category scheduling
  */
 export function step(options?: {
   readonly actor?: Actor.Actor
-}): Effect.Effect<StepResult, ReferralServiceError, ReferralService | ReferralStore | ProgrammeCatalog>
+}): Effect.Effect<
+  StepResult,
+  ReferralServiceError | ReferralIndex.ReferralIndexError,
+  ReferralService | ReferralIndex.ReferralIndex | ProgrammeCatalog
+>
 /**
- * One scheduler step over the states `states` gives (e.g. a projection's
- * rows): no stream is loaded but those of the referrals with a command due.
+ * One scheduler step over the states `states` gives (e.g. `statesFromStore`,
+ * the fold of every stream, as a test oracle): no stream is loaded but
+ * those of the referrals with a command due.
  *
  * @since 0.1.0
  * @category scheduling
@@ -192,29 +207,60 @@ export function step<E, R>(options: {
 }): Effect.Effect<StepResult, ReferralServiceError | E, ReferralService | ProgrammeCatalog | R>
 export function step<E, R>(
   options: { readonly actor?: Actor.Actor; readonly states?: StateSource<E, R> } = {}
-): Effect.Effect<StepResult, ReferralServiceError | E, ReferralService | ReferralStore | ProgrammeCatalog | R> {
+): Effect.Effect<
+  StepResult,
+  ReferralServiceError | ReferralIndex.ReferralIndexError | E,
+  ReferralService | ReferralIndex.ReferralIndex | ProgrammeCatalog | R
+> {
   return Effect.gen(function* () {
     const now = Instant.make(yield* Clock.currentTimeMillis)
     const service = yield* ReferralService
     const catalog = yield* ProgrammeCatalog
-    const states = yield* options.states ?? statesFromStore
     const fired: Array<{ referralId: ReferralId; command: ReferralCommand["_tag"] }> = []
     const failed: Array<{ referralId: ReferralId; error: ReferralServiceError }> = []
     let alreadyDone = 0
     let referrals = 0
-    for (const state of states) {
-      referrals++
-      const programme =
-        state.programme === undefined ? undefined : catalog.get(state.programme.id, state.programme.version)
-      if (programme === undefined) continue
-      for (const command of commandsDue(state, programme, now, options.actor)) {
-        const referralId = command.referralId
-        const result = yield* Effect.result(service.execute(command))
-        if (result._tag === "Failure") failed.push({ referralId, error: result.failure })
-        else if (result.success.replayed) alreadyDone++
-        else if (result.success.events.length > 0) fired.push({ referralId, command: command._tag })
+    /** Issues the state's due commands; whether any was due. */
+    const issue = (state: ReferralState, programme: Programme.Programme) =>
+      Effect.gen(function* () {
+        const due = commandsDue(state, programme, now, options.actor)
+        for (const command of due) {
+          const referralId = command.referralId
+          const result = yield* Effect.result(service.execute(command))
+          if (result._tag === "Failure") failed.push({ referralId, error: result.failure })
+          else if (result.success.replayed) alreadyDone++
+          else if (result.success.events.length > 0) fired.push({ referralId, command: command._tag })
+        }
+        return due.length > 0
+      })
+    const programmeOf = (state: ReferralState) =>
+      state.programme === undefined ? undefined : catalog.get(state.programme.id, state.programme.version)
+
+    if (options.states !== undefined) {
+      for (const state of yield* options.states) {
+        referrals++
+        const programme = programmeOf(state)
+        if (programme !== undefined) yield* issue(state, programme)
       }
+      return { now, referrals, fired, alreadyDone, failed }
     }
+
+    const index = yield* ReferralIndex.ReferralIndex
+    let after: string | undefined
+    do {
+      const page = yield* index.due(now, { limit: duePageSize, after })
+      for (const state of page.items) {
+        referrals++
+        const programme = programmeOf(state)
+        const issued = programme === undefined ? false : yield* issue(state, programme)
+        // held as due with nothing due: store when it is (an unknown programme has no deadlines to fire)
+        if (!issued && state.referralId !== undefined) {
+          const next = programme === undefined ? undefined : Deadlines.nextDueAt(state, programme)
+          yield* index.refreshDue(state.referralId, state.version, next ?? null)
+        }
+      }
+      after = page.next
+    } while (after !== undefined)
     return { now, referrals, fired, alreadyDone, failed }
   })
 }

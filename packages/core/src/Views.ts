@@ -611,9 +611,10 @@ export const needs = {
  * The coordinator's inbox over the programmes in `scope`: every referral of
  * those programmes with status, times, link worker and what needs action;
  * the client's name, language and reason text while the referral can be
- * (re)assigned; and the load of every link worker with active clients,
- * counted over all `states` given (a link worker's capacity is one number
- * whatever the programme).
+ * (re)assigned; and the load of every link worker with active clients:
+ * `load` when given (e.g. `ReferralIndex.linkWorkerLoad`, when `states` is
+ * one page), otherwise counted over all `states` given (a link worker's
+ * capacity is one number whatever the programme).
  *
  * @since 0.1.0
  * @category views
@@ -623,7 +624,8 @@ export const coordinatorInbox = (
   scope: CoordinatorScope,
   states: ReadonlyArray<ReferralState>,
   subjects: Subjects,
-  at: Instant
+  at: Instant,
+  load?: ReadonlyArray<LinkWorkerLoad>
 ): Result.Result<Viewed<CoordinatorInbox>, Forbidden> =>
   Result.map(needs.coordinatorInbox(actor, scope, states), () => {
     const reads: Array<Read> = []
@@ -664,7 +666,7 @@ export const coordinatorInbox = (
           )
         }
       })
-    return { view: { entries, load: linkWorkerLoad(states) }, reads, disclosures: [] }
+    return { view: { entries, load: load ?? linkWorkerLoad(states) }, reads, disclosures: [] }
   })
 
 const caseloadReads = (entries: ReadonlyArray<CaseloadEntry>, states: ReadonlyArray<Existing>, what: ViewName) =>

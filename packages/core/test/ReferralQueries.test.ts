@@ -137,7 +137,7 @@ describe("ReferralQueries: usage log", () => {
   it.effect("the referrer overview reads no personal data and logs nothing", () =>
     Effect.gen(function* () {
       yield* seed(closedWithConsent())
-      const overview = yield* ReferralQueries.referrerOverview(Fixtures.referrer)
+      const overview = (yield* ReferralQueries.referrerOverview(Fixtures.referrer)).entries
       expect(overview.map((s) => [s.status, s.feedback])).toEqual([["Closed", "available"]])
       expect(JSON.stringify(overview)).not.toContain(feedback)
       expect(yield* logsOf("subject-1")).toEqual({ usage: [], disclosures: [] })
@@ -367,7 +367,9 @@ describe("ReferralQueries: the audit log must not be skipped", () => {
         AuditLog.AuditLog.of({
           ...log,
           recordUsage: () =>
-            Effect.fail(new AuditLog.AuditLogFailure({ operation: "recordUsage", detail: "disk full" }))
+            Effect.fail(new AuditLog.AuditLogFailure({ operation: "recordUsage", detail: "disk full" })),
+          recordUsages: () =>
+            Effect.fail(new AuditLog.AuditLogFailure({ operation: "recordUsages", detail: "disk full" }))
         })
       )
     )

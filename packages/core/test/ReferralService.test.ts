@@ -7,6 +7,7 @@ import {
   Presets,
   type ReferralCommand,
   ReferralEvent,
+  ReferralIndex,
   ReferralService,
   ReferralStore,
   ReferralStoreMemory
@@ -38,7 +39,7 @@ type Round = { remaining: number; readonly gate: Deferred.Deferred<void> }
  */
 const withBarrier = (options: ReferralService.Options = {}) =>
   Effect.gen(function* () {
-    const inner = yield* ReferralStoreMemory.make
+    const { store: inner, index } = yield* ReferralStoreMemory.makeWithIndex()
     const armed = yield* Ref.make<{ readonly operation: string; readonly rounds: Array<Round> }>({
       operation: "",
       rounds: []
@@ -62,6 +63,7 @@ const withBarrier = (options: ReferralService.Options = {}) =>
     })
     const service = yield* ReferralService.makeWith(options).pipe(
       Effect.provideService(ReferralStore.ReferralStore, store),
+      Effect.provideService(ReferralIndex.ReferralIndex, index),
       Effect.provide(
         Layer.mergeAll(
           AuditLogMemory.layer,

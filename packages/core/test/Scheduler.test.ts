@@ -230,18 +230,21 @@ describe("Scheduler.step", () => {
             Effect.provide(sourced)
           )
           expect(b.referrals).toBe(total)
-          expect(a.referrals).toBe(total)
-          expect(b.fired).toEqual(a.fired)
+          // the index gives exactly the referrals with a command due
+          expect(a.referrals).toBe(due.size)
+          // the same commands (the index gives them in the order of their deadlines)
+          const sorted = <A>(xs: ReadonlyArray<A>) => xs.map((x) => JSON.stringify(x)).sort()
+          expect(sorted(b.fired)).toEqual(sorted(a.fired))
           expect(b.alreadyDone).toBe(a.alreadyDone)
-          expect(b.failed.map((f) => [f.referralId, f.error._tag])).toEqual(
-            a.failed.map((f) => [f.referralId, f.error._tag])
+          expect(sorted(b.failed.map((f) => [f.referralId, f.error._tag]))).toEqual(
+            sorted(a.failed.map((f) => [f.referralId, f.error._tag]))
           )
           // streams loaded: those of the referrals with a command due, and no other
           expect(new Set(loads)).toEqual(due)
           dueSeen += due.size
           quietSeen += total - due.size
         }
-        expect(issued.sourced).toEqual(issued.folding)
+        expect([...issued.sourced].sort()).toEqual([...issued.folding].sort())
         // the markers fired, and the keys are the scheduler's
         expect(issued.sourced.length).toBeGreaterThan(10)
         for (const line of issued.sourced) expect(line.split(" ")[2]).toMatch(/^deadline:/)

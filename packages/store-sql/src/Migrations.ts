@@ -235,7 +235,50 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
           data ${d.json} NOT NULL,
           updated_at ${d.timestamp}
         )`
-  ])
+  ]),
+  // the read side (`SqlReferralIndex`): the next deadline, find's sort key, whether the referral ended, and the
+  // indexes every page of `find`, `due`, `activeClients` and `linkWorkerLoad` reads along (each answer costs what
+  // it returns). Text compared bytewise on both databases (`COLLATE "C"` on PostgreSQL; SQLite's default), the
+  // order in which the in-memory index compares strings.
+  "0007_read_side": ddl((d) => {
+    const c = d === pg ? ' COLLATE "C"' : ""
+    return [
+      ...(d === pg ? [`ALTER TABLE referral_projection ALTER COLUMN referral_id TYPE TEXT${c}`] : []),
+      // NULL: nothing can fall due any more; '' (before every instant): not computed yet, due at once
+      `ALTER TABLE referral_projection ADD COLUMN next_due_at TEXT${c} DEFAULT ''`,
+      // find's order: the submission instant, '' for a stream without one
+      `ALTER TABLE referral_projection ADD COLUMN sort_key TEXT${c} NOT NULL DEFAULT ''`,
+      // 1 when the status is terminal (Lifecycle.terminal)
+      "ALTER TABLE referral_projection ADD COLUMN ended INTEGER NOT NULL DEFAULT 0",
+      `UPDATE referral_projection SET sort_key = coalesce(submitted_at, ''), next_due_at = '',
+        ended = CASE WHEN status IN ('FollowedUp', 'Rejected', 'Declined', 'Unreachable', 'Cancelled', 'Withdrawn')
+          THEN 1 ELSE 0 END`,
+      // replaced by the wider indexes below
+      "DROP INDEX referral_projection_programme",
+      "DROP INDEX referral_projection_link_worker",
+      "DROP INDEX referral_projection_referrer",
+      "DROP INDEX referral_projection_subject",
+      "DROP INDEX referral_projection_status",
+      // find: one equality prefix, then the page's order
+      "CREATE INDEX referral_projection_order ON referral_projection (sort_key, referral_id)",
+      `CREATE INDEX referral_projection_programme_open
+        ON referral_projection (programme_id, ended, sort_key, referral_id)`,
+      `CREATE INDEX referral_projection_programme_status
+        ON referral_projection (programme_id, status, sort_key, referral_id)`,
+      "CREATE INDEX referral_projection_status ON referral_projection (status, sort_key, referral_id)",
+      `CREATE INDEX referral_projection_link_worker
+        ON referral_projection (link_worker_id, ended, sort_key, referral_id)`,
+      `CREATE INDEX referral_projection_referrer
+        ON referral_projection (referrer_organisation, referrer_id, sort_key, referral_id)`,
+      "CREATE INDEX referral_projection_subject ON referral_projection (subject_id, sort_key, referral_id)",
+      // activeClients and linkWorkerLoad: only the referrals on a caseload (Lifecycle.caseload)
+      `CREATE INDEX referral_projection_caseload ON referral_projection (link_worker_id, status)
+        WHERE status IN ('Assigned', 'ContactScheduled', 'Active', 'OnHold')`,
+      // due: only the referrals with a deadline still to come
+      `CREATE INDEX referral_projection_due ON referral_projection (next_due_at, referral_id)
+        WHERE next_due_at IS NOT NULL`
+    ]
+  })
 }
 
 /**

@@ -22,10 +22,10 @@
  *
  * @since 0.1.0
  */
-import { type Ids, type Lifecycle, Referral, ReferralEvent, ReferralStore } from "@lahete/core"
+import { type Ids, type Instant, Lifecycle, Referral, ReferralEvent, ReferralIndex, ReferralStore } from "@lahete/core"
 import { Effect, Result, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
-import { canonicalJson, json, loadStream, rows, storeFailure } from "./internal/sql.js"
+import { canonicalJson, json, loadStream, parseState, rows, storeFailure } from "./internal/sql.js"
 
 /**
  * What to search the projection by; every given field must match (an empty
@@ -55,8 +55,19 @@ export interface RebuildOptions {
   readonly codec?: ReferralEvent.Codec
 }
 
+/**
+ * The stored form of a next deadline: `''` (sorts before every instant) when
+ * it is not computed, `NULL` when nothing can fall due any more.
+ */
+const dueColumn = (nextDueAt: Instant.Instant | null | undefined): string | null =>
+  nextDueAt === undefined ? "" : nextDueAt
+
 /** The columns of a row, from the state. */
-const columns = (referralId: Ids.ReferralId, s: Referral.ReferralState) => ({
+const columns = (
+  referralId: Ids.ReferralId,
+  s: Referral.ReferralState,
+  nextDueAt: Instant.Instant | null | undefined
+) => ({
   referral_id: referralId,
   version: s.version,
   status: s.status,
@@ -76,12 +87,17 @@ const columns = (referralId: Ids.ReferralId, s: Referral.ReferralState) => ({
   failed_attempts: s.failedAttempts,
   valid_mobile: s.validMobile ? 1 : 0,
   personal_data_erased: s.personalDataErased ? 1 : 0,
+  next_due_at: dueColumn(nextDueAt),
+  sort_key: ReferralIndex.findKey(s),
+  ended: Lifecycle.isTerminal(s.status) ? 1 : 0,
   state: canonicalJson(s)
 })
 
 /**
  * Writes a referral's row (inserts or replaces). Internal: the store calls it
- * inside the append's transaction.
+ * inside the append's transaction. `nextDueAt` is the referral's next
+ * deadline as the append gives it (`AppendRequest.nextDueAt`): absent, not
+ * computed (the row counts as due at once); `null`, none.
  *
  * @since 0.1.0
  * @category internal
@@ -90,18 +106,22 @@ export const write = (
   sql: SqlClient.SqlClient,
   referralId: Ids.ReferralId,
   state: Referral.ReferralState,
-  operation: string
+  operation: string,
+  nextDueAt?: Instant.Instant | null
 ): Effect.Effect<void, ReferralStore.StoreFailure> => {
-  const c = columns(referralId, state)
+  const c = columns(referralId, state, nextDueAt)
   const { toJson } = json(sql)
   return sql`INSERT INTO referral_projection (referral_id, version, status, programme_id, programme_version,
       subject_id, referrer_id, referrer_organisation, link_worker_id, submitted_at, assigned_at, call_at,
-      started_at, closed_at, ended_at, last_event_at, failed_attempts, valid_mobile, personal_data_erased, state)
+      started_at, closed_at, ended_at, last_event_at, failed_attempts, valid_mobile, personal_data_erased,
+      next_due_at, sort_key, ended, state)
     VALUES (${c.referral_id}, ${c.version}, ${c.status}, ${c.programme_id}, ${c.programme_version},
       ${c.subject_id}, ${c.referrer_id}, ${c.referrer_organisation}, ${c.link_worker_id}, ${c.submitted_at},
       ${c.assigned_at}, ${c.call_at}, ${c.started_at}, ${c.closed_at}, ${c.ended_at}, ${c.last_event_at},
-      ${c.failed_attempts}, ${c.valid_mobile}, ${c.personal_data_erased}, ${c.state}${toJson})
+      ${c.failed_attempts}, ${c.valid_mobile}, ${c.personal_data_erased}, ${c.next_due_at}, ${c.sort_key},
+      ${c.ended}, ${c.state}${toJson})
     ON CONFLICT (referral_id) DO UPDATE SET version = excluded.version, status = excluded.status,
+      next_due_at = excluded.next_due_at, sort_key = excluded.sort_key, ended = excluded.ended,
       programme_id = excluded.programme_id, programme_version = excluded.programme_version,
       subject_id = excluded.subject_id, referrer_id = excluded.referrer_id,
       referrer_organisation = excluded.referrer_organisation, link_worker_id = excluded.link_worker_id,
@@ -116,24 +136,6 @@ export const write = (
 }
 
 const StateRow = Schema.Struct({ version: Schema.Number, state: Schema.String })
-
-/** The stored state, when it parses as one (the projection is ours: a shape check suffices). */
-const parseState = (text: string): Referral.ReferralState | undefined => {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  return value !== null &&
-    typeof value === "object" &&
-    "status" in value &&
-    typeof value.status === "string" &&
-    "version" in value &&
-    typeof value.version === "number"
-    ? (value as Referral.ReferralState)
-    : undefined
-}
 
 /**
  * A referral's state at `version`, inside the append's transaction: the
@@ -336,7 +338,7 @@ const statesAndIds = (filter: Filter, operation: string, withState: boolean) =>
     const { asText } = json(sql)
     const state = withState ? sql`state${asText}` : sql.literal("NULL")
     const found = yield* sql`SELECT referral_id, ${state} AS state FROM referral_projection WHERE ${condition}
-      ORDER BY submitted_at, referral_id`.pipe(
+      ORDER BY sort_key, referral_id`.pipe(
       Effect.mapError((e) => storeFailure(operation, e)),
       Effect.flatMap(rows(ProjectionRow, operation, "referral_projection"))
     )

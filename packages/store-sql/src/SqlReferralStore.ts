@@ -1,7 +1,8 @@
 /**
  * The `ReferralStore` over `effect/sql`: one code base for SQLite (e.g.
  * `@lahete/sql-sqlite-node`) and PostgreSQL (`@effect/sql-pg`). The layer
- * needs a `SqlClient` and runs the migrations (`Migrations`) when built.
+ * needs a `SqlClient`, runs the migrations (`Migrations`) when built, and
+ * provides the read side, `ReferralIndex` (`SqlReferralIndex`), with the store.
  *
  * An append is one transaction:
  *
@@ -16,10 +17,16 @@
  * 3. The events are inserted (`PRIMARY KEY (referral_id, version)`),
  *    encoded with the versioned codec (`ReferralEvent.codec` unless another
  *    is given); `load` decodes them, upgrading older versions.
+ * 3a. With `expectedLoad` (an assignment), the link worker's referrals in
+ *    the caseload statuses are counted (on PostgreSQL under a per-link-worker
+ *    advisory lock held to the end of the transaction, so two assignments to
+ *    one link worker are counted one after the other); another count than
+ *    expected fails with `LoadChanged`.
  * 4. The referral's projection row (`SqlProjections`) is advanced: the
  *    stored state (or, when the row is missing or behind, the fold of the
- *    log) evolved with the new events; the messages the events ask for are
- *    entered in the outbox (`SqlOutbox`).
+ *    log) evolved with the new events, with the next deadline the append
+ *    gives (`nextDueAt`, for `ReferralIndex.due`); the messages the events
+ *    ask for are entered in the outbox (`SqlOutbox`).
  * 5. The vault writes are applied in order with the semantics of
  *    `PersonalData.apply` (read, apply, write back; on PostgreSQL under a
  *    per-subject advisory lock, so concurrent writes for one client are not
@@ -48,14 +55,15 @@
  *
  * @since 0.1.0
  */
-import { Ids, PersonalData, Referral, ReferralEvent, ReferralStore } from "@lahete/core"
-import { Effect, Layer, Option, Result, Schema } from "effect"
+import { Ids, PersonalData, Referral, ReferralEvent, ReferralIndex, ReferralStore } from "@lahete/core"
+import { Context, Effect, Layer, Option, Result, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { loadStream, rows, json as sqlJson, storeFailure as toStoreFailure } from "./internal/sql.js"
 import * as Migrations from "./Migrations.js"
 import * as SqlOutbox from "./SqlOutbox.js"
 import * as SqlProjections from "./SqlProjections.js"
+import * as SqlReferralIndex from "./SqlReferralIndex.js"
 
 /**
  * Options of the SQL store.
@@ -104,15 +112,20 @@ const decodeIdempotency = Schema.decodeUnknownResult(
 )
 
 /**
- * Builds the store over the `SqlClient` in the context, running the
- * migrations first.
+ * Builds the store and its read side (`SqlReferralIndex`) over the
+ * `SqlClient` in the context, running the migrations first: what `layer`
+ * provides, for a caller that wraps one or the other (to count calls, say).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
-export const makeWith = (
+export const makeWithIndex = (
   options: Options = {}
-): Effect.Effect<ReferralStore.Shape, ReferralStore.StoreFailure, SqlClient.SqlClient> =>
+): Effect.Effect<
+  { readonly store: ReferralStore.Shape; readonly index: ReferralIndex.Shape },
+  ReferralStore.StoreFailure,
+  SqlClient.SqlClient
+> =>
   Effect.gen(function* () {
     // our queries name columns in snake_case: independent of the name transforms the client may have
     const sql = (yield* SqlClient.SqlClient).withoutTransforms()
@@ -125,6 +138,7 @@ export const makeWith = (
         })
     )
     const codec = options.codec ?? ReferralEvent.codec
+    const index = yield* Effect.provideService(SqlReferralIndex.makeWith({ codec }), SqlClient.SqlClient, sql)
     /** JSON goes in as text (a cast to `jsonb` on PostgreSQL) and comes out as text. */
     const { isPg, toJson, asText } = sqlJson(sql)
     // rows for the streams written before the projection existed
@@ -212,6 +226,32 @@ export const makeWith = (
         )
       })
 
+    /**
+     * The assignment guard (`AppendRequest.expectedLoad`): the link worker's
+     * referrals in the caseload statuses, counted in the append's transaction
+     * before its own events. On PostgreSQL an advisory lock on the link
+     * worker, held until the transaction ends, comes first: a second
+     * assignment to the same link worker waits, then counts the first one's
+     * referral (read committed) and fails. SQLite's write transaction runs alone.
+     */
+    const checkLoad = (expected: { readonly linkWorkerId: Ids.ActorId; readonly activeClients: number }) =>
+      Effect.gen(function* () {
+        if (isPg) {
+          yield* Effect.mapError(
+            sql`SELECT pg_advisory_xact_lock(hashtext(${`lahete-link-worker:${expected.linkWorkerId}`}))`,
+            (e) => storeFailure("append", e)
+          )
+        }
+        const actual = yield* index.activeClients(expected.linkWorkerId)
+        if (actual !== expected.activeClients) {
+          return yield* new ReferralStore.LoadChanged({
+            linkWorkerId: expected.linkWorkerId,
+            expectedActiveClients: expected.activeClients,
+            actualActiveClients: actual
+          })
+        }
+      })
+
     const append = (
       request: ReferralStore.AppendRequest
     ): Effect.Effect<{ readonly version: number }, ReferralStore.ReferralStoreError> =>
@@ -249,6 +289,7 @@ export const makeWith = (
               actualVersion: yield* currentVersion(referralId)
             })
           }
+          if (request.expectedLoad !== undefined) yield* checkLoad(request.expectedLoad)
           if (encoded.length > 0) {
             // the state before the new events: read before they are inserted (the fallback folds the log)
             const before = yield* SqlProjections.stateAt(sql, codec, referralId, expectedVersion, "append")
@@ -262,7 +303,7 @@ export const makeWith = (
             )
             // the projection and the outbox, in the same transaction
             const after = Referral.fold(request.events, before)
-            yield* SqlProjections.write(sql, referralId, after, "append")
+            yield* SqlProjections.write(sql, referralId, after, "append", request.nextDueAt)
             yield* SqlOutbox.enqueue(sql, request.events, after, "append")
           }
           for (const write of request.vault) yield* applyVault(write)
@@ -305,8 +346,21 @@ export const makeWith = (
 
     const subject = (subjectId: Ids.SubjectId) => Effect.map(readSubject(subjectId, "subject"), Option.fromUndefinedOr)
 
-    return ReferralStore.ReferralStore.of({ load, append, idempotency, referralIds, subject })
+    const store = ReferralStore.ReferralStore.of({ load, append, idempotency, referralIds, subject })
+    return { store, index }
   })
+
+/**
+ * Builds the store over the `SqlClient` in the context, running the
+ * migrations first.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeWith = (
+  options: Options = {}
+): Effect.Effect<ReferralStore.Shape, ReferralStore.StoreFailure, SqlClient.SqlClient> =>
+  Effect.map(makeWithIndex(options), (both) => both.store)
 
 /**
  * Builds the store with the default codec.
@@ -325,15 +379,26 @@ export const make: Effect.Effect<ReferralStore.Shape, ReferralStore.StoreFailure
  */
 export const layerWith = (
   options: Options = {}
-): Layer.Layer<ReferralStore.ReferralStore, ReferralStore.StoreFailure, SqlClient.SqlClient> =>
-  Layer.effect(ReferralStore.ReferralStore, makeWith(options))
+): Layer.Layer<
+  ReferralStore.ReferralStore | ReferralIndex.ReferralIndex,
+  ReferralStore.StoreFailure,
+  SqlClient.SqlClient
+> =>
+  Layer.effectContext(
+    Effect.map(makeWithIndex(options), ({ store, index }) =>
+      Context.make(ReferralStore.ReferralStore, store).pipe(Context.add(ReferralIndex.ReferralIndex, index))
+    )
+  )
 
 /**
- * The store over the `SqlClient` in the context (runs the migrations when
- * built).
+ * The store and its read side, `ReferralIndex` (`SqlReferralIndex`), over
+ * the `SqlClient` in the context (runs the migrations when built).
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<ReferralStore.ReferralStore, ReferralStore.StoreFailure, SqlClient.SqlClient> =
-  layerWith()
+export const layer: Layer.Layer<
+  ReferralStore.ReferralStore | ReferralIndex.ReferralIndex,
+  ReferralStore.StoreFailure,
+  SqlClient.SqlClient
+> = layerWith()

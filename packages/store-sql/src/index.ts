@@ -46,6 +46,12 @@ export * as SqlOutbox from "./SqlOutbox.js"
  */
 export * as SqlProjections from "./SqlProjections.js"
 /**
+ * The `ReferralIndex` over SQL: the read side, by index and a page at a time.
+ *
+ * @since 0.2.0
+ */
+export * as SqlReferralIndex from "./SqlReferralIndex.js"
+/**
  * The `ReferralStore` over SQL.
  *
  * @since 0.1.0

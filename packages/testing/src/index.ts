@@ -55,6 +55,13 @@ export * as LinkWorkerRegistryTest from "./LinkWorkerRegistryTest.js"
  */
 export * as MailerTest from "./MailerTest.js"
 /**
+ * The conformance suite for the read side (`ReferralIndex`), with a
+ * fold-equivalence property.
+ *
+ * @since 0.2.0
+ */
+export * as ReferralIndexTest from "./ReferralIndexTest.js"
+/**
  * The conformance suite for `ReferralStore` layers.
  *
  * @since 0.1.0

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { type Ids, type ReferralEvent, ReferralStore } from "@lahete/core"
+import { type Ids, type Referral, type ReferralEvent, ReferralStore } from "@lahete/core"
 import { Effect, Result, Schema } from "effect"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -28,6 +28,24 @@ export const json = (sql: SqlClient.SqlClient) => {
   return { isPg, toJson: sql.literal(isPg ? "::jsonb" : ""), asText: sql.literal(isPg ? "::text" : "") }
 }
 
+/** The stored state, when it parses as one (the projection is ours: a shape check suffices). */
+export const parseState = (text: string): Referral.ReferralState | undefined => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  return value !== null &&
+    typeof value === "object" &&
+    "status" in value &&
+    typeof value.status === "string" &&
+    "version" in value &&
+    typeof value.version === "number"
+    ? (value as Referral.ReferralState)
+    : undefined
+}
+
 /** JSON with object keys sorted: the same value is always the same text. */
 export const canonicalJson = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) =>
@@ -36,30 +54,33 @@ export const canonicalJson = (value: unknown): string =>
       : v
   )
 
-const EventRow = Schema.Struct({
+/** The schema of an event row. */
+export const EventRow = Schema.Struct({
   version: Schema.Number,
   type: Schema.String,
   schema_version: Schema.Number,
   data: Schema.String
 })
 
+/** An event row as read: its version, type, schema version and data (JSON text). */
+export type EventRow = typeof EventRow.Type
+
+/** The SELECT list of an event row (data as text on both dialects). */
+export const eventColumns = (sql: SqlClient.SqlClient) =>
+  sql`version, type, schema_version, data${json(sql).asText} AS data`
+
 /**
- * A referral's stream, decoded (and upgraded) with the codec. Runs on the
- * connection of the surrounding transaction, if any.
+ * A referral's event rows (in version order), decoded (and upgraded) with the
+ * codec into its stream; a gap, invalid JSON or an undecodable event is a
+ * `StoreFailure` naming the referral and the event's position only.
  */
-export const loadStream = (
-  sql: SqlClient.SqlClient,
+export const decodeStream = (
   codec: ReferralEvent.Codec,
   referralId: Ids.ReferralId,
-  operation = "load"
+  found: ReadonlyArray<EventRow>,
+  operation: string
 ): Effect.Effect<ReferralStore.Stream, ReferralStore.StoreFailure> =>
   Effect.gen(function* () {
-    const { asText } = json(sql)
-    const found = yield* sql`SELECT version, type, schema_version, data${asText} AS data
-      FROM referral_events WHERE referral_id = ${referralId} ORDER BY version`.pipe(
-      Effect.mapError((e) => storeFailure(operation, e)),
-      Effect.flatMap(rows(EventRow, operation, "referral_events"))
-    )
     const events: Array<ReferralEvent.ReferralEvent> = []
     for (const [i, row] of found.entries()) {
       const position = i + 1
@@ -89,4 +110,23 @@ export const loadStream = (
       events.push(decoded.success)
     }
     return { referralId, version: events.length, events }
+  })
+
+/**
+ * A referral's stream, decoded (and upgraded) with the codec. Runs on the
+ * connection of the surrounding transaction, if any.
+ */
+export const loadStream = (
+  sql: SqlClient.SqlClient,
+  codec: ReferralEvent.Codec,
+  referralId: Ids.ReferralId,
+  operation = "load"
+): Effect.Effect<ReferralStore.Stream, ReferralStore.StoreFailure> =>
+  Effect.gen(function* () {
+    const found = yield* sql`SELECT ${eventColumns(sql)}
+      FROM referral_events WHERE referral_id = ${referralId} ORDER BY version`.pipe(
+      Effect.mapError((e) => storeFailure(operation, e)),
+      Effect.flatMap(rows(EventRow, operation, "referral_events"))
+    )
+    return yield* decodeStream(codec, referralId, found, operation)
   })

@@ -1,0 +1,184 @@
+/**
+ * What is particular to the SQL index, on SQLite and PostgreSQL (the
+ * behaviour every index shares is `ReferralIndexTest.suite`'s):
+ *
+ * - migration `0007_read_side` on a database with projection rows written
+ *   before it: each row gets its sort key (the submission instant, `''`
+ *   without one), its ended flag, and a next deadline "not computed", so
+ *   every such referral counts as due until the scheduler computes it;
+ * - `streams` reads many referrals' events in one query per chunk of
+ *   `streamsChunk` referrals (counted), each stream equal to `load`'s, in the
+ *   order asked, an unknown referral an empty stream;
+ * - the order is bytewise on both databases (ids that a locale's collation
+ *   would order differently), also on a PostgreSQL database whose default
+ *   collation is Finnish: the in-memory index's order, the cursors' order.
+ */
+import { PgClient } from "@effect/sql-pg"
+import { describe, expect, it } from "@effect/vitest"
+import { Ids, type Instant, ReferralIndex, ReferralStore } from "@lahete/core"
+import { Migrations, SqlReferralIndex, SqlReferralStore } from "@lahete/store-sql"
+import { Fixtures } from "@lahete/testing"
+import { Effect, Layer, Redacted, Schema } from "effect"
+import * as Migrator from "effect/sql/Migrator"
+import * as SqlClient from "effect/sql/SqlClient"
+import * as Statement from "effect/sql/Statement"
+import { databases, databaseUrl } from "./support/layers.js"
+
+const referralId = Schema.decodeSync(Ids.ReferralId)
+const key = Schema.decodeSync(Ids.IdempotencyKey)
+
+/** The statements `effect` runs, counted. */
+const counted = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function* () {
+    let statements = 0
+    const result = yield* effect.pipe(
+      Effect.provideService(Statement.CurrentTransformer, (self) => {
+        statements++
+        return Effect.succeed(self)
+      })
+    )
+    return { result, statements }
+  })
+
+for (const database of databases()) {
+  describe(`SqlReferralIndex on ${database.name}`, () => {
+    it.live("migration 0007 fills in the new columns of rows written before it", () =>
+      Effect.gen(function* () {
+        const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+        const before = Object.fromEntries(Object.entries(Migrations.migrations).filter(([name]) => name < "0007"))
+        yield* Migrator.make({})({ loader: Migrator.fromRecord(before), table: Migrations.table })
+        const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
+        const state = (status: string) =>
+          sql`${JSON.stringify({ status, version: 1 })}${sql.literal(isPg ? "::jsonb" : "")}`
+        const rows: ReadonlyArray<readonly [string, string, string | null]> = [
+          ["r-old-open", "Submitted", "2024-05-02T08:00:00.000Z"],
+          ["r-old-ended", "FollowedUp", "2024-05-01T08:00:00.000Z"],
+          ["r-old-unsubmitted", "Assigned", null]
+        ]
+        for (const [id, status, submittedAt] of rows) {
+          yield* sql`INSERT INTO referral_projection (referral_id, version, status, programme_id, submitted_at,
+              failed_attempts, valid_mobile, personal_data_erased, state)
+            VALUES (${id}, 1, ${status}, 'p-old', ${submittedAt}, 0, 1, 0, ${state(status)})`
+        }
+        const index = yield* Effect.provideService(
+          Effect.map(SqlReferralStore.makeWithIndex(), (both) => both.index),
+          SqlClient.SqlClient,
+          sql
+        )
+        const found = yield* sql<{ referral_id: string; sort_key: string; ended: number; next_due_at: string | null }>`
+          SELECT referral_id, sort_key, ended, next_due_at FROM referral_projection ORDER BY referral_id`
+        expect(found.map((r) => ({ ...r, ended: Number(r.ended) }))).toEqual([
+          { referral_id: "r-old-ended", sort_key: "2024-05-01T08:00:00.000Z", ended: 1, next_due_at: "" },
+          { referral_id: "r-old-open", sort_key: "2024-05-02T08:00:00.000Z", ended: 0, next_due_at: "" },
+          { referral_id: "r-old-unsubmitted", sort_key: "", ended: 0, next_due_at: "" }
+        ])
+        // the index answers from them: every one due (not computed), found in submission order
+        const due = yield* index.due("2000-01-01T00:00:00.000Z" as Instant.Instant, { limit: 10 })
+        expect(due.items).toHaveLength(3)
+        const open = yield* index.find({ programmeIds: ["p-old" as Ids.ProgrammeId], ended: false }, { limit: 10 })
+        expect(open.items.map((s) => s.status)).toEqual(["Assigned", "Submitted"])
+        const ended = yield* index.find({ ended: true }, { limit: 10 })
+        expect(ended.items.map((s) => s.status)).toEqual(["FollowedUp"])
+      }).pipe(Effect.provide(Layer.fresh(database.client)))
+    )
+
+    it.live("streams reads one chunk of referrals per query, each stream as load gives it, in the order asked", () =>
+      Effect.gen(function* () {
+        const store = yield* ReferralStore.ReferralStore
+        const index = yield* ReferralIndex.ReferralIndex
+        const ids = Array.from({ length: SqlReferralIndex.streamsChunk * 2 + 17 }, (_, i) => referralId(`r-s-${i}`))
+        // every referral submitted, every third one assigned as well: streams of different lengths
+        for (const [i, id] of ids.entries()) {
+          const commands =
+            i % 3 === 0
+              ? [Fixtures.submit({ referralId: id }), Fixtures.assign({ referralId: id })]
+              : [Fixtures.submit({ referralId: id })]
+          yield* store.append({
+            referralId: id,
+            expectedVersion: 0,
+            events: Fixtures.history(commands).events,
+            idempotencyKey: key(`k-${id}`),
+            fingerprint: "f",
+            vault: []
+          })
+        }
+        const asked = [...ids].reverse()
+        asked.splice(5, 0, referralId("r-unknown"))
+        const { result, statements } = yield* counted(index.streams(asked))
+        expect(statements).toBe(Math.ceil(asked.length / SqlReferralIndex.streamsChunk))
+        expect(result.map((s) => s.referralId)).toEqual(asked)
+        for (const stream of result) expect(stream).toEqual(yield* store.load(stream.referralId))
+        expect(result[5]).toEqual({ referralId: "r-unknown", version: 0, events: [] })
+      }).pipe(Effect.provide(SqlReferralStore.layer.pipe(Layer.provideMerge(Layer.fresh(database.client)))))
+    )
+
+    it.live("pages follow the bytewise order of ids, whatever the database's collation", () =>
+      bytewiseOrder.pipe(Effect.provide(SqlReferralStore.layer.pipe(Layer.provideMerge(Layer.fresh(database.client)))))
+    )
+  })
+}
+
+/** Pages of referrals submitted at the same instant, ids that a locale's collation orders otherwise: bytewise. */
+const bytewiseOrder = Effect.gen(function* () {
+  const store = yield* ReferralStore.ReferralStore
+  const index = yield* ReferralIndex.ReferralIndex
+  // same submission instant: the id decides; a locale's collation would put "a-2" before "a.1" or "A3"
+  const ids = ["a.1", "a-2", "A3", "a_4", "a4", "a:0", "B-1", "b-1"].map((id) => referralId(id))
+  for (const id of ids) {
+    yield* store.append({
+      referralId: id,
+      expectedVersion: 0,
+      events: Fixtures.history([Fixtures.submit({ referralId: id })]).events,
+      idempotencyKey: key(`k-${id}`),
+      fingerprint: "f",
+      vault: []
+    })
+  }
+  const seen: Array<string> = []
+  let after: string | undefined
+  do {
+    const page: ReferralIndex.Page<{ readonly referralId?: string | undefined }> = yield* index.find(
+      {},
+      { limit: 3, after }
+    )
+    seen.push(...page.items.map((s) => s.referralId ?? ""))
+    after = page.next
+  } while (after !== undefined)
+  expect(seen).toEqual([...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
+})
+
+if (databaseUrl !== undefined) {
+  const url = databaseUrl
+  describe("SqlReferralIndex on PostgreSQL with a Finnish collation", () => {
+    it.live("pages follow the bytewise order of ids (the columns' collation is C)", () =>
+      Effect.gen(function* () {
+        // a database whose default collation is Finnish (ICU), as a county's server may be set up
+        const name = `lahete_fi_${crypto.randomUUID().replaceAll("-", "")}`
+        const admin = PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })
+        yield* Effect.acquireRelease(
+          SqlClient.SqlClient.use((sql) =>
+            sql.unsafe(
+              `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C' LOCALE_PROVIDER icu ICU_LOCALE 'fi-FI'`
+            )
+          ).pipe(Effect.provide(admin)),
+          () =>
+            Effect.ignore(
+              SqlClient.SqlClient.use((sql) => sql.unsafe(`DROP DATABASE ${name} WITH (FORCE)`)).pipe(
+                Effect.provide(admin)
+              )
+            )
+        )
+        const target = new URL(url)
+        target.pathname = `/${name}`
+        const client = PgClient.layer({ url: Redacted.make(target.toString()), maxConnections: 2 })
+        yield* Effect.gen(function* () {
+          // the database's own order is not bytewise
+          const sql = yield* SqlClient.SqlClient
+          const sorted = yield* sql<{ v: string }>`SELECT v FROM (VALUES ('a-2'), ('a.1'), ('A3')) AS t(v) ORDER BY v`
+          expect(sorted.map((r) => r.v)).not.toEqual(["A3", "a-2", "a.1"])
+          yield* bytewiseOrder
+        }).pipe(Effect.provide(SqlReferralStore.layer.pipe(Layer.provideMerge(client))))
+      }).pipe(Effect.scoped)
+    )
+  })
+}
