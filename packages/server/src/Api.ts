@@ -12,7 +12,17 @@
  *
  * @since 0.1.0
  */
-import { Evaluation, Ids, Instant, Referral, type ReferralCommand, ReferralService, Views } from "@lahete/core"
+import {
+  Evaluation,
+  Ids,
+  Instant,
+  Lifecycle,
+  Referral,
+  type ReferralCommand,
+  ReferralQueries,
+  ReferralService,
+  Views
+} from "@lahete/core"
 import { Context, Effect, Schema } from "effect"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, OpenApi } from "effect/http-api"
 import * as ApiError from "./ApiError.js"
@@ -273,6 +283,33 @@ export const Referrals = HttpApiGroup.make("referrals")
 // views
 // ---------------------------------------------------------------------------
 
+const pageQuery = {
+  cursor: Schema.optionalKey(Responses.Cursor),
+  limit: Schema.optionalKey(
+    Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: ReferralQueries.maxPageSize })))
+  )
+}
+
+const statusList = Schema.String.pipe(
+  Schema.check(
+    Schema.makeFilter(
+      (text: string) => text.split(",").every((s) => (Lifecycle.Status.literals as ReadonlyArray<string>).includes(s)),
+      {
+        expected: `a comma-separated list of statuses (${Lifecycle.states.join(", ")})`
+      }
+    )
+  )
+)
+
+const inboxQuery = {
+  ...pageQuery,
+  status: Schema.optionalKey(statusList),
+  programmeId: Schema.optionalKey(Ids.ProgrammeId),
+  linkWorkerId: Schema.optionalKey(Ids.ActorId),
+  dueBy: Schema.optionalKey(Instant.InstantSchema),
+  includeEnded: Schema.optionalKey(Schema.Literals(["true", "false"]))
+}
+
 /**
  * The coordinator's views and the link-worker registry.
  *
@@ -282,12 +319,13 @@ export const Referrals = HttpApiGroup.make("referrals")
 export const Coordinator = HttpApiGroup.make("coordinator")
   .add(
     HttpApiEndpoint.get("inbox", "/coordinator/inbox", {
+      query: inboxQuery,
       success: Responses.CoordinatorInbox,
       error: ApiError.viewErrors
     }).annotateMerge(
       describe(
         "The coordinator's inbox",
-        `The referrals of the programmes the coordinator works for (the token's \`lahete_programmes\`; absent: every programme), oldest first, with what needs action, the deadlines that apply now (at risk, missed) and the link workers' load. The client's name, language and short reason only while the referral can be (re)assigned. ${roles(Views.allowedRoles["coordinator-inbox"])}`
+        `The referrals of the programmes the coordinator works for (the token's \`lahete_programmes\`; absent: every programme), oldest first, a page at a time (\`limit\`, default ${ReferralQueries.defaultPageSize}, at most ${ReferralQueries.maxPageSize}; pass \`next\` back as \`cursor\`), with what needs action, the deadlines that apply now (at risk, missed) and the link workers' load. By default the referrals that have not ended; \`includeEnded=true\` adds the ended ones. Filters: \`status\` (comma-separated), \`programmeId\`, \`linkWorkerId\`, \`dueBy\` (a deadline marker, warning or deadline, due at or before this instant). The client's name, language and short reason only while the referral can be (re)assigned. ${roles(Views.allowedRoles["coordinator-inbox"])}`
       )
     ),
     HttpApiEndpoint.get("trainingDue", "/coordinator/training-due", {
@@ -340,12 +378,13 @@ export const Coordinator = HttpApiGroup.make("coordinator")
 export const LinkWorker = HttpApiGroup.make("linkWorker")
   .add(
     HttpApiEndpoint.get("caseload", "/link-worker/caseload", {
+      query: pageQuery,
       success: Responses.Caseload,
       error: ApiError.viewErrors
     }).annotateMerge(
       describe(
         "The link worker's caseload",
-        `Only referrals assigned to the caller, with the client's name, mobile number, language and short reason; never the identity code. ${roles(Views.allowedRoles["link-worker-caseload"])}`
+        `Only referrals assigned to the caller that have not ended, oldest first, a page at a time (\`limit\`, \`cursor\`), with the client's name, mobile number, language and short reason; never the identity code. ${roles(Views.allowedRoles["link-worker-caseload"])}`
       )
     ),
     HttpApiEndpoint.get("referral", "/link-worker/referrals/:referralId", {
@@ -372,12 +411,13 @@ export const LinkWorker = HttpApiGroup.make("linkWorker")
 export const Referrer = HttpApiGroup.make("referrer")
   .add(
     HttpApiEndpoint.get("overview", "/referrer/referrals", {
+      query: pageQuery,
       success: Responses.ReferrerOverview,
       error: ApiError.viewErrors
     }).annotateMerge(
       describe(
         "The referrer's referrals",
-        `The status of every referral the caller made (FHIR Task status for the closed loop), and whether the closing feedback can be read. ${roles(Views.allowedRoles["referrer-overview"])}`
+        `The status of the referrals the caller made (FHIR Task status for the closed loop), oldest first, a page at a time (\`limit\`, \`cursor\`), and whether the closing feedback can be read. ${roles(Views.allowedRoles["referrer-overview"])}`
       )
     ),
     HttpApiEndpoint.get("status", "/referrer/referrals/:referralId", {
@@ -408,12 +448,13 @@ export const Client = HttpApiGroup.make("client")
   .add(
     HttpApiEndpoint.get("subjectAccess", "/subjects/:subjectId", {
       params: { subjectId: Ids.SubjectId },
+      query: pageQuery,
       success: Responses.SubjectAccess,
       error: ApiError.viewErrors
     }).annotateMerge(
       describe(
         "Subject access",
-        `Everything about the client: their personal data, their referrals, who read their data and to whom it was disclosed. Only for the client themselves (the token's \`sub\` is the subject id). ${roles(Views.allowedRoles["subject-access"])}`
+        `Everything about the client: their personal data, their referrals (a page at a time: \`limit\`, \`cursor\`), who read their data and to whom it was disclosed. Only for the client themselves (the token's \`sub\` is the subject id). ${roles(Views.allowedRoles["subject-access"])}`
       )
     )
   )

@@ -306,8 +306,12 @@ export const fromServiceError = (error: ReferralService.ReferralServiceError, re
  * @since 0.1.0
  * @category mapping
  */
-export const fromQueryError = (error: ReferralQueries.QueryError): Forbidden | ServiceUnavailable =>
-  error._tag === "Forbidden" ? forbidden(error) : unavailable(failureName(error))
+export const fromQueryError = (error: ReferralQueries.QueryError): BadRequest | Forbidden | ServiceUnavailable =>
+  error._tag === "Forbidden"
+    ? forbidden(error)
+    : error._tag === "InvalidCursor"
+      ? badRequest([{ path: "query.cursor", reason: "is not a cursor this server issued" }])
+      : unavailable(failureName(error))
 
 /**
  * Maps a failure of a backing service to a 503.

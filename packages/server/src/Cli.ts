@@ -39,6 +39,7 @@ import {
   Presets,
   type Programme,
   type ReferralEvent,
+  type ReferralIndex,
   ReferralService,
   ReferralStore,
   SmsSender
@@ -126,6 +127,7 @@ export const databaseLayer = (database: Config.Database): Layer.Layer<SqlClient.
 export type Services =
   | ReferralService.ReferralService
   | ReferralStore.ReferralStore
+  | ReferralIndex.ReferralIndex
   | AuditLog.AuditLog
   | LinkWorkerRegistry.LinkWorkerRegistry
   | ReferralService.ProgrammeCatalog

@@ -15,9 +15,11 @@ import {
   EvaluationHtml,
   Ids,
   Instant,
+  type Lifecycle,
   LinkWorkerRegistry,
   Referral,
   type ReferralCommand,
+  ReferralIndex,
   ReferralQueries,
   ReferralService,
   ReferralStore
@@ -42,6 +44,7 @@ import type * as Responses from "./Responses.js"
 export type Requirements =
   | ReferralService.ReferralService
   | ReferralStore.ReferralStore
+  | ReferralIndex.ReferralIndex
   | AuditLog.AuditLog
   | LinkWorkerRegistry.LinkWorkerRegistry
   | ReferralService.ProgrammeCatalog
@@ -182,7 +185,6 @@ const deadlineCondition = (deadline: Deadlines.Deadline, at: Instant.Instant): R
 
 const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
   Effect.gen(function* () {
-    const service = yield* ReferralService.ReferralService
     const audit = yield* AuditLog.AuditLog
     const registry = yield* LinkWorkerRegistry.LinkWorkerRegistry
     const catalog = yield* ReferralService.ProgrammeCatalog
@@ -195,20 +197,33 @@ const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
       )
 
     return handlers
-      .handle("inbox", () =>
+      .handle("inbox", ({ query }) =>
         logUnavailable(
           Effect.gen(function* () {
             const actor = yield* CurrentActor
-            const inbox = yield* ReferralQueries.coordinatorInbox(actor, {
-              programmeIds: actor.programmes ?? everyProgramme
-            }).pipe(Effect.mapError(ApiError.fromQueryError), Effect.provideContext(queries))
+            const { inbox, states } = yield* ReferralQueries.coordinatorInboxPage(
+              actor,
+              { programmeIds: actor.programmes ?? everyProgramme },
+              {
+                cursor: query.cursor,
+                limit: query.limit,
+                statuses: query.status?.split(",") as ReadonlyArray<Lifecycle.Status> | undefined,
+                programmeIds: query.programmeId === undefined ? undefined : [query.programmeId],
+                linkWorkerId: query.linkWorkerId,
+                dueBy: query.dueBy,
+                includeEnded: query.includeEnded === "true"
+              }
+            ).pipe(Effect.mapError(ApiError.fromQueryError), Effect.provideContext(queries))
             const at = yield* now
             const entries: Array<Responses.CoordinatorInbox["entries"][number]> = []
             const atRisk: Array<Responses.CoordinatorInbox["atRisk"][number]> = []
             for (const entry of inbox.entries) {
-              const state = yield* Effect.mapError(service.state(entry.referralId), (e) => ApiError.unavailable(e._tag))
+              // the states the page was built from: no referral is loaded again
+              const state = states.get(entry.referralId)
               const programme = catalog.get(entry.programme.id, entry.programme.version)
-              const deadlines = (programme === undefined ? [] : Deadlines.nextDeadlines(state, programme)).map(
+              const deadlines = (
+                programme === undefined || state === undefined ? [] : Deadlines.nextDeadlines(state, programme)
+              ).map(
                 (d): Responses.DeadlineView => ({
                   kind: d.kind,
                   code: d.code,
@@ -232,7 +247,12 @@ const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
               entries.push({ ...entry, deadlines })
             }
             atRisk.sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0))
-            return { entries, atRisk, load: inbox.load }
+            return {
+              entries,
+              atRisk,
+              load: inbox.load,
+              ...(inbox.next === undefined ? {} : { next: inbox.next })
+            }
           })
         )
       )
@@ -311,8 +331,8 @@ const linkWorker = HttpApiBuilder.group(api, "linkWorker", (handlers) =>
     const query = <A>(effect: Effect.Effect<A, ReferralQueries.QueryError, ReferralQueries.Requirements>) =>
       logUnavailable(effect.pipe(Effect.mapError(ApiError.fromQueryError), Effect.provideContext(queries)))
     return handlers
-      .handle("caseload", () =>
-        Effect.flatMap(CurrentActor, (actor) => query(ReferralQueries.linkWorkerCaseload(actor)))
+      .handle("caseload", ({ query: page }) =>
+        Effect.flatMap(CurrentActor, (actor) => query(ReferralQueries.linkWorkerCaseload(actor, page)))
       )
       .handle("referral", ({ params }) =>
         Effect.flatMap(CurrentActor, (actor) => query(ReferralQueries.linkWorkerReferral(actor, params.referralId)))
@@ -326,7 +346,9 @@ const referrer = HttpApiBuilder.group(api, "referrer", (handlers) =>
     const query = <A>(effect: Effect.Effect<A, ReferralQueries.QueryError, ReferralQueries.Requirements>) =>
       logUnavailable(effect.pipe(Effect.mapError(ApiError.fromQueryError), Effect.provideContext(queries)))
     return handlers
-      .handle("overview", () => Effect.flatMap(CurrentActor, (actor) => query(ReferralQueries.referrerOverview(actor))))
+      .handle("overview", ({ query: page }) =>
+        Effect.flatMap(CurrentActor, (actor) => query(ReferralQueries.referrerOverview(actor, page)))
+      )
       .handle("status", ({ params }) =>
         Effect.flatMap(CurrentActor, (actor) => query(ReferralQueries.referralStatus(actor, params.referralId)))
       )
@@ -336,10 +358,10 @@ const referrer = HttpApiBuilder.group(api, "referrer", (handlers) =>
 const client = HttpApiBuilder.group(api, "client", (handlers) =>
   Effect.gen(function* () {
     const queries = yield* Effect.context<ReferralQueries.Requirements>()
-    return handlers.handle("subjectAccess", ({ params }) =>
+    return handlers.handle("subjectAccess", ({ params, query }) =>
       Effect.flatMap(CurrentActor, (actor) =>
         logUnavailable(
-          ReferralQueries.subjectAccess(actor, params.subjectId).pipe(
+          ReferralQueries.subjectAccess(actor, params.subjectId, query).pipe(
             Effect.mapError(ApiError.fromQueryError),
             Effect.provideContext(queries)
           )
@@ -355,7 +377,7 @@ const client = HttpApiBuilder.group(api, "client", (handlers) =>
 
 const evaluation = HttpApiBuilder.group(api, "evaluation", (handlers) =>
   Effect.gen(function* () {
-    const store = yield* ReferralStore.ReferralStore
+    const index = yield* ReferralIndex.ReferralIndex
     const audit = yield* AuditLog.AuditLog
     const catalog = yield* ReferralService.ProgrammeCatalog
 
@@ -385,21 +407,19 @@ const evaluation = HttpApiBuilder.group(api, "evaluation", (handlers) =>
           if (query.from >= query.to) {
             return yield* Effect.fail(ApiError.badRequest([{ path: "query.to", reason: "must be after from" }]))
           }
-          const ids = yield* Effect.mapError(store.referralIds(), ApiError.fromFailure)
-          const histories = yield* Effect.forEach(ids, (id) =>
-            Effect.mapError(
-              Effect.map(store.load(id), (stream) => stream.events),
-              ApiError.fromFailure
-            )
-          )
-          return Evaluation.report({
+          // only the programme's referrals of the period, a chunk at a time (bounded memory)
+          return yield* Evaluation.fromIndex({
             programmeId,
             period: { from: query.from, to: query.to },
             ...(query.asOf === undefined ? {} : { asOf: query.asOf }),
             ...(query.minimumCell === undefined ? {} : { minimumCell: query.minimumCell }),
-            histories,
             catalog
-          })
+          }).pipe(
+            Effect.provideService(ReferralIndex.ReferralIndex, index),
+            Effect.mapError((e) =>
+              e._tag === "InvalidCursor" ? ApiError.unavailable("InvalidCursor") : ApiError.fromFailure(e)
+            )
+          )
         })
       )
 

@@ -25,6 +25,19 @@ const Count = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
 const Status = Lifecycle.Status
 
 /**
+ * An opaque page cursor.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const Cursor = Schema.String.pipe(
+  Schema.check(Schema.isMaxLength(600), Schema.isPattern(/^[A-Za-z0-9_-]+$/))
+).annotate({
+  identifier: "Cursor",
+  description: "An opaque page cursor: pass a page's `next` back as `cursor` to read the next page."
+})
+
+/**
  * The programme and version a referral runs under.
  *
  * @since 0.1.0
@@ -163,9 +176,11 @@ export const LinkWorkerLoad = Schema.Struct({ linkWorkerId: Ids.ActorId, activeC
 })
 
 /**
- * The coordinator's inbox: the referrals of the programmes they coordinate,
- * oldest first; the deadlines at risk or missed, earliest due first; the load
- * of every link worker with active clients.
+ * The coordinator's inbox, a page at a time: the referrals of the
+ * programmes they coordinate, oldest first; the deadlines at risk or missed
+ * of the page's referrals, earliest due first; the load of every link
+ * worker with active clients; `next`, the cursor of the next page (absent on
+ * the last).
  *
  * @since 0.1.0
  * @category schemas
@@ -173,7 +188,8 @@ export const LinkWorkerLoad = Schema.Struct({ linkWorkerId: Ids.ActorId, activeC
 export const CoordinatorInbox = Schema.Struct({
   entries: Schema.Array(InboxEntry),
   atRisk: Schema.Array(DeadlineAtRisk),
-  load: Schema.Array(LinkWorkerLoad)
+  load: Schema.Array(LinkWorkerLoad),
+  next: Schema.optionalKey(Cursor)
 }).annotate({ identifier: "CoordinatorInbox" })
 /**
  * @since 0.1.0
@@ -263,7 +279,8 @@ export const CaseloadEntry = Schema.Struct({
  */
 export const Caseload = Schema.Struct({
   linkWorkerId: Ids.ActorId,
-  entries: Schema.Array(CaseloadEntry)
+  entries: Schema.Array(CaseloadEntry),
+  next: Schema.optionalKey(Cursor)
 }).annotate({ identifier: "Caseload" })
 
 // ---------------------------------------------------------------------------
@@ -296,12 +313,16 @@ export const ReferralStatus = Schema.Struct({
 }).annotate({ identifier: "ReferralStatus" })
 
 /**
- * The referrer's overview: the status of every referral they made.
+ * The referrer's overview, a page at a time: the status of the referrals
+ * they made, oldest first, and the cursor of the next page.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ReferrerOverview = Schema.Array(ReferralStatus)
+export const ReferrerOverview = Schema.Struct({
+  entries: Schema.Array(ReferralStatus),
+  next: Schema.optionalKey(Cursor)
+}).annotate({ identifier: "ReferrerOverview" })
 
 // ---------------------------------------------------------------------------
 // client
@@ -377,7 +398,8 @@ export const SubjectAccess = Schema.Struct({
   personalData: Schema.optionalKey(PersonalData.SubjectData),
   referrals: Schema.Array(ReferralRecord),
   usage: Schema.Array(AuditLog.UsageEntry),
-  disclosures: Schema.Array(AuditLog.DisclosureEntry)
+  disclosures: Schema.Array(AuditLog.DisclosureEntry),
+  next: Schema.optionalKey(Cursor)
 }).annotate({ identifier: "SubjectAccess" })
 
 // ---------------------------------------------------------------------------

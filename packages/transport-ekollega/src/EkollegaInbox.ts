@@ -23,18 +23,18 @@
  * are 503. Every answer is `Cache-Control: no-store`.
  *
  * The operations behind the routes are `ReferralTransport.make` over the
- * `ReferralService`, `ReferralStore` and `AuditLog` in the context.
+ * `ReferralService`, `ReferralStore`, `ReferralIndex` and `AuditLog` in the
+ * context.
  *
  * @since 0.1.0
  */
 import {
   type Actor,
-  type AuditLog,
   Ids,
   Instant,
   Lifecycle,
+  type ReferralQueries,
   type ReferralService,
-  type ReferralStore,
   ReferralTransport
 } from "@lahete/core"
 import { ByteSize, Cause, type Duration, Effect, type Layer, Result, Schema } from "effect"
@@ -211,7 +211,7 @@ export const makeHandlers = (
 ): Effect.Effect<
   Handlers,
   EkollegaToken.TokenConfigError,
-  ReferralService.ReferralService | ReferralStore.ReferralStore | AuditLog.AuditLog
+  ReferralService.ReferralService | ReferralQueries.Requirements
 > =>
   Effect.gen(function* () {
     const maxBodyBytes = Math.floor(options.maxBodyBytes ?? defaultMaxBodyBytes)
@@ -313,7 +313,7 @@ export const layer = (
 ): Layer.Layer<
   never,
   EkollegaToken.TokenConfigError,
-  HttpRouter.HttpRouter | ReferralService.ReferralService | ReferralStore.ReferralStore | AuditLog.AuditLog
+  HttpRouter.HttpRouter | ReferralService.ReferralService | ReferralQueries.Requirements
 > =>
   HttpRouter.use((router) =>
     Effect.gen(function* () {

@@ -28,7 +28,7 @@
  *
  * @since 0.1.0
  */
-import { type AuditLog, Ids, Instant, ReferralService, type ReferralStore, ReferralTransport } from "@lahete/core"
+import { Ids, Instant, type ReferralQueries, ReferralService, ReferralTransport } from "@lahete/core"
 import type { CapabilityStatement } from "@medplum/fhirtypes"
 import { ByteSize, Effect, type Layer, Option, Result, Schema } from "effect"
 import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
@@ -91,7 +91,7 @@ export const contentType = "application/fhir+json; charset=utf-8"
  * @since 0.1.0
  * @category models
  */
-export type Requirements = ReferralService.ReferralService | ReferralStore.ReferralStore | AuditLog.AuditLog
+export type Requirements = ReferralService.ReferralService | ReferralQueries.Requirements
 
 type TransportError = ReferralTransport.TransportError
 const refuse = ReferralTransport.refuse
@@ -406,7 +406,7 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
  * const Fhir = FhirServer.layer({ authenticate: FhirAuth.jwt({ issuers }), basePath: "/fhir" })
  * const Main = HttpRouter.serve(Fhir).pipe(
  *   Layer.provide(NodeHttpServer.layer(createServer, { port: 8080 })),
- *   Layer.provide(ServiceLive) // ReferralService, ReferralStore, AuditLog
+ *   Layer.provide(ServiceLive) // ReferralService, ReferralStore, ReferralIndex, AuditLog
  * )
  * ```
  *
