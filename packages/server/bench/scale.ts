@@ -393,7 +393,7 @@ const operations: ReadonlyArray<Operation> = [
         const inbox = await c.runtime.runPromise(
           orDie(ReferralQueries.coordinatorInbox(County.coordinator, { programmeIds }))
         )
-        return `${figure(inbox.entries.length)} entries`
+        return `${figure(inbox.entries.length)} entries${inbox.next === undefined ? "" : " (first page)"}`
       })
   },
   {
@@ -410,7 +410,7 @@ const operations: ReadonlyArray<Operation> = [
     run: (c) =>
       timed(async () => {
         const caseload = await c.runtime.runPromise(orDie(ReferralQueries.linkWorkerCaseload(linkWorker)))
-        return `${figure(caseload.entries.length)} entries`
+        return `${figure(caseload.entries.length)} entries${caseload.next === undefined ? "" : " (first page)"}`
       })
   },
   {
@@ -418,7 +418,7 @@ const operations: ReadonlyArray<Operation> = [
     run: (c) =>
       timed(async () => {
         const overview = await c.runtime.runPromise(orDie(ReferralQueries.referrerOverview(referrer)))
-        return `${figure(overview.length)} referrals`
+        return `${figure(overview.entries.length)} referrals${overview.next === undefined ? "" : " (first page)"}`
       })
   },
   {
@@ -478,12 +478,23 @@ const operations: ReadonlyArray<Operation> = [
     }
   },
   {
-    name: "one worker deadline step, nothing due",
+    name: "one deadline step, nothing due (`Scheduler.step`)",
+    run: (c) =>
+      timed(async () => {
+        const step = await c.runtime.runPromise(orDie(Scheduler.step()))
+        if (step.fired.length > 0 || step.failed.length > 0) {
+          throw new Error(`scale bench: the deadline step found ${step.fired.length + step.failed.length} due`)
+        }
+        return `${figure(step.referrals)} states looked at`
+      })
+  },
+  {
+    name: "the worker's deadline step as `SqlDispatcher.workOnce` runs it",
     run: (c) =>
       timed(async () => {
         const step = await c.runtime.runPromise(orDie(Scheduler.step({ states: SqlDispatcher.schedulerStates })))
         if (step.fired.length > 0 || step.failed.length > 0) {
-          throw new Error(`scale bench: the deadline step found ${step.fired.length + step.failed.length} due`)
+          throw new Error(`scale bench: the worker's step found ${step.fired.length + step.failed.length} due`)
         }
         return `${figure(step.referrals)} states looked at`
       })
@@ -683,6 +694,7 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>) => {
           detail(2),
           detail(3),
           detail(6),
+          detail(7),
           e === undefined ? "" : `${figure(c.inEvaluationYear)}, ${e.heapMB.toFixed(0)} MB, ${figure(e.kib)} KiB`
         ]
       })

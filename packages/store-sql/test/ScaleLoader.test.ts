@@ -146,7 +146,11 @@ for (const db of databases()) {
             const before = yield* snapshot
             yield* SqlProjections.rebuildProjections()
             const rebuilt = yield* snapshot
-            expect(rebuilt.projection).toEqual(before.projection)
+            // a rebuild knows no programme catalog: it leaves the next deadline to the scheduler ("" = not computed)
+            const withoutDue = (rows: ReadonlyArray<Record<string, unknown>>) =>
+              rows.map(({ next_due_at: _, ...row }) => row)
+            expect(withoutDue(rebuilt.projection)).toEqual(withoutDue(before.projection))
+            expect(rebuilt.projection.every((r) => r.next_due_at === "")).toBe(true)
             return before
           }).pipe(Effect.provide(db.client)),
           Effect.gen(function* () {

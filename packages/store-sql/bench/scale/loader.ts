@@ -13,7 +13,8 @@
  *   `ReferralService.fingerprint` gives (`fingerprint` here computes the
  *   same synchronously);
  * - `referral_projection` through the store's own row writer
- *   (`SqlProjections.write`) with the folded state, and the outbox through
+ *   (`SqlProjections.write`) with the folded state and the next deadline
+ *   the service computes (`Deadlines.nextDueAt`), and the outbox through
  *   the store's own `SqlOutbox.enqueue` for each command's events;
  * - the vault (`subjects`): each subject's entry after every write the
  *   commands made (`PersonalData.vaultWrite`, `PersonalData.apply`).
@@ -22,12 +23,12 @@
  * record (what the dispatcher leaves behind). The audit logs stay empty.
  */
 import { createHash } from "node:crypto"
-import { PersonalData, type ReferralCommand, ReferralEvent } from "@lahete/core"
+import { Deadlines, type Instant, PersonalData, type Referral, type ReferralCommand, ReferralEvent } from "@lahete/core"
 import { Migrations, SqlOutbox, SqlProjections } from "@lahete/store-sql"
 import { Effect } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import type { History } from "./county.js"
+import { catalog, type History } from "./county.js"
 
 /** Rows per multi-row statement (well under SQLite's 32,766 and PostgreSQL's 65,535 parameters). */
 const rowsPerStatement = 1_000
@@ -124,7 +125,7 @@ export const load = (histories: ReadonlyArray<History>): Effect.Effect<Loaded, S
       }
       for (const h of histories) {
         if (h.steps.length === 0) continue
-        yield* SqlProjections.write(sql, h.referralId, h.state, "bench-load")
+        yield* SqlProjections.write(sql, h.referralId, h.state, "bench-load", nextDueAt(h.state))
         for (const step of h.steps) {
           if (step.events.length > 0) yield* SqlOutbox.enqueue(sql, step.events, step.after, "bench-load")
         }
@@ -191,6 +192,13 @@ const canonicalJson = (value: unknown): string => {
       .join(",")}}`
   }
   return JSON.stringify(value) ?? "null"
+}
+
+/** The next deadline the service hands the store with an append (`ReferralService`: from the programme). */
+const nextDueAt = (state: Referral.ReferralState): Instant.Instant | null | undefined => {
+  if (state.programme === undefined) return null
+  const programme = catalog.get(state.programme.id, state.programme.version)
+  return programme === undefined ? undefined : (Deadlines.nextDueAt(state, programme) ?? null)
 }
 
 const kept = (subjects: ReadonlyMap<string, unknown>) => [...subjects.values()].filter((s) => s !== undefined).length
