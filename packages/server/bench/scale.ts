@@ -731,6 +731,15 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>) => {
       )
     }
   }
+  for (const f of all) {
+    const largest = f.counties[f.counties.length - 1]
+    if (largest === undefined || largest.size >= 1_000_000) continue
+    const perReferral = (largest.generateSeconds + largest.writeSeconds) / largest.size
+    lines.push(
+      "",
+      `Loading 1,000,000 referrals into ${f.db.name} at this run's rate (generating and writing ${figure(largest.size)}) would take about ${figure((perReferral * 1_000_000) / 60)} minutes (\`--sizes=1000000 --only=${f.db.name === "SQLite" ? "sqlite" : "pg"}\`).`
+    )
+  }
   lines.push(...notes.map((n) => `\nNote: ${n}`), "")
   return lines.join("\n")
 }

@@ -282,7 +282,7 @@ const familyNames = ["Testinen", "Koe", "Malli", "Esimerkki", "Harjoitus", "Koke
 /** The client of subject k: fictitious, a temporary identity code (individual number 900–999). */
 const clientOf = (k: number): Cmd<"SubmitReferral">["client"] => {
   const rng = random(0x5eed ^ (k * 2654435761))
-  const year = int(rng, 1940, 2004)
+  const year = int(rng, 1935, 1995)
   return {
     givenName: pick(rng, givenNames),
     familyName: pick(rng, familyNames),
