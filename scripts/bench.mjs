@@ -63,7 +63,7 @@ async function main() {
 
   const unknown = args.filter((a) => a !== "--quick" && !a.startsWith("--json="))
   if (unknown.length > 0) {
-    console.error(`pnpm bench: unknown argument ${unknown.join(" ")}; use --quick, --json=FILE`)
+    console.error(`pnpm bench: unknown argument ${unknown.join(" ")}; use --quick, --json=FILE, --scale`)
     process.exit(2)
   }
   const quick = args.includes("--quick")

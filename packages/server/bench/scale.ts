@@ -13,7 +13,9 @@
  *
  * For each database and size it loads a county of N referrals in realistic
  * states (`packages/store-sql/bench/scale/county.ts`) with the bulk loader
- * (`loader.ts`, whose rows a test checks against the service's), starts the
+ * (`loader.ts`, whose rows a test checks against the service's: SQLite
+ * written with the store's own row writers, PostgreSQL copied from there;
+ * each chunk generated once for both), starts the
  * store, the service and the HTTP server (`@lahete/server`, real tokens, a
  * real socket) on a clock fixed at the county's "now", and measures, in
  * interleaved rounds (every operation at every size in each round; the
@@ -23,7 +25,8 @@
  * - `GET /coordinator/inbox` over HTTP (with the body's bytes and entries),
  * - a link worker's caseload, a referrer's overview, one subject access,
  * - one assignment (`ReferralService.assign`) of a new referral,
- * - one worker deadline step with nothing due,
+ * - one deadline step with nothing due (`Scheduler.step`, over the index),
+ *   and the worker's step as `SqlDispatcher.workOnce` runs it,
  *
  * then, per size, the evaluation report of the first programme's 2025 over
  * HTTP (time and peak heap) and, at the size nearest 10,000, 200 concurrent
