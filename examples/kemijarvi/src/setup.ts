@@ -18,6 +18,7 @@ import {
   LinkWorkerRegistry,
   type Mailer,
   Programme,
+  type ReferralIndex,
   ReferralService,
   type ReferralStore,
   type ReferralTransport,
@@ -73,6 +74,7 @@ export type Services =
   | ReferralService.ReferralService
   | ReferralService.ProgrammeCatalog
   | ReferralStore.ReferralStore
+  | ReferralIndex.ReferralIndex
   | AuditLog.AuditLog
   | LinkWorkerRegistry.LinkWorkerRegistry
   | SqlClient

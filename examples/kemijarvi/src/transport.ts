@@ -12,7 +12,7 @@
  * transport instead, replace `layer` with `ReferralTransport.layer` from
  * `@lahete/core`: the rest of the demo uses only the port.
  */
-import { type AuditLog, type ReferralService, type ReferralStore, ReferralTransport } from "@lahete/core"
+import { type AuditLog, type ReferralIndex, type ReferralService, type ReferralStore, ReferralTransport } from "@lahete/core"
 import { EkollegaClient, EkollegaInbox, EkollegaToken } from "@lahete/transport-ekollega"
 import { Effect, Layer } from "effect"
 import { FetchHttpClient, HttpRouter } from "effect/http"
@@ -24,7 +24,7 @@ const audience = "urn:lahete:inbox:kemijarvi"
 export const layer: Layer.Layer<
   ReferralTransport.ReferralTransport,
   EkollegaToken.TokenConfigError,
-  ReferralService.ReferralService | ReferralStore.ReferralStore | AuditLog.AuditLog
+  ReferralService.ReferralService | ReferralStore.ReferralStore | ReferralIndex.ReferralIndex | AuditLog.AuditLog
 > = Layer.effect(
   ReferralTransport.ReferralTransport,
   Effect.gen(function* () {
@@ -33,7 +33,7 @@ export const layer: Layer.Layer<
 
     // the inbox, over the services (and the simulated clock) of this program
     const services = yield* Effect.context<
-      ReferralService.ReferralService | ReferralStore.ReferralStore | AuditLog.AuditLog
+      ReferralService.ReferralService | ReferralStore.ReferralStore | ReferralIndex.ReferralIndex | AuditLog.AuditLog
     >()
     const inbox = HttpRouter.toWebHandler(
       EkollegaInbox.layer({

@@ -13,7 +13,7 @@
  * fetch-style handler), so the example needs no free port. Every exchange is
  * kept in the `Wire` log, so the walk can show what went over the wire.
  */
-import { type AuditLog, Instant, type ReferralService, type ReferralStore, ReferralTransport } from "@lahete/core"
+import { type AuditLog, Instant, type ReferralIndex, type ReferralService, type ReferralStore, ReferralTransport } from "@lahete/core"
 import { FhirAuth, FhirClient, FhirServer } from "@lahete/transport-fhir"
 import { Clock, Context, Effect, Layer, Redacted, Result } from "effect"
 import { FetchHttpClient, HttpRouter } from "effect/http"
@@ -52,7 +52,7 @@ const parse = (text: string): unknown => {
 export const layer: Layer.Layer<
   ReferralTransport.ReferralTransport | Wire,
   never,
-  ReferralService.ReferralService | ReferralStore.ReferralStore | AuditLog.AuditLog
+  ReferralService.ReferralService | ReferralStore.ReferralStore | ReferralIndex.ReferralIndex | AuditLog.AuditLog
 > = Layer.effectContext(
   Effect.gen(function* () {
     // the health centre's signing key; the FHIR server trusts its public half
@@ -62,7 +62,7 @@ export const layer: Layer.Layer<
 
     // the server, over the services (and the simulated clock) of this program
     const services = yield* Effect.context<
-      ReferralService.ReferralService | ReferralStore.ReferralStore | AuditLog.AuditLog
+      ReferralService.ReferralService | ReferralStore.ReferralStore | ReferralIndex.ReferralIndex | AuditLog.AuditLog
     >()
     const server = HttpRouter.toWebHandler(
       FhirServer.layer({

@@ -351,7 +351,12 @@ export const serve = (
           )
         : undefined
       const server = yield* Layer.build(
-        Server.layer({ port: settings.http.port, host: settings.http.host, auth: authOptions(auth) })
+        Server.layer({
+          port: settings.http.port,
+          host: settings.http.host,
+          auth: authOptions(auth),
+          limits: settings.http.limits
+        })
       )
       const address = yield* HttpServer.addressFormattedWith((a) => Effect.succeed(a)).pipe(Effect.provide(server))
       yield* Console.log(

@@ -9,6 +9,7 @@
  * | `database` | `LAHETE_DATABASE` | a SQLite file path (`./lahete.db`, `sqlite:./lahete.db`) or a `postgres://` URL |
  * | `programmes` | `LAHETE_PROGRAMMES` | preset ids (`kemijarvi,sodankyla`; default both) or, in the file, programme objects |
  * | `http.host`, `http.port` | `LAHETE_HTTP_HOST`, `LAHETE_HTTP_PORT` | where `serve` listens (default `127.0.0.1:8080`) |
+ * | `http.limits.headersTimeoutSeconds`, `.requestTimeoutSeconds`, `.idleTimeoutSeconds`, `.maxConnections` | `LAHETE_HTTP_HEADERS_TIMEOUT_SECONDS`, `LAHETE_HTTP_REQUEST_TIMEOUT_SECONDS`, `LAHETE_HTTP_IDLE_TIMEOUT_SECONDS`, `LAHETE_HTTP_MAX_CONNECTIONS` | how long the headers and the whole request (body included) may take to arrive, how long a kept-alive connection may be idle, how many connections at once (default 10, 30, 5 s, 512; `HttpLimits` of `@lahete/http-limits`) |
  * | `auth.issuer`, `auth.audience` | `LAHETE_AUTH_ISSUER`, `LAHETE_AUTH_AUDIENCE` | the access tokens' `iss` and `aud` |
  * | `auth.jwks` / `auth.jwksUrl` | `LAHETE_AUTH_JWKS` (JSON) / `LAHETE_AUTH_JWKS_URL` | the keys that sign them: inline, or where to fetch them |
  * | `sms.gatewayapi.token` | `LAHETE_SMS_GATEWAYAPI_TOKEN` | GatewayAPI's API token (secret) |
@@ -38,6 +39,7 @@
 import { readFileSync } from "node:fs"
 import { resolve as resolvePath } from "node:path"
 import { LinkWorker, MessageTemplates, Presets, Programme, ReferralService } from "@lahete/core"
+import { HttpLimits } from "@lahete/http-limits"
 import { Effect, Redacted, Result, Schema } from "effect"
 import * as CliError from "effect/cli/CliError"
 
@@ -152,7 +154,13 @@ export const Input = Schema.Struct({
       Schema.check(Schema.isMinLength(1, { message: "expected at least one programme" }))
     )
   ),
-  http: Schema.optionalKey(Schema.Struct({ host: Schema.optionalKey(Text), port: Schema.optionalKey(Port) })),
+  http: Schema.optionalKey(
+    Schema.Struct({
+      host: Schema.optionalKey(Text),
+      port: Schema.optionalKey(Port),
+      limits: Schema.optionalKey(HttpLimits.Limits)
+    })
+  ),
   auth: Schema.optionalKey(
     Schema.Struct({
       issuer: Text,
@@ -212,6 +220,10 @@ export const environment: ReadonlyArray<{
   { name: "LAHETE_PROGRAMMES", path: ["programmes"], kind: "list" },
   { name: "LAHETE_HTTP_HOST", path: ["http", "host"], kind: "text" },
   { name: "LAHETE_HTTP_PORT", path: ["http", "port"], kind: "number" },
+  { name: "LAHETE_HTTP_HEADERS_TIMEOUT_SECONDS", path: ["http", "limits", "headersTimeoutSeconds"], kind: "number" },
+  { name: "LAHETE_HTTP_REQUEST_TIMEOUT_SECONDS", path: ["http", "limits", "requestTimeoutSeconds"], kind: "number" },
+  { name: "LAHETE_HTTP_IDLE_TIMEOUT_SECONDS", path: ["http", "limits", "idleTimeoutSeconds"], kind: "number" },
+  { name: "LAHETE_HTTP_MAX_CONNECTIONS", path: ["http", "limits", "maxConnections"], kind: "number" },
   { name: "LAHETE_AUTH_ISSUER", path: ["auth", "issuer"], kind: "text" },
   { name: "LAHETE_AUTH_AUDIENCE", path: ["auth", "audience"], kind: "text" },
   { name: "LAHETE_AUTH_JWKS", path: ["auth", "jwks"], kind: "json" },
@@ -369,7 +381,12 @@ export interface Settings {
   readonly database: Database | undefined
   readonly programmes: ReadonlyArray<Programme.Programme>
   readonly catalog: Programme.Catalog
-  readonly http: { readonly host: string; readonly port: number }
+  readonly http: {
+    readonly host: string
+    readonly port: number
+    /** The server's timeouts and connection limit as set (`HttpLimits.defaults` for the rest). */
+    readonly limits: HttpLimits.Limits
+  }
   readonly auth: Auth | undefined
   readonly sms: Sms
   readonly smsSender?: string
@@ -684,7 +701,7 @@ export const read = (sources: Sources = {}): Result.Result<Settings, ConfigError
     database: database !== undefined && Result.isSuccess(database) ? database.success : undefined,
     programmes,
     catalog: catalog.success,
-    http: { host, port },
+    http: { host, port, limits: input.http?.limits ?? {} },
     auth,
     sms,
     ...(s?.sender === undefined ? {} : { smsSender: s.sender }),

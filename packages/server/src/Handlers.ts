@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import {
+  type Actor,
   AuditLog,
   Deadlines,
   Evaluation,
@@ -77,6 +78,18 @@ const referrals = HttpApiBuilder.group(api, "referrals", (handlers) =>
     const service = yield* ReferralService.ReferralService
     const audit = yield* AuditLog.AuditLog
 
+    /**
+     * The answer to the service's error; a command on a referral that does not
+     * exist is answered as `Guard.unknownReferral` says (403 as for someone
+     * else's referral, unless the caller may act on any referral).
+     */
+    const failWith =
+      (actor: Actor.Actor, action: string, referralId: Ids.ReferralId) =>
+      (error: ReferralService.ReferralServiceError) =>
+        error._tag === "TransitionNotAllowed" && error.state === "Initial" && error.command !== "SubmitReferral"
+          ? Guard.unknownReferral(audit, actor, action, referralId)
+          : Effect.fail(ApiError.fromServiceError(error, referralId))
+
     /** Runs a command the body completes: decodes it (again) as the core's command. */
     const execute = (
       tag: ReferralCommand.Tag,
@@ -90,10 +103,9 @@ const referrals = HttpApiBuilder.group(api, "referrals", (handlers) =>
           const actor = yield* CurrentActor
           const at = yield* now
           const idempotencyKey = yield* Idempotency.scopedKey(actor, key)
-          const executed = yield* Effect.mapError(
-            service.executeUnknown({ ...fields, _tag: tag, referralId, idempotencyKey, actor, at }),
-            (error) => ApiError.fromServiceError(error, referralId)
-          )
+          const executed = yield* service
+            .executeUnknown({ ...fields, _tag: tag, referralId, idempotencyKey, actor, at })
+            .pipe(Effect.catch(failWith(actor, tag, referralId)))
           return toResult(executed, subjectId)
         })
       )
@@ -109,15 +121,20 @@ const referrals = HttpApiBuilder.group(api, "referrals", (handlers) =>
         readonly headers: { readonly "idempotency-key": string }
         readonly request: Parameters<typeof Body.read>[0]
       }) =>
-        Effect.flatMap(Body.read(request, schema), (body) =>
-          execute(tag, params.referralId, headers["idempotency-key"], body as object)
-        )
+        Effect.gen(function* () {
+          // the role before the body: a caller who may not issue the command is refused (and logged) whatever they sent
+          const actor = yield* CurrentActor
+          yield* logUnavailable(Guard.requireRole(audit, actor, Referral.allowedRoles[tag], tag, params.referralId))
+          const body = yield* Body.read(request, schema)
+          return yield* execute(tag, params.referralId, headers["idempotency-key"], body as object)
+        })
 
     return handlers
       .handleRaw("submit", ({ headers, request }) =>
         Effect.gen(function* () {
-          const body = yield* Body.read(request, Requests.SubmitReferral)
           const actor = yield* CurrentActor
+          yield* logUnavailable(Guard.requireRole(audit, actor, Referral.allowedRoles.SubmitReferral, "SubmitReferral"))
+          const body = yield* Body.read(request, Requests.SubmitReferral)
           const key = headers["idempotency-key"]
           const derived = yield* Idempotency.submissionIds(actor, key)
           const referralId = body.referralId ?? derived.referralId
@@ -128,7 +145,6 @@ const referrals = HttpApiBuilder.group(api, "referrals", (handlers) =>
       .handleRaw("assign", ({ params, headers, request }) =>
         logUnavailable(
           Effect.gen(function* () {
-            const body = yield* Body.read(request, Requests.AssignLinkWorker)
             const actor = yield* CurrentActor
             // the service looks the link worker up before the decider checks the role:
             // refuse other roles first, so they cannot probe the registry
@@ -139,16 +155,16 @@ const referrals = HttpApiBuilder.group(api, "referrals", (handlers) =>
               "AssignLinkWorker",
               params.referralId
             )
-            const executed = yield* Effect.mapError(
-              service.assign({
+            const body = yield* Body.read(request, Requests.AssignLinkWorker)
+            const executed = yield* service
+              .assign({
                 referralId: params.referralId,
                 linkWorkerId: body.linkWorkerId,
                 actor,
                 at: yield* now,
                 idempotencyKey: yield* Idempotency.scopedKey(actor, headers["idempotency-key"])
-              }),
-              (error) => ApiError.fromServiceError(error, params.referralId)
-            )
+              })
+              .pipe(Effect.catch(failWith(actor, "AssignLinkWorker", params.referralId)))
             return toResult(executed)
           })
         )
@@ -260,6 +276,8 @@ const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
         logUnavailable(
           Effect.gen(function* () {
             const actor = yield* requireCoordinator("read training-due")
+            // the scope before the catalog: another programme and an unknown one answer alike
+            yield* Guard.requireProgramme(audit, actor, query.programmeId, "read training-due")
             const programme = catalog.latest(query.programmeId)
             if (programme === undefined) {
               return yield* Effect.fail(
@@ -270,7 +288,6 @@ const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
                 })
               )
             }
-            yield* Guard.requireProgramme(audit, actor, programme.id, "read training-due")
             return yield* LinkWorkerRegistry.trainingDue({
               at: yield* now,
               policy: programme.linkWorkers,
@@ -394,6 +411,8 @@ const evaluation = HttpApiBuilder.group(api, "evaluation", (handlers) =>
         Effect.gen(function* () {
           const actor = yield* CurrentActor
           yield* Guard.requireRole(audit, actor, ["Evaluator"], "read evaluation")
+          // the scope before the catalog: another programme's report and an unknown programme answer alike
+          yield* Guard.requireProgramme(audit, actor, programmeId, "read evaluation")
           if (catalog.latest(programmeId) === undefined) {
             return yield* Effect.fail(
               new ApiError.NotFound({
@@ -403,7 +422,6 @@ const evaluation = HttpApiBuilder.group(api, "evaluation", (handlers) =>
               })
             )
           }
-          yield* Guard.requireProgramme(audit, actor, programmeId, "read evaluation")
           if (query.from >= query.to) {
             return yield* Effect.fail(ApiError.badRequest([{ path: "query.to", reason: "must be after from" }]))
           }

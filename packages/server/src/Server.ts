@@ -7,6 +7,13 @@
  * `ReferralService.layerMemory()` for a prototype, or `ReferralService.layer`
  * over `@lahete/store-sql` on SQLite or PostgreSQL.
  *
+ * A slow or idle client cannot hold the server open: the headers must arrive
+ * within 10 seconds and the whole request, body included, within 30 (else
+ * `408` and the connection closes), a kept-alive connection idle for 5
+ * seconds is closed, and at most 512 connections are open at once; each is
+ * configurable (`limits`, the `HttpLimits` of `@lahete/http-limits`, which
+ * the transports use too).
+ *
  * Releasing the layer shuts down gracefully: the server stops accepting
  * connections, requests in flight finish (up to `gracefulShutdownTimeout`,
  * default 20 seconds; then the rest is interrupted), and keep-alive
@@ -42,6 +49,7 @@
  * @since 0.1.0
  */
 import { NodeHttpServer } from "@effect/platform-node"
+import type { HttpLimits } from "@lahete/http-limits"
 import { type Duration, type FileSystem, Layer, type Path } from "effect"
 import { type Etag, type HttpPlatform, HttpRouter, type HttpServer } from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
@@ -141,6 +149,12 @@ export interface Options extends RoutesOptions {
   readonly host?: string
   /** How long requests in flight may take to finish when the server stops (default 20 seconds). */
   readonly gracefulShutdownTimeout?: Duration.Input
+  /**
+   * Header, request (body) and idle timeouts and the connection limit
+   * (`HttpLimits.defaults` of `@lahete/http-limits` for those not given:
+   * 10 s, 30 s, 5 s, 512 connections).
+   */
+  readonly limits?: HttpLimits.Limits
   /** The logger for the server's logs (default: JSON lines on standard output, `Logging.layerJson()`). */
   readonly logger?: Layer.Layer<never>
 }
@@ -166,7 +180,7 @@ export const layer = <E = never>(
   }).pipe(
     Layer.provide(options.logger ?? Logging.layerJson()),
     Layer.provideMerge(
-      NodeHttpServer.layer(NodeServer.make, {
+      NodeHttpServer.layer(NodeServer.make(options.limits), {
         port: options.port,
         ...(options.host === undefined ? {} : { host: options.host }),
         ...(options.gracefulShutdownTimeout === undefined

@@ -19,13 +19,20 @@
  * row of `lahete_worker_lock` with a lease it renews) and refuses to start
  * while another worker holds it (`WorkerAlreadyRunning`). A worker that died
  * leaves its lease to expire (`lockTtlMs`, default 60 s); on the same host a
- * holder whose process no longer exists is taken over at once.
+ * holder whose process is gone is taken over at once. On Linux the lease
+ * records the holder's pid namespace and start time (from `/proc`), so a
+ * holder killed but not yet reaped (a zombie, as under a container's first
+ * process that reaps no children) or whose pid now belongs to another
+ * process counts as gone, and a holder in another pid namespace (a container
+ * sharing the host name) is left to its lease; elsewhere the pid is probed
+ * with `process.kill(pid, 0)`.
  *
  * Logs carry counts, command names and outcome codes only: never a referral's
  * personal data.
  *
  * @since 0.1.0
  */
+import { readFileSync, readlinkSync } from "node:fs"
 import { hostname } from "node:os"
 import type { Actor, Instant, ReferralService, ReferralStore } from "@lahete/core"
 import { SqlDispatcher } from "@lahete/store-sql"
@@ -176,13 +183,56 @@ interface Holder {
   readonly token: string
   readonly host: string
   readonly pid: number
+  /** `<pid namespace> <start time>` on Linux; `null` elsewhere and in leases of earlier versions. */
+  readonly process: string | null
   readonly acquired_at: number
   readonly expires_at: number
 }
 
-const isAlive = (pid: number): boolean => {
+/** A process's state and start time (clock ticks since boot) from `/proc/<pid>/stat`; `undefined` without one. */
+const procStat = (pid: number): { readonly state: string; readonly started: string } | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    // after "pid (command) " come field 3 (the state) onwards; the command may hold spaces and parentheses
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    const state = fields[0]
+    const started = fields[19]
+    return state === undefined || started === undefined ? undefined : { state, started }
+  } catch {
+    return undefined
+  }
+}
+
+const pidNamespace = (): string | undefined => {
+  try {
+    return readlinkSync("/proc/self/ns/pid")
+  } catch {
+    return undefined
+  }
+}
+
+/** This process as the lease records it (Linux), or `null`. */
+const ownProcess = (): string | null => {
+  const namespace = pidNamespace()
+  const stat = procStat(process.pid)
+  return namespace === undefined || stat === undefined ? null : `${namespace} ${stat.started}`
+}
+
+/** Whether the holder's process (on this host) still runs. */
+const isAlive = (holder: Holder): boolean => {
+  const pid = Number(holder.pid)
+  const [namespace, started] = holder.process === null ? [] : holder.process.split(" ")
+  const ours = pidNamespace()
+  // in another pid namespace its pid means nothing here: leave it to its lease
+  if (namespace !== undefined && ours !== undefined && namespace !== ours) return true
   // a holder with our own pid is an earlier process of ours (e.g. a restarted container)
   if (pid === process.pid) return false
+  const stat = procStat(pid)
+  if (stat !== undefined) {
+    // killed but not reaped yet (a zombie), or the pid now belongs to another process
+    if (stat.state === "Z" || stat.state === "X") return false
+    return started === undefined || stat.started === started
+  }
   try {
     process.kill(pid, 0)
     return true
@@ -217,6 +267,7 @@ export const acquireLock = (
     const token = crypto.randomUUID()
     const host = hostname()
     const pid = process.pid
+    const self = ownProcess()
     yield* sql.unsafe(
       `CREATE TABLE IF NOT EXISTS ${lockTable} (
         name TEXT PRIMARY KEY,
@@ -224,22 +275,28 @@ export const acquireLock = (
         host TEXT NOT NULL,
         pid INTEGER NOT NULL,
         acquired_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL
+        expires_at INTEGER NOT NULL,
+        process TEXT
       )`
     )
+    // a lock table of an earlier version has no process column (two workers starting may both try to add it)
+    const columns = yield* sql<{ name: string }>`SELECT name FROM pragma_table_info(${lockTable})`
+    if (!columns.some((c) => c.name === "process")) {
+      yield* Effect.ignore(sql.unsafe(`ALTER TABLE ${lockTable} ADD COLUMN process TEXT`))
+    }
     yield* Effect.acquireRelease(
       sql.withTransaction(
         Effect.gen(function* () {
           const now = yield* Clock.currentTimeMillis
-          const rows = yield* sql<Holder>`SELECT token, host, pid, acquired_at, expires_at
+          const rows = yield* sql<Holder>`SELECT token, host, pid, process, acquired_at, expires_at
             FROM ${sql(lockTable)} WHERE name = 'worker'`
           const holder = rows[0]
           if (holder === undefined) {
-            yield* sql`INSERT INTO ${sql(lockTable)} (name, token, host, pid, acquired_at, expires_at)
-              VALUES ('worker', ${token}, ${host}, ${pid}, ${now}, ${now + ttl})`
+            yield* sql`INSERT INTO ${sql(lockTable)} (name, token, host, pid, process, acquired_at, expires_at)
+              VALUES ('worker', ${token}, ${host}, ${pid}, ${self}, ${now}, ${now + ttl})`
             return
           }
-          const stale = Number(holder.expires_at) <= now || (holder.host === host && !isAlive(Number(holder.pid)))
+          const stale = Number(holder.expires_at) <= now || (holder.host === host && !isAlive(holder))
           if (!stale) {
             return yield* Effect.fail(
               new WorkerAlreadyRunning({
@@ -251,7 +308,8 @@ export const acquireLock = (
             )
           }
           yield* sql`UPDATE ${sql(lockTable)}
-            SET token = ${token}, host = ${host}, pid = ${pid}, acquired_at = ${now}, expires_at = ${now + ttl}
+            SET token = ${token}, host = ${host}, pid = ${pid}, process = ${self},
+              acquired_at = ${now}, expires_at = ${now + ttl}
             WHERE name = 'worker' AND token = ${holder.token}`
         })
       ),

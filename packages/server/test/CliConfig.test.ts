@@ -37,7 +37,7 @@ describe("Config", () => {
   it("defaults: both presets, 127.0.0.1:8080, a round every 30 s, no database, no messaging", () => {
     const s = success({ env: {} })
     expect(s.programmes.map((p) => p.id)).toEqual(Presets.all.map((p) => p.id))
-    expect(s.http).toEqual({ host: "127.0.0.1", port: 8080 })
+    expect(s.http).toEqual({ host: "127.0.0.1", port: 8080, limits: {} })
     expect(s.worker.intervalMs).toBe(30_000)
     expect(s.database).toBeUndefined()
     expect(s.sms).toEqual({ _tag: "None" })
@@ -52,6 +52,10 @@ describe("Config", () => {
         LAHETE_PROGRAMMES: "kemijarvi",
         LAHETE_HTTP_HOST: "0.0.0.0",
         LAHETE_HTTP_PORT: "9000",
+        LAHETE_HTTP_HEADERS_TIMEOUT_SECONDS: "5",
+        LAHETE_HTTP_REQUEST_TIMEOUT_SECONDS: "20",
+        LAHETE_HTTP_IDLE_TIMEOUT_SECONDS: "2.5",
+        LAHETE_HTTP_MAX_CONNECTIONS: "100",
         LAHETE_AUTH_ISSUER: "https://login.example.fi",
         LAHETE_AUTH_AUDIENCE: "lahete",
         LAHETE_AUTH_JWKS_URL: "https://login.example.fi/jwks.json",
@@ -75,7 +79,11 @@ describe("Config", () => {
       expect(String(s.database.url)).not.toContain("pw")
     }
     expect(s.programmes.map((p) => p.id)).toEqual(["kemijarvi"])
-    expect(s.http).toEqual({ host: "0.0.0.0", port: 9000 })
+    expect(s.http).toEqual({
+      host: "0.0.0.0",
+      port: 9000,
+      limits: { headersTimeoutSeconds: 5, requestTimeoutSeconds: 20, idleTimeoutSeconds: 2.5, maxConnections: 100 }
+    })
     expect(s.auth).toEqual({
       issuer: "https://login.example.fi",
       audience: "lahete",
@@ -126,6 +134,33 @@ describe("Config", () => {
     expect(message).toContain("http.port (LAHETE_HTTP_PORT)")
     expect(message).not.toContain("80a80")
     expect(message).not.toContain("perhaps")
+  })
+
+  it("the server's limits: a misspelt one, one out of range and a headers timeout over the request's are named", () => {
+    const path = file({ http: { limits: { requestTimeoutSecs: 20, maxConnections: 0 } } })
+    const error = failure({ env: { LAHETE_CONFIG: path } })
+    // named down to the section at least (the unknown key's own name where the decoder gives it)
+    expect(error.problems).toContainEqual({
+      setting: expect.stringMatching(/^http\.limits(\.requestTimeoutSecs)?$/),
+      source: path,
+      reason: "has a setting that is not known"
+    })
+    expect(error.problems).toContainEqual({
+      setting: "http.limits.maxConnections",
+      source: path,
+      reason: "expected from 1 to 1000000 connections"
+    })
+    const longer = failure({
+      env: { LAHETE_HTTP_HEADERS_TIMEOUT_SECONDS: "60", LAHETE_HTTP_REQUEST_TIMEOUT_SECONDS: "30" }
+    })
+    expect(longer.problems).toEqual([
+      expect.objectContaining({
+        setting: "http.limits",
+        reason: "headersTimeoutSeconds may not exceed requestTimeoutSeconds"
+      })
+    ])
+    const fine = success({ env: {}, file: file({ http: { limits: { requestTimeoutSeconds: 20 } } }) })
+    expect(fine.http.limits).toEqual({ requestTimeoutSeconds: 20 })
   })
 
   it("a port out of range says the range", () => {

@@ -6,7 +6,8 @@
  * SIGTERM stops that process cleanly, lock released.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
@@ -103,6 +104,8 @@ describe("lahete serve", () => {
         const dir = fresh()
         const env = environment(dir, {
           LAHETE_HTTP_PORT: "0",
+          // the configured limits reach the server: a silent connection is cut after 1 s, not 10
+          LAHETE_HTTP_HEADERS_TIMEOUT_SECONDS: "1",
           LAHETE_AUTH_ISSUER: "urn:test",
           LAHETE_AUTH_AUDIENCE: "lahete",
           LAHETE_AUTH_JWKS: JSON.stringify({
@@ -128,6 +131,22 @@ describe("lahete serve", () => {
         })
         const health = yield* Effect.promise(() => fetch(`${address}/health`))
         expect(health.status).toBe(200)
+        const silent = yield* Effect.promise(
+          () =>
+            new Promise<{ readonly ms: number; readonly text: string }>((resolve) => {
+              const opened = Date.now()
+              const url = new URL(address)
+              const socket = connect(Number(url.port), url.hostname)
+              let text = ""
+              socket.on("data", (d) => {
+                text += String(d)
+              })
+              socket.on("error", () => {})
+              socket.on("close", () => resolve({ ms: Date.now() - opened, text }))
+            })
+        )
+        expect(silent.ms).toBeLessThan(1_000 + 2_000)
+        expect(silent.text).toMatch(/^HTTP\/1\.1 408 /)
         // the worker runs in the same process: it sends the coordinator's notification and holds the lock
         yield* eventually("the notification", () =>
           Effect.runSync(Sinks.readMail(env.LAHETE_EMAIL_FILE)).length === 1 ? true : undefined
@@ -207,6 +226,45 @@ describe("lahete serve", () => {
 
 /** The hook that lets Node run the workspace's TypeScript sources (as the demo does). */
 const hookFile = fileURLToPath(new URL("../../../scripts/sources.mjs", import.meta.url))
+const bin = fileURLToPath(new URL("../src/bin.ts", import.meta.url))
+
+const workerArgs = [
+  "--experimental-transform-types",
+  "--disable-warning=ExperimentalWarning",
+  "--conditions=@lahete/source",
+  "--import",
+  hookFile,
+  bin,
+  "worker"
+]
+
+/** `lahete worker` in a child process of its own, on the workspace's sources. */
+const spawnWorker = (env: Record<string, string>): ChildProcess => {
+  const child = spawn(process.execPath, workerArgs, {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  children.push(child)
+  return child
+}
+
+/**
+ * `lahete worker` under a parent that never reaps it (a shell that starts it
+ * and becomes `sleep`), as under a container's first process that reaps no
+ * children: killed, it stays a zombie. Resolves the worker's pid.
+ */
+const spawnUnreapedWorker = (env: Record<string, string>): Promise<number> => {
+  const parent = spawn(
+    "sh",
+    ["-c", '"$@" >/dev/null 2>&1 & echo $!; exec sleep 600', "sh", process.execPath, ...workerArgs],
+    {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "ignore"]
+    }
+  )
+  children.push(parent)
+  return new Promise((resolve) => parent.stdout?.once("data", (d) => resolve(Number(String(d).trim()))))
+}
 
 describe("lahete worker in another process", () => {
   it.live(
@@ -216,21 +274,7 @@ describe("lahete worker in another process", () => {
         const dir = fresh()
         const env = environment(dir)
         yield* seed(env.LAHETE_DATABASE)
-        const bin = fileURLToPath(new URL("../src/bin.ts", import.meta.url))
-        const child = spawn(
-          process.execPath,
-          [
-            "--experimental-transform-types",
-            "--disable-warning=ExperimentalWarning",
-            "--conditions=@lahete/source",
-            "--import",
-            hookFile,
-            bin,
-            "worker"
-          ],
-          { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] }
-        )
-        children.push(child)
+        const child = spawnWorker(env)
         let output = ""
         child.stdout?.on("data", (d) => {
           output += String(d)
@@ -259,6 +303,61 @@ describe("lahete worker in another process", () => {
         // the lock is free: one round here now runs
         yield* Cli.runWith(["worker", "--once"], { env }).pipe(Effect.provide(NodeServices.layer))
         yield* audit(env.LAHETE_EMAIL_FILE, "packages/server/test/CliServe.test.ts (worker process)")
+      }),
+    90_000
+  )
+
+  it.live(
+    "a worker killed with SIGKILL leaves its lock, and the next worker on the same host takes it over at once",
+    () =>
+      Effect.gen(function* () {
+        const dir = fresh()
+        const env = environment(dir)
+        yield* seed(env.LAHETE_DATABASE)
+        const child = spawnWorker(env)
+        child.stdout?.resume()
+        child.stderr?.resume()
+        yield* eventually(
+          "the child's lock",
+          () => (lockHolder(env.LAHETE_DATABASE) === child.pid ? true : undefined),
+          45_000
+        )
+        const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_, signal) => resolve(signal)))
+        child.kill("SIGKILL")
+        expect(yield* Effect.promise(() => exited)).toBe("SIGKILL")
+        // the dead process could not release its lock: the row still names it, with a lease of a minute left
+        expect(lockHolder(env.LAHETE_DATABASE)).toBe(child.pid)
+        // the next worker does not wait for the lease: the holder's process is gone
+        yield* Cli.runWith(["worker", "--once"], { env }).pipe(Effect.provide(NodeServices.layer))
+        expect(lockHolder(env.LAHETE_DATABASE)).toBeUndefined()
+        yield* audit(env.LAHETE_EMAIL_FILE, "packages/server/test/CliServe.test.ts (killed worker)")
+      }),
+    90_000
+  )
+
+  it.live.skipIf(process.platform !== "linux")(
+    "a worker killed with SIGKILL and never reaped (a zombie) is taken over at once too",
+    () =>
+      Effect.gen(function* () {
+        const dir = fresh()
+        const env = environment(dir)
+        yield* seed(env.LAHETE_DATABASE)
+        const pid = yield* Effect.promise(() => spawnUnreapedWorker(env))
+        yield* eventually(
+          "the child's lock",
+          () => (lockHolder(env.LAHETE_DATABASE) === pid ? true : undefined),
+          45_000
+        )
+        process.kill(pid, "SIGKILL")
+        yield* eventually("the zombie", () =>
+          readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ") ? true : undefined
+        )
+        // the process table still lists it, so `process.kill(pid, 0)` alone would take it for alive
+        expect(() => process.kill(pid, 0)).not.toThrow()
+        expect(lockHolder(env.LAHETE_DATABASE)).toBe(pid)
+        yield* Cli.runWith(["worker", "--once"], { env }).pipe(Effect.provide(NodeServices.layer))
+        expect(lockHolder(env.LAHETE_DATABASE)).toBeUndefined()
+        yield* audit(env.LAHETE_EMAIL_FILE, "packages/server/test/CliServe.test.ts (zombie worker)")
       }),
     90_000
   )

@@ -5,8 +5,8 @@
  * expired or its process is gone, is released when the worker stops, and a
  * worker whose lock was taken over stops.
  */
-import { spawnSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { spawn, spawnSync } from "node:child_process"
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs"
 import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
@@ -118,8 +118,16 @@ describe("Worker rounds", () => {
   })
 })
 
-/** Writes a lock row as another worker would. */
-const holdAs = (holder: { readonly pid: number; readonly host?: string; readonly expiresAt: number }) =>
+/**
+ * Writes a lock row as another worker would: in the table of an earlier
+ * version (no process column), or with the holder's process identity.
+ */
+const holdAs = (holder: {
+  readonly pid: number
+  readonly host?: string
+  readonly expiresAt: number
+  readonly process?: string
+}) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql.unsafe(`CREATE TABLE IF NOT EXISTS ${Worker.lockTable} (
@@ -127,7 +135,19 @@ const holdAs = (holder: { readonly pid: number; readonly host?: string; readonly
       acquired_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`)
     yield* sql`INSERT INTO ${sql(Worker.lockTable)} (name, token, host, pid, acquired_at, expires_at)
       VALUES ('worker', 'other', ${holder.host ?? hostname()}, ${holder.pid}, 0, ${holder.expiresAt})`
+    if (holder.process !== undefined) {
+      yield* sql.unsafe(`ALTER TABLE ${Worker.lockTable} ADD COLUMN process TEXT`)
+      yield* sql`UPDATE ${sql(Worker.lockTable)} SET process = ${holder.process}`
+    }
   })
+
+/** A process's start time (clock ticks since boot), read from /proc as the lease records it. */
+const startedOf = (pid: number): string => {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? ""
+}
+const linux = process.platform === "linux"
+const namespace = linux ? readlinkSync("/proc/self/ns/pid") : ""
 
 const lockRows = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -173,6 +193,81 @@ describe("Worker lock (SQLite: one worker)", () => {
           expect((yield* lockRows).map((r) => r.pid)).toEqual([process.pid])
         })
       )
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect.skipIf(!linux)("the lease records the holder's pid namespace and start time (Linux)", () => {
+    const { layer } = setup()
+    return Effect.gen(function* () {
+      yield* holdAs({ pid: spawnSync(process.execPath, ["-e", ""]).pid, expiresAt: 10_000_000 })
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          yield* Worker.acquireLock(options)
+          const sql = yield* SqlClient.SqlClient
+          const rows = yield* sql<{ process: string }>`SELECT process FROM ${sql(Worker.lockTable)}`
+          expect(rows).toEqual([{ process: `${namespace} ${startedOf(process.pid)}` }])
+        })
+      )
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect.skipIf(!linux)("a live holder with its recorded identity is refused", () => {
+    const { layer } = setup()
+    return Effect.gen(function* () {
+      yield* holdAs({ pid: process.ppid, expiresAt: 10_000_000, process: `${namespace} ${startedOf(process.ppid)}` })
+      expect((yield* Effect.flip(Effect.scoped(Worker.acquireLock(options))))._tag).toBe("WorkerAlreadyRunning")
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect.skipIf(!linux)("a holder whose pid now belongs to another process is taken over at once", () => {
+    const { layer } = setup()
+    return Effect.gen(function* () {
+      // the parent process runs, but it is not the process that took the lease (another start time)
+      const other = String(Number(startedOf(process.ppid)) + 1)
+      yield* holdAs({ pid: process.ppid, expiresAt: 10_000_000, process: `${namespace} ${other}` })
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          yield* Worker.acquireLock(options)
+          expect((yield* lockRows).map((r) => r.pid)).toEqual([process.pid])
+        })
+      )
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.live.skipIf(!linux)("a holder killed but not reaped by its parent (a zombie) is taken over at once", () => {
+    const { layer } = setup()
+    return Effect.gen(function* () {
+      // the shell starts the holder and becomes `sleep`, which never reaps it
+      const parent = spawn("sh", ["-c", "sleep 600 & echo $!; exec sleep 600"], { stdio: ["ignore", "pipe", "ignore"] })
+      yield* Effect.addFinalizer(() => Effect.sync(() => parent.kill("SIGKILL")))
+      const pid = yield* Effect.promise(
+        () => new Promise<number>((resolve) => parent.stdout?.once("data", (d) => resolve(Number(String(d).trim()))))
+      )
+      const started = startedOf(pid)
+      process.kill(pid, "SIGKILL")
+      for (let k = 0; k < 100 && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z "); k++) {
+        yield* Effect.sleep("20 millis")
+      }
+      expect(readFileSync(`/proc/${pid}/stat`, "utf8")).toContain(") Z ")
+      // process.kill(pid, 0) still succeeds on a zombie: the lease's identity tells it is gone
+      expect(() => process.kill(pid, 0)).not.toThrow()
+      yield* holdAs({ pid, expiresAt: Date.now() + 600_000, process: `${namespace} ${started}` })
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          yield* Worker.acquireLock(options)
+          expect((yield* lockRows).map((r) => r.pid)).toEqual([process.pid])
+        })
+      )
+    }).pipe(Effect.scoped, Effect.provide(layer))
+  })
+
+  it.effect.skipIf(!linux)("a holder in another pid namespace is left to its lease, even with our pid", () => {
+    const { layer } = setup()
+    return Effect.gen(function* () {
+      yield* holdAs({ pid: process.pid, expiresAt: 10_000, process: "pid:[1] 1" })
+      expect((yield* Effect.flip(Effect.scoped(Worker.acquireLock(options))))._tag).toBe("WorkerAlreadyRunning")
+      yield* TestClock.setTime(10_000)
+      yield* Effect.scoped(Worker.acquireLock(options))
     }).pipe(Effect.provide(layer))
   })
 

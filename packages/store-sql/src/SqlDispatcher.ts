@@ -32,12 +32,14 @@
  * of each message. Reason codes only: no personal data.
  *
  * `worker` runs the deadline scheduler's step (`Scheduler.step`) and the
- * dispatcher on an interval. The step reads the referrals' states from the
- * projection (`schedulerStates`: one row per referral, no stream folded),
- * so a round loads the streams of only the referrals with a deadline command
- * due or a message to handle. Several workers may run against one
- * PostgreSQL: the scheduler's commands are idempotent (one key per firing)
- * and the claims skip each other's entries. On SQLite run one worker.
+ * dispatcher on an interval. The step reads only the referrals whose next
+ * deadline is due from the index (`ReferralIndex.due` over the projection's
+ * `next_due_at`, `SqlReferralIndex`), so a round costs what is due and what
+ * is to be sent, never the size of the store, and loads the streams of only
+ * the referrals with a deadline command due or a message to handle. Several
+ * workers may run against one PostgreSQL: the scheduler's commands are
+ * idempotent (one key per firing) and the claims skip each other's entries.
+ * On SQLite run one worker.
  *
  * @since 0.1.0
  */
@@ -53,6 +55,7 @@ import {
   type Programme,
   Referral,
   type ReferralCommand,
+  type ReferralIndex,
   ReferralService,
   ReferralStore,
   Scheduler,
@@ -61,7 +64,6 @@ import {
 import { Clock, Effect, Option, Schedule } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as SqlOutbox from "./SqlOutbox.js"
-import * as SqlProjections from "./SqlProjections.js"
 
 /**
  * The dispatcher's configuration.
@@ -362,57 +364,6 @@ export const dispatch = (
     return results
   })
 
-const endedStatuses = Lifecycle.Status.literals.filter((status) => Lifecycle.isTerminal(status))
-const otherStatuses = Lifecycle.Status.literals.filter((status) => !Lifecycle.isTerminal(status))
-
-/**
- * The states the worker's scheduler step looks at, from the projection
- * (`SqlProjections.statesBy`) rather than by folding every stream:
- *
- * - every referral that has not ended, and every ended one whose personal
- *   data is not yet erased (D6 may still fall due for it, when its programme
- *   version sets a retention period). Left out are only the ended referrals
- *   whose personal data is erased: an ended referral has no deadline but
- *   D6, D6 needs the data not yet erased, and neither change can be undone
- *   (`Deadlines.nextDeadlines`);
- * - the referrals whose projection row is missing or not at their stream's
- *   version (`SqlProjections.referralIdsBehind`; none while every append goes
- *   through `SqlReferralStore`, which writes the row in the append's
- *   transaction and fills in missing rows when it starts) are folded from
- *   their events instead of trusting their rows. One that cannot be read
- *   (a store failure) is left out of this round with a warning naming the
- *   referral id, and tried again at the next.
- *
- * Not-ended referrals first, then ended ones (each by submission time), then
- * the folded ones.
- *
- * @since 0.1.0
- * @category worker
- */
-export const schedulerStates: Effect.Effect<
-  ReadonlyArray<Referral.ReferralState>,
-  ReferralStore.StoreFailure,
-  SqlClient.SqlClient | ReferralService.ReferralService
-> = Effect.gen(function* () {
-  const service = yield* ReferralService.ReferralService
-  const open = yield* SqlProjections.statesBy({ statuses: otherStatuses })
-  const ended = yield* SqlProjections.statesBy({ statuses: endedStatuses, personalDataErased: false })
-  const behind = yield* SqlProjections.referralIdsBehind()
-  if (behind.length === 0) return [...open, ...ended]
-  const stale = new Set<string>(behind)
-  const states = [...open, ...ended].filter((s) => s.referralId === undefined || !stale.has(s.referralId))
-  for (const referralId of behind) {
-    const folded = yield* Effect.result(service.state(referralId))
-    if (folded._tag === "Success") states.push(folded.success)
-    else {
-      yield* Effect.logWarning(
-        `lahete worker: referral ${referralId} left out of the deadline step (its projection row is out of step and its stream could not be read: ${folded.failure._tag})`
-      )
-    }
-  }
-  return states
-})
-
 /**
  * What one worker round did: the scheduler's step and the dispatcher's
  * results (all its rounds until nothing was due).
@@ -437,16 +388,17 @@ export type WorkerServices =
   | SqlClient.SqlClient
   | ReferralService.ReferralService
   | ReferralStore.ReferralStore
+  | ReferralIndex.ReferralIndex
   | ReferralService.ProgrammeCatalog
   | SmsSender.SmsSender
   | Mailer.Mailer
 
 /**
  * One worker round at the clock's time: the deadline scheduler's step over
- * the projection (`Scheduler.step({ states: schedulerStates })`: the same
- * commands, under the same idempotency keys, as folding every stream would
- * give; its `referrals` counts the states looked at), then dispatch rounds
- * until no due entry is left (at most `maxRounds`, default 100).
+ * the index (`Scheduler.step()`: the referrals with a deadline due, the same
+ * commands under the same idempotency keys as folding every stream would
+ * give; its `referrals` counts the referrals read as due), then dispatch
+ * rounds until no due entry is left (at most `maxRounds`, default 100).
  *
  * @since 0.1.0
  * @category worker
@@ -455,10 +407,10 @@ export const workOnce = (
   options: Options & { readonly actor?: Actor.Actor; readonly maxRounds?: number }
 ): Effect.Effect<RoundResult, ReferralService.ReferralServiceError | ReferralStore.StoreFailure, WorkerServices> =>
   Effect.gen(function* () {
-    const step = yield* Scheduler.step({
-      states: schedulerStates,
-      ...(options.actor === undefined ? {} : { actor: options.actor })
-    })
+    const step = yield* Scheduler.step(options.actor === undefined ? {} : { actor: options.actor }).pipe(
+      // the step pages with the cursors the index itself gave it: one it refuses is a bug, not an outcome
+      Effect.catchTag("InvalidCursor", (e) => Effect.die(e))
+    )
     const now = Instant.make(yield* Clock.currentTimeMillis)
     const dispatched: Array<Result> = []
     for (let round = 0; round < (options.maxRounds ?? 100); round++) {

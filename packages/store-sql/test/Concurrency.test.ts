@@ -17,12 +17,12 @@ import {
   ReferralService,
   ReferralStore
 } from "@lahete/core"
-import { SqlAuditLog, SqlProjections, SqlReferralStore } from "@lahete/store-sql"
+import { SqlAuditLog, SqlProjections } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Option, Result, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { checkConsistency } from "./support/consistency.js"
-import { databases } from "./support/layers.js"
+import { databases, wrappedStore } from "./support/layers.js"
 
 const referrals = 4
 const fibers = 8
@@ -90,20 +90,17 @@ const commandsOf = (f: number): ReadonlyArray<Command> => {
 for (const database of databases({ maxConnections: fibers })) {
   /** Version conflicts the store reported (the service retried them): proof that the appends really raced. */
   let conflicts = 0
-  const countingStore = Layer.effect(
-    ReferralStore.ReferralStore,
-    Effect.map(SqlReferralStore.make, (store) =>
-      ReferralStore.ReferralStore.of({
-        ...store,
-        append: (request) =>
-          Effect.tapError(store.append(request), (e) =>
-            Effect.sync(() => {
-              if (e._tag === "VersionConflict") conflicts++
-            })
-          )
-      })
-    )
-  )
+  const countingStore = wrappedStore({
+    store: (store) => ({
+      ...store,
+      append: (request) =>
+        Effect.tapError(store.append(request), (e) =>
+          Effect.sync(() => {
+            if (e._tag === "VersionConflict") conflicts++
+          })
+        )
+    })
+  })
   const layer = ReferralService.layerWith({ conflictRetries: 50 }).pipe(
     Layer.provideMerge(
       Layer.mergeAll(

@@ -10,6 +10,16 @@
  * alone (`BEGIN IMMEDIATE`), on PostgreSQL because the append takes an
  * advisory lock on the link worker before counting. Afterwards the index's
  * count and the caseload equal the rounds.
+ *
+ * And through `ReferralService.assign` (which counts by index, decides,
+ * appends with the count as `expectedLoad` and decides again on
+ * `LoadChanged`): two coordinators assigning the last free place of a link
+ * worker at once (concurrent fibers; on PostgreSQL on two connections) get
+ * one assignment and one refusal (the link worker is at capacity), never two
+ * assignments. (On PostgreSQL both decisions are made against the same count,
+ * so without the guard both would be written: checked by hand. SQLite's one
+ * connection in one process runs the two almost one after the other; the
+ * two-process test above is the race there.)
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
@@ -17,13 +27,21 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
 import { describe, expect, it } from "@effect/vitest"
-import { Ids, ReferralIndex, ReferralStore } from "@lahete/core"
+import {
+  AuditLogMemory,
+  Ids,
+  LinkWorkerRegistry,
+  Presets,
+  ReferralIndex,
+  ReferralService,
+  ReferralStore
+} from "@lahete/core"
 import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
-import { Effect, Layer, Redacted, Schema } from "effect"
+import { Effect, Layer, Redacted, Result, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
-import { databaseUrl, warnSkipped } from "./support/layers.js"
+import { databases, databaseUrl, warnSkipped } from "./support/layers.js"
 
 const repo = join(import.meta.dirname, "..", "..", "..")
 const node = existsSync(join(repo, "node_modules", ".bin", "node"))
@@ -192,3 +210,58 @@ describe("two coordinators assigning the last free place at once", () => {
     120_000
   )
 })
+
+const serviceRounds = 12
+
+for (const database of databases({ maxConnections: 4 })) {
+  describe(`two coordinators assigning the last free place through ReferralService on ${database.name}`, () => {
+    it.live("one assignment and one refusal, never two", () => {
+      // one link worker per round, with one free place
+      const linkWorkers = Array.from({ length: serviceRounds }, (_, r) =>
+        Fixtures.linkWorker({ id: Schema.decodeSync(Ids.ActorId)(`lw-race-${r}`), capacity: 1 })
+      )
+      const layer = ReferralService.layer.pipe(
+        Layer.provideMerge(
+          Layer.mergeAll(
+            SqlReferralStore.layer,
+            AuditLogMemory.layer,
+            LinkWorkerRegistry.layerMemory(linkWorkers),
+            ReferralService.catalogLayer(Presets.catalog)
+          )
+        ),
+        Layer.provideMerge(Layer.fresh(database.client))
+      )
+      return Effect.gen(function* () {
+        const service = yield* ReferralService.ReferralService
+        const index = yield* ReferralIndex.ReferralIndex
+        for (let r = 0; r < serviceRounds; r++) {
+          const ids = [referralId(`r-svc-${r}-a`), referralId(`r-svc-${r}-b`)]
+          for (const id of ids) {
+            yield* service.execute(Fixtures.submit({ referralId: id, idempotencyKey: key(`submit-${id}`) }))
+          }
+          const outcomes = yield* Effect.all(
+            ids.map((id) =>
+              Effect.result(
+                service.assign({
+                  referralId: id,
+                  linkWorkerId: linkWorkers[r]?.id ?? Fixtures.linkWorker().id,
+                  actor: Fixtures.coordinator,
+                  at: Fixtures.at(2),
+                  idempotencyKey: key(`assign-${id}`)
+                })
+              )
+            ),
+            { concurrency: "unbounded" }
+          )
+          const won = outcomes.filter(Result.isSuccess)
+          const refused = outcomes.flatMap((o) => (Result.isFailure(o) ? [o.failure] : []))
+          expect(won, `round ${r}: ${refused.map((e) => e._tag).join(", ")}`).toHaveLength(1)
+          expect(refused).toHaveLength(1)
+          // a refusal by the lifecycle (at capacity), not a store failure or a conflict left over
+          expect(["StoreFailure", "VersionConflict", "LoadChanged"]).not.toContain(refused[0]?._tag)
+          expect(yield* index.activeClients(linkWorkers[r]?.id ?? Fixtures.linkWorker().id)).toBe(1)
+        }
+      }).pipe(Effect.provide(layer))
+    })
+  })
+}

@@ -8,10 +8,10 @@
  *   UPDATE_DOCS=1 node_modules/.bin/node node_modules/vitest/vitest.mjs run packages/transport-ekollega/test/Docs.test.ts
  */
 import { readFileSync } from "node:fs"
-import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Actor, ReferralService, ReferralTransport } from "@lahete/core"
+import { HttpLimits } from "@lahete/http-limits"
 import { ReferralTransportTest } from "@lahete/testing"
 import { EkollegaClient, EkollegaInbox, EkollegaMessage, EkollegaToken } from "@lahete/transport-ekollega"
 import { Context, Effect, Layer, type Redacted, Schema } from "effect"
@@ -30,9 +30,10 @@ const inbox = (wellbeingCentreKeys: EkollegaToken.JsonWebKeySet) =>
     Layer.provide(ReferralService.layerMemory()) // in production: the SQL store (@lahete/store-sql)
   )
 
-// on a Node HTTP server (behind TLS): Layer.launch(onNode(keys))
+// on a Node HTTP server (behind TLS): Layer.launch(onNode(keys)); HttpLimits cuts slow and idle clients
+// (headers 10 s, whole request 30 s, idle 5 s, 512 connections; the same limits as @lahete/server)
 const onNode = (wellbeingCentreKeys: EkollegaToken.JsonWebKeySet) =>
-  inbox(wellbeingCentreKeys).pipe(Layer.provide(NodeHttpServer.layer(() => createServer(), { port: 8080 })))
+  inbox(wellbeingCentreKeys).pipe(Layer.provide(NodeHttpServer.layer(HttpLimits.makeServer(), { port: 8080 })))
 // #endregion
 
 // #region doc:client
@@ -66,10 +67,10 @@ const exampleImports = {
   inbox: [
     'import { NodeHttpServer } from "@effect/platform-node"',
     'import { ReferralService } from "@lahete/core"',
+    'import { HttpLimits } from "@lahete/http-limits"',
     'import { EkollegaInbox, type EkollegaToken } from "@lahete/transport-ekollega"',
     'import { Layer } from "effect"',
-    'import { HttpRouter } from "effect/http"',
-    'import { createServer } from "node:http"'
+    'import { HttpRouter } from "effect/http"'
   ],
   client: [
     'import { Actor, ReferralTransport } from "@lahete/core"',
@@ -142,7 +143,7 @@ describe("docs/transport-ekollega.md", () => {
       expect(Layer.isLayer(onNode(pair.publicKeys))).toBe(true)
       const context = yield* Layer.build(
         inbox(pair.publicKeys).pipe(
-          Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" }))
+          Layer.provideMerge(NodeHttpServer.layer(HttpLimits.makeServer(), { port: 0, host: "127.0.0.1" }))
         )
       )
       const baseUrl = HttpServer.formatAddress(Context.get(context, HttpServer.HttpServer).address)

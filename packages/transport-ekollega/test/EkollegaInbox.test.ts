@@ -4,6 +4,7 @@ import {
   AuditLogMemory,
   LinkWorkerRegistry,
   Presets,
+  ReferralIndex,
   ReferralService,
   ReferralStore,
   ReferralStoreMemory,
@@ -11,7 +12,7 @@ import {
 } from "@lahete/core"
 import { Fixtures, ReferralTransportTest } from "@lahete/testing"
 import { EkollegaClient, EkollegaInbox, EkollegaMessage } from "@lahete/transport-ekollega"
-import { Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { FetchHttpClient, HttpRouter, HttpServer } from "effect/http"
 import { type Body, inbox, origin, problem, read, request, snapshot, tokenFor } from "./support/inbox.js"
 import { inboxOptions, memoryServices, overHttp, sign, webHandler } from "./support/layers.js"
@@ -568,12 +569,13 @@ describe("EkollegaClient: answers map back to the port's errors", () => {
 
   it.live("a store that fails is 503 without details, and TransportUnavailable to the client", () =>
     Effect.gen(function* () {
-      const broken = Layer.effect(
-        ReferralStore.ReferralStore,
-        Effect.map(ReferralStoreMemory.make, (store) => ({
-          ...store,
-          append: () => Effect.fail(new ReferralStore.StoreFailure({ operation: "append", detail: "disk full" }))
-        }))
+      const broken = Layer.effectContext(
+        Effect.map(ReferralStoreMemory.makeWithIndex(), ({ store, index }) =>
+          Context.make(ReferralStore.ReferralStore, {
+            ...store,
+            append: () => Effect.fail(new ReferralStore.StoreFailure({ operation: "append", detail: "disk full" }))
+          }).pipe(Context.add(ReferralIndex.ReferralIndex, index))
+        )
       )
       const services = ReferralService.layer.pipe(
         Layer.provideMerge(

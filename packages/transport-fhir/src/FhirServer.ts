@@ -397,15 +397,16 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
  *
  * @example
  * ```ts
- * import { createServer } from "node:http"
  * import { NodeHttpServer } from "@effect/platform-node"
+ * import { HttpLimits } from "@lahete/http-limits"
  * import { FhirAuth, FhirServer } from "@lahete/transport-fhir"
  * import { Layer } from "effect"
  * import { HttpRouter } from "effect/http"
  *
  * const Fhir = FhirServer.layer({ authenticate: FhirAuth.jwt({ issuers }), basePath: "/fhir" })
  * const Main = HttpRouter.serve(Fhir).pipe(
- *   Layer.provide(NodeHttpServer.layer(createServer, { port: 8080 })),
+ *   // header, request and idle timeouts and a connection limit (the same as @lahete/server)
+ *   Layer.provide(NodeHttpServer.layer(HttpLimits.makeServer(), { port: 8080 })),
  *   Layer.provide(ServiceLive) // ReferralService, ReferralStore, ReferralIndex, AuditLog
  * )
  * ```

@@ -1,11 +1,14 @@
 /**
- * Node's HTTP server, closing keep-alive connections as soon as they fall
- * idle once it is shutting down. `server.close()` closes the connections idle
- * at that moment only; a connection whose request was still running would
- * stay open until the client's or Node's keep-alive timeout, holding the
- * shutdown up although its work is done.
+ * Node's HTTP server with the limits of `@lahete/http-limits` (header,
+ * request and idle timeouts, a connection limit), closing keep-alive
+ * connections as soon as they fall idle once it is shutting down.
+ * `server.close()` closes the connections idle at that moment only; a
+ * connection whose request was still running would stay open until the
+ * client's or Node's keep-alive timeout, holding the shutdown up although its
+ * work is done.
  */
 import { Server } from "node:http"
+import { HttpLimits } from "@lahete/http-limits"
 
 class GracefulServer extends Server {
   override close(callback?: (error?: Error) => void): this {
@@ -17,5 +20,8 @@ class GracefulServer extends Server {
   }
 }
 
-/** A new server for `NodeHttpServer.layer`. */
-export const make = (): Server => new GracefulServer()
+/** A function making a new server for `NodeHttpServer.layer`, with the limits (defaults for those not given). */
+export const make =
+  (limits: HttpLimits.Limits = {}): (() => Server) =>
+  () =>
+    HttpLimits.apply(new GracefulServer(), limits)

@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
-import { type AuditLog, LinkWorkerRegistry, Presets, ReferralService, type ReferralStore } from "@lahete/core"
+import { type AuditLog, LinkWorkerRegistry, Presets, ReferralIndex, ReferralService, ReferralStore } from "@lahete/core"
 import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
-import { Effect, Layer, Redacted } from "effect"
+import { Context, Effect, Layer, Redacted } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { inject } from "vitest"
@@ -101,6 +101,7 @@ export const serviceOn = <E>(
 ): Layer.Layer<
   | ReferralService.ReferralService
   | ReferralStore.ReferralStore
+  | ReferralIndex.ReferralIndex
   | AuditLog.AuditLog
   | LinkWorkerRegistry.LinkWorkerRegistry
   | ReferralService.ProgrammeCatalog
@@ -117,4 +118,25 @@ export const serviceOn = <E>(
       )
     ),
     Layer.provideMerge(client)
+  )
+
+/**
+ * `SqlReferralStore.layer` with the store or the index wrapped (to count
+ * their calls, say): both over the same client and migrations, as the layer
+ * provides them.
+ */
+export const wrappedStore = (wrap: {
+  readonly store?: (store: ReferralStore.Shape) => ReferralStore.Shape
+  readonly index?: (index: ReferralIndex.Shape) => ReferralIndex.Shape
+}): Layer.Layer<
+  ReferralStore.ReferralStore | ReferralIndex.ReferralIndex,
+  ReferralStore.StoreFailure,
+  SqlClient.SqlClient
+> =>
+  Layer.effectContext(
+    Effect.map(SqlReferralStore.makeWithIndex(), ({ store, index }) =>
+      Context.make(ReferralStore.ReferralStore, wrap.store === undefined ? store : wrap.store(store)).pipe(
+        Context.add(ReferralIndex.ReferralIndex, wrap.index === undefined ? index : wrap.index(index))
+      )
+    )
   )

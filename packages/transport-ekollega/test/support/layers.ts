@@ -5,7 +5,6 @@
  * the in-memory store or the SQL store on a new SQLite file.
  */
 import { mkdtempSync, rmSync } from "node:fs"
-import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -13,10 +12,12 @@ import {
   type AuditLog,
   LinkWorkerRegistry,
   Presets,
+  type ReferralIndex,
   ReferralService,
   type ReferralStore,
   type ReferralTransport
 } from "@lahete/core"
+import { HttpLimits } from "@lahete/http-limits"
 import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures, ReferralTransportTest } from "@lahete/testing"
@@ -61,7 +62,7 @@ export const sign: EkollegaToken.Sign = EkollegaToken.byOrganisation(
   )
 )
 
-type Services = ReferralService.ReferralService | ReferralStore.ReferralStore | AuditLog.AuditLog
+type Services = ReferralService.ReferralService | ReferralStore.ReferralStore | ReferralIndex.ReferralIndex | AuditLog.AuditLog
 
 /** The in-memory service, store and audit log. */
 export const memoryServices = ReferralService.layerMemory()
@@ -93,11 +94,16 @@ export const sqliteServices: Layer.Layer<Services | SqlClient.SqlClient, unknown
 /**
  * The inbox on a real Node HTTP server (127.0.0.1, a free port) over the
  * services, and the client (fetch) pointed at the server's address: the
- * transport under test, with the receiving side's services beside it.
+ * transport under test, with the receiving side's services beside it. The
+ * server has the limits of `@lahete/http-limits` (its defaults, or `limits`).
  */
 export const overHttp = <E, R>(
   services: Layer.Layer<R, E>,
-  options: { readonly inbox?: Partial<EkollegaInbox.Options>; readonly sign?: EkollegaToken.Sign } = {}
+  options: {
+    readonly inbox?: Partial<EkollegaInbox.Options>
+    readonly sign?: EkollegaToken.Sign
+    readonly limits?: HttpLimits.Limits
+  } = {}
 ): Layer.Layer<ReferralTransport.ReferralTransport | R | HttpServer.HttpServer, unknown, Exclude<Services, R>> => {
   const server = HttpRouter.serve(EkollegaInbox.layer({ ...inboxOptions, ...options.inbox }), {
     disableLogger: true,
@@ -109,7 +115,7 @@ export const overHttp = <E, R>(
     )
   ).pipe(Layer.provide(FetchHttpClient.layer))
   return Layer.mergeAll(server, client).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
+    Layer.provideMerge(NodeHttpServer.layer(HttpLimits.makeServer(options.limits), { port: 0, host: "127.0.0.1" })),
     Layer.provideMerge(services)
   )
 }

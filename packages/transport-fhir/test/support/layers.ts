@@ -5,7 +5,6 @@
  * the server.
  */
 import { mkdtempSync, rmSync } from "node:fs"
-import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -13,10 +12,12 @@ import {
   type AuditLog,
   LinkWorkerRegistry,
   Presets,
+  type ReferralIndex,
   ReferralService,
   type ReferralStore,
   type ReferralTransport
 } from "@lahete/core"
+import { HttpLimits } from "@lahete/http-limits"
 import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
@@ -28,7 +29,7 @@ import * as HttpServer from "effect/http/HttpServer"
 import * as NetAddress from "effect/net/NetAddress"
 import * as Tokens from "./tokens.js"
 
-export type Services = ReferralService.ReferralService | ReferralStore.ReferralStore | AuditLog.AuditLog
+export type Services = ReferralService.ReferralService | ReferralStore.ReferralStore | ReferralIndex.ReferralIndex | AuditLog.AuditLog
 
 /** The service over the in-memory store and audit log, the fixture link worker registered. */
 export const memoryService: Layer.Layer<Services, unknown> = ReferralService.layerMemory({
@@ -68,10 +69,14 @@ export class BaseUrl extends Context.Service<BaseUrl, string>()("test/BaseUrl") 
 
 /**
  * The FHIR server on a real port (127.0.0.1, a free port) over the service,
- * with its base URL.
+ * with its base URL, and the limits of `@lahete/http-limits` (its defaults,
+ * or `limits`).
  */
-export const realServer = (options: Partial<FhirServer.Options> = {}): Layer.Layer<BaseUrl, unknown, Services> => {
-  const http = NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })
+export const realServer = (
+  options: Partial<FhirServer.Options> = {},
+  limits: HttpLimits.Limits = {}
+): Layer.Layer<BaseUrl, unknown, Services> => {
+  const http = NodeHttpServer.layer(HttpLimits.makeServer(limits), { port: 0, host: "127.0.0.1" })
   const served = HttpRouter.serve(FhirServer.layer(serverOptions(options)), {
     disableLogger: true,
     disableListenLog: true
