@@ -26,7 +26,8 @@
  * - a link worker's caseload, a referrer's overview, one subject access,
  * - one assignment (`ReferralService.assign`) of a new referral,
  * - one deadline step with nothing due (`Scheduler.step`, over the index),
- *   and the worker's step as `SqlDispatcher.workOnce` runs it,
+ *   and one worker round with nothing due (`SqlDispatcher.workOnce`: the
+ *   step, then the outbox),
  *
  * then, per size, the evaluation report of the first programme's 2025 over
  * HTTP (time and peak heap) and, at the size nearest 10,000, 200 concurrent
@@ -47,10 +48,12 @@ import {
   type Ids,
   Instant,
   LinkWorkerRegistry,
+  Mailer,
   type ReferralCommand,
   ReferralQueries,
   ReferralService,
-  Scheduler
+  Scheduler,
+  SmsSender
 } from "@lahete/core"
 import { Logging, Server } from "@lahete/server"
 import { SqliteClient } from "@lahete/sql-sqlite-node"
@@ -207,7 +210,9 @@ const services = (client: Layer.Layer<SqlClient.SqlClient, SqlError>) => {
         SqlReferralStore.layer,
         SqlAuditLog.layer,
         LinkWorkerRegistry.layerMemory(County.linkWorkers),
-        ReferralService.catalogLayer(County.catalog)
+        ReferralService.catalogLayer(County.catalog),
+        SmsSender.layerMemory,
+        Mailer.layerMemory
       )
     ),
     Layer.provideMerge(client)
@@ -226,7 +231,8 @@ type Runtime = ManagedRuntime.ManagedRuntime<
   | ReferralService.ReferralService
   | ReferralService.ProgrammeCatalog
   | SqlClient.SqlClient
-  | ReferralQueries.Requirements,
+  | ReferralQueries.Requirements
+  | SqlDispatcher.WorkerServices,
   unknown
 >
 
@@ -386,6 +392,12 @@ interface Tokens {
   readonly evaluator: string
 }
 
+/** The worker's settings (no message is due: nothing is sent). */
+const dispatcherOptions: SqlDispatcher.Options = {
+  templates: { referralUrl: "https://lahete.example.fi/referrals/{referralId}" },
+  coordinators: Object.fromEntries(programmeIds.map((id) => [id, ["coordinator@example.fi"]]))
+}
+
 const orDie = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.orDie(effect)
 
 const operations: ReadonlyArray<Operation> = [
@@ -492,14 +504,14 @@ const operations: ReadonlyArray<Operation> = [
       })
   },
   {
-    name: "the worker's deadline step as `SqlDispatcher.workOnce` runs it",
+    name: "one worker round, nothing due (`SqlDispatcher.workOnce`)",
     run: (c) =>
       timed(async () => {
-        const step = await c.runtime.runPromise(orDie(Scheduler.step({ states: SqlDispatcher.schedulerStates })))
-        if (step.fired.length > 0 || step.failed.length > 0) {
-          throw new Error(`scale bench: the worker's step found ${step.fired.length + step.failed.length} due`)
+        const round = await c.runtime.runPromise(orDie(SqlDispatcher.workOnce(dispatcherOptions)))
+        if (round.step.fired.length > 0 || round.step.failed.length > 0 || round.dispatched.length > 0) {
+          throw new Error("scale bench: the worker round found something due")
         }
-        return `${figure(step.referrals)} states looked at`
+        return `${figure(round.step.referrals)} due read`
       })
   }
 ]

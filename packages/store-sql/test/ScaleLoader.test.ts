@@ -50,7 +50,7 @@ const snapshot = Effect.gen(function* () {
     streams: streams.map((r) => ({ ...r })),
     events: events.map((r) => ({ ...r, data: parsed(r.data) })).sort(byKey("referral_id")),
     keys: keys.map((r) => ({ ...r })),
-    projection: projection.map((r) => ({ ...r, state: parsed(r.state) })),
+    projection: projection.map((r): Record<string, unknown> => ({ ...r, state: parsed(r.state) })),
     outbox: outbox.map((r) => ({ ...r, payload: parsed(r.payload) })),
     subjects: subjects.map((r) => ({ ...r, data: parsed(r.data) }))
   }

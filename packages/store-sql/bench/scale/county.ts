@@ -32,7 +32,7 @@
  *   dispatcher records them. At `now` nothing is due: a worker step finds
  *   nothing to do.
  *
- * Histories have 5–25 events (median about 17).
+ * Histories have 4–25 events (median about 17).
  */
 import {
   Actor,
