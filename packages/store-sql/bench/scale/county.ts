@@ -16,8 +16,8 @@
  * - "now" is Monday 30 November 2026, 10:00 in Helsinki (`now`); referrals
  *   that ended were submitted from `spanYears` before now (2 years at 1k and
  *   10k, N/20,000 years above, at most 10) until ten months before now, so
- *   one programme-year of the first programme holds about N/10 referrals
- *   (10,000 at 100k);
+ *   one programme-year of the first programme (2025) holds about 3,800
+ *   referrals at 10k and 12,000 at 100k;
  * - most referrals ended: followed up (about a third of them by the
  *   scheduler's expiry of the follow-up window), declined, unreachable,
  *   rejected, withdrawn, cancelled; the open ones are recent: some active or
