@@ -56,7 +56,7 @@ import {
   SmsSender
 } from "@lahete/core"
 import { Logging, Server } from "@lahete/server"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { SqlAuditLog, SqlDispatcher, SqlReferralStore } from "@lahete/store-sql"
 import { SimulatedTime } from "@lahete/testing"
 import { PostgresTest } from "@lahete/testing/postgres"
@@ -156,7 +156,7 @@ const sqlite = (): Database => {
     fresh: () => {
       const dir = mkdtempSync(join(os.tmpdir(), "lahete-scale-"))
       dirs.push(dir)
-      return SqliteClient.layer({ filename: join(dir, "scale.db"), wal: true })
+      return SqliteClient.layer({ filename: join(dir, "scale.db") })
     },
     cleanup: () => {
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
