@@ -43,6 +43,7 @@ import { join } from "node:path"
 import v8 from "node:v8"
 import { runInNewContext } from "node:vm"
 import { PgClient } from "@effect/sql-pg"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import {
   Actor,
   type Ids,
@@ -56,7 +57,6 @@ import {
   SmsSender
 } from "@lahete/core"
 import { Logging, Server } from "@lahete/server"
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import { SqlAuditLog, SqlDispatcher, SqlReferralStore } from "@lahete/store-sql"
 import { SimulatedTime } from "@lahete/testing"
 import { PostgresTest } from "@lahete/testing/postgres"
