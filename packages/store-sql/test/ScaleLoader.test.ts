@@ -10,7 +10,7 @@
  */
 import { Deadlines, LinkWorkerRegistry, ReferralService } from "@lahete/core"
 import { SqlAuditLog, SqlProjections, SqlReferralStore } from "@lahete/store-sql"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Redacted } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { describe, expect, it } from "vitest"
@@ -20,6 +20,9 @@ import { databases, sqliteClient } from "./support/layers.js"
 
 /** A county small enough to run every command through the service, large enough for every fate. */
 const size = 120
+
+/** The store secret both databases use, so their fingerprints compare. */
+const secret = "a3".repeat(32)
 
 const generate = () => {
   const tally = County.tally()
@@ -59,7 +62,7 @@ const snapshot = Effect.gen(function* () {
 const bulk = (histories: ReadonlyArray<County.History>) =>
   Effect.gen(function* () {
     yield* Loader.migrate
-    const loaded = yield* Loader.load(histories)
+    const loaded = yield* Loader.load(histories, { secret })
     yield* Loader.settleOutbox(loaded.sent)
     return loaded
   })
@@ -96,6 +99,7 @@ const throughService = (histories: ReadonlyArray<County.History>) =>
             : yield* service.execute(c)
         expect(executed.replayed).toBe(false)
         expect(Loader.fingerprint(c)).toBe(yield* ReferralService.fingerprint(c))
+        expect(Loader.fingerprint(c, secret)).toBe(yield* ReferralService.fingerprint(c, Redacted.make(secret)))
         expect(executed.events).toEqual(step.events)
         if (c._tag === "RecordMessageOutcome" && c.outcome === "sent") sent.push(c.messageId)
       }
@@ -154,6 +158,9 @@ for (const db of databases()) {
             return before
           }).pipe(Effect.provide(db.client)),
           Effect.gen(function* () {
+            // the same store secret as the loader's (made before the service's first command asks for it)
+            const sql = yield* SqlClient.SqlClient
+            yield* sql`INSERT INTO store_secrets (name, secret) VALUES ('fingerprint', ${secret})`
             yield* throughService(histories)
             return yield* snapshot
           }).pipe(Effect.provide(serviceOn(db.client)))

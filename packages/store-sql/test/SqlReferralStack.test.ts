@@ -120,22 +120,31 @@ describe("SqlReferralStack", () => {
 
   it.effect("hands the service its fingerprint secret: a key reused with other personal data is refused", () =>
     Effect.gen(function* () {
-      const resubmit = (layer: Layer.Layer<ReferralService.ReferralService, unknown>) =>
-        Effect.gen(function* () {
-          const service = yield* ReferralService.ReferralService
-          const idempotencyKey = key("submit-once")
-          yield* service.execute(Fixtures.submit({ idempotencyKey }))
-          const other = Fixtures.submit({ idempotencyKey, client: { ...Fixtures.submit().client, givenName: "Aili" } })
-          return yield* Effect.result(service.execute(other))
-        }).pipe(Effect.provide(layer))
-      // without the secret, personal data is left out of the fingerprint: the retry is a replay
-      const masked = yield* resubmit(SqliteReferralStack.layer({ filename: newFile() }))
-      expect(Result.isSuccess(masked) && masked.success.replayed).toBe(true)
-      // with it, the whole command counts
-      const keyed = yield* resubmit(
-        SqliteReferralStack.layer({ filename: newFile(), fingerprintSecret: Redacted.make("a-secret") })
+      const idempotencyKey = key("submit-once")
+      const first = Fixtures.submit({ idempotencyKey })
+      const other = Fixtures.submit({ idempotencyKey, client: { ...Fixtures.submit().client, givenName: "Aili" } })
+      const run = (layer: Layer.Layer<ReferralService.ReferralService, unknown>, command: typeof first) =>
+        Effect.result(
+          Effect.flatMap(ReferralService.ReferralService, (service) => service.execute(command)).pipe(
+            Effect.provide(layer)
+          )
+        )
+      // without a configured secret (the store's own): the whole command counts
+      const unconfigured = newFile()
+      yield* run(SqliteReferralStack.layer({ filename: unconfigured }), first)
+      const reused = yield* run(SqliteReferralStack.layer({ filename: unconfigured }), other)
+      expect(Result.isFailure(reused) && (reused.failure as { _tag: string })._tag).toBe("IdempotencyKeyReused")
+      // a configured secret is the one used: the same command again replays under it, and not under another
+      const configured = newFile()
+      const secret = (s: string) =>
+        SqliteReferralStack.layer({ filename: configured, fingerprintSecret: Redacted.make(s) })
+      yield* run(secret("a-secret"), first)
+      const again = yield* run(secret("a-secret"), first)
+      expect(Result.isSuccess(again) && again.success.replayed).toBe(true)
+      const otherSecret = yield* run(secret("another-secret"), first)
+      expect(Result.isFailure(otherSecret) && (otherSecret.failure as { _tag: string })._tag).toBe(
+        "IdempotencyKeyReused"
       )
-      expect(Result.isFailure(keyed) && keyed.failure._tag).toBe("IdempotencyKeyReused")
     })
   )
 

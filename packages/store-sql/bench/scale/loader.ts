@@ -22,8 +22,16 @@
  * `settleOutbox` then marks sent the messages whose outcome the histories
  * record (what the dispatcher leaves behind). The audit logs stay empty.
  */
-import { createHash } from "node:crypto"
-import { Deadlines, type Instant, PersonalData, type Referral, type ReferralCommand, ReferralEvent } from "@lahete/core"
+import { createHash, createHmac } from "node:crypto"
+import {
+  Deadlines,
+  type Instant,
+  PersonalData,
+  type Referral,
+  type ReferralCommand,
+  ReferralEvent,
+  ReferralStore
+} from "@lahete/core"
 import { Migrations, SqlOutbox, SqlProjections } from "@lahete/store-sql"
 import { Effect } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -56,9 +64,18 @@ export interface Loaded {
  * Writes the histories (a chunk of a county, in load order; a subject's
  * referrals all in the same chunk) in one transaction.
  */
-export const load = (histories: ReadonlyArray<History>): Effect.Effect<Loaded, SqlError | Error, SqlClient.SqlClient> =>
+export const load = (
+  histories: ReadonlyArray<History>,
+  options: { readonly secret?: string } = {}
+): Effect.Effect<Loaded, SqlError | Error, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+    // the store's fingerprint secret (as `SqlReferralStore` makes it on first use), so the keys are the service's
+    const candidate = options.secret ?? (yield* ReferralStore.generateSecret)
+    yield* sql`INSERT INTO store_secrets (name, secret) VALUES ('fingerprint', ${candidate})
+      ON CONFLICT (name) DO NOTHING`
+    const [stored] = yield* sql<{ secret: string }>`SELECT secret FROM store_secrets WHERE name = 'fingerprint'`
+    const secret = stored?.secret ?? candidate
     const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
     const toJson = sql.literal(isPg ? "::jsonb" : "")
 
@@ -105,7 +122,7 @@ export const load = (histories: ReadonlyArray<History>): Effect.Effect<Loaded, S
       }
       if (version > 0) streams.push({ referralId: h.referralId, version })
     }
-    const fingerprints = keys.map((k) => fingerprint(k.command))
+    const fingerprints = keys.map((k) => fingerprint(k.command, secret))
 
     const write = Effect.gen(function* () {
       for (const group of inGroups(streams, rowsPerStatement)) {
@@ -148,14 +165,15 @@ export const load = (histories: ReadonlyArray<History>): Effect.Effect<Loaded, S
   })
 
 /**
- * `ReferralService.fingerprint` without a secret (SHA-256 over the
- * command's canonical JSON, without `at`, the key and personal data; for an
- * assignment the link worker's id), computed synchronously: the service's
+ * `ReferralService.fingerprint`, computed synchronously: with the store's
+ * secret, HMAC-SHA-256 over the command's canonical JSON without `at` and
+ * the key (what the service stores); without one, the pre-0.2 SHA-256 with
+ * personal data left out (for an assignment the link worker's id): the service's
  * version goes through WebCrypto's promise per command, most of the
  * loader's time. `test/ScaleLoader.test.ts` compares the two on every
  * command of a county.
  */
-export const fingerprint = (command: ReferralCommand.ReferralCommand): string => {
+export const fingerprint = (command: ReferralCommand.ReferralCommand, secret?: string): string => {
   const masked = "(personal data)"
   const content = (): unknown => {
     if (command._tag === "AssignLinkWorker") {
@@ -167,6 +185,7 @@ export const fingerprint = (command: ReferralCommand.ReferralCommand): string =>
       }
     }
     const { at: _at, idempotencyKey: _key, ...rest } = command
+    if (secret !== undefined) return rest
     switch (rest._tag) {
       case "SubmitReferral":
         return { ...rest, client: masked, reasonText: masked }
@@ -178,7 +197,9 @@ export const fingerprint = (command: ReferralCommand.ReferralCommand): string =>
         return rest
     }
   }
-  return `sha256:${createHash("sha256").update(canonicalJson(content())).digest("hex")}`
+  return secret === undefined
+    ? `sha256:${createHash("sha256").update(canonicalJson(content())).digest("hex")}`
+    : `hmac-sha256:${createHmac("sha256", secret).update(canonicalJson(content())).digest("hex")}`
 }
 
 const canonicalJson = (value: unknown): string => {
@@ -281,6 +302,7 @@ export const copy = (
           yield* copyRows(t.name, rows)
         }
       }
+      yield* copyRows("store_secrets", yield* source<Record<string, unknown>>`SELECT name, secret FROM store_secrets`)
       for (const group of inGroups(subjectIds, rowsPerStatement)) {
         const rows = yield* source<Record<string, unknown>>`SELECT * FROM subjects
           WHERE ${source.in("subject_id", group)} ORDER BY subject_id`
