@@ -515,6 +515,7 @@ export const fromIndex = (
     const query: ReferralIndex.Query = {
       programmeIds: [input.programmeId as ProgrammeId],
       submittedFrom: input.period.from,
+      // biome-ignore lint/complexity/useMathMinMax: instants are ISO strings, compared as text
       submittedBefore: asOf < input.period.to ? asOf : input.period.to
     }
     let after: string | undefined
