@@ -138,7 +138,20 @@ export const Report = Schema.Struct({
     id: Schema.String,
     municipality: Schema.String,
     name: Schema.String,
-    versions: Schema.Array(Schema.Int)
+    versions: Schema.Array(Schema.Int),
+    /** The programme's name per language (latest version), for the report's readers. */
+    names: Schema.optionalKey(
+      Schema.Struct({
+        fi: Schema.String,
+        sv: Schema.optionalKey(Schema.String),
+        se: Schema.optionalKey(Schema.String),
+        en: Schema.optionalKey(Schema.String)
+      })
+    ),
+    /** The programme's languages (latest version); the HTML report comes in the first it is written in. */
+    languages: Schema.optionalKey(Schema.Array(Schema.String)),
+    /** The programme's IANA time zone, in which the HTML report states dates. */
+    timeZone: Schema.optionalKey(Schema.String)
   }),
   period: Schema.Struct({ from: InstantSchema, to: InstantSchema }),
   asOf: InstantSchema,
@@ -447,7 +460,8 @@ const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>
       id: input.programmeId,
       municipality: latest?.municipality ?? "",
       name: latest?.names.fi ?? input.programmeId,
-      versions: versions.map((p) => p.version)
+      versions: versions.map((p) => p.version),
+      ...(latest === undefined ? {} : { names: latest.names, languages: latest.languages, timeZone: latest.timeZone })
     },
     period: { from: input.period.from, to: input.period.to },
     asOf,
