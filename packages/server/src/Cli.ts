@@ -788,7 +788,9 @@ export const make = (options: Options = {}) => {
                 "Try:",
                 `  curl -H "Authorization: Bearer <Coordinator token>" ${address}/coordinator/inbox`,
                 `  curl -H "Authorization: Bearer <Referrer token>" ${address}/referrer/referrals`,
-                `  curl -H "Authorization: Bearer <Evaluator token>" "${address}/evaluation/kemijarvi?from=${year}-01-01T00:00:00.000Z&to=${year + 1}-01-01T00:00:00.000Z"`,
+                `  curl -H "Authorization: Bearer <Evaluator token>" "${address}/evaluation/kemijarvi?from=${year - 1}-12-31T22:00:00.000Z&to=${year}-12-31T22:00:00.000Z"`,
+                `  curl -H "Authorization: Bearer <Evaluator token>" "${address}/evaluation/kemijarvi/report.html?from=${year - 1}-12-31T22:00:00.000Z&to=${year}-12-31T22:00:00.000Z&lang=sv" > report.html`,
+                `  (the year ${year} in Helsinki time; lang=fi, sv or en, by default the programme's first language)`,
                 `or open ${address}${Server.docsPath} and paste a token under Authentication.`,
                 ""
               ].join("\n")
