@@ -46,6 +46,7 @@ import type { ProgrammeId } from "./Ids.js"
 import { type Instant, InstantSchema, toMillis } from "./Instant.js"
 import * as Instrument from "./Instrument.js"
 import * as Instruments from "./Instruments.js"
+import { Language } from "./internal/language.js"
 import { meanWithCi95, quantile } from "./internal/statistics.js"
 import * as Lifecycle from "./Lifecycle.js"
 import * as Measures from "./Measures.js"
@@ -149,7 +150,7 @@ export const Report = Schema.Struct({
       })
     ),
     /** The programme's languages (latest version); the HTML report comes in the first it is written in. */
-    languages: Schema.optionalKey(Schema.Array(Schema.String)),
+    languages: Schema.optionalKey(Schema.Array(Language)),
     /** The programme's IANA time zone, in which the HTML report states dates. */
     timeZone: Schema.optionalKey(Schema.String)
   }),

@@ -137,10 +137,10 @@ describe("a page per language", () => {
 
   it("comes by default in the programme's first report language", () => {
     expect(EvaluationHtml.render(report)).toBe(pages.fi)
-    const swedishFirst = { ...report, programme: { ...report.programme, languages: ["se", "sv", "fi"] } }
+    const swedishFirst = { ...report, programme: { ...report.programme, languages: ["se", "sv", "fi"] as const } }
     expect(EvaluationHtml.languageOf(swedishFirst)).toBe("sv")
     expect(EvaluationHtml.render(swedishFirst)).toMatch(/^<!doctype html>\n<html lang="sv">/)
-    const englishOnly = { ...report, programme: { ...report.programme, languages: ["en"] } }
+    const englishOnly = { ...report, programme: { ...report.programme, languages: ["en"] as const } }
     expect(EvaluationHtml.languageOf(englishOnly)).toBe("en")
     // a report written before reports named their languages: Finnish
     const { languages: _, names: __, timeZone: ___, ...older } = report.programme
