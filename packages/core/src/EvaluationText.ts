@@ -363,7 +363,7 @@ export const sv: ReportText = {
   headImprovedClearly: "resultatet förbättrades tydligt",
   higherIsBetter: "högre värde är bättre",
   higherIsWorse: "högre värde är sämre",
-  notClassified: "inte klassificerad (inga tröskelvärden)",
+  notClassified: "ingen klassificering (inga tröskelvärden)",
   completenessHeading: "Registrerade och poängsatta formulär",
   completenessText: "Ett formulär där ett svar saknas sparas men poängsätts inte.",
   headInstrument: "mätare",
