@@ -2,24 +2,29 @@
  * `ReferralService`: the application service around the decider. For every
  * command it
  *
- * 1. checks the idempotency key: a key already used for the same command
- *    returns the first result (the events appended then, read back from the
- *    stream) and appends nothing; a key used for a different command fails
- *    with `IdempotencyKeyReused`;
- * 2. loads the referral's stream and folds its state;
- * 3. decides with `Referral.makeDecider(catalog)`; a refused command appends
+ * 1. reads the referral's current version and state in one step
+ *    (`ReferralStore.current`: the index's state, the SQL projection row; no
+ *    stream is loaded or folded, so a command costs the same on a long
+ *    history as on a short one);
+ * 2. decides with `Referral.makeDecider(catalog)`. A refused command appends
  *    nothing (and does not use up its key: it may be sent again once the
  *    referral allows it), and a `Forbidden` refusal is recorded in the audit
  *    log (domain specification §4: attempts outside the role are logged).
- *    Before refusing, the key is checked again: when the same command was
- *    appended concurrently in the meantime, its first result is returned;
- * 4. appends the events with the loaded version as the expected version,
- *    together with the idempotency record and the command's personal data
- *    for the vault (`PersonalData.vaultWrite`), in one atomic append.
- *    On `VersionConflict` it starts again from 1, a bounded number of times
- *    (`conflictRetries`, default 3), then fails with the conflict. When the
- *    store reports the key used (the same key appended concurrently), the
- *    answer is as in 1.
+ *    Before refusing, the idempotency key is looked up: a key already used
+ *    for the same command returns the first result (the refusal was decided
+ *    against the state after it), a key used for a different command fails
+ *    with `IdempotencyKeyReused`;
+ * 3. appends the events with the read version as the expected version,
+ *    together with the idempotency record, the state they were decided
+ *    against (the store advances its read side from it) and the command's
+ *    personal data for the vault (`PersonalData.vaultWrite`), in one atomic
+ *    append. On `VersionConflict` (or `LoadChanged`) it starts again from 1,
+ *    a bounded number of times (`conflictRetries`, default 3), then fails
+ *    with the conflict. When the store reports the key used (a retry of a
+ *    command already appended, or the same key appended concurrently), the
+ *    record of the key answers as in 2: the first result (the events
+ *    appended then, read back from the stream) or `IdempotencyKeyReused`.
+ *    The key is not looked up before: the append's transaction settles it.
  *
  * **Fingerprints.** A command's fingerprint is a hash of a canonical JSON of
  * its content (object keys sorted) without `at` and without the idempotency
@@ -530,7 +535,9 @@ interface Run {
   readonly referralId: ReferralId
   readonly idempotencyKey: IdempotencyKey
   readonly fingerprint: string
-  /** The command to decide, given the loaded state (assignment looks the link worker up here). */
+  /** Who asked, when, about which referral: for the audit log's record of a `Forbidden` refusal. */
+  readonly about: Pick<ReferralCommand.ReferralCommand, "at" | "actor" | "referralId">
+  /** The command to decide, given the current state (assignment looks the link worker up here). */
   readonly command: (state: Referral.ReferralState) => Effect.Effect<Decidable, ReferralServiceError>
 }
 
@@ -562,9 +569,6 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
       return programme === undefined ? undefined : (Deadlines.nextDueAt(state, programme) ?? null)
     }
     const conflictRetries = Math.max(0, Math.floor(options.conflictRetries ?? 3))
-
-    const load = (referralId: ReferralId) =>
-      Effect.map(store.load(referralId), (stream) => ({ stream, state: Referral.fold(stream.events) }))
 
     const replay = (record: ReferralStore.IdempotencyRecord): Effect.Effect<Executed, ReferralServiceError> =>
       Effect.flatMap(store.load(record.referralId), (stream) =>
@@ -608,32 +612,38 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
 
     const attempt = (run: Run, retriesLeft: number): Effect.Effect<Executed, ReferralServiceError> =>
       Effect.gen(function* () {
-        const known = yield* store.idempotency(run.idempotencyKey)
-        if (Option.isSome(known)) return yield* answerKnown(run, known.value)
-
-        const { stream, state } = yield* load(run.referralId)
-        const { command, expectedLoad } = yield* run.command(state)
-        const decision = decider.decide(command, state)
-        if (Result.isFailure(decision)) {
-          // the same command may have been appended since the key was checked (a concurrent retry):
-          // then this refusal was decided against the state after it, and the first result is the answer
-          const since = yield* store.idempotency(run.idempotencyKey)
-          if (Option.isSome(since)) return yield* answerKnown(run, since.value)
-          if (decision.failure._tag === "Forbidden") yield* recordRefusal(command, decision.failure)
-          return yield* Effect.fail(decision.failure)
+        // one read: the state and version the command is decided against (no stream folded, no key looked up:
+        // the append settles the key, and a refusal looks it up below)
+        const { version, state } = yield* store.current(run.referralId)
+        const decidable = yield* Effect.result(run.command(state))
+        const decision = Result.isFailure(decidable)
+          ? Result.fail<ReferralServiceError>(decidable.failure)
+          : decider.decide(decidable.success.command, state)
+        if (Result.isFailure(decision) || Result.isFailure(decidable)) {
+          const failure: ReferralServiceError = Result.isFailure(decidable)
+            ? decidable.failure
+            : (decision as Result.Failure<never, ReferralServiceError>).failure
+          // the key may have been used for this command already (a retry after its first result, or a concurrent
+          // one): then this refusal was decided against the state after it, and the first result is the answer
+          const known = yield* store.idempotency(run.idempotencyKey)
+          if (Option.isSome(known)) return yield* answerKnown(run, known.value)
+          if (failure._tag === "Forbidden") yield* recordRefusal(run.about, failure)
+          return yield* Effect.fail(failure)
         }
+        const { command, expectedLoad } = decidable.success
         const events = decision.success
         const after = Referral.fold(events, state)
         const write = PersonalData.vaultWrite(command, state.subjectId)
         const appended = yield* Effect.result(
           store.append({
             referralId: run.referralId,
-            expectedVersion: stream.version,
+            expectedVersion: version,
             events,
             idempotencyKey: run.idempotencyKey,
             fingerprint: run.fingerprint,
             vault: write === undefined ? [] : [write],
             nextDueAt: nextDueAt(after),
+            state,
             ...(expectedLoad === undefined ? {} : { expectedLoad })
           })
         )
@@ -652,7 +662,7 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
           case "LoadChanged":
             return yield* retriesLeft > 0 ? attempt(run, retriesLeft - 1) : Effect.fail(error)
           case "IdempotencyKeyUsed": {
-            // the same key was appended concurrently: answer as if it had been seen first
+            // the key was used before (a retry) or concurrently: the first result is the answer
             const record = yield* store.idempotency(run.idempotencyKey)
             return yield* Option.isSome(record) ? answerKnown(run, record.value) : Effect.fail(error)
           }
@@ -668,6 +678,7 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
             referralId: command.referralId,
             idempotencyKey: command.idempotencyKey,
             fingerprint: print,
+            about: command,
             command: () => Effect.succeed({ command })
           },
           conflictRetries
@@ -690,17 +701,15 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
             referralId: request.referralId,
             idempotencyKey: request.idempotencyKey,
             fingerprint: print,
+            about: request,
             command: () =>
               Effect.gen(function* () {
-                // the role first: whether a link worker exists is not for everyone to learn
+                // the role first: whether a link worker exists is not for everyone to learn (the refusal is
+                // recorded in the audit log by `attempt`, unless the key already answers)
                 if (!Referral.allowedRoles.AssignLinkWorker.includes(request.actor.role)) {
-                  const refusal = new Forbidden({
-                    role: request.actor.role,
-                    action: "AssignLinkWorker",
-                    reason: "role"
-                  })
-                  yield* recordRefusal(request, refusal)
-                  return yield* Effect.fail(refusal)
+                  return yield* Effect.fail(
+                    new Forbidden({ role: request.actor.role, action: "AssignLinkWorker", reason: "role" })
+                  )
                 }
                 const worker = yield* registry.get(request.linkWorkerId)
                 if (Option.isNone(worker)) {
@@ -723,7 +732,7 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
       execute,
       executeUnknown: (input) => Effect.flatMap(Effect.fromResult(decode(input)), execute),
       assign,
-      state: (referralId) => Effect.map(load(referralId), ({ state }) => state)
+      state: (referralId) => Effect.map(store.current(referralId), ({ state }) => state)
     })
   })
 

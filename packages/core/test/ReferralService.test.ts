@@ -59,6 +59,8 @@ const withBarrier = (options: ReferralService.Options = {}) =>
     const store = ReferralStore.ReferralStore.of({
       ...inner,
       load: (id) => Effect.tap(inner.load(id), () => pass("load")),
+      // the read a command is decided against
+      current: (id) => Effect.tap(inner.current(id), () => pass("load")),
       idempotency: (key) => Effect.tap(inner.idempotency(key), () => pass("idempotency"))
     })
     const service = yield* ReferralService.makeWith(options).pipe(
@@ -250,9 +252,10 @@ describe("ReferralService", () => {
           yield* service.execute(Fixtures.submit())
           const assign = Fixtures.assign()
           const copies = 10
-          // in step after the key check: all but one decide against the state after the first one's append
-          // (and are refused); in step after the load: all but one find the key used when they append
-          yield* arm(operation, copies)
+          // in step after the read: all decide against the same state, all but one find the key used when they
+          // append; in step with the key's lookup: the key is looked up only by those that did not append (a
+          // refusal decided after the first append, or the key found used), all of them at once
+          yield* arm(operation, operation === "idempotency" ? copies - 1 : copies)
           const results = yield* Effect.all(
             Array.from({ length: copies }, () => service.execute(assign)),
             { concurrency: "unbounded" }

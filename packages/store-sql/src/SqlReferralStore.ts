@@ -60,10 +60,17 @@
  * @since 0.1.0
  */
 import { Ids, PersonalData, Referral, ReferralEvent, ReferralIndex, ReferralStore } from "@lahete/core"
-import { Context, Effect, Layer, Option, Result, Schema } from "effect"
+import { Context, Data, Effect, Layer, Option, Result, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import { loadStream, rows, json as sqlJson, storeFailure as toStoreFailure } from "./internal/sql.js"
+import {
+  canonicalJson,
+  loadStream,
+  parseState,
+  rows,
+  json as sqlJson,
+  storeFailure as toStoreFailure
+} from "./internal/sql.js"
 import * as Migrations from "./Migrations.js"
 import * as SqlOutbox from "./SqlOutbox.js"
 import * as SqlProjections from "./SqlProjections.js"
@@ -103,6 +110,21 @@ const IdempotencyRow = Schema.Struct({
 
 const SubjectRow = Schema.Struct({ data: Schema.String })
 const StreamRow = Schema.Struct({ version: Schema.Number })
+const CombinedRow = Schema.Struct({ claimed: Schema.Number, advanced: Schema.Number, checked: Schema.Number })
+
+/** The one-statement append's guard failed after its key was claimed: the statement was undone. */
+class Conflicted extends Data.TaggedError("Conflicted") {}
+
+/** PostgreSQL's division by zero (SQLSTATE 22012): the one-statement append's own assertion. */
+const isAssertion = (error: SqlError): boolean => {
+  const cause: unknown = error.reason.cause
+  return typeof cause === "object" && cause !== null && "code" in cause && cause.code === "22012"
+}
+const CurrentRow = Schema.Struct({
+  version: Schema.Number,
+  projected: Schema.NullOr(Schema.Number),
+  state: Schema.NullOr(Schema.String)
+})
 const IdRow = Schema.Struct({ referral_id: Ids.ReferralId })
 
 const decodeSubject = Schema.decodeUnknownResult(Schema.fromJsonString(PersonalData.SubjectData))
@@ -164,6 +186,34 @@ export const makeWithIndex = (
 
     const load = (referralId: Ids.ReferralId): Effect.Effect<ReferralStore.Stream, ReferralStore.StoreFailure> =>
       loadStream(sql, codec, referralId)
+
+    /**
+     * The stream's version and its projection row in one statement; the row's state when it is at the
+     * stream's version (always, while every append goes through this store), else the fold of the log.
+     */
+    const current = (referralId: Ids.ReferralId) =>
+      Effect.gen(function* () {
+        const found = yield* sql`SELECT s.version AS version, p.version AS projected, p.state${asText} AS state
+          FROM referral_streams s LEFT JOIN referral_projection p ON p.referral_id = s.referral_id
+          WHERE s.referral_id = ${referralId}`.pipe(
+          Effect.mapError((e) => storeFailure("current", e)),
+          Effect.flatMap(rows(CurrentRow, "current", "referral_streams"))
+        )
+        const row = found[0]
+        if (row === undefined || row.version === 0) {
+          return { referralId, version: 0, state: Referral.initialState } satisfies ReferralStore.Current
+        }
+        const stored = row.projected === row.version && row.state !== null ? parseState(row.state) : undefined
+        if (stored !== undefined && stored.version === row.version) {
+          return { referralId, version: row.version, state: stored } satisfies ReferralStore.Current
+        }
+        const stream = yield* loadStream(sql, codec, referralId, "current")
+        return {
+          referralId,
+          version: stream.version,
+          state: Referral.fold(stream.events)
+        } satisfies ReferralStore.Current
+      })
 
     const currentVersion = (referralId: Ids.ReferralId) =>
       Effect.map(
@@ -285,11 +335,71 @@ export const makeWithIndex = (
         const { expectedVersion, referralId } = request
         const next = expectedVersion + encoded.length
 
-        const transaction = Effect.gen(function* () {
+        /**
+         * PostgreSQL, once the state before the events is known and no load guard is asked for: the key's claim,
+         * the version guard, the events, the projection row and the outbox entries in one statement (one round
+         * trip; atomic on its own), each part written only when the one before it was, so a racing append waits on
+         * the key or the stream row first, as with the statements one by one. A key already used writes nothing
+         * (`claimed` 0); a key claimed but a guard that fails (another append came first) makes the statement
+         * divide by zero, which undoes the key's row with the rest (`Conflicted`, answered after the rollback).
+         */
+        const combined = (before: Referral.ReferralState) =>
+          Effect.gen(function* () {
+            const after = Referral.fold(request.events, before)
+            const stream =
+              expectedVersion === 0
+                ? sql`INSERT INTO referral_streams (referral_id, version)
+                    SELECT ${referralId}::text, ${next}::int WHERE EXISTS (SELECT 1 FROM k)
+                    ON CONFLICT (referral_id) DO NOTHING RETURNING 1`
+                : sql`UPDATE referral_streams SET version = ${next}::int
+                    WHERE referral_id = ${referralId} AND version = ${expectedVersion}::int
+                      AND EXISTS (SELECT 1 FROM k) RETURNING 1`
+            const values = encoded.map(
+              (e, i) =>
+                sql`(${referralId}::text, ${expectedVersion + i + 1}::int, ${e.type}::text, ${e.version}::int, ${e.json}::jsonb)`
+            )
+            const messages = SqlOutbox.messagesOf(request.events, after)
+            const outbox =
+              messages.length === 0
+                ? sql.literal("")
+                : sql`, o AS (
+                    INSERT INTO outbox (id, referral_id, kind, payload, status, attempts, not_before)
+                    SELECT * FROM (VALUES ${sql.csv(
+                      messages.map(
+                        (m) =>
+                          sql`(${m.id}::text, ${m.payload.referralId}::text, ${m.payload.kind}::text, ${canonicalJson(m.payload)}::jsonb, 'pending', 0, ${m.notBefore}::text)`
+                      )
+                    )}) AS v (id, referral_id, kind, payload, status, attempts, not_before)
+                    WHERE EXISTS (SELECT 1 FROM s)
+                  )`
+            const found = yield* sql`WITH k AS (
+                INSERT INTO idempotency_keys (idempotency_key, referral_id, fingerprint, from_version, to_version)
+                VALUES (${request.idempotencyKey}, ${referralId}, ${request.fingerprint}, ${expectedVersion}, ${next})
+                ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1
+              ), s AS (${stream}), e AS (
+                INSERT INTO referral_events (referral_id, version, type, schema_version, data)
+                SELECT * FROM (VALUES ${sql.csv(values)}) AS v (referral_id, version, type, schema_version, data)
+                WHERE EXISTS (SELECT 1 FROM s)
+              ), p AS (${SqlProjections.upsertWhen(sql, referralId, after, request.nextDueAt, sql`EXISTS (SELECT 1 FROM s)`)})${outbox}
+              SELECT claimed, advanced, 1 / (CASE WHEN claimed = advanced THEN 1 ELSE 0 END) AS checked
+              FROM (SELECT (SELECT count(*) FROM k)::int AS claimed, (SELECT count(*) FROM s)::int AS advanced) AS c`.pipe(
+              Effect.mapError((e) => (isAssertion(e) ? new Conflicted() : storeFailure("append", e))),
+              Effect.flatMap(rows(CombinedRow, "append", "referral_streams"))
+            )
+            if (found[0]?.claimed !== 1) {
+              return yield* new ReferralStore.IdempotencyKeyUsed({ idempotencyKey: request.idempotencyKey })
+            }
+          })
+
+        const given =
+          request.state !== undefined && request.state.version === expectedVersion ? request.state : undefined
+
+        /** The statements one by one: SQLite, an assignment's load guard, or a state not given. */
+        const oneByOne = Effect.gen(function* () {
           const claimed = yield* sql`INSERT INTO idempotency_keys
-              (idempotency_key, referral_id, fingerprint, from_version, to_version)
-            VALUES (${request.idempotencyKey}, ${referralId}, ${request.fingerprint}, ${expectedVersion}, ${next})
-            ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`.pipe(
+                (idempotency_key, referral_id, fingerprint, from_version, to_version)
+              VALUES (${request.idempotencyKey}, ${referralId}, ${request.fingerprint}, ${expectedVersion}, ${next})
+              ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`.pipe(
             Effect.mapError((e) => storeFailure("append", e))
           )
           if (claimed.length === 0) {
@@ -304,14 +414,15 @@ export const makeWithIndex = (
           }
           if (request.expectedLoad !== undefined) yield* checkLoad(request.expectedLoad)
           if (encoded.length > 0) {
-            // the state before the new events: read before they are inserted (the fallback folds the log)
-            const before = yield* SqlProjections.stateAt(sql, codec, referralId, expectedVersion, "append")
+            // the state before the new events: the caller's (read by `current`, proved current by the guard above),
+            // else read before they are inserted (the fallback folds the log)
+            const before = given ?? (yield* SqlProjections.stateAt(sql, codec, referralId, expectedVersion, "append"))
             const values = encoded.map(
               (e, i) => sql`(${referralId}, ${expectedVersion + i + 1}, ${e.type}, ${e.version}, ${e.json}${toJson})`
             )
             yield* Effect.mapError(
               sql`INSERT INTO referral_events (referral_id, version, type, schema_version, data)
-                VALUES ${sql.csv(values)}`,
+                  VALUES ${sql.csv(values)}`,
               (e) => storeFailure("append", e)
             )
             // the projection and the outbox, in the same transaction
@@ -319,6 +430,24 @@ export const makeWithIndex = (
             yield* SqlProjections.write(sql, referralId, after, "append", request.nextDueAt)
             yield* SqlOutbox.enqueue(sql, request.events, after, "append")
           }
+        })
+
+        const oneStatement = isPg && given !== undefined && encoded.length > 0 && request.expectedLoad === undefined
+        /** After a `Conflicted` statement (rolled back): the committed version. */
+        const conflict = () =>
+          Effect.flatMap(
+            currentVersion(referralId),
+            (actualVersion) => new ReferralStore.VersionConflict({ referralId, expectedVersion, actualVersion })
+          )
+        if (oneStatement && given !== undefined && request.vault.length === 0) {
+          // no vault write: the one statement is the whole append
+          yield* combined(given).pipe(Effect.catchTag("Conflicted", conflict))
+          return { version: next }
+        }
+
+        const transaction = Effect.gen(function* () {
+          if (oneStatement && given !== undefined) yield* combined(given)
+          else yield* oneByOne
           if (request.vault.length > 0) {
             yield* SqlVault.secureDelete(sql, "append")
             for (const write of request.vault) yield* applyVault(write)
@@ -330,9 +459,10 @@ export const makeWithIndex = (
           return { version: next }
         })
 
-        return yield* sql
-          .withTransaction(transaction)
-          .pipe(Effect.catchTag("SqlError", (e) => Effect.fail(storeFailure("append", e))))
+        return yield* sql.withTransaction(transaction).pipe(
+          Effect.catchTag("SqlError", (e) => Effect.fail(storeFailure("append", e))),
+          Effect.catchTag("Conflicted", conflict)
+        )
       })
 
     const idempotency = (key: Ids.IdempotencyKey) =>
@@ -366,7 +496,7 @@ export const makeWithIndex = (
 
     const subject = (subjectId: Ids.SubjectId) => Effect.map(readSubject(subjectId, "subject"), Option.fromUndefinedOr)
 
-    const store = ReferralStore.ReferralStore.of({ load, append, idempotency, referralIds, subject })
+    const store = ReferralStore.ReferralStore.of({ load, current, append, idempotency, referralIds, subject })
     return { store, index }
   })
 
