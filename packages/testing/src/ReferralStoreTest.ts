@@ -231,6 +231,33 @@ export const suite = <E>(name: string, layer: Layer.Layer<ReferralStore.Referral
     )
 
     it.effect(
+      "an append given its state that finds the stream moved on fails with VersionConflict and writes nothing",
+      withStore((store) =>
+        Effect.gen(function* () {
+          const [submit, assign] = steps(onReferral("r-state-conflict", Fixtures.pathTo.Assigned()))
+          if (submit === undefined || assign === undefined) throw new Error("fixture")
+          const id = referralId("r-state-conflict")
+          yield* store.append({ ...request("r-state-conflict", 0, submit.events), state: Referral.initialState })
+          const before = yield* store.current(id)
+          yield* store.append({ ...request("r-state-conflict", before.version, assign.events), state: before.state })
+          const after = yield* store.current(id)
+          // decided against `before`, appended after another append: nothing of it is kept, its key stays free
+          const key = freshKey("state-conflict")
+          const late = yield* Effect.flip(
+            store.append({
+              ...request("r-state-conflict", before.version, assign.events, { key }),
+              state: before.state
+            })
+          )
+          expect(late._tag).toBe("VersionConflict")
+          expect(Option.isNone(yield* store.idempotency(key))).toBe(true)
+          expect(yield* store.current(id)).toEqual(after)
+          expect((yield* store.load(id)).version).toBe(after.version)
+        })
+      )
+    )
+
+    it.effect(
       "a state given with an append at another version is not used",
       withStore((store) =>
         Effect.gen(function* () {
