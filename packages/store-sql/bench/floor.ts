@@ -17,14 +17,14 @@
  *   decided against, as the service passes it) against the floor's
  *   transaction;
  * - the statements each of lahete's commands runs (counted through
- *   `Statement.CurrentTransformer`, plus `BEGIN` and `COMMIT`: on
- *   PostgreSQL each is a round trip);
+ *   `Statement.CurrentTransformer`, plus `BEGIN` and `COMMIT` for each
+ *   `sql.transaction` span: on PostgreSQL each is a round trip);
  * - a command on a referral with 5 events against one with 500.
  */
 import { DatabaseSync } from "node:sqlite"
 import { Ids, Referral, ReferralEvent, ReferralService, ReferralStore } from "@lahete/core"
 import { Fixtures } from "@lahete/testing"
-import { Effect, Result, Schema } from "effect"
+import { Effect, Result, Schema, Tracer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Statement from "effect/sql/Statement"
 import { appendRequests, lifecycle } from "./lifecycle.js"
@@ -195,11 +195,19 @@ export const measureFloor = (
       history: { short: [], long: [], shortEvents: 0, longEvents: 0 }
     }
     let statements = 0
+    let transactions = 0
+    // effect/sql opens a span named `sql.transaction` for each transaction: its BEGIN and COMMIT are statements too
+    const tracer = Tracer.make({
+      span: (options) => {
+        if (options.name === "sql.transaction") transactions++
+        return new Tracer.NativeSpan(options)
+      }
+    })
     const counting = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       Effect.provideService(effect, Statement.CurrentTransformer, (self) => {
         statements++
         return Effect.succeed(self)
-      })
+      }).pipe(Effect.withTracer(tracer))
 
     // whole commands
     for (let i = -options.warmup; i < options.count; i++) {
@@ -208,9 +216,9 @@ export const measureFloor = (
       const theirs = lifecycle(`floor-cmd-${i}`)
       for (const [k, command] of ours.entries()) {
         statements = 0
+        transactions = 0
         yield* timed(measured ? figures.commands.lahete : undefined, counting(service.execute(command)))
-        // every command here appends in one transaction: BEGIN and COMMIT are statements too
-        const total = statements + 2
+        const total = statements + 2 * transactions
         figures.statements.set(command._tag, Math.max(figures.statements.get(command._tag) ?? 0, total))
         const other = theirs[k]
         if (other !== undefined)

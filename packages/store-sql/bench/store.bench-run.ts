@@ -402,7 +402,7 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>): stri
     "",
     ...floorSetup.map((line) => `- ${line}`),
     "",
-    "Statements per command (the most any run took; BEGIN and COMMIT included: on PostgreSQL each is a round trip)",
+    "Statements per command (the most any run took; BEGIN and COMMIT of a transaction included: on PostgreSQL each is a round trip)",
     "",
     statements,
     "",
