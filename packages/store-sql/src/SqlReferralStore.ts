@@ -23,8 +23,9 @@
  *    one link worker are counted one after the other); another count than
  *    expected fails with `LoadChanged`.
  * 4. The referral's projection row (`SqlProjections`) is advanced: the
- *    stored state (or, when the row is missing or behind, the fold of the
- *    log) evolved with the new events, with the next deadline the append
+ *    state the append was decided against (`AppendRequest.state`, proved
+ *    current by the guard; without it the stored state, or the fold of the
+ *    log when the row is missing or behind) evolved with the new events, with the next deadline the append
  *    gives (`nextDueAt`, for `ReferralIndex.due`); the messages the events
  *    ask for are entered in the outbox (`SqlOutbox`).
  * 5. The vault writes are applied in order with the semantics of
@@ -35,6 +36,13 @@
  *    deletes the row. On SQLite the transaction turns `secure_delete` on
  *    first, and once an erasure has committed the WAL is truncated
  *    (`SqlVault`).
+ *
+ * On PostgreSQL, an append given its state and without `expectedLoad` runs
+ * steps 1–4 as one data-modifying `WITH` statement (each part written only
+ * when the one before it was; a claimed key whose guard fails aborts the
+ * statement), on its own when there are no vault writes, else inside the
+ * transaction before step 5. `current` reads the stream row joined with its
+ * projection row: a command's one read, whatever the length of its history.
  *
  * Any failure rolls the whole transaction back. Database errors become
  * `StoreFailure` naming the operation and the kind of error only: the
