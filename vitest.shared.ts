@@ -24,6 +24,8 @@ export const project = (name: string, extra: ViteUserConfig["test"] = {}) =>
     test: {
       name,
       include: ["test/**/*.test.ts"],
+      // property tests run hundreds of cases: on a shared 2-core machine under load, 5 s is too tight
+      testTimeout: 30_000,
       ...extra,
       env: { LAHETE_STAFF_MAIL_DIR: staffMailDirectory, ...extra.env }
     }

@@ -2,31 +2,21 @@
  * The deployment, assembled from the library's layers as a municipality
  * would assemble it:
  *
- * - storage: one SQLite file (`@lahete/sql-sqlite-node`) holding the event
- *   store, the personal-data vault, the audit logs and the outbox
- *   (`@lahete/store-sql`);
- * - the domain: `ReferralService` over the store, the link-worker registry
- *   and the programme catalog (Kemijärvi's preset);
+ * - storage and the domain in one layer (`SqliteReferralStack` of
+ *   `@lahete/store-sql/sqlite`): one SQLite file (`@effect/sql-sqlite-node`)
+ *   holding the event store, the personal-data vault, the audit logs, the
+ *   link-worker registry and the outbox, and `ReferralService` over them with
+ *   the programme catalog (Kemijärvi's preset);
  * - messaging: the file/console sinks of `@lahete/server` instead of
  *   GatewayAPI and SMTP, so every message is printed with its exact text;
  * - the transport: the eKollega-style inbox (`transport.ts`).
  */
 import { rmSync } from "node:fs"
 import { join } from "node:path"
-import {
-  type AuditLog,
-  LinkWorkerRegistry,
-  type Mailer,
-  Programme,
-  type ReferralIndex,
-  ReferralService,
-  type ReferralStore,
-  type ReferralTransport,
-  type SmsSender
-} from "@lahete/core"
+import { type Mailer, Programme, type ReferralTransport, type SmsSender } from "@lahete/core"
 import { Sinks, type Worker } from "@lahete/server"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import type { SqlReferralStack } from "@lahete/store-sql"
+import { SqliteReferralStack } from "@lahete/store-sql/sqlite"
 import type { EkollegaToken } from "@lahete/transport-ekollega"
 import { type Effect, Layer, Result } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
@@ -71,24 +61,14 @@ export const workerOptions: Worker.Options = {
 
 /** Every service the demo uses. */
 export type Services =
-  | ReferralService.ReferralService
-  | ReferralService.ProgrammeCatalog
-  | ReferralStore.ReferralStore
-  | ReferralIndex.ReferralIndex
-  | AuditLog.AuditLog
-  | LinkWorkerRegistry.LinkWorkerRegistry
+  | SqlReferralStack.Services
   | SqlClient
   | SmsSender.SmsSender
   | Mailer.Mailer
   | ReferralTransport.ReferralTransport
 
 /** What can go wrong while they start. */
-export type StartError =
-  | SqlError
-  | ReferralStore.StoreFailure
-  | AuditLog.AuditLogFailure
-  | LinkWorkerRegistry.LinkWorkerRegistryFailure
-  | EkollegaToken.TokenConfigError
+export type StartError = SqlReferralStack.StartError | SqlError | EkollegaToken.TokenConfigError
 
 /**
  * The layer of every service. `print` is where the sinks print a message
@@ -98,13 +78,7 @@ export const layer = (
   p: Paths,
   options: { readonly print: (text: string) => Effect.Effect<void>; readonly shown: (messageId: string) => boolean }
 ): Layer.Layer<Services, StartError> => {
-  const database = SqliteClient.layer({ filename: p.database })
-  const storage = Layer.mergeAll(SqlReferralStore.layer, SqlAuditLog.layer).pipe(Layer.provideMerge(database))
-  const domain = ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(storage, LinkWorkerRegistry.layerMemory(linkWorkers), ReferralService.catalogLayer(catalog))
-    )
-  )
+  const domain = SqliteReferralStack.layer({ filename: p.database, catalog, linkWorkers })
   const console = { only: options.shown, write: options.print }
   const messaging = Layer.mergeAll(
     Sinks.smsLayer({ file: p.sms, console }),

@@ -116,6 +116,7 @@ export const layer: Layer.Layer<
             .setAudience(baseUrl)
             .setIssuedAt(now)
             .setExpirationTime(now + 300)
+            .setJti(crypto.randomUUID()) // each token is accepted once
             .sign(keys.privateKey)
         )
         return Redacted.make(jwt)

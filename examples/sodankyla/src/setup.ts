@@ -14,15 +14,8 @@
  * `search_path`), which it empties at the start of every run.
  */
 import { PgClient } from "@effect/sql-pg"
-import {
-  type AuditLog,
-  LinkWorkerRegistry,
-  Programme,
-  ReferralService,
-  type ReferralStore,
-  type ReferralTransport
-} from "@lahete/core"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { Programme, type ReferralTransport } from "@lahete/core"
+import { SqlReferralStack } from "@lahete/store-sql"
 import { Effect, Layer, Redacted, Result } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -74,31 +67,14 @@ export const database = (db: Database): Layer.Layer<SqlClient.SqlClient | PgClie
 export const catalog = Result.getOrThrow(Programme.catalog([programme]))
 
 /** Every service the walk uses. */
-export type Services =
-  | ReferralService.ReferralService
-  | ReferralService.ProgrammeCatalog
-  | ReferralStore.ReferralStore
-  | AuditLog.AuditLog
-  | LinkWorkerRegistry.LinkWorkerRegistry
-  | SqlClient.SqlClient
-  | ReferralTransport.ReferralTransport
-  | Fhir.Wire
+export type Services = SqlReferralStack.Services | SqlClient.SqlClient | ReferralTransport.ReferralTransport | Fhir.Wire
 
 /** What can go wrong while they start. */
-export type StartError =
-  | SqlError
-  | ReferralStore.StoreFailure
-  | AuditLog.AuditLogFailure
-  | LinkWorkerRegistry.LinkWorkerRegistryFailure
+export type StartError = SqlReferralStack.StartError | SqlError
 
 /** The layer of every service. */
 export const layer = (db: Database): Layer.Layer<Services, StartError> => {
-  // the store and the audit log run the pending migrations when they start
-  const storage = Layer.mergeAll(SqlReferralStore.layer, SqlAuditLog.layer).pipe(Layer.provideMerge(database(db)))
-  const domain = ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(storage, LinkWorkerRegistry.layerMemory(linkWorkers), ReferralService.catalogLayer(catalog))
-    )
-  )
+  // the service, store, audit log and link-worker registry over the client (the migrations run when they start)
+  const domain = SqlReferralStack.layer({ catalog, linkWorkers }).pipe(Layer.provideMerge(database(db)))
   return Fhir.layer.pipe(Layer.provideMerge(domain))
 }

@@ -37,7 +37,7 @@ export type Role = typeof Role.Type
  * @category schemas
  */
 export const Profession = Schema.String.pipe(
-  Schema.check(Schema.isPattern(/^[a-z][a-z0-9-]{1,63}$/, { message: "expected a lower-case profession code" }))
+  Schema.check(Schema.isPattern(/^[a-z][a-z0-9-]{1,63}$/u, { message: "expected a lower-case profession code" }))
 )
 /**
  * @since 0.1.0

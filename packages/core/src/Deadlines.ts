@@ -242,19 +242,23 @@ export const pendingFirings = (state: ReferralState, programme: Programme): Read
 }
 
 /**
- * When the referral's next marker falls due: the earliest fire time of
- * `pendingFirings`, leaving out an `at-risk` marker whose `missed` marker is
- * already recorded (it can never fire). `undefined` when no marker can fall
- * due any more. It depends on the state and the programme only, not on the
- * time, so the store keeps it with the referral (`ReferralIndex.due`).
+ * When the referral's next marker falls due at or after `from`: the
+ * earliest instant at which `dueFirings` gives a marker. A `missed` marker
+ * is due from its fire time on; an `at-risk` marker only before its
+ * deadline (`dueFirings` skips it once the deadline has passed), so one
+ * whose deadline is at or before `from` is left out. `undefined` when no
+ * marker can fall due any more. The service computes it with each append
+ * (`from`: the command's time) and the scheduler again when it finds nothing
+ * due (`from`: now); the store keeps it with the referral
+ * (`ReferralIndex.due`).
  *
  * @since 0.2.0
  * @category scheduling
  */
-export const nextDueAt = (state: ReferralState, programme: Programme): Instant | undefined => {
+export const nextDueAt = (state: ReferralState, programme: Programme, from?: Instant): Instant | undefined => {
   let earliest: Instant | undefined
   for (const f of pendingFirings(state, programme)) {
-    if (f.marker === "at-risk" && state.deadlineMarks.includes(markKey(f.kind, "missed"))) continue
+    if (f.marker === "at-risk" && (f.fireAt >= f.dueAt || (from !== undefined && f.dueAt <= from))) continue
     if (earliest === undefined || f.fireAt < earliest) earliest = f.fireAt
   }
   return earliest

@@ -43,7 +43,7 @@
 import { Effect, Schema } from "effect"
 import * as Deadlines from "./Deadlines.js"
 import type { ProgrammeId } from "./Ids.js"
-import { type Instant, toMillis } from "./Instant.js"
+import { type Instant, InstantSchema, toMillis } from "./Instant.js"
 import * as Instrument from "./Instrument.js"
 import * as Instruments from "./Instruments.js"
 import { meanWithCi95, quantile } from "./internal/statistics.js"
@@ -140,8 +140,8 @@ export const Report = Schema.Struct({
     name: Schema.String,
     versions: Schema.Array(Schema.Int)
   }),
-  period: Schema.Struct({ from: Schema.String, to: Schema.String }),
-  asOf: Schema.String,
+  period: Schema.Struct({ from: InstantSchema, to: InstantSchema }),
+  asOf: InstantSchema,
   minimumCell: Schema.Int,
   referrals: Schema.Struct({
     total: Cell,
@@ -515,6 +515,7 @@ export const fromIndex = (
     const query: ReferralIndex.Query = {
       programmeIds: [input.programmeId as ProgrammeId],
       submittedFrom: input.period.from,
+      // biome-ignore lint/complexity/useMathMinMax: instants are ISO strings, compared as text
       submittedBefore: asOf < input.period.to ? asOf : input.period.to
     }
     let after: string | undefined

@@ -22,6 +22,7 @@
  * @since 0.1.0
  */
 import { type Brand, Schema } from "effect"
+import { daysInMonth } from "./internal/months.js"
 
 /**
  * A calendar date `YYYY-MM-DD` (Gregorian, years 1583–9999), with no time of
@@ -36,15 +37,6 @@ const pattern = /^(\d{4})-(\d{2})-(\d{2})$/
 const dayMillis = 86_400_000
 
 const pad2 = (n: number): string => String(n).padStart(2, "0")
-
-const daysInMonth = (year: number, month: number): number =>
-  month === 2
-    ? (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
-      ? 29
-      : 28
-    : month === 4 || month === 6 || month === 9 || month === 11
-      ? 30
-      : 31
 
 /**
  * Whether a string is a valid calendar date `YYYY-MM-DD` (years 1583–9999).

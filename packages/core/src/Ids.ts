@@ -11,7 +11,7 @@ const IdString = Schema.String.pipe(
   Schema.check(
     Schema.isMinLength(1),
     Schema.isMaxLength(128),
-    Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, {
+    Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/u, {
       message: "expected 1-128 letters, digits and . _ : - (starting with a letter or digit)"
     })
   )

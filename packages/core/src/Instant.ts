@@ -14,6 +14,7 @@
  * @since 0.1.0
  */
 import { type Brand, Schema, SchemaTransformation } from "effect"
+import { daysInMonth } from "./internal/months.js"
 
 /**
  * A canonical UTC instant.
@@ -24,15 +25,6 @@ import { type Brand, Schema, SchemaTransformation } from "effect"
 export type Instant = string & Brand.Brand<"Instant">
 
 const canonical = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
-
-const daysIn = (year: number, month: number): number =>
-  month === 2
-    ? (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
-      ? 29
-      : 28
-    : month === 4 || month === 6 || month === 9 || month === 11
-      ? 30
-      : 31
 
 /** Two ASCII digits at `i` as a number (the caller has matched them). */
 const digits2 = (s: string, i: number): number => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48)
@@ -46,7 +38,7 @@ const validFields = (s: string): boolean => {
     month >= 1 &&
     month <= 12 &&
     day >= 1 &&
-    day <= daysIn(year, month) &&
+    day <= daysInMonth(year, month) &&
     digits2(s, 11) <= 23 &&
     digits2(s, 14) <= 59 &&
     // a leap second (:60) has no epoch millisecond of its own: refused rather than moved

@@ -22,7 +22,7 @@ import { Language } from "./internal/language.js"
  * @category schemas
  */
 export const Code = Schema.String.pipe(
-  Schema.check(Schema.isPattern(/^[a-z][a-z0-9-]{1,31}$/, { message: "expected an instrument code" }))
+  Schema.check(Schema.isPattern(/^[a-z][a-z0-9-]{1,31}$/u, { message: "expected an instrument code" }))
 )
 
 /**

@@ -410,12 +410,18 @@ export const forClient = (
   })
 
 /**
- * A measure the programme expects that has not been recorded:
+ * A measure the programme expects that has not been recorded. The statuses
+ * follow what the decider accepts (`Referral`'s measure timing):
  *
  * - `due`: it can be recorded now and should be (baseline before the
- *   collaboration ends; end after closing; follow-up within D5's window);
- * - `upcoming`: expected later (end: at closing; follow-up: from `opensAt`);
- * - `overdue`: the follow-up window has closed (`ExpireFollowUp` may fire).
+ *   collaboration ends; end after closing, until the follow-up window opens;
+ *   follow-up within D5's window, `opensAt` ≤ now < `closesAt`);
+ * - `upcoming`: expected later (end: at closing; follow-up: from `opensAt`;
+ *   recording it before then is refused, the follow-up with `TooEarly`);
+ * - `overdue`: its time has passed and it can no longer be recorded (the
+ *   baseline once the end measure of the same instrument and respondent is
+ *   in; the end once the follow-up window has opened, at its `closesAt`; the
+ *   follow-up once its window has closed, when `ExpireFollowUp` may fire).
  *
  * `consentMissing` marks a proxy measure the client has not (or no longer)
  * consented to: the decider refuses it until they do.
@@ -456,7 +462,7 @@ export const due = (state: ReferralState, programme: Programme.Programme, now: I
   const add = (
     tp: TimePoint,
     list: ReadonlyArray<Programme.ExpectedMeasure>,
-    status: DueMeasure["status"],
+    status: (m: Programme.ExpectedMeasure) => DueMeasure["status"],
     window: { readonly opensAt?: Instant; readonly closesAt?: Instant } = {}
   ) => {
     for (const m of list) {
@@ -465,19 +471,23 @@ export const due = (state: ReferralState, programme: Programme.Programme, now: I
         timePoint: tp,
         instrument: m.instrument,
         respondent: m.respondent,
-        status,
+        status: status(m),
         ...window,
         consentMissing: m.respondent === "proxy" && !Consent.isGranted(state.consents, "proxy-measure", now)
       })
     }
   }
-  if (baselineStates.has(state.status)) add("baseline", programme.measures.baseline, "due")
-  if (state.status === "Active" || state.status === "OnHold") add("end", programme.measures.end, "upcoming")
+  if (baselineStates.has(state.status)) {
+    // a baseline after the end measure would run the pair backwards: the decider refuses it
+    add("baseline", programme.measures.baseline, (m) => (taken("end", m) ? "overdue" : "due"))
+  }
+  if (state.status === "Active" || state.status === "OnHold") add("end", programme.measures.end, () => "upcoming")
   if (state.status === "Closed" && state.closedAt !== undefined) {
-    add("end", programme.measures.end, "due")
     const w = Deadlines.followUpWindow(state.closedAt, programme)
-    const status = now < w.opensAt ? "upcoming" : now < w.closesAt ? "due" : "overdue"
-    add("follow-up", programme.measures.followUp, status, { opensAt: w.opensAt, closesAt: w.closesAt })
+    const end = now < w.opensAt ? "due" : "overdue"
+    add("end", programme.measures.end, () => end, { closesAt: w.opensAt })
+    const followUp = now < w.opensAt ? "upcoming" : now < w.closesAt ? "due" : "overdue"
+    add("follow-up", programme.measures.followUp, () => followUp, { opensAt: w.opensAt, closesAt: w.closesAt })
   }
   return out
 }

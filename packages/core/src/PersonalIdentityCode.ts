@@ -15,6 +15,7 @@
  * @since 0.1.0
  */
 import { type Brand, Result, Schema } from "effect"
+import { daysInMonth } from "./internal/months.js"
 
 /**
  * The check-character alphabet, indexed by the remainder mod 31.
@@ -108,10 +109,6 @@ export interface Parsed {
 
 const shape = /^(\d{2})(\d{2})(\d{2})(.)(\d{3})(.)$/
 
-const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
-
-const daysIn = (y: number, m: number): number => (m === 2 ? (isLeap(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31)
-
 /**
  * The check character for the nine digits `DDMMYYNNN`.
  *
@@ -146,7 +143,7 @@ export const parse = (input: string): Result.Result<Parsed, InvalidPersonalIdent
   const year = century + Number(yy)
   const month = Number(mm)
   const day = Number(dd)
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) {
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     return Result.fail(new InvalidPersonalIdentityCode({ reason: "impossible-date" }))
   }
   const individualNumber = Number(nnn)

@@ -42,7 +42,7 @@ export type Language = typeof Language.Type
  * @category schemas
  */
 export const ClockTime = Schema.String.pipe(
-  Schema.check(Schema.isPattern(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "expected a local time HH:MM" }))
+  Schema.check(Schema.isPattern(/^([01]\d|2[0-3]):[0-5]\d$/u, { message: "expected a local time HH:MM" }))
 )
 
 /**
@@ -59,7 +59,7 @@ export const DailyWindow = Schema.Struct({ start: ClockTime, end: ClockTime })
  */
 export type DailyWindow = typeof DailyWindow.Type
 
-const instrumentCode = /^[a-z][a-z0-9-]{1,31}$/
+const instrumentCode = /^[a-z][a-z0-9-]{1,31}$/u
 
 const PositiveInt = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(1)))
 const NonNegativeInt = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
@@ -146,7 +146,7 @@ export const Programme = Schema.Struct({
   eligibleReferrerProfessions: Schema.Array(Profession).pipe(Schema.check(Schema.isMinLength(1))),
   /** Situations that make a referral not eligible (e.g. `acute-crisis`); a referral stating one is refused. */
   eligibilityExclusions: Schema.Array(
-    Schema.String.pipe(Schema.check(Schema.isPattern(/^[a-z][a-z0-9-]{1,63}$/, { message: "expected a code" })))
+    Schema.String.pipe(Schema.check(Schema.isPattern(/^[a-z][a-z0-9-]{1,63}$/u, { message: "expected a code" })))
   ),
   /** Youngest client age in years (the model is for adults). */
   minimumClientAge: NonNegativeInt,

@@ -76,8 +76,14 @@ export interface ReferralState {
    * commands may not go back before it.
    */
   readonly lastEventAt?: Instant
-  /** When the status last changed (a transport's `lastUpdated`, FHIR `Task.lastModified`). */
+  /** When the status last changed. */
   readonly statusChangedAt?: Instant
+  /**
+   * When what the referrer's status view shows last changed (a transport's
+   * `lastUpdated`, FHIR `Task.meta.lastUpdated`): the status, a milestone (a
+   * reassignment included), the feedback consent (C3), or erasure.
+   */
+  readonly referrerViewChangedAt?: Instant
   readonly referralId?: ReferralId
   readonly subjectId?: SubjectId
   readonly programme?: { readonly id: ProgrammeId; readonly version: number }
@@ -157,7 +163,15 @@ const mark = (s: ReferralState, kind: Deadlines.Kind, marker: Deadlines.Marker):
  */
 export const evolve = (state: ReferralState, event: ReferralEvent): ReferralState => {
   const next = apply(state, event)
-  return next.status === state.status ? next : { ...next, statusChangedAt: event.at }
+  const statusChanged = next.status !== state.status
+  const referrerSees =
+    statusChanged ||
+    event._tag === "LinkWorkerAssigned" ||
+    event._tag === "PersonalDataErased" ||
+    (event._tag === "ConsentRecorded" && event.consent.purpose === "feedback-to-referrer")
+  return referrerSees
+    ? { ...next, ...(statusChanged ? { statusChangedAt: event.at } : {}), referrerViewChangedAt: event.at }
+    : next
 }
 
 const apply = (state: ReferralState, event: ReferralEvent): ReferralState => {
@@ -376,6 +390,47 @@ const ageAt = (birthDate: string, at: Instant): number => {
   const y = d.getUTCFullYear()
   const beforeBirthday = d.getUTCMonth() + 1 < bm || (d.getUTCMonth() + 1 === bm && d.getUTCDate() < bd)
   return y - by - (beforeBirthday ? 1 : 0)
+}
+
+/**
+ * When each time point's measure may be taken (the model: at the start, at
+ * the end, and three months after the end; D5):
+ * - follow-up: only inside the follow-up window, `opensAt` ≤ at < `closesAt`;
+ *   before it `TooEarly` (as `ExpireFollowUp` before the window has passed),
+ *   after it refused (the follow-up is missed: `ExpireFollowUp` records it);
+ * - end: during the collaboration or after closing, but not once the
+ *   follow-up window has opened (a measure then is the follow-up's);
+ * - baseline: not after the end measure of the same instrument and
+ *   respondent (the pair would run backwards).
+ * The states each time point is taken in are checked before this.
+ */
+const measureTiming = (
+  state: ReferralState,
+  programme: Programme.Programme,
+  command: Extract<ReferralCommand, { _tag: "RecordMeasure" }>
+): Decision | undefined => {
+  const { at, timePoint } = command
+  // only end and follow-up measures come this far once the referral is closed
+  if (state.closedAt !== undefined) {
+    const window = Deadlines.followUpWindow(state.closedAt, programme)
+    if (timePoint === "follow-up") {
+      if (at < window.opensAt) return fail(new TooEarly({ command: command._tag, notBefore: window.opensAt }))
+      if (at >= window.closesAt) {
+        return notAllowed(state, command._tag, "the follow-up window has passed: the follow-up is missed")
+      }
+    } else if (at >= window.opensAt) {
+      return notAllowed(state, command._tag, "the follow-up window has opened: the end measure's time has passed")
+    }
+  }
+  if (
+    timePoint === "baseline" &&
+    state.measures.some(
+      (m) => m.timePoint === "end" && m.instrument === command.instrument && m.respondent === command.respondent
+    )
+  ) {
+    return fail(new InvalidCommand({ field: "timePoint", reason: "the end measure is already recorded" }))
+  }
+  return undefined
 }
 
 /**
@@ -753,6 +808,8 @@ export const makeDecider = (
     if (!allowedIn[timePoint].includes(state.status)) {
       return notAllowed(state, command._tag, `a ${timePoint} measure is not taken in this state`)
     }
+    const timing = measureTiming(state, programme, command)
+    if (timing !== undefined) return timing
     if (respondent === "proxy" && !Consent.isGranted(state.consents, "proxy-measure", at)) {
       return fail(new ConsentMissing({ purpose: "proxy-measure" }))
     }

@@ -4,7 +4,9 @@
  * and appends nothing), the actor and the time: the decider has no clock.
  *
  * Commands may carry personal data (the client's name, identity code, mobile
- * number, the reason for the referral, the closing feedback). The decider
+ * number, the reason for the referral, the closing feedback): bounded, clean
+ * text (`Text`: no control characters but line breaks in the reason and the
+ * feedback, no unpaired surrogates, no bidirectional controls). The decider
  * never copies it into events; `ReferralService` writes it to the
  * personal-data vault, keyed by the subject id (domain specification §8).
  *
@@ -17,6 +19,7 @@ import { IdempotencyKey, ProgrammeId, ReferralId, SubjectId } from "./Ids.js"
 import { InstantSchema } from "./Instant.js"
 import { LinkWorker } from "./LinkWorker.js"
 import { Language } from "./Programme.js"
+import * as Text from "./Text.js"
 
 const common = {
   referralId: ReferralId,
@@ -26,7 +29,7 @@ const common = {
 }
 
 const Code = Schema.String.pipe(
-  Schema.check(Schema.isPattern(/^[a-z][a-z0-9-]{1,63}$/, { message: "expected a lower-case code" }))
+  Schema.check(Schema.isPattern(/^[a-z][a-z0-9-]{1,63}$/u, { message: "expected a lower-case code" }))
 )
 
 /**
@@ -65,14 +68,15 @@ export type ConsentGiven = typeof ConsentGiven.Type
  * @category schemas
  */
 export const ClientDetails = Schema.Struct({
-  givenName: Schema.NonEmptyString,
-  familyName: Schema.NonEmptyString,
+  /** One line, at most `Text.maxNameLength` characters, clean text (`Text`). */
+  givenName: Text.Name,
+  familyName: Text.Name,
   /** Validated by the decider; an invalid code refuses the command (the error names the reason, not the code). */
-  personalIdentityCode: Schema.optionalKey(Schema.String),
+  personalIdentityCode: Schema.optionalKey(Text.Typed),
   /** Required when there is no identity code, to check the programme's minimum age. */
   birthYear: Schema.optionalKey(Schema.Int),
   /** As typed; normalised to E.164. An invalid number is refused, an absent one only blocks text messages (C2). */
-  mobileNumber: Schema.optionalKey(Schema.String),
+  mobileNumber: Schema.optionalKey(Text.Typed),
   language: Language
 })
 /**
@@ -96,7 +100,7 @@ export const SubmitReferral = Schema.TaggedStruct("SubmitReferral", {
   client: ClientDetails,
   reasonCategories: Schema.Array(ReasonCategory).pipe(Schema.check(Schema.isMinLength(1))),
   /** The short description of why the referral is made (personal data). */
-  reasonText: Schema.NonEmptyString.pipe(Schema.check(Schema.isMaxLength(2000))),
+  reasonText: Text.Reason,
   /** Exclusions the referrer found to apply (e.g. `acute-crisis`); any listed by the programme refuses the referral. */
   exclusionsPresent: Schema.Array(Code),
   /** The referrer asks to read the closing feedback (C3). */
@@ -280,7 +284,7 @@ export const CloseReferral = Schema.TaggedStruct("CloseReferral", {
     "client-ended",
     "other"
   ]),
-  feedback: Schema.NonEmptyString.pipe(Schema.check(Schema.isMaxLength(5000)))
+  feedback: Text.Feedback
 })
 
 /**
@@ -354,7 +358,7 @@ export const RecordConsent = Schema.TaggedStruct("RecordConsent", { ...common, c
  */
 export const UpdateContactDetails = Schema.TaggedStruct("UpdateContactDetails", {
   ...common,
-  mobileNumber: Schema.NullOr(Schema.String),
+  mobileNumber: Schema.NullOr(Text.Typed),
   language: Schema.optionalKey(Language)
 })
 

@@ -8,6 +8,7 @@
 import { Schema } from "effect"
 import { Role } from "./Actor.js"
 import { Purpose } from "./Consent.js"
+import { InstantSchema } from "./Instant.js"
 import { Status } from "./Lifecycle.js"
 import { LinkWorkerIneligible } from "./LinkWorker.js"
 import { InvalidMobileNumber } from "./MobileNumber.js"
@@ -185,8 +186,8 @@ export const CallTimeProblem = Schema.Literals([
  */
 export class CallTimeNotAllowed extends Schema.TaggedError<CallTimeNotAllowed>()("CallTimeNotAllowed", {
   problem: CallTimeProblem,
-  suggestedCallAt: Schema.String,
-  firstContactDueAt: Schema.optionalKey(Schema.String),
+  suggestedCallAt: InstantSchema,
+  firstContactDueAt: Schema.optionalKey(InstantSchema),
   deadlineMissable: Schema.Boolean
 }) {
   override get message(): string {

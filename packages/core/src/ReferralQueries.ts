@@ -38,13 +38,12 @@
  *
  * @since 0.1.0
  */
-import { Clock, Effect, Option, Result } from "effect"
+import { Clock, Effect, Result } from "effect"
 import type { Actor } from "./Actor.js"
 import { AuditLog, type AuditLogFailure } from "./AuditLog.js"
 import type { ActorId, ProgrammeId, ReferralId, SubjectId } from "./Ids.js"
 import * as Instant from "./Instant.js"
 import type * as Lifecycle from "./Lifecycle.js"
-import type { SubjectData } from "./PersonalData.js"
 import * as Referral from "./Referral.js"
 import type { Forbidden } from "./ReferralError.js"
 import * as ReferralIndex from "./ReferralIndex.js"
@@ -129,15 +128,12 @@ const findPage = (query: ReferralIndex.Query, options: PageOptions) =>
     return yield* index.find(query, pageRequest(options))
   })
 
+/** The vault entries the view shows, in one read (`ReferralStore.subjects`). */
 const loadSubjects = (subjectIds: ReadonlyArray<SubjectId>) =>
   Effect.gen(function* () {
+    if (subjectIds.length === 0) return new Map() as Views.Subjects
     const store = yield* ReferralStore
-    const subjects = new Map<string, SubjectData>()
-    for (const id of subjectIds) {
-      const found = yield* store.subject(id)
-      if (Option.isSome(found)) subjects.set(id, found.value)
-    }
-    return subjects as Views.Subjects
+    return (yield* store.subjects(subjectIds)) as Views.Subjects
   })
 
 const refuse = (actor: Actor, at: Instant.Instant, error: Forbidden, referralId?: ReferralId) =>

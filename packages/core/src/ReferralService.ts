@@ -26,23 +26,35 @@
  *    appended then, read back from the stream) or `IdempotencyKeyReused`.
  *    The key is not looked up before: the append's transaction settles it.
  *
- * **Fingerprints.** A command's fingerprint is a hash of a canonical JSON of
- * its content (object keys sorted) without `at` and without the idempotency
- * key: a retried request is the same request even when the server stamps its
- * receipt time on the command. For `AssignLinkWorker` it covers the link
- * worker's id only, not the registry snapshot and client count the service
- * looked up, which change once the first attempt is through. The
- * fingerprint is stored outside the vault and survives erasure, so it must
- * not give personal data away:
+ * **Fingerprints.** A command's fingerprint is an HMAC-SHA-256 of a
+ * canonical JSON of its content (object keys sorted) without `at` and without
+ * the idempotency key: a retried request is the same request even when the
+ * server stamps its receipt time on the command. It covers the whole
+ * command, personal data included, so a key reused for a command that
+ * differs in anything (another client's name, identity code or reason text
+ * under the same message id) fails with `IdempotencyKeyReused` and is never
+ * answered with the first command's result. For `AssignLinkWorker` it
+ * covers the link worker's id only, not the registry snapshot and client
+ * count the service looked up, which change once the first attempt is
+ * through. The fingerprint is stored outside the vault and survives
+ * erasure; keyed with a secret, it cannot be reversed by trying every phone
+ * number or identity code without the secret. The secret is
  *
- * - with `fingerprintSecret` it is an HMAC-SHA-256 of the whole command,
- *   personal data included: a key reused for any different command is caught,
- *   and without the secret the hash cannot be reversed;
- * - without a secret it is a SHA-256 of the command with its personal data
- *   (the client's details, the reason text, a new mobile number, the closing
- *   feedback) left out, since a plain hash of a phone number is reversed by
- *   trying every number. A key reused for a command that differs only in
- *   personal data then replays the first result.
+ * - `fingerprintSecret` when it is configured (keep it in a secret store,
+ *   apart from the database: then not even a copy of the database lets
+ *   anyone test guesses of erased personal data against the fingerprints);
+ * - otherwise the store's own (`ReferralStore.fingerprintSecret`): made at
+ *   random on first use and kept with the data (a table of its own in the
+ *   SQL store, one per store in memory), so retries after a restart are
+ *   still recognised.
+ *
+ * Keep whichever secret is in use: a changed secret (setting one, changing
+ * it, removing it) makes the keys used before it look like keys reused for
+ * another command, so a retry of a command sent earlier fails with
+ * `IdempotencyKeyReused` instead of replaying. Keys recorded by versions
+ * before 0.2 without a secret carry a SHA-256 with personal data left out;
+ * they are still compared that way (a retry of such a command replays; one
+ * that differs only in personal data replays too, as it did then).
  *
  * **The programme catalog** is a service of its own, `ProgrammeCatalog`
  * (provide it with `catalogLayer(catalog)`); the decider is made from it once
@@ -266,9 +278,10 @@ export interface Options {
   readonly conflictRetries?: number
   /**
    * The secret for command fingerprints (HMAC-SHA-256 over the whole
-   * command). Without it, personal data is left out of the fingerprint (see
-   * the module documentation). Changing it makes earlier keys look like keys
-   * reused for another command.
+   * command). Without it, the store's generated secret is used
+   * (`ReferralStore.fingerprintSecret`; see the module documentation).
+   * Changing it, or removing it, makes earlier keys look like keys reused
+   * for another command.
    */
   readonly fingerprintSecret?: Redacted.Redacted<string>
 }
@@ -371,11 +384,13 @@ const digest = (content: unknown, secret: Redacted.Redacted<string> | undefined)
 }
 
 /**
- * The command's fingerprint, stored with its idempotency key: without a
- * secret, SHA-256 over a canonical JSON of the command without `at`, the
- * idempotency key and personal data; with a secret, HMAC-SHA-256 over the
- * same with personal data included. For `AssignLinkWorker` the link worker's
- * id stands in for the looked-up snapshot and client count.
+ * The command's fingerprint as the service stores it with its idempotency
+ * key: with a secret, HMAC-SHA-256 over a canonical JSON of the command
+ * without `at` and the idempotency key, personal data included. Without a
+ * secret, the form of versions before 0.2: SHA-256 over the same with
+ * personal data left out (the service no longer stores it; it compares keys
+ * recorded then with it). For `AssignLinkWorker` the link worker's id stands
+ * in for the looked-up snapshot and client count.
  *
  * @since 0.1.0
  * @category fingerprints
@@ -384,6 +399,26 @@ export const fingerprint = (
   command: ReferralCommand.ReferralCommand,
   secret?: Redacted.Redacted<string>
 ): Effect.Effect<string> => digest(fingerprintContent(command, secret === undefined), secret)
+
+/** What a command is recognised by: the fingerprint stored with a new key, and the pre-0.2 form (no secret). */
+interface Prints {
+  readonly fingerprint: string
+  readonly legacy: string
+}
+
+/** The prints of a command's content (`masked`: the same with personal data left out). */
+const printsOf = (
+  content: unknown,
+  masked: unknown,
+  secret: Effect.Effect<Redacted.Redacted<string>, ReferralStore.ReferralStoreError>
+): Effect.Effect<Prints, ReferralStore.ReferralStoreError> =>
+  Effect.flatMap(secret, (key) =>
+    Effect.zipWith(digest(content, key), digest(masked, undefined), (fingerprint, legacy) => ({ fingerprint, legacy }))
+  )
+
+/** Whether a stored fingerprint was recorded for this command (a pre-0.2 SHA-256 compared in its own form). */
+const sameCommand = (stored: string, prints: Prints): boolean =>
+  stored === prints.fingerprint || (stored.startsWith("sha256:") && stored === prints.legacy)
 
 // ---------------------------------------------------------------------------
 // decoding untrusted input
@@ -531,10 +566,9 @@ export const decode = (input: unknown): Result.Result<ReferralCommand.ReferralCo
 // the service
 // ---------------------------------------------------------------------------
 
-interface Run {
+interface Run extends Prints {
   readonly referralId: ReferralId
   readonly idempotencyKey: IdempotencyKey
-  readonly fingerprint: string
   /** Who asked, when, about which referral: for the audit log's record of a `Forbidden` refusal. */
   readonly about: Pick<ReferralCommand.ReferralCommand, "at" | "actor" | "referralId">
   /** The command to decide, given the current state (assignment looks the link worker up here). */
@@ -566,9 +600,12 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
     const nextDueAt = (state: Referral.ReferralState): Instant | null | undefined => {
       if (state.programme === undefined) return null
       const programme = catalog.get(state.programme.id, state.programme.version)
-      return programme === undefined ? undefined : (Deadlines.nextDueAt(state, programme) ?? null)
+      // from its latest event on: a warning whose deadline passed before it can never fire
+      return programme === undefined ? undefined : (Deadlines.nextDueAt(state, programme, state.lastEventAt) ?? null)
     }
     const conflictRetries = Math.max(0, Math.floor(options.conflictRetries ?? 3))
+    const secret =
+      options.fingerprintSecret === undefined ? store.fingerprintSecret() : Effect.succeed(options.fingerprintSecret)
 
     const replay = (record: ReferralStore.IdempotencyRecord): Effect.Effect<Executed, ReferralServiceError> =>
       Effect.flatMap(store.load(record.referralId), (stream) =>
@@ -592,7 +629,7 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
       run: Run,
       record: ReferralStore.IdempotencyRecord
     ): Effect.Effect<Executed, ReferralServiceError> =>
-      record.fingerprint === run.fingerprint
+      sameCommand(record.fingerprint, run)
         ? replay(record)
         : Effect.fail(new IdempotencyKeyReused({ idempotencyKey: run.idempotencyKey }))
 
@@ -672,17 +709,19 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
       })
 
     const execute = (command: ReferralCommand.ReferralCommand): Effect.Effect<Executed, ReferralServiceError> =>
-      Effect.flatMap(fingerprint(command, options.fingerprintSecret), (print) =>
-        attempt(
-          {
-            referralId: command.referralId,
-            idempotencyKey: command.idempotencyKey,
-            fingerprint: print,
-            about: command,
-            command: () => Effect.succeed({ command })
-          },
-          conflictRetries
-        )
+      Effect.flatMap(
+        printsOf(fingerprintContent(command, false), fingerprintContent(command, true), secret),
+        (prints) =>
+          attempt(
+            {
+              referralId: command.referralId,
+              idempotencyKey: command.idempotencyKey,
+              ...prints,
+              about: command,
+              command: () => Effect.succeed({ command })
+            },
+            conflictRetries
+          )
       )
 
     const assign = (request: AssignRequest): Effect.Effect<Executed, ReferralServiceError> => {
@@ -695,12 +734,13 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
         linkWorker,
         activeClients: count
       })
-      return Effect.flatMap(digest(assignmentContent(request), options.fingerprintSecret), (print) =>
+      const content = assignmentContent(request)
+      return Effect.flatMap(printsOf(content, content, secret), (prints) =>
         attempt(
           {
             referralId: request.referralId,
             idempotencyKey: request.idempotencyKey,
-            fingerprint: print,
+            ...prints,
             about: request,
             command: () =>
               Effect.gen(function* () {

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Context, type Effect, type Option, Schema } from "effect"
+import { Context, Effect, type Option, type Redacted, Schema } from "effect"
 import type { ActorId, IdempotencyKey, ReferralId, SubjectId } from "./Ids.js"
 import type { Instant } from "./Instant.js"
 import type { SubjectData, VaultWrite } from "./PersonalData.js"
@@ -203,6 +203,22 @@ export interface Shape {
   readonly referralIds: () => Effect.Effect<ReadonlyArray<ReferralId>, ReferralStoreError>
   /** The vault's entry for a subject (none once every referral of the subject is erased, `PersonalData.apply`). */
   readonly subject: (subjectId: SubjectId) => Effect.Effect<Option.Option<SubjectData>, ReferralStoreError>
+  /**
+   * The vault's entries of several subjects at once (one query per page of a
+   * view); subjects without an entry are absent from the map.
+   *
+   * @since 0.2.0
+   */
+  readonly subjects: (
+    subjectIds: ReadonlyArray<SubjectId>
+  ) => Effect.Effect<ReadonlyMap<SubjectId, SubjectData>, ReferralStoreError>
+  /**
+   * The store's secret for command fingerprints (`ReferralService`, when no
+   * `fingerprintSecret` is configured): 256 random bits (`generateSecret`),
+   * made on first use and kept with the data, the same for every caller and
+   * after a restart, so a retried command is still recognised. Never logged.
+   */
+  readonly fingerprintSecret: () => Effect.Effect<Redacted.Redacted<string>, ReferralStoreError>
 }
 
 /**
@@ -212,3 +228,14 @@ export interface Shape {
  * @category services
  */
 export class ReferralStore extends Context.Service<ReferralStore, Shape>()("@lahete/core/ReferralStore") {}
+
+/**
+ * A new fingerprint secret: 256 random bits from the platform's
+ * cryptographic generator, as 64 hexadecimal characters.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const generateSecret: Effect.Effect<string> = Effect.sync(() =>
+  Array.from(globalThis.crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("")
+)

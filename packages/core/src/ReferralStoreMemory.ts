@@ -41,7 +41,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, HashMap, Layer, Option, Result, SynchronizedRef } from "effect"
+import { Context, Effect, HashMap, Layer, Option, Redacted, Result, SynchronizedRef } from "effect"
 import type { ActorId, IdempotencyKey, ReferralId, SubjectId } from "./Ids.js"
 import type { Instant } from "./Instant.js"
 import * as Lifecycle from "./Lifecycle.js"
@@ -51,6 +51,7 @@ import * as ReferralEvent from "./ReferralEvent.js"
 import * as ReferralIndex from "./ReferralIndex.js"
 import {
   type AppendRequest,
+  generateSecret,
   IdempotencyKeyUsed,
   type IdempotencyRecord,
   LoadChanged,
@@ -260,13 +261,25 @@ export const makeWithIndex = (
         return { referralId, version: rows.length, state: indexed?.state ?? Referral.initialState }
       })
 
+    // one secret per store, made with it (kept as long as the store's data)
+    const secret = Redacted.make(yield* generateSecret)
     const store = ReferralStore.of({
       load,
       current,
       append,
       idempotency: (key) => Effect.map(SynchronizedRef.get(ref), (state) => HashMap.get(state.keys, key)),
       referralIds: () => Effect.map(SynchronizedRef.get(ref), (state) => state.order),
-      subject: (subjectId) => Effect.map(SynchronizedRef.get(ref), (state) => HashMap.get(state.vault, subjectId))
+      subject: (subjectId) => Effect.map(SynchronizedRef.get(ref), (state) => HashMap.get(state.vault, subjectId)),
+      subjects: (subjectIds) =>
+        Effect.map(SynchronizedRef.get(ref), (state) => {
+          const out = new Map<SubjectId, PersonalData.SubjectData>()
+          for (const id of subjectIds) {
+            const found = HashMap.get(state.vault, id)
+            if (Option.isSome(found)) out.set(id, found.value)
+          }
+          return out
+        }),
+      fingerprintSecret: () => Effect.succeed(secret)
     })
     return { store, index: makeIndex(ref, load) }
   })

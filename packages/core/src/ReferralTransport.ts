@@ -101,7 +101,7 @@ export interface Receipt {
 
 /**
  * A referral's status as its referrer sees it (the referrer's view, with
- * `lastUpdated`: when the status last changed).
+ * `lastUpdated`: when what it shows last changed).
  *
  * @since 0.1.0
  * @category models
@@ -109,7 +109,7 @@ export interface Receipt {
 export type StatusReport = Views.ReferralStatus
 
 /**
- * A polling query: the referrer's referrals whose status changed at or after
+ * A polling query: the referrer's referrals that changed (`lastUpdated`) at or after
  * `since`, optionally only those with one of the FHIR Task statuses.
  *
  * @since 0.1.0

@@ -255,7 +255,7 @@ export function step<E, R>(
         const issued = programme === undefined ? false : yield* issue(state, programme)
         // held as due with nothing due: store when it is (an unknown programme has no deadlines to fire)
         if (!issued && state.referralId !== undefined) {
-          const next = programme === undefined ? undefined : Deadlines.nextDueAt(state, programme)
+          const next = programme === undefined ? undefined : Deadlines.nextDueAt(state, programme, now)
           yield* index.refreshDue(state.referralId, state.version, next ?? null)
         }
       }

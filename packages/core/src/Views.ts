@@ -36,7 +36,7 @@ import type { Actor, Role } from "./Actor.js"
 import type { DisclosureEntry, UsageEntry } from "./AuditLog.js"
 import * as Consent from "./Consent.js"
 import type { ActorId, OrganisationId, ProgrammeId, ReferralId, SubjectId } from "./Ids.js"
-import type { Instant } from "./Instant.js"
+import { type Instant, toMillis } from "./Instant.js"
 import * as Lifecycle from "./Lifecycle.js"
 import type { SubjectData } from "./PersonalData.js"
 import type { Language } from "./Programme.js"
@@ -471,7 +471,11 @@ export interface ReferralStatus {
   readonly status: Exclude<Lifecycle.Status, "Initial">
   readonly task: TaskStatus
   readonly submittedAt: Instant
-  /** When the status last changed (FHIR `Task.lastModified`); the submission time until then. */
+  /**
+   * When what this view shows last changed (FHIR `Task.meta.lastUpdated`):
+   * the status, a milestone, the feedback consent (granted, withdrawn, or
+   * expired by the time of reading) or erasure; the submission time until then.
+   */
   readonly lastUpdated: Instant
   readonly assignedAt?: Instant
   readonly startedAt?: Instant
@@ -508,13 +512,22 @@ export const feedbackAccess = (state: ReferralState, at: Instant): FeedbackAcces
           ? "not-written"
           : "available"
 
+/** The view's `lastUpdated`: the latest recorded change, or a feedback consent's expiry once it has passed. */
+const lastUpdatedOf = (s: Existing, at: Instant): Instant => {
+  const changed = s.referrerViewChangedAt ?? s.statusChangedAt ?? s.submittedAt
+  const expiresAt = s.consents["feedback-to-referrer"]?.expiresAt
+  return expiresAt !== undefined && toMillis(expiresAt) <= toMillis(at) && toMillis(expiresAt) > toMillis(changed)
+    ? expiresAt
+    : changed
+}
+
 const statusOf = (s: Existing, at: Instant): ReferralStatus => ({
   referralId: s.referralId,
   programme: s.programme,
   status: s.status,
   task: task(s.status),
   submittedAt: s.submittedAt,
-  lastUpdated: s.statusChangedAt ?? s.submittedAt,
+  lastUpdated: lastUpdatedOf(s, at),
   ...optional("assignedAt", s.assignedAt),
   ...optional("startedAt", s.startedAt),
   ...optional("closedAt", s.closedAt),

@@ -77,6 +77,13 @@ export * as Instrument from "./Instrument.js"
  */
 export * as Instruments from "./Instruments.js"
 /**
+ * Checks of a registered JSON Web Key set when configuration is loaded
+ * (duplicate `kid`, private keys, key types and algorithms).
+ *
+ * @since 0.2.0
+ */
+export * as KeySet from "./KeySet.js"
+/**
  * The lifecycle table: states, transitions, recordings.
  *
  * @since 0.1.0
@@ -220,6 +227,20 @@ export * as Scheduler from "./Scheduler.js"
  * @since 0.1.0
  */
 export * as SmsSender from "./SmsSender.js"
+/**
+ * Clean, bounded text at every boundary: names, the reason, the feedback
+ * (no control characters, unpaired surrogates or bidirectional controls).
+ *
+ * @since 0.2.0
+ */
+export * as Text from "./Text.js"
+/**
+ * The replay guard of the transports' bearer tokens (each `jti` accepted
+ * once within its lifetime), with a bounded in-memory implementation.
+ *
+ * @since 0.2.0
+ */
+export * as TokenReplay from "./TokenReplay.js"
 /**
  * The views per role (need-to-know), as pure functions.
  *

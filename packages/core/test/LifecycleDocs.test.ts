@@ -82,7 +82,7 @@ const finerChecks: Record<ReferralCommand.Tag, string> = {
   RecordMeeting: "only the assigned link worker; the meeting time is not in the future",
   AgreeContactArrangement: "only the assigned link worker",
   RecordMeasure:
-    "the assigned link worker or the client (data subject) enter `self` answers; the referrer (own referral) only `proxy` answers, with `proxy-measure` consent; the programme must expect the measure at that time point",
+    "the assigned link worker or the client (data subject) enter `self` answers; the referrer (own referral) only `proxy` answers, with `proxy-measure` consent; the programme must expect the measure at that time point; a `follow-up` measure only inside the follow-up window (D5; before it `TooEarly`), an `end` measure not once that window has opened, a `baseline` not after the `end` measure it pairs with",
   CloseReferral: "only the assigned link worker; the closing feedback goes to the vault",
   ExpireFollowUp: "not before the follow-up window has passed (`TooEarly`)",
   RecordDeadline:

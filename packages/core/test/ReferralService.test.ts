@@ -771,28 +771,101 @@ describe("ReferralService", () => {
       })
     )
 
-    it.effect("the service uses the secret: a key reused with other personal data is caught only with it", () =>
-      Effect.gen(function* () {
-        const update = Fixtures.updateContact()
-        const changed = { ...update, mobileNumber: "044 987 6543" }
-        const withSecret = Effect.gen(function* () {
-          const { service } = yield* env
-          yield* service.execute(Fixtures.submit())
-          yield* service.execute(update)
-          return yield* Effect.flip(service.execute(changed))
-        }).pipe(Effect.provide(memory({ fingerprintSecret: secret })))
-        expect((yield* withSecret)._tag).toBe("IdempotencyKeyReused")
+    it.effect(
+      "by default a key reused with any other personal data is IdempotencyKeyReused, and nothing is written",
+      () =>
+        Effect.gen(function* () {
+          const submit = Fixtures.submit()
+          const variants: ReadonlyArray<Command> = [
+            { ...submit, client: { ...submit.client, givenName: "Eino" } },
+            { ...submit, client: { ...submit.client, familyName: "Esimerkki" } },
+            { ...submit, client: { ...submit.client, personalIdentityCode: "131052-308T" } },
+            { ...submit, client: { ...submit.client, mobileNumber: "050 765 4321" } },
+            { ...submit, reasonText: "Another client's reason." }
+          ]
+          const update = Fixtures.updateContact()
+          for (const options of [{}, { fingerprintSecret: secret }]) {
+            yield* Effect.gen(function* () {
+              const { service, store } = yield* env
+              yield* service.execute(submit)
+              for (const variant of variants) {
+                expect(yield* Effect.flip(service.execute(variant))).toMatchObject({ _tag: "IdempotencyKeyReused" })
+              }
+              yield* service.execute(update)
+              const changed = yield* Effect.flip(service.execute({ ...update, mobileNumber: "044 987 6543" }))
+              expect(changed._tag).toBe("IdempotencyKeyReused")
+              const before = yield* store.load(Fixtures.referralId)
+              const subject = yield* store.subject(submit.subjectId)
+              // the same command again still replays
+              expect((yield* service.execute(submit)).replayed).toBe(true)
+              expect((yield* service.execute(update)).replayed).toBe(true)
+              expect(yield* store.load(Fixtures.referralId)).toEqual(before)
+              expect(yield* store.subject(submit.subjectId)).toEqual(subject)
+              expect(yield* store.referralIds()).toEqual([Fixtures.referralId])
+            }).pipe(Effect.provide(memory(options)))
+          }
+        })
+    )
 
-        const withoutSecret = Effect.gen(function* () {
-          const { service } = yield* env
-          yield* service.execute(Fixtures.submit())
-          const first = yield* service.execute(update)
-          const again = yield* service.execute(changed)
-          return { first, again }
-        }).pipe(Effect.provide(memory()))
-        const { first, again } = yield* withoutSecret
+    it.effect("without a configured secret the store's is used: stored fingerprints are keyed, not plain hashes", () =>
+      Effect.gen(function* () {
+        const { service, store } = yield* env
+        const submit = Fixtures.submit()
+        yield* service.execute(submit)
+        const record = Option.getOrThrow(yield* store.idempotency(submit.idempotencyKey))
+        const storeSecret = yield* store.fingerprintSecret()
+        expect(Redacted.value(storeSecret)).toMatch(/^[0-9a-f]{64}$/)
+        expect(Redacted.value(yield* store.fingerprintSecret())).toBe(Redacted.value(storeSecret))
+        expect(record.fingerprint).toBe(yield* ReferralService.fingerprint(submit, storeSecret))
+        expect(record.fingerprint).not.toBe(yield* ReferralService.fingerprint(submit))
+        expect(record.fingerprint).not.toBe(yield* ReferralService.fingerprint(submit, secret))
+      }).pipe(Effect.provide(memory()))
+    )
+
+    it.effect("a service started again over the same store (a restart) replays with the store's secret", () =>
+      Effect.gen(function* () {
+        const { store, index } = yield* ReferralStoreMemory.makeWithIndex()
+        const start = (options: ReferralService.Options = {}) =>
+          ReferralService.makeWith(options).pipe(
+            Effect.provideService(ReferralStore.ReferralStore, store),
+            Effect.provideService(ReferralIndex.ReferralIndex, index),
+            Effect.provide(
+              Layer.mergeAll(
+                AuditLogMemory.layer,
+                LinkWorkerRegistry.layerMemory(registered),
+                ReferralService.catalogLayer(Presets.catalog)
+              )
+            )
+          )
+        const submit = Fixtures.submit()
+        const first = yield* (yield* start()).execute(submit)
+        const again = yield* (yield* start()).execute(submit)
         expect(again).toMatchObject({ replayed: true, events: first.events })
+        // a secret configured later makes the earlier key look reused (documented: keep the secret in use)
+        const configured = yield* Effect.flip((yield* start({ fingerprintSecret: secret })).execute(submit))
+        expect(configured._tag).toBe("IdempotencyKeyReused")
       })
+    )
+
+    it.effect("a key recorded before 0.2 without a secret (SHA-256, personal data left out) still replays", () =>
+      Effect.gen(function* () {
+        const { service, store } = yield* env
+        const submit = Fixtures.submit()
+        const decided = Fixtures.decider.decide(submit, Fixtures.decider.initialState)
+        if (Result.isFailure(decided)) throw new Error("fixture refused")
+        yield* store.append({
+          referralId: submit.referralId,
+          expectedVersion: 0,
+          events: decided.success,
+          idempotencyKey: submit.idempotencyKey,
+          fingerprint: yield* ReferralService.fingerprint(submit),
+          vault: []
+        })
+        const again = yield* service.execute({ ...submit, at: at(1) })
+        expect(again).toMatchObject({ replayed: true, events: decided.success })
+        const other = yield* Effect.flip(service.execute({ ...submit, reasonCategories: ["grief"] }))
+        expect(other._tag).toBe("IdempotencyKeyReused")
+      }).pipe(Effect.provide(memory()))
     )
   })
 })

@@ -23,7 +23,7 @@
  *
  * @example
  * ```ts
- * import { NodeHttpServer } from "@effect/platform-node"
+ * import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
  * import { HttpLimits } from "@lahete/http-limits"
  *
  * // for `NodeHttpServer.layer`: a `node:http` server with the limits set

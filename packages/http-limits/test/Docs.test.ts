@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs"
 import { createServer } from "node:http"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { HttpLimits } from "@lahete/http-limits"
 import { DocBlocks } from "@lahete/testing"
 import { Layer } from "effect"
@@ -22,7 +22,7 @@ const server = HttpLimits.apply(createServer(), { maxConnections: 256 })
 // #endregion
 
 const imports = [
-  'import { NodeHttpServer } from "@effect/platform-node"',
+  'import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"',
   'import { HttpLimits } from "@lahete/http-limits"',
   'import { createServer } from "node:http"'
 ]

@@ -27,6 +27,7 @@ import { Context, Effect, Schema } from "effect"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, OpenApi } from "effect/http-api"
 import * as ApiError from "./ApiError.js"
 import { Authentication } from "./Auth.js"
+import { addDiscriminators } from "./internal/discriminators.js"
 import * as Requests from "./Requests.js"
 import * as Responses from "./Responses.js"
 
@@ -331,7 +332,7 @@ export const Coordinator = HttpApiGroup.make("coordinator")
     HttpApiEndpoint.get("trainingDue", "/coordinator/training-due", {
       query: {
         programmeId: Ids.ProgrammeId,
-        withinDays: Schema.optionalKey(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 366 }))))
+        withinDays: Schema.optionalKey(Requests.IntegerQuery(0, 366))
       },
       success: Schema.Array(Responses.TrainingDue),
       error: [...ApiError.viewErrors, ApiError.NotFound]
@@ -354,7 +355,7 @@ export const Coordinator = HttpApiGroup.make("coordinator")
       params: { linkWorkerId: Ids.ActorId },
       payload: Responses.LinkWorkerEntry,
       success: Responses.LinkWorkerEntry,
-      error: ApiError.viewErrors
+      error: [...ApiError.viewErrors, ...ApiError.bodyErrors]
     }).annotateMerge(
       describe(
         "Add or replace a link worker",
@@ -469,7 +470,7 @@ const evaluationQuery = {
   from: Instant.InstantSchema,
   to: Instant.InstantSchema,
   asOf: Schema.optionalKey(Instant.InstantSchema),
-  minimumCell: Schema.optionalKey(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 5, maximum: 1000 }))))
+  minimumCell: Schema.optionalKey(Requests.IntegerQuery(5, 1000))
 }
 
 /**
@@ -541,8 +542,16 @@ export const api = HttpApi.make("lahete")
       title: "lahete",
       version: "0.1.0",
       description:
-        "The Finnish wellbeing referral (hyvinvointilähete): commands of the referral lifecycle and need-to-know views per role. Authenticate with a bearer access token; send an `Idempotency-Key` header with every command.",
-      license: { name: "MIT" }
+        "The Finnish wellbeing referral (hyvinvointilähete): commands of the referral lifecycle and need-to-know views per role. Authenticate with a bearer access token; send an `Idempotency-Key` header with every command. Request bodies are `application/json` (UTF-8, at most 1 MiB: 415 and 413 otherwise). Every error is a JSON object with a `_tag`; a path no operation serves answers 404 `NotFound` with `resource: route`.",
+      license: { name: "MIT" },
+      servers: [
+        {
+          url: "/",
+          description:
+            "The server that serves this document (at /openapi.json); a deployment behind a proxy is reached under the proxy's base URL."
+        }
+      ],
+      transform: addDiscriminators
     })
   )
 

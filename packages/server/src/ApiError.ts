@@ -9,7 +9,9 @@
  * | 400 | `BadRequest` | the request is not well formed: body not JSON, a field missing or of the wrong type, an unknown field, a bad path parameter or header (`issues`: paths and reasons) |
  * | 401 | `Unauthorized` | no bearer token, or one that does not verify (signature, issuer, audience, expiry, claims) |
  * | 403 | `Forbidden` | the caller's role may not do this, or the referral is not theirs (`Forbidden` of the core; the attempt is in the refusal log) |
- * | 404 | `NotFound` | the referral (for a command) or the link worker does not exist |
+ * | 404 | `NotFound` | the referral (for a command) or the link worker does not exist, or no route matches (`resource: route`) |
+ * | 413 | `PayloadTooLarge` | the body is over 1 MiB (checked from `Content-Length` and while reading) |
+ * | 415 | `UnsupportedMediaType` | a body that is not `application/json` (UTF-8) |
  * | 409 | `Conflict` | the referral's state does not allow the command (`transition-not-allowed`), the idempotency key was used for another command (`idempotency-key-reused`), or concurrent writes kept colliding (`version-conflict`; retry) |
  * | 422 | `Unprocessable` | a well-formed command a domain rule refuses: consent missing (C1, C2), not eligible, an invalid identity code or number, a call time outside the rules (with the earliest valid time), a link worker not eligible or not in the registry, a measure the programme does not expect, too early |
  * | 503 | `ServiceUnavailable` | the store, the audit log or the registry failed; retry later |
@@ -91,9 +93,64 @@ export class Forbidden extends Schema.TaggedError<Forbidden>()(
  */
 export class NotFound extends Schema.TaggedError<NotFound>()(
   "NotFound",
-  { message: Schema.String, resource: Schema.Literals(["referral", "link-worker", "programme"]), id: Schema.String },
+  {
+    message: Schema.String,
+    resource: Schema.Literals(["referral", "link-worker", "programme", "route"]),
+    id: Schema.String
+  },
   { httpApiStatus: 404, identifier: "NotFound" }
 ) {}
+
+/**
+ * The answer to a request no route matches (`resource: route`; `id` is
+ * empty: the path is not echoed).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const routeNotFound: NotFound = new NotFound({ message: "no such route", resource: "route", id: "" })
+
+/**
+ * The request body is larger than the server reads (`maxBytes`).
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()(
+  "PayloadTooLarge",
+  { message: Schema.String, maxBytes: Schema.Int },
+  { httpApiStatus: 413, identifier: "PayloadTooLarge" }
+) {}
+
+/**
+ * The request body is not JSON: its `Content-Type` is not `application/json`
+ * (or a `+json` type), or names a charset other than UTF-8, or a non-empty
+ * body has none.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaType>()(
+  "UnsupportedMediaType",
+  { message: Schema.String, expected: Schema.Literal("application/json") },
+  { httpApiStatus: 415, identifier: "UnsupportedMediaType" }
+) {}
+
+/**
+ * The errors of reading a request body.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type BodyError = BadRequest | PayloadTooLarge | UnsupportedMediaType
+
+/**
+ * The error schemas of reading a request body (every endpoint with one).
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const bodyErrors = [BadRequest, PayloadTooLarge, UnsupportedMediaType] as const
 
 /**
  * The request conflicts with the referral's current state or with an earlier
@@ -187,7 +244,15 @@ export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()
  * @since 0.1.0
  * @category models
  */
-export type CommandError = BadRequest | Forbidden | NotFound | Conflict | Unprocessable | ServiceUnavailable
+export type CommandError =
+  | BadRequest
+  | PayloadTooLarge
+  | UnsupportedMediaType
+  | Forbidden
+  | NotFound
+  | Conflict
+  | Unprocessable
+  | ServiceUnavailable
 
 /**
  * The error schemas of a command endpoint.
@@ -195,7 +260,16 @@ export type CommandError = BadRequest | Forbidden | NotFound | Conflict | Unproc
  * @since 0.1.0
  * @category schemas
  */
-export const commandErrors = [BadRequest, Forbidden, NotFound, Conflict, Unprocessable, ServiceUnavailable] as const
+export const commandErrors = [
+  BadRequest,
+  PayloadTooLarge,
+  UnsupportedMediaType,
+  Forbidden,
+  NotFound,
+  Conflict,
+  Unprocessable,
+  ServiceUnavailable
+] as const
 
 /**
  * The error schemas of a view endpoint.

@@ -29,7 +29,7 @@
  *
  * @since 0.1.0
  */
-import { Actor, Ids } from "@lahete/core"
+import { Actor, Ids, KeySet } from "@lahete/core"
 import { Clock, Context, Effect, Layer, Redacted, Result, Schema } from "effect"
 import { HttpEffect, HttpServerResponse } from "effect/http"
 import { HttpApiMiddleware, HttpApiSecurity, OpenApi } from "effect/http-api"
@@ -208,7 +208,10 @@ export const actorFromClaims = (
 
 /**
  * Builds the token verifier: a function from the bearer token to the actor,
- * failing with `Unauthorized`. The time is the effect `Clock`'s.
+ * failing with `Unauthorized`. The time is the effect `Clock`'s. An inline
+ * key set is checked first (`KeySet.problems` of `@lahete/core`: a `kid`
+ * used twice, private keys, keys for another use or algorithm): a set that
+ * is not usable throws, naming the key, so the server does not start.
  *
  * @since 0.1.0
  * @category constructors
@@ -217,6 +220,11 @@ export const makeVerifier = (
   options: Options
 ): ((token: Redacted.Redacted<string>) => Effect.Effect<Actor.Actor, Unauthorized>) => {
   const keys = options.keys
+  if ("jwks" in keys) {
+    // checked once, before any token: a kid used twice would lock every user out at the first token
+    const problems = KeySet.problems(keys.jwks, { algorithms: options.algorithms ?? defaultAlgorithms })
+    if (problems.length > 0) throw new Error(`the access-token key set is not usable: ${problems.join("; ")}`)
+  }
   const keySet =
     "jwks" in keys
       ? jose.createLocalJWKSet(keys.jwks)

@@ -23,6 +23,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join, resolve as resolvePath } from "node:path"
 import { PgClient } from "@effect/sql-pg"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import {
   Actor,
   type AuditLog,
@@ -46,7 +47,6 @@ import {
 } from "@lahete/core"
 import { SmtpMailer } from "@lahete/messaging-email"
 import { GatewayApiSender } from "@lahete/messaging-sms"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { Migrations, SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore, SqlVault } from "@lahete/store-sql"
 import { Clock, Console, Effect, Fiber, Layer, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"

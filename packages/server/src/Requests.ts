@@ -14,7 +14,7 @@
  * @since 0.1.0
  */
 import { Ids, LinkWorker as LinkWorkerModule, ReferralCommand } from "@lahete/core"
-import { Schema, Struct } from "effect"
+import { Schema, SchemaTransformation, Struct } from "effect"
 
 /** The fields the server sets on every command. */
 const serverSet = ["_tag", "referralId", "idempotencyKey", "actor", "at"] as const
@@ -28,7 +28,7 @@ const serverSet = ["_tag", "referralId", "idempotencyKey", "actor", "at"] as con
  * @category schemas
  */
 export const IdempotencyKeyHeader = Schema.String.pipe(
-  Schema.check(Schema.isPattern(/^[\x21-\x7E]{1,255}$/, { message: "expected 1-255 visible ASCII characters" }))
+  Schema.check(Schema.isPattern(/^[\x21-\x7E]{1,255}$/u, { message: "expected 1-255 visible ASCII characters" }))
 ).annotate({
   description:
     "Makes the command idempotent: a request repeated with the same key (by the same user) returns the first result and changes nothing; the same key with a different command is refused with 409."
@@ -171,3 +171,60 @@ export const ErasePersonalData = body(ReferralCommand.ErasePersonalData, "EraseP
  * @category schemas
  */
 export const LinkWorker = LinkWorkerModule.LinkWorker
+
+/** The regular expression (source) of the decimal numerals from `a` to `b`, both with the same number of digits. */
+const sameLength = (a: string, b: string): ReadonlyArray<string> => {
+  if (a === b) return [a]
+  const n = a.length - 1
+  const [a0 = "", b0 = ""] = [a[0], b[0]]
+  if (n === 0) return [`[${a0}-${b0}]`]
+  if (a0 === b0) return sameLength(a.slice(1), b.slice(1)).map((p) => `${a0}${p}`)
+  const lowFull = a.slice(1) === "0".repeat(n)
+  const highFull = b.slice(1) === "9".repeat(n)
+  const first = lowFull ? Number(a0) : Number(a0) + 1
+  const last = highFull ? Number(b0) : Number(b0) - 1
+  return [
+    ...(lowFull ? [] : sameLength(a.slice(1), "9".repeat(n)).map((p) => `${a0}${p}`)),
+    ...(first <= last ? [`${first === last ? `${first}` : `[${first}-${last}]`}[0-9]{${n}}`] : []),
+    ...(highFull ? [] : sameLength("0".repeat(n), b.slice(1)).map((p) => `${b0}${p}`))
+  ]
+}
+
+/**
+ * A regular expression matching exactly the decimal numerals (no sign, no
+ * leading zeros, no fraction or exponent) of the integers from `minimum` to
+ * `maximum` (both non-negative).
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const integerRangePattern = (minimum: number, maximum: number): RegExp => {
+  const parts: Array<string> = []
+  for (let digits = String(minimum).length; digits <= String(maximum).length; digits++) {
+    const low = Math.max(minimum, digits === 1 ? 0 : 10 ** (digits - 1))
+    const high = Math.min(maximum, 10 ** digits - 1)
+    if (low <= high) parts.push(...sameLength(String(low), String(high)))
+  }
+  return new RegExp(`^(?:${parts.join("|")})$`, "u")
+}
+
+/**
+ * A whole-number query parameter from `minimum` to `maximum`: on the wire a
+ * decimal numeral (the OpenAPI document states the exact pattern the server
+ * accepts, so `1.5`, `1e1`, `+5` or `05` are refused by both).
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const IntegerQuery = (minimum: number, maximum: number) =>
+  Schema.String.pipe(
+    Schema.check(
+      Schema.isPattern(integerRangePattern(minimum, maximum), {
+        message: `expected a whole number from ${minimum} to ${maximum}`
+      })
+    ),
+    Schema.decodeTo(
+      Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum, maximum }))),
+      SchemaTransformation.transform({ decode: (s: string) => Number(s), encode: (n: number) => String(n) })
+    )
+  ).annotate({ description: `A whole number from ${minimum} to ${maximum}.` })

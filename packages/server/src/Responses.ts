@@ -353,6 +353,7 @@ export const ReferralRecord = Schema.Struct({
   version: Count,
   lastEventAt: Schema.optionalKey(At),
   statusChangedAt: Schema.optionalKey(At),
+  referrerViewChangedAt: Schema.optionalKey(At),
   referralId: Schema.optionalKey(Ids.ReferralId),
   subjectId: Schema.optionalKey(Ids.SubjectId),
   programme: Schema.optionalKey(ProgrammeRef),

@@ -21,10 +21,10 @@
  *
  * @example
  * ```ts
- * import { NodeRuntime } from "@effect/platform-node"
+ * import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
  * import { Presets, ReferralService } from "@lahete/core"
  * import { Server } from "@lahete/server"
- * import { SqliteClient } from "@lahete/sql-sqlite-node"
+ * import { SqliteClient } from "@effect/sql-sqlite-node"
  * import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"
  * import { Layer } from "effect"
  *
@@ -48,13 +48,22 @@
  *
  * @since 0.1.0
  */
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { HttpLimits } from "@lahete/http-limits"
-import { type Duration, type FileSystem, Layer, type Path } from "effect"
-import { type Etag, type HttpPlatform, HttpRouter, type HttpServer } from "effect/http"
+import { type Duration, Effect, type FileSystem, Layer, type Path, Schema } from "effect"
+import {
+  type Etag,
+  HttpEffect,
+  type HttpPlatform,
+  HttpRouter,
+  type HttpServer,
+  type HttpServerRequest,
+  HttpServerResponse
+} from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { api, layerRequestErrors } from "./Api.js"
+import * as ApiError from "./ApiError.js"
 import * as Auth from "./Auth.js"
 import * as Handlers from "./Handlers.js"
 import * as NodeServer from "./internal/nodeServer.js"
@@ -137,6 +146,31 @@ export const routes = (
   )
 
 /**
+ * A request no route matches answers 404 with the API's JSON `NotFound`
+ * (`resource: route`), like every other error, instead of an empty body: the
+ * router's empty 404 is replaced just before it is sent (a 404 with a body,
+ * the API's or a mounted transport's, is left as it is).
+ *
+ * @since 0.2.0
+ * @category middleware
+ */
+export const jsonNotFound = <E, R>(
+  app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest> =>
+  Effect.andThen(
+    HttpEffect.appendPreResponseHandler((_request, response) =>
+      Effect.succeed(
+        response.status === 404 && response.body._tag === "Empty"
+          ? HttpServerResponse.jsonUnsafe(Schema.encodeSync(ApiError.NotFound)(ApiError.routeNotFound), {
+              status: 404
+            })
+          : response
+      )
+    ),
+    app
+  )
+
+/**
  * Options of the server.
  *
  * @since 0.1.0
@@ -176,7 +210,7 @@ export const layer = <E = never>(
     options.extraRoutes === undefined ? Layer.empty : options.extraRoutes.pipe(Layer.provide(Logging.routeTemplate))
   return HttpRouter.serve(Layer.mergeAll(routes(options), extra), {
     disableLogger: true,
-    middleware: Logging.requestLog
+    middleware: (app) => Logging.requestLog(jsonNotFound(app))
   }).pipe(
     Layer.provide(options.logger ?? Logging.layerJson()),
     Layer.provideMerge(

@@ -118,11 +118,15 @@ describe("makeVerifier", () => {
         .setIssuedAt(now)
         .setExpirationTime(now + 600)
         .encode()
-      const options: Auth.Options = {
+      // a shared secret in the key set stops the verifier before any token
+      const withSecret: Auth.Options = {
         keys: { jwks: { keys: [oct] } },
         issuer: Tokens.issuer,
         audience: Tokens.audience
       }
+      expect(() => Auth.makeVerifier(withSecret)).toThrow('key "shared" is a shared secret')
+      const signer = yield* Effect.promise(() => Tokens.makeSigner(() => Date.now(), "shared"))
+      const options: Auth.Options = { ...withSecret, keys: { jwks: signer.jwks } }
       for (const token of [hs256, unsigned]) {
         expect(yield* Effect.flip(verify(options, token))).toMatchObject({ reason: "invalid-token" })
       }
@@ -156,6 +160,22 @@ describe("makeVerifier", () => {
         signer.sign(Fixtures.referrer, { issuedAt: Math.floor(Date.now() / 1000) - 7200, lifetime: 86_400 })
       )
       expect(yield* Effect.flip(verify(options, old))).toMatchObject({ _tag: "Unauthorized" })
+    })
+  )
+})
+
+describe("an inline key set is checked before any token", () => {
+  it.live("a kid used twice, a private key or a key for encryption stops the verifier, naming the key", () =>
+    Effect.gen(function* () {
+      const signer = yield* Effect.promise(() => Tokens.makeSigner(() => Date.now(), "idp-key-1"))
+      const [key] = signer.jwks.keys
+      if (key === undefined) throw new Error("fixture")
+      const build = (keys: ReadonlyArray<jose.JWK>) => () =>
+        Auth.makeVerifier({ keys: { jwks: { keys: [...keys] } }, issuer: Tokens.issuer, audience: Tokens.audience })
+      expect(build([key, { ...key }])).toThrow('key "idp-key-1" is registered twice')
+      expect(build([{ ...key, d: "c2VjcmV0" }])).toThrow('key "idp-key-1" is a private key')
+      expect(build([{ ...key, use: "enc" }])).toThrow('key "idp-key-1" is not a signing key')
+      expect(build([key])).not.toThrow()
     })
   )
 })

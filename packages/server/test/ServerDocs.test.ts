@@ -12,10 +12,8 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Presets, ReferralService } from "@lahete/core"
 import { Api, Server } from "@lahete/server"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
-import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"
+import { SqliteReferralStack } from "@lahete/store-sql/sqlite"
 import { Fixtures } from "@lahete/testing"
 import { Context, Effect, Layer, Logger, Option } from "effect"
 import { HttpServer } from "effect/http"
@@ -24,25 +22,19 @@ import { docPath, readmePath, region, syncBlocks, table } from "./support/docs.j
 import * as Tokens from "./support/tokens.js"
 
 const embedImports = [
-  'import { NodeRuntime } from "@effect/platform-node"',
-  'import { Presets, ReferralService } from "@lahete/core"',
+  'import * as NodeRuntime from "@effect/platform-node/NodeRuntime"',
   'import { Server } from "@lahete/server"',
-  'import { SqliteClient } from "@lahete/sql-sqlite-node"',
-  'import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"',
+  'import { SqliteReferralStack } from "@lahete/store-sql/sqlite"',
   'import { Layer } from "effect"'
 ]
 
 /** The example's settings (in production: a file under /var/lib, port 8080, the identity provider's JWKS URL). */
 const embed = (databaseFile: string, port: number, jwksUrl: string, issuer: string) => {
   // #region doc:embed
-  // the store: SQLite in one file (or PostgreSQL: provide @effect/sql-pg's PgClient instead)
-  const Storage = Layer.mergeAll(SqlReferralStore.layer, SqlAuditLog.layer, SqlLinkWorkerRegistry.layer).pipe(
-    Layer.provideMerge(SqliteClient.layer({ filename: databaseFile }))
-  )
-  // the core services the server needs: the referral service over the store and registry, the programmes
-  const Core = ReferralService.layer.pipe(
-    Layer.provideMerge(Layer.mergeAll(Storage, ReferralService.catalogLayer(Presets.catalog)))
-  )
+  // the core services the server needs, in one layer: the referral service with its store, audit log
+  // and link-worker registry on SQLite in one file, and the programmes (default: the presets).
+  // On PostgreSQL: PgReferralStack.layer({ url }) from @lahete/store-sql/pg
+  const Core = SqliteReferralStack.layer({ filename: databaseFile })
   // the HTTP API, with tokens verified against the identity provider's keys
   const Main = Server.layer({
     port,

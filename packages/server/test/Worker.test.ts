@@ -9,10 +9,10 @@ import { spawn, spawnSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs"
 import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Instant, LinkWorkerRegistry, Presets, ReferralService } from "@lahete/core"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { Instant, ReferralService } from "@lahete/core"
+import { SqlReferralStack } from "@lahete/store-sql"
 import { Fixtures, StaffMailAudit } from "@lahete/testing"
 import { Effect, Exit, Fiber, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -31,15 +31,7 @@ const setup = () => {
   mkdirSync(dir)
   const files = { sms: join(dir, "sms.jsonl"), mail: join(dir, "mail.jsonl") }
   const quiet = { write: () => Effect.void }
-  const layer = ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        SqlReferralStore.layer,
-        SqlAuditLog.layer,
-        LinkWorkerRegistry.layerMemory([Fixtures.linkWorker()]),
-        ReferralService.catalogLayer(Presets.catalog)
-      )
-    ),
+  const layer = SqlReferralStack.layer({ linkWorkers: [Fixtures.linkWorker()] }).pipe(
     Layer.provideMerge(SqliteClient.layer({ filename: join(dir, "lahete.db") })),
     Layer.provideMerge(
       Layer.mergeAll(

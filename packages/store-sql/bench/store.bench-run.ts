@@ -24,9 +24,9 @@ import { mkdtempSync, rmSync } from "node:fs"
 import os from "node:os"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
-import { LinkWorkerRegistry, Presets, ReferralService } from "@lahete/core"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { ReferralService } from "@lahete/core"
+import { SqlReferralStack } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { PostgresTest } from "@lahete/testing/postgres"
 import { Effect, Layer, Redacted } from "effect"
@@ -75,7 +75,7 @@ const sqlite: Target = {
         Effect.sync(() => mkdtempSync(join(os.tmpdir(), "lahete-bench-floor-"))),
         (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
       )
-      const client = SqliteClient.layer({ filename: join(dir, "bench.db"), wal: true })
+      const client = SqliteClient.layer({ filename: join(dir, "bench.db") })
       return yield* Effect.gen(function* () {
         const floor = yield* sqliteFloor(join(dir, "floor.db"))
         const figures = yield* measureFloor(floor, floorOptions())
@@ -91,7 +91,7 @@ const sqlite: Target = {
         Effect.sync(() => mkdtempSync(join(os.tmpdir(), "lahete-bench-sqlite-"))),
         (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
       ),
-      (dir) => SqliteClient.layer({ filename: join(dir, "bench.db"), wal: true })
+      (dir) => SqliteClient.layer({ filename: join(dir, "bench.db") })
     )
   )
 }
@@ -128,17 +128,7 @@ const postgres = (url: string, connections: number, origin: string): Target => (
 
 /** The service over the SQL store and audit log on `client`, as an application would build it. */
 const serviceOn = (client: Layer.Layer<SqlClient.SqlClient, SqlError>) =>
-  ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        SqlReferralStore.layer,
-        SqlAuditLog.layer,
-        LinkWorkerRegistry.layerMemory([Fixtures.linkWorker()]),
-        ReferralService.catalogLayer(Presets.catalog)
-      )
-    ),
-    Layer.provideMerge(client)
-  )
+  SqlReferralStack.layer({ linkWorkers: [Fixtures.linkWorker()] }).pipe(Layer.provideMerge(client))
 
 /** The database's version and durability settings. */
 const describeDatabase = Effect.gen(function* () {

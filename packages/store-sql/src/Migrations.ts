@@ -18,11 +18,19 @@
  *   from the events; erasure deletes the row.
  * - `usage_log`, `disclosure_log`, `refusal_log`: the audit logs.
  * - `referral_projection`: one row per referral, its folded state (JSON) and
- *   the columns the views and the scheduler search by (`SqlProjections`).
+ *   the columns the views and the scheduler search by (`SqlProjections`),
+ *   with an index per question of the read side (`SqlReferralIndex`,
+ *   `0007_read_side`).
  * - `outbox`: the messages the events ask for and their dispatch state
  *   (`SqlOutbox`).
  * - `link_workers`: the link-worker registry (`SqlLinkWorkerRegistry`), one
  *   row per link worker (JSON), in the order first put.
+ * - `link_worker_load`: each link worker's active clients, kept with the
+ *   projection's rows (`SqlProjections`), for `SqlReferralIndex`.
+ * - `store_secrets`: the store's fingerprint secret (`fingerprint`), made at
+ *   random on first use (`ReferralStore.fingerprintSecret`).
+ * - `token_uses`: the bearer tokens accepted and not yet expired
+ *   (`SqlTokenReplay`), so each is accepted once.
  *
  * @since 0.1.0
  */
@@ -278,7 +286,34 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
       `CREATE INDEX referral_projection_due ON referral_projection (next_due_at, referral_id)
         WHERE next_due_at IS NOT NULL`
     ]
-  })
+  }),
+  // each link worker's active clients (referrals in the caseload statuses), kept by `SqlProjections.write` with the
+  // projection's rows: `linkWorkerLoad` (on every inbox page) reads one row per link worker, not every caseload row
+  "0008_link_worker_load": ddl(() => [
+    `CREATE TABLE link_worker_load (
+      link_worker_id TEXT PRIMARY KEY,
+      active_clients INTEGER NOT NULL
+    )`,
+    `INSERT INTO link_worker_load (link_worker_id, active_clients)
+      SELECT link_worker_id, count(*) FROM referral_projection
+      WHERE link_worker_id IS NOT NULL AND status IN ('Assigned', 'ContactScheduled', 'Active', 'OnHold')
+      GROUP BY link_worker_id`
+  ]),
+  // guards against careless or hostile peers: the store's secret for command fingerprints (one row, made on first
+  // use, `SqlReferralStore`), and the bearer tokens seen within their lifetime, so a token is accepted once
+  // (`SqlTokenReplay`; a row lives until the token expires)
+  "0009_peer_guards": ddl((d) => [
+    `CREATE TABLE store_secrets (
+      name TEXT PRIMARY KEY,
+      secret TEXT NOT NULL,
+      created_at ${d.timestamp}
+    )`,
+    `CREATE TABLE token_uses (
+      token_key TEXT PRIMARY KEY,
+      expires_at BIGINT NOT NULL
+    )`,
+    "CREATE INDEX token_uses_expiry ON token_uses (expires_at)"
+  ])
 }
 
 /**

@@ -11,7 +11,7 @@
  * @example
  * ```ts
  * import { AuditLog } from "@lahete/core"
- * import { SqliteClient } from "@lahete/sql-sqlite-node"
+ * import { SqliteClient } from "@effect/sql-sqlite-node"
  * import { SqlAuditLog } from "@lahete/store-sql"
  * import { Effect, Layer } from "effect"
  *

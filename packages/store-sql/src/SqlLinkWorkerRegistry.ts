@@ -29,7 +29,7 @@
  * @example
  * ```ts
  * import { LinkWorkerRegistry } from "@lahete/core"
- * import { SqliteClient } from "@lahete/sql-sqlite-node"
+ * import { SqliteClient } from "@effect/sql-sqlite-node"
  * import { SqlLinkWorkerRegistry } from "@lahete/store-sql"
  * import { Effect, Layer } from "effect"
  *

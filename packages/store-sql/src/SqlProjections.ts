@@ -8,12 +8,15 @@
  * row from the log (after a change to `evolve`, or to check the rows).
  *
  * The rows hold no personal data: the state has ids, codes and times only.
+ * Requests read them through `ReferralIndex` (`SqlReferralIndex`: by index,
+ * a page at a time); `referralIdsBy` and `statesBy` here return every match
+ * at once, for scripts and reports.
  *
  * @example
  * ```ts
  * import { SqlProjections } from "@lahete/store-sql"
  *
- * // the referrals a link worker has on their caseload, without folding every stream
+ * // every referral a link worker has on their caseload, at once (a script; requests page through ReferralIndex)
  * const ids = SqlProjections.referralIdsBy({
  *   linkWorkerId,
  *   statuses: ["Assigned", "ContactScheduled", "Active", "OnHold"]
@@ -98,7 +101,11 @@ const columns = (
  * Writes a referral's row (inserts or replaces). Internal: the store calls it
  * inside the append's transaction. `nextDueAt` is the referral's next
  * deadline as the append gives it (`AppendRequest.nextDueAt`): absent, not
- * computed (the row counts as due at once); `null`, none.
+ * computed (the row counts as due at once); `null`, none. It also moves the
+ * referral between the link workers' counts in `link_worker_load` when its
+ * link worker or caseload status changes; `stored`, the row's caseload
+ * columns as the caller already read them in this transaction (`null`: no
+ * row), spares reading them again.
  *
  * @since 0.1.0
  * @category internal
@@ -108,7 +115,85 @@ export const write = (
   referralId: Ids.ReferralId,
   state: Referral.ReferralState,
   operation: string,
-  nextDueAt?: Instant.Instant | null
+  nextDueAt?: Instant.Instant | null,
+  stored?: StoredRow | null
+): Effect.Effect<void, ReferralStore.StoreFailure> =>
+  Effect.andThen(
+    adjustLoad(sql, referralId, state, operation, stored),
+    writeRow(sql, referralId, state, operation, nextDueAt)
+  )
+
+const LoadRow = Schema.Struct({ link_worker_id: Schema.NullOr(Schema.String), status: Schema.String })
+
+/** The link worker whose caseload a referral counts in (`Lifecycle.caseload`), if any. */
+const caseloadOf = (linkWorkerId: string | null | undefined, status: string): string | undefined =>
+  linkWorkerId !== null && linkWorkerId !== undefined && Lifecycle.caseload.has(status as Lifecycle.Status)
+    ? linkWorkerId
+    : undefined
+
+/**
+ * Keeps `link_worker_load` in step with the row about to be written: the
+ * row as stored now against the new state. A count that changes takes the
+ * link worker's row (in order of id, so two transactions moving clients
+ * between the same two link workers cannot deadlock).
+ */
+const adjustLoad = (
+  sql: SqlClient.SqlClient,
+  referralId: Ids.ReferralId,
+  state: Referral.ReferralState,
+  operation: string,
+  stored: StoredRow | null | undefined
+): Effect.Effect<void, ReferralStore.StoreFailure> =>
+  Effect.gen(function* () {
+    const row =
+      stored !== undefined
+        ? stored
+        : yield* sql`SELECT link_worker_id, status FROM referral_projection WHERE referral_id = ${referralId}`.pipe(
+            Effect.mapError((e) => storeFailure(operation, e)),
+            Effect.flatMap(rows(LoadRow, operation, "referral_projection")),
+            Effect.map((found) => {
+              const first = found[0]
+              return first === undefined ? null : { linkWorkerId: first.link_worker_id, status: first.status }
+            })
+          )
+    const before = row === null ? undefined : caseloadOf(row.linkWorkerId, row.status)
+    const after = caseloadOf(state.linkWorkerId, state.status)
+    if (before === after) return
+    const changes = [
+      ...(before === undefined ? [] : [{ linkWorkerId: before, delta: -1 }]),
+      ...(after === undefined ? [] : [{ linkWorkerId: after, delta: 1 }])
+    ].sort((a, b) => (a.linkWorkerId < b.linkWorkerId ? -1 : 1))
+    for (const { linkWorkerId, delta } of changes) {
+      yield* sql`INSERT INTO link_worker_load (link_worker_id, active_clients) VALUES (${linkWorkerId}, ${Math.max(0, delta)})
+        ON CONFLICT (link_worker_id) DO UPDATE
+        SET active_clients = link_worker_load.active_clients + ${delta}`.pipe(
+        Effect.mapError((e) => storeFailure(operation, e))
+      )
+    }
+  })
+
+/**
+ * Recomputes `link_worker_load` from the projection's rows (after
+ * `rebuildProjections`).
+ */
+const recountLoad = (sql: SqlClient.SqlClient, operation: string) =>
+  Effect.gen(function* () {
+    const caseload = sql.literal(Array.from(Lifecycle.caseload, (s) => `'${s}'`).join(", "))
+    yield* sql`DELETE FROM link_worker_load`
+    yield* sql`INSERT INTO link_worker_load (link_worker_id, active_clients)
+      SELECT link_worker_id, count(*) FROM referral_projection
+      WHERE link_worker_id IS NOT NULL AND status IN (${caseload}) GROUP BY link_worker_id`
+  }).pipe(
+    sql.withTransaction,
+    Effect.mapError((e) => storeFailure(operation, e))
+  )
+
+const writeRow = (
+  sql: SqlClient.SqlClient,
+  referralId: Ids.ReferralId,
+  state: Referral.ReferralState,
+  operation: string,
+  nextDueAt: Instant.Instant | null | undefined
 ): Effect.Effect<void, ReferralStore.StoreFailure> => {
   const c = columns(referralId, state, nextDueAt)
   const { toJson } = json(sql)
@@ -177,12 +262,70 @@ export const upsertWhen = (
       state = excluded.state`
 }
 
-const StateRow = Schema.Struct({ version: Schema.Number, state: Schema.String })
+const StateRow = Schema.Struct({
+  version: Schema.Number,
+  state: Schema.String,
+  link_worker_id: Schema.NullOr(Schema.String),
+  status: Schema.String
+})
+
+/**
+ * The caseload columns of a projection row as stored (`null`: no row), for
+ * `write` to move the link workers' counts without reading the row again.
+ *
+ * @since 0.2.0
+ * @category internal
+ */
+export interface StoredRow {
+  readonly linkWorkerId: string | null
+  readonly status: string
+}
 
 /**
  * A referral's state at `version`, inside the append's transaction: the
  * stored one when the row is at that version, otherwise folded from the log
- * (a row missing or behind, e.g. written by an older release). Internal.
+ * (a row missing or behind, e.g. written by an older release); with the
+ * row's caseload columns as stored (`undefined` at version 0, where the row
+ * is not read). Internal.
+ *
+ * @since 0.2.0
+ * @category internal
+ */
+export const stateAndRowAt = (
+  sql: SqlClient.SqlClient,
+  codec: ReferralEvent.Codec,
+  referralId: Ids.ReferralId,
+  version: number,
+  operation: string
+): Effect.Effect<
+  { readonly state: Referral.ReferralState; readonly row: StoredRow | null | undefined },
+  ReferralStore.StoreFailure
+> =>
+  Effect.gen(function* () {
+    if (version === 0) return { state: Referral.initialState, row: undefined }
+    const { asText } = json(sql)
+    const found = yield* sql`SELECT version, state${asText} AS state, link_worker_id, status
+      FROM referral_projection WHERE referral_id = ${referralId}`.pipe(
+      Effect.mapError((e) => storeFailure(operation, e)),
+      Effect.flatMap(rows(StateRow, operation, "referral_projection"))
+    )
+    const row = found[0]
+    const storedRow = row === undefined ? null : { linkWorkerId: row.link_worker_id, status: row.status }
+    const stored = row !== undefined && row.version === version ? parseState(row.state) : undefined
+    if (stored !== undefined && stored.version === version) return { state: stored, row: storedRow }
+    const stream = yield* loadStream(sql, codec, referralId, operation)
+    if (stream.version !== version) {
+      return yield* new ReferralStore.StoreFailure({
+        operation,
+        detail: `referral ${referralId}: the log holds ${stream.version} events, the stream row says ${version}`
+      })
+    }
+    return { state: Referral.fold(stream.events), row: storedRow }
+  })
+
+/**
+ * A referral's state at `version`, inside the append's transaction (see
+ * `stateAndRowAt`). Internal.
  *
  * @since 0.1.0
  * @category internal
@@ -194,26 +337,7 @@ export const stateAt = (
   version: number,
   operation: string
 ): Effect.Effect<Referral.ReferralState, ReferralStore.StoreFailure> =>
-  Effect.gen(function* () {
-    if (version === 0) return Referral.initialState
-    const { asText } = json(sql)
-    const found = yield* sql`SELECT version, state${asText} AS state
-      FROM referral_projection WHERE referral_id = ${referralId}`.pipe(
-      Effect.mapError((e) => storeFailure(operation, e)),
-      Effect.flatMap(rows(StateRow, operation, "referral_projection"))
-    )
-    const row = found[0]
-    const stored = row !== undefined && row.version === version ? parseState(row.state) : undefined
-    if (stored !== undefined && stored.version === version) return stored
-    const stream = yield* loadStream(sql, codec, referralId, operation)
-    if (stream.version !== version) {
-      return yield* new ReferralStore.StoreFailure({
-        operation,
-        detail: `referral ${referralId}: the log holds ${stream.version} events, the stream row says ${version}`
-      })
-    }
-    return Referral.fold(stream.events)
-  })
+  Effect.map(stateAndRowAt(sql, codec, referralId, version, operation), ({ state }) => state)
 
 const IdRow = Schema.Struct({ referral_id: Schema.String })
 const VersionRow = Schema.Struct({ version: Schema.Number })
@@ -267,6 +391,8 @@ export const rebuildProjections = (
       Effect.flatMap(rows(IdRow, operation, "referral_streams"))
     )
     for (const { referral_id } of ids) yield* rebuildOne(sql, codec, referral_id as Ids.ReferralId, operation)
+    // the deleted rows' clients too
+    yield* recountLoad(sql, operation)
     return ids.length
   })
 

@@ -19,10 +19,13 @@
  * | referrals in some statuses                | `(status, sort_key, referral_id)`                        |
  * | everything, or a submission period        | `(sort_key, referral_id)`                                |
  * | due deadlines                             | `(next_due_at, referral_id) WHERE next_due_at IS NOT NULL` |
- * | active clients, link-worker load          | `(link_worker_id, status) WHERE status IN (caseload)`    |
+ * | active clients, link-worker load          | the table `link_worker_load` (one row per link worker)   |
  *
  * `sort_key` is the submission instant (`ReferralIndex.findKey`), `ended`
- * whether the status is terminal. A query with a list (several programmes,
+ * whether the status is terminal. Each link worker's active clients are
+ * counted in `link_worker_load`, kept with the projection's rows in the
+ * append's transaction (`SqlProjections.write`), so the load of every link
+ * worker (shown on every inbox page) reads one row per link worker. A query with a list (several programmes,
  * several statuses) reads one range per combination, each at most one page
  * long, and merges them (`UNION ALL … ORDER BY … LIMIT`): no database merges
  * the ranges of an `IN` list in the page's order by itself, and sorting all
@@ -81,16 +84,6 @@ export const streamsChunk = 200
 
 /** When a query's lists make more ranges than this, the statuses are checked on the rows instead. */
 const maxBranches = 32
-
-/** A list of statuses as SQL literals (the values are `Lifecycle.Status` literals: letters only). */
-const statusLiterals = (statuses: Iterable<Lifecycle.Status>): string =>
-  Array.from(statuses, (s) => {
-    if (!/^[A-Za-z]+$/.test(s)) throw new Error(`not a status: ${s}`)
-    return `'${s}'`
-  }).join(", ")
-
-/** `Lifecycle.caseload` as the literal list of the partial index `referral_projection_caseload`. */
-const caseloadList = statusLiterals(Lifecycle.caseload)
 
 const FindRow = Schema.Struct({ referral_id: Schema.String, sort_key: Schema.String, state: Schema.String })
 const DueRow = Schema.Struct({ referral_id: Schema.String, next_due_at: Schema.String, state: Schema.String })
@@ -258,19 +251,16 @@ export const makeWith = (options: Options = {}): Effect.Effect<ReferralIndex.Sha
       })
 
     const activeClients = (linkWorkerId: Ids.ActorId) =>
-      sql`SELECT CAST(count(*) AS INTEGER) AS n FROM referral_projection
-        WHERE link_worker_id = ${linkWorkerId} AND status IN (${sql.literal(caseloadList)})`.pipe(
+      sql`SELECT active_clients AS n FROM link_worker_load WHERE link_worker_id = ${linkWorkerId}`.pipe(
         Effect.mapError((e) => storeFailure("activeClients", e)),
-        Effect.flatMap(rows(CountRow, "activeClients", "referral_projection")),
+        Effect.flatMap(rows(CountRow, "activeClients", "link_worker_load")),
         Effect.map((found) => found[0]?.n ?? 0)
       )
 
     const linkWorkerLoad = () =>
-      sql`SELECT link_worker_id, CAST(count(*) AS INTEGER) AS n FROM referral_projection
-        WHERE link_worker_id IS NOT NULL AND status IN (${sql.literal(caseloadList)})
-        GROUP BY link_worker_id`.pipe(
+      sql`SELECT link_worker_id, active_clients AS n FROM link_worker_load WHERE active_clients > 0`.pipe(
         Effect.mapError((e) => storeFailure("linkWorkerLoad", e)),
-        Effect.flatMap(rows(LoadRow, "linkWorkerLoad", "referral_projection")),
+        Effect.flatMap(rows(LoadRow, "linkWorkerLoad", "link_worker_load")),
         Effect.map((found) =>
           found
             .map(

@@ -1,6 +1,6 @@
 /**
  * The `ReferralStore` over `effect/sql`: one code base for SQLite (e.g.
- * `@lahete/sql-sqlite-node`) and PostgreSQL (`@effect/sql-pg`). The layer
+ * `@effect/sql-sqlite-node`) and PostgreSQL (`@effect/sql-pg`). The layer
  * needs a `SqlClient`, runs the migrations (`Migrations`) when built, and
  * provides the read side, `ReferralIndex` (`SqlReferralIndex`), with the store.
  *
@@ -37,11 +37,16 @@
  *    first, and once an erasure has committed the WAL is truncated
  *    (`SqlVault`).
  *
- * On PostgreSQL, an append given its state and without `expectedLoad` runs
- * steps 1–4 as one data-modifying `WITH` statement (each part written only
- * when the one before it was; a claimed key whose guard fails aborts the
- * statement), on its own when there are no vault writes, else inside the
- * transaction before step 5. `current` reads the stream row joined with its
+ * On PostgreSQL, an append given its state (`AppendRequest.state`, as
+ * `ReferralService` gives it) with events and at most one vault write runs
+ * steps 1–5 as one data-modifying `WITH` statement, one round trip: each
+ * part is written only when the one before it was, a claimed key whose
+ * version guard or load guard fails aborts the statement (nothing is
+ * written; the error is told after the rollback). The link workers' counts
+ * (`link_worker_load`) are moved from the projection row as committed, the
+ * load guard takes the same advisory lock as step 3a and compares the count
+ * as committed, and the vault write is `PersonalData.apply` in SQL on the
+ * row as committed. `current` reads the stream row joined with its
  * projection row: a command's one read, whatever the length of its history.
  *
  * Any failure rolls the whole transaction back. Database errors become
@@ -51,7 +56,7 @@
  * @example
  * ```ts
  * import { ReferralStore } from "@lahete/core"
- * import { SqliteClient } from "@lahete/sql-sqlite-node"
+ * import { SqliteClient } from "@effect/sql-sqlite-node"
  * import { SqlReferralStore } from "@lahete/store-sql"
  * import { Effect, Layer } from "effect"
  *
@@ -67,10 +72,11 @@
  *
  * @since 0.1.0
  */
-import { Ids, PersonalData, Referral, ReferralEvent, ReferralIndex, ReferralStore } from "@lahete/core"
-import { Context, Data, Effect, Layer, Option, Result, Schema } from "effect"
+import { Ids, Lifecycle, PersonalData, Referral, ReferralEvent, ReferralIndex, ReferralStore } from "@lahete/core"
+import { Context, Data, Effect, Layer, Option, Redacted, Result, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import type * as Statement from "effect/sql/Statement"
 import {
   canonicalJson,
   loadStream,
@@ -118,7 +124,12 @@ const IdempotencyRow = Schema.Struct({
 
 const SubjectRow = Schema.Struct({ data: Schema.String })
 const StreamRow = Schema.Struct({ version: Schema.Number })
-const CombinedRow = Schema.Struct({ claimed: Schema.Number, advanced: Schema.Number, checked: Schema.Number })
+const CombinedRow = Schema.Struct({
+  claimed: Schema.Number,
+  advanced: Schema.Number,
+  load_before: Schema.NullOr(Schema.Number),
+  checked: Schema.Number
+})
 
 /** The one-statement append's guard failed after its key was claimed: the statement was undone. */
 class Conflicted extends Data.TaggedError("Conflicted") {}
@@ -145,6 +156,10 @@ const decodeIdempotency = Schema.decodeUnknownResult(
     toVersion: Schema.Number
   })
 )
+
+/** The link worker whose caseload a referral counts in (`Lifecycle.caseload`), if any. */
+const caseloadOf = (linkWorkerId: string | undefined, status: Lifecycle.Status): string | undefined =>
+  linkWorkerId !== undefined && Lifecycle.caseload.has(status) ? linkWorkerId : undefined
 
 /**
  * Builds the store and its read side (`SqlReferralIndex`) over the
@@ -305,11 +320,17 @@ export const makeWithIndex = (
      * assignment to the same link worker waits, then counts the first one's
      * referral (read committed) and fails. SQLite's write transaction runs alone.
      */
+    /**
+     * The link workers' advisory locks use PostgreSQL's two-key form under a
+     * key space of their own: they never collide with the one-key locks of
+     * the subjects and the migrations (the two forms do not overlap).
+     */
+    const linkWorkerLockSpace = 0x6c77
     const checkLoad = (expected: { readonly linkWorkerId: Ids.ActorId; readonly activeClients: number }) =>
       Effect.gen(function* () {
         if (isPg) {
           yield* Effect.mapError(
-            sql`SELECT pg_advisory_xact_lock(hashtext(${`lahete-link-worker:${expected.linkWorkerId}`}))`,
+            sql`SELECT pg_advisory_xact_lock(${linkWorkerLockSpace}, hashtext(${expected.linkWorkerId}))`,
             (e) => storeFailure("append", e)
           )
         }
@@ -322,6 +343,66 @@ export const makeWithIndex = (
           })
         }
       })
+
+    const caseloadList = sql.literal(Array.from(Lifecycle.caseload, (status) => `'${status}'`).join(", "))
+
+    /**
+     * PostgreSQL: a vault write (`PersonalData.apply`) as parts of the one-statement append, written only when
+     * the stream was advanced (`s`). Each works on the row as committed: `INSERT … ON CONFLICT DO UPDATE` and
+     * `UPDATE` re-read a row another transaction changed while they waited for it; an erasure of one referral
+     * locks the row (`FOR UPDATE`, the committed row) and then either deletes it (no other referral has notes in
+     * it) or removes the referral's notes.
+     */
+    const vaultPart = (write: PersonalData.VaultWrite | undefined): Statement.Fragment => {
+      if (write === undefined) return sql.literal("")
+      switch (write._tag) {
+        case "PutSubject": {
+          const subjectId = write.subject.subjectId
+          const first = JSON.stringify(PersonalData.apply(undefined, write))
+          return sql`, v AS (
+              INSERT INTO subjects (subject_id, data) SELECT ${subjectId}::text, ${first}::jsonb FROM s
+              ON CONFLICT (subject_id) DO UPDATE SET data = ${JSON.stringify(write.subject)}::jsonb
+                || jsonb_build_object('referrals', coalesce(subjects.data -> 'referrals', '{}'::jsonb)
+                  || jsonb_build_object(${write.referralId}::text,
+                    coalesce(subjects.data -> 'referrals' -> ${write.referralId}::text, '{}'::jsonb)
+                      || ${JSON.stringify(write.notes)}::jsonb))
+            )`
+        }
+        case "PutContact": {
+          const patch = {
+            ...(write.mobileNumber === null ? {} : { mobileNumber: write.mobileNumber }),
+            ...(write.language === undefined ? {} : { language: write.language })
+          }
+          return sql`, v AS (
+              UPDATE subjects SET data = (data - 'mobileNumber') || ${JSON.stringify(patch)}::jsonb
+              WHERE subject_id = ${write.subjectId} AND EXISTS (SELECT 1 FROM s)
+            )`
+        }
+        case "PutNotes":
+          return sql`, v AS (
+              UPDATE subjects SET data = jsonb_set(data, '{referrals}', coalesce(data -> 'referrals', '{}'::jsonb)
+                || jsonb_build_object(${write.referralId}::text,
+                  coalesce(data -> 'referrals' -> ${write.referralId}::text, '{}'::jsonb)
+                    || ${JSON.stringify(write.notes)}::jsonb))
+              WHERE subject_id = ${write.subjectId} AND EXISTS (SELECT 1 FROM s)
+            )`
+        case "EraseReferral":
+          return sql`, vl AS (
+              SELECT coalesce(data -> 'referrals', '{}'::jsonb) - ${write.referralId}::text AS others FROM subjects
+              WHERE subject_id = ${write.subjectId} AND EXISTS (SELECT 1 FROM s) FOR UPDATE
+            ), vd AS (
+              DELETE FROM subjects WHERE subject_id = ${write.subjectId}
+                AND EXISTS (SELECT 1 FROM vl WHERE others = '{}'::jsonb)
+            ), vu AS (
+              UPDATE subjects SET data = jsonb_set(data, '{referrals}', vl.others) FROM vl
+              WHERE subject_id = ${write.subjectId} AND vl.others <> '{}'::jsonb
+            )`
+        case "Erase":
+          return sql`, v AS (
+              DELETE FROM subjects WHERE subject_id = ${write.subjectId} AND EXISTS (SELECT 1 FROM s)
+            )`
+      }
+    }
 
     const append = (
       request: ReferralStore.AppendRequest
@@ -344,14 +425,25 @@ export const makeWithIndex = (
         const next = expectedVersion + encoded.length
 
         /**
-         * PostgreSQL, once the state before the events is known and no load guard is asked for: the key's claim,
-         * the version guard, the events, the projection row and the outbox entries in one statement (one round
+         * PostgreSQL, once the state before the events is known: the whole append in one statement (one round
          * trip; atomic on its own), each part written only when the one before it was, so a racing append waits on
-         * the key or the stream row first, as with the statements one by one. A key already used writes nothing
-         * (`claimed` 0); a key claimed but a guard that fails (another append came first) makes the statement
-         * divide by zero, which undoes the key's row with the rest (`Conflicted`, answered after the rollback).
+         * the key or the stream row first, as with the statements one by one:
+         *
+         * - `k` claims the key; `s` advances the stream (the version guard; it takes the stream row's lock);
+         * - `old` reads the projection row as committed (`FOR UPDATE`: after any writer it waited for), `c` its
+         *   caseload, `d` the moves between the link workers' counts (and, for an assignment, the link worker's
+         *   row with no move); `g` takes the assignment guard's advisory lock (as the statements one by one do);
+         *   `l` applies the moves (`ON CONFLICT DO UPDATE` locks each count and sees its latest value, in order
+         *   of link worker id) and returns the counts before them, for the guard;
+         * - `e` the events, `p` the projection row, `o` the outbox entries;
+         * - `v…` the vault write (`PersonalData.apply` in SQL, on the row as committed: an upsert or an update
+         *   re-reads the row it waited for; an erasure of one referral locks the row first).
+         *
+         * A key already used writes nothing (`claimed` 0). A key claimed but a guard that fails (another append
+         * came first, or the link worker's count is not the expected one) makes the statement divide by zero,
+         * which undoes the key's row with the rest (`Conflicted`, answered after the rollback).
          */
-        const combined = (before: Referral.ReferralState) =>
+        const combined = (before: Referral.ReferralState, write: PersonalData.VaultWrite | undefined) =>
           Effect.gen(function* () {
             const after = Referral.fold(request.events, before)
             const stream =
@@ -380,17 +472,61 @@ export const makeWithIndex = (
                     )}) AS v (id, referral_id, kind, payload, status, attempts, not_before)
                     WHERE EXISTS (SELECT 1 FROM s)
                   )`
+            const guarded = request.expectedLoad
+            const afterLoad = caseloadOf(after.linkWorkerId, after.status) ?? null
+            const lock =
+              guarded === undefined
+                ? sql.literal("")
+                : sql`, g AS (SELECT pg_advisory_xact_lock(${linkWorkerLockSpace}::int, hashtext(${guarded.linkWorkerId}::text)) FROM s)`
+            const locked = guarded === undefined ? sql.literal("") : sql.literal(" AND EXISTS (SELECT 1 FROM g)")
+            const guardRow =
+              guarded === undefined
+                ? sql.literal("")
+                : sql` UNION ALL SELECT ${guarded.linkWorkerId}::text, 0 FROM c
+                    WHERE ${guarded.linkWorkerId}::text IS DISTINCT FROM c.lw_before
+                      AND ${guarded.linkWorkerId}::text IS DISTINCT FROM ${afterLoad}::text`
+            const loadBefore =
+              guarded === undefined
+                ? sql.literal("NULL::int")
+                : sql`(SELECT l.active_clients - d.delta FROM l JOIN d ON d.lw = l.link_worker_id
+                    WHERE l.link_worker_id = ${guarded.linkWorkerId}::text)`
+            const loadOk =
+              guarded === undefined
+                ? sql.literal("true")
+                : sql`(advanced = 0 OR load_before = ${guarded.activeClients}::int)`
             const found = yield* sql`WITH k AS (
                 INSERT INTO idempotency_keys (idempotency_key, referral_id, fingerprint, from_version, to_version)
                 VALUES (${request.idempotencyKey}, ${referralId}, ${request.fingerprint}, ${expectedVersion}, ${next})
                 ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1
-              ), s AS (${stream}), e AS (
+              ), s AS (${stream}), old AS (
+                SELECT link_worker_id, status FROM referral_projection
+                WHERE referral_id = ${referralId} AND EXISTS (SELECT 1 FROM s) FOR UPDATE
+              ), c AS (
+                SELECT (SELECT CASE WHEN o.status IN (${caseloadList}) THEN o.link_worker_id END FROM old o) AS lw_before
+                FROM s
+              )${lock}, d AS (
+                SELECT lw, delta FROM (
+                  SELECT c.lw_before AS lw, -1 AS delta FROM c
+                  WHERE c.lw_before IS NOT NULL AND c.lw_before IS DISTINCT FROM ${afterLoad}::text
+                  UNION ALL SELECT ${afterLoad}::text, 1 FROM c
+                  WHERE ${afterLoad}::text IS NOT NULL AND c.lw_before IS DISTINCT FROM ${afterLoad}::text${guardRow}
+                ) AS x WHERE true${locked}
+              ), l AS (
+                INSERT INTO link_worker_load (link_worker_id, active_clients)
+                SELECT lw, greatest(delta, 0) FROM d ORDER BY lw
+                ON CONFLICT (link_worker_id) DO UPDATE
+                SET active_clients = link_worker_load.active_clients
+                  + (SELECT d.delta FROM d WHERE d.lw = excluded.link_worker_id)
+                RETURNING link_worker_id, active_clients
+              ), e AS (
                 INSERT INTO referral_events (referral_id, version, type, schema_version, data)
                 SELECT * FROM (VALUES ${sql.csv(values)}) AS v (referral_id, version, type, schema_version, data)
                 WHERE EXISTS (SELECT 1 FROM s)
-              ), p AS (${SqlProjections.upsertWhen(sql, referralId, after, request.nextDueAt, sql`EXISTS (SELECT 1 FROM s)`)})${outbox}
-              SELECT claimed, advanced, 1 / (CASE WHEN claimed = advanced THEN 1 ELSE 0 END) AS checked
-              FROM (SELECT (SELECT count(*) FROM k)::int AS claimed, (SELECT count(*) FROM s)::int AS advanced) AS c`.pipe(
+              ), p AS (${SqlProjections.upsertWhen(sql, referralId, after, request.nextDueAt, sql`EXISTS (SELECT 1 FROM c)`)})${outbox}${vaultPart(write)}
+              SELECT claimed, advanced, load_before,
+                1 / (CASE WHEN claimed = advanced AND ${loadOk} THEN 1 ELSE 0 END) AS checked
+              FROM (SELECT (SELECT count(*) FROM k)::int AS claimed, (SELECT count(*) FROM s)::int AS advanced,
+                ${loadBefore}::int AS load_before) AS r`.pipe(
               Effect.mapError((e) => (isAssertion(e) ? new Conflicted() : storeFailure("append", e))),
               Effect.flatMap(rows(CombinedRow, "append", "referral_streams"))
             )
@@ -422,9 +558,13 @@ export const makeWithIndex = (
           }
           if (request.expectedLoad !== undefined) yield* checkLoad(request.expectedLoad)
           if (encoded.length > 0) {
-            // the state before the new events: the caller's (read by `current`, proved current by the guard above),
-            // else read before they are inserted (the fallback folds the log)
-            const before = given ?? (yield* SqlProjections.stateAt(sql, codec, referralId, expectedVersion, "append"))
+            // the state before the new events: the caller's (read by `current`, proved current by the guard above;
+            // the projection row's caseload columns are then read by `write`), else read before they are inserted
+            // (the fallback folds the log)
+            const { state: before, row } =
+              given !== undefined
+                ? { state: given, row: undefined }
+                : yield* SqlProjections.stateAndRowAt(sql, codec, referralId, expectedVersion, "append")
             const values = encoded.map(
               (e, i) => sql`(${referralId}, ${expectedVersion + i + 1}, ${e.type}, ${e.version}, ${e.json}${toJson})`
             )
@@ -435,27 +575,37 @@ export const makeWithIndex = (
             )
             // the projection and the outbox, in the same transaction
             const after = Referral.fold(request.events, before)
-            yield* SqlProjections.write(sql, referralId, after, "append", request.nextDueAt)
+            yield* SqlProjections.write(sql, referralId, after, "append", request.nextDueAt, row)
             yield* SqlOutbox.enqueue(sql, request.events, after, "append")
           }
         })
 
-        const oneStatement = isPg && given !== undefined && encoded.length > 0 && request.expectedLoad === undefined
-        /** After a `Conflicted` statement (rolled back): the committed version. */
+        // one vault write at most (every command's): PostgreSQL applies it in the same statement
+        const write = request.vault.length === 0 ? undefined : request.vault.length === 1 ? request.vault[0] : null
+        const oneStatement = isPg && given !== undefined && encoded.length > 0 && write !== null
+        /** After a `Conflicted` statement (rolled back): which guard failed, as committed now. */
         const conflict = () =>
-          Effect.flatMap(
-            currentVersion(referralId),
-            (actualVersion) => new ReferralStore.VersionConflict({ referralId, expectedVersion, actualVersion })
-          )
-        if (oneStatement && given !== undefined && request.vault.length === 0) {
-          // no vault write: the one statement is the whole append
-          yield* combined(given).pipe(Effect.catchTag("Conflicted", conflict))
+          Effect.gen(function* () {
+            const actualVersion = yield* currentVersion(referralId)
+            const expected = request.expectedLoad
+            if (actualVersion === expectedVersion && expected !== undefined) {
+              const actual = yield* index.activeClients(expected.linkWorkerId)
+              return yield* new ReferralStore.LoadChanged({
+                linkWorkerId: expected.linkWorkerId,
+                expectedActiveClients: expected.activeClients,
+                actualActiveClients: actual
+              })
+            }
+            return yield* new ReferralStore.VersionConflict({ referralId, expectedVersion, actualVersion })
+          })
+        if (oneStatement && given !== undefined && write !== null) {
+          // the one statement is the whole append
+          yield* combined(given, write).pipe(Effect.catchTag("Conflicted", conflict))
           return { version: next }
         }
 
         const transaction = Effect.gen(function* () {
-          if (oneStatement && given !== undefined) yield* combined(given)
-          else yield* oneByOne
+          yield* oneByOne
           if (request.vault.length > 0) {
             yield* SqlVault.secureDelete(sql, "append")
             for (const write of request.vault) yield* applyVault(write)
@@ -467,10 +617,9 @@ export const makeWithIndex = (
           return { version: next }
         })
 
-        return yield* sql.withTransaction(transaction).pipe(
-          Effect.catchTag("SqlError", (e) => Effect.fail(storeFailure("append", e))),
-          Effect.catchTag("Conflicted", conflict)
-        )
+        return yield* sql
+          .withTransaction(transaction)
+          .pipe(Effect.catchTag("SqlError", (e) => Effect.fail(storeFailure("append", e))))
       })
 
     const idempotency = (key: Ids.IdempotencyKey) =>
@@ -504,7 +653,67 @@ export const makeWithIndex = (
 
     const subject = (subjectId: Ids.SubjectId) => Effect.map(readSubject(subjectId, "subject"), Option.fromUndefinedOr)
 
-    const store = ReferralStore.ReferralStore.of({ load, current, append, idempotency, referralIds, subject })
+    const SubjectRows = Schema.Struct({ subject_id: Schema.String, data: Schema.String })
+    // one query per chunk of ids (a view's page), not one per client
+    const subjects = (subjectIds: ReadonlyArray<Ids.SubjectId>) =>
+      Effect.gen(function* () {
+        const out = new Map<Ids.SubjectId, PersonalData.SubjectData>()
+        const unique = [...new Set(subjectIds)]
+        for (let i = 0; i < unique.length; i += 500) {
+          const chunk = unique.slice(i, i + 500)
+          const found = yield* sql`SELECT subject_id, data${asText} AS data FROM subjects
+            WHERE ${sql.in("subject_id", chunk)}`.pipe(
+            Effect.mapError((e) => storeFailure("subjects", e)),
+            Effect.flatMap(rows(SubjectRows, "subjects", "subjects"))
+          )
+          for (const row of found) {
+            const decoded = decodeSubject(row.data)
+            if (Result.isFailure(decoded)) {
+              return yield* new ReferralStore.StoreFailure({
+                operation: "subjects",
+                detail: `the vault entry of subject ${row.subject_id} cannot be decoded`
+              })
+            }
+            out.set(row.subject_id as Ids.SubjectId, decoded.success)
+          }
+        }
+        return out as ReadonlyMap<Ids.SubjectId, PersonalData.SubjectData>
+      })
+
+    /**
+     * The fingerprint secret: inserted at random unless a row is there (the first of racing instances wins),
+     * then read back; cached once read.
+     */
+    let secret: Redacted.Redacted<string> | undefined
+    const fingerprintSecret = (): Effect.Effect<Redacted.Redacted<string>, ReferralStore.StoreFailure> =>
+      secret !== undefined
+        ? Effect.succeed(secret)
+        : Effect.gen(function* () {
+            const candidate = yield* ReferralStore.generateSecret
+            yield* sql`INSERT INTO store_secrets (name, secret) VALUES ('fingerprint', ${candidate})
+              ON CONFLICT (name) DO NOTHING`
+            const found = yield* sql`SELECT secret FROM store_secrets WHERE name = 'fingerprint'`
+            const row = found[0]
+            if (row === undefined || typeof row.secret !== "string" || row.secret.length < 32) {
+              return yield* new ReferralStore.StoreFailure({
+                operation: "fingerprintSecret",
+                detail: "unexpected row shape in store_secrets"
+              })
+            }
+            secret = Redacted.make(row.secret)
+            return secret
+          }).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(storeFailure("fingerprintSecret", e))))
+
+    const store = ReferralStore.ReferralStore.of({
+      load,
+      current,
+      append,
+      idempotency,
+      referralIds,
+      subject,
+      subjects,
+      fingerprintSecret
+    })
     return { store, index }
   })
 

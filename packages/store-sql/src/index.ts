@@ -52,11 +52,27 @@ export * as SqlProjections from "./SqlProjections.js"
  */
 export * as SqlReferralIndex from "./SqlReferralIndex.js"
 /**
+ * One layer for the whole referral service over the `SqlClient` in the
+ * context: store, audit log, link-worker registry, programme catalog and
+ * `ReferralService` (with the client too: `@lahete/store-sql/sqlite`,
+ * `@lahete/store-sql/pg`).
+ *
+ * @since 0.2.0
+ */
+export * as SqlReferralStack from "./SqlReferralStack.js"
+/**
  * The `ReferralStore` over SQL.
  *
  * @since 0.1.0
  */
 export * as SqlReferralStore from "./SqlReferralStore.js"
+/**
+ * The replay guard of the transports' bearer tokens in the database (each
+ * token accepted once, by every instance, over restarts).
+ *
+ * @since 0.2.0
+ */
+export * as SqlTokenReplay from "./SqlTokenReplay.js"
 /**
  * Erasure that reaches the bytes: SQLite's `secure_delete` and WAL
  * truncation, and the maintenance step that rewrites the vault table.

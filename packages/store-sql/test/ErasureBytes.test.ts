@@ -23,9 +23,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Ids, type ReferralCommand, ReferralService, ReferralStore } from "@lahete/core"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlVault } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Option, Schema } from "effect"
@@ -159,7 +159,7 @@ describe("erasure reaches the bytes on SQLite (file, WAL)", () => {
     const dir = mkdtempSync(join(tmpdir(), "lahete-erasure-bytes-"))
     const filename = join(dir, "lahete.db")
     return story(Effect.succeed([filename, `${filename}-wal`]), Effect.void).pipe(
-      Effect.provide(serviceOn(SqliteClient.layer({ filename, wal: true }))),
+      Effect.provide(serviceOn(SqliteClient.layer({ filename }))),
       Effect.ensuring(Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
     )
   })

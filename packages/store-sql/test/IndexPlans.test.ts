@@ -4,7 +4,8 @@
  * and PostgreSQL: every question the index answers (each shape of `find`,
  * the next page after a cursor, `due`, `activeClients`, `linkWorkerLoad`),
  * its statements captured as they run (`Statement.CurrentTransformer`) and
- * explained. Each reads the index meant for it, never the whole table, and
+ * explained. (`activeClients` and `linkWorkerLoad` read `link_worker_load`,
+ * one row per link worker: `SqlReferralIndex.test.ts`.) Each reads the index meant for it, never the whole table, and
  * never sorts more than one page per range: on SQLite `EXPLAIN QUERY PLAN`
  * names the index and shows no sort inside a range; on PostgreSQL
  * `EXPLAIN (ANALYZE, FORMAT JSON)` shows no sequential scan, and the index
@@ -13,10 +14,9 @@
  * may sort a range it expects to be short; the bound on what it reads
  * covers that.)
  *
- * Two answers are bounded by the work the county has rather than by the
+ * One answer is bounded by the work the county has rather than by the
  * page, by design (see `SqlReferralIndex`): a deadline filter within a
- * programme's open referrals reads those open referrals, and the link-worker
- * load counts every referral on a caseload.
+ * programme's open referrals reads those open referrals.
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { Ids, Instant } from "@lahete/core"
@@ -272,18 +272,6 @@ const shapes: ReadonlyArray<Shape> = [
     run: twoPages((i, after) => i.due(at("2025-01-01T00:00:00.000Z"), { limit: 50, after })),
     indexes: ["referral_projection_due"],
     orAtMost: "SELECT count(*) AS n FROM referral_projection WHERE next_due_at <= '2025-01-01T00:00:00.000Z'"
-  },
-  {
-    name: "a link worker's active clients",
-    run: (i) => i.activeClients(lw),
-    indexes: ["referral_projection_caseload"],
-    unbounded: true
-  },
-  {
-    name: "every link worker's load",
-    run: (i) => i.linkWorkerLoad(),
-    indexes: ["referral_projection_caseload"],
-    unbounded: true
   }
 ]
 

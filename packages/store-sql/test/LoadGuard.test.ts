@@ -26,6 +26,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
 import {
   AuditLogMemory,
@@ -36,7 +37,6 @@ import {
   ReferralService,
   ReferralStore
 } from "@lahete/core"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Redacted, Result, Schema } from "effect"
@@ -162,7 +162,7 @@ describe("two coordinators assigning the last free place at once", () => {
           (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
         )
         const filename = join(dir, "store.db")
-        const setup = SqlReferralStore.layer.pipe(Layer.provideMerge(SqliteClient.layer({ filename, wal: true })))
+        const setup = SqlReferralStore.layer.pipe(Layer.provideMerge(SqliteClient.layer({ filename })))
         yield* Effect.gen(function* () {
           const version = yield* submitAll
           const [a, b] = yield* Effect.promise(() =>

@@ -15,6 +15,8 @@
  * - each message is sent at most once, and in the end every requested message
  *   is accounted for in the history (`MessageSent` or `MessageNotSent`).
  */
+
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
 import {
   Actor,
@@ -31,7 +33,6 @@ import {
   ReferralStore,
   SmsSender
 } from "@lahete/core"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlDispatcher } from "@lahete/store-sql"
 import { CommandSequences, Fixtures, StaffMailAudit } from "@lahete/testing"
 import { Effect, Layer } from "effect"

@@ -12,23 +12,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const filename = join(dir, "lahete.db")
 
 // #region readme
-import { Ids, Presets, ReferralService, ReferralStore } from "@lahete/core"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
-import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Ids, ReferralService, ReferralStore } from "@lahete/core"
+import { SqliteReferralStack } from "@lahete/store-sql/sqlite"
+import { Effect, Option, Schema } from "effect"
 
-// SQLite: one file, no server. For PostgreSQL, provide @effect/sql-pg's
-// PgClient.layer({ url: Redacted.make(process.env.DATABASE_URL) }) instead.
-const Database = SqliteClient.layer({ filename })
-
-// The store, the audit log and the link-worker registry create or migrate their tables when they start
-const Storage = Layer.mergeAll(SqlReferralStore.layer, SqlAuditLog.layer, SqlLinkWorkerRegistry.layer).pipe(
-  Layer.provideMerge(Database)
-)
-
-const Live = ReferralService.layer.pipe(
-  Layer.provideMerge(Layer.mergeAll(Storage, ReferralService.catalogLayer(Presets.catalog)))
-)
+// One layer: ReferralService with the store, the audit log, the link-worker registry and the
+// programmes (default: the presets) on SQLite in one file, no server. They create or migrate
+// their tables when they start. PostgreSQL: PgReferralStack.layer({ url }) from "@lahete/store-sql/pg".
+const Live = SqliteReferralStack.layer({ filename })
 
 const program = Effect.gen(function* () {
   const service = yield* ReferralService.ReferralService

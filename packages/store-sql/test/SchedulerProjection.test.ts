@@ -279,10 +279,11 @@ for (const database of databases()) {
             seen.loadsB += projected.loads.length
 
             expect(roundB.now).toBe(now)
-            // An at-risk marker whose missed marker is recorded: `Deadlines.nextDueAt` leaves it out (the index never
-            // holds the referral as due for it), while `dueFirings` still issues it when the deadline moved later.
-            // Where the decider refuses it anyway (these sequences' commands are dated after the rounds), only the
-            // folding round's list of failed commands differs; set those aside (remove once the two rules agree).
+            // An at-risk marker whose deadline is at or before the referral's latest event can never be recorded (a
+            // command may not go back before it): `Deadlines.nextDueAt` (from the latest event) leaves it out, while
+            // `dueFirings` at a `now` before that event still issues it, and the decider refuses it. These sequences'
+            // commands are dated after the rounds, so only the folding round's list of failed commands differs:
+            // set those aside.
             const atRiskAfterMissed = new Set(
               before.flatMap((st) => {
                 const p = programmeOf(st)
@@ -293,7 +294,8 @@ for (const database of databases()) {
                     (c) =>
                       c._tag === "RecordDeadline" &&
                       c.marker === "at-risk" &&
-                      st.deadlineMarks.includes(`${c.deadline}:missed`)
+                      st.lastEventAt !== undefined &&
+                      now < st.lastEventAt
                   )
                   ? [st.referralId as string]
                   : []
@@ -314,7 +316,7 @@ for (const database of databases()) {
             // the index's step reads exactly the referrals whose next deadline is due (by the fold)
             const dueByDeadline = before.filter((s) => {
               const p = programmeOf(s)
-              const next = p === undefined ? undefined : Deadlines.nextDueAt(s, p)
+              const next = p === undefined ? undefined : Deadlines.nextDueAt(s, p, s.lastEventAt)
               return next !== undefined && next <= now
             })
             expect(roundB.step.referrals).toBe(dueByDeadline.length)

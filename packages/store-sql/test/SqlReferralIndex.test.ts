@@ -2,10 +2,13 @@
  * What is particular to the SQL index, on SQLite and PostgreSQL (the
  * behaviour every index shares is `ReferralIndexTest.suite`'s):
  *
- * - migration `0007_read_side` on a database with projection rows written
- *   before it: each row gets its sort key (the submission instant, `''`
- *   without one), its ended flag, and a next deadline "not computed", so
- *   every such referral counts as due until the scheduler computes it;
+ * - migrations `0007_read_side` and `0008_link_worker_load` on a database
+ *   with projection rows written before them: each row gets its sort key
+ *   (the submission instant, `''` without one), its ended flag, and a next
+ *   deadline "not computed", so every such referral counts as due until the
+ *   scheduler computes it; each link worker's active clients are counted;
+ * - the link workers' load follows the appends (assignments, a caseload
+ *   status changing, a referral closed) and `rebuildProjections` recounts it;
  * - `streams` reads many referrals' events in one query per chunk of
  *   `streamsChunk` referrals (counted), each stream equal to `load`'s, in the
  *   order asked, an unknown referral an empty stream;
@@ -15,14 +18,14 @@
  */
 import { PgClient } from "@effect/sql-pg"
 import { describe, expect, it } from "@effect/vitest"
-import { Ids, type Instant, ReferralIndex, ReferralStore } from "@lahete/core"
-import { Migrations, SqlReferralIndex, SqlReferralStore } from "@lahete/store-sql"
+import { Ids, type Instant, type ReferralCommand, ReferralIndex, ReferralService, ReferralStore } from "@lahete/core"
+import { Migrations, SqlProjections, SqlReferralIndex, SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Redacted, Schema } from "effect"
 import * as Migrator from "effect/sql/Migrator"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Statement from "effect/sql/Statement"
-import { databases, databaseUrl } from "./support/layers.js"
+import { databases, databaseUrl, serviceOn } from "./support/layers.js"
 
 const referralId = Schema.decodeSync(Ids.ReferralId)
 const key = Schema.decodeSync(Ids.IdempotencyKey)
@@ -42,44 +45,98 @@ const counted = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
 
 for (const database of databases()) {
   describe(`SqlReferralIndex on ${database.name}`, () => {
-    it.live("migration 0007 fills in the new columns of rows written before it", () =>
-      Effect.gen(function* () {
-        const sql = (yield* SqlClient.SqlClient).withoutTransforms()
-        const before = Object.fromEntries(Object.entries(Migrations.migrations).filter(([name]) => name < "0007"))
-        yield* Migrator.make({})({ loader: Migrator.fromRecord(before), table: Migrations.table })
-        const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
-        const state = (status: string) =>
-          sql`${JSON.stringify({ status, version: 1 })}${sql.literal(isPg ? "::jsonb" : "")}`
-        const rows: ReadonlyArray<readonly [string, string, string | null]> = [
-          ["r-old-open", "Submitted", "2024-05-02T08:00:00.000Z"],
-          ["r-old-ended", "FollowedUp", "2024-05-01T08:00:00.000Z"],
-          ["r-old-unsubmitted", "Assigned", null]
-        ]
-        for (const [id, status, submittedAt] of rows) {
-          yield* sql`INSERT INTO referral_projection (referral_id, version, status, programme_id, submitted_at,
-              failed_attempts, valid_mobile, personal_data_erased, state)
-            VALUES (${id}, 1, ${status}, 'p-old', ${submittedAt}, 0, 1, 0, ${state(status)})`
-        }
-        const index = yield* Effect.provideService(
-          Effect.map(SqlReferralStore.makeWithIndex(), (both) => both.index),
-          SqlClient.SqlClient,
-          sql
-        )
-        const found = yield* sql<{ referral_id: string; sort_key: string; ended: number; next_due_at: string | null }>`
+    it.live(
+      "migrations 0007 and 0008 fill in the new columns and the link workers' load from rows written before them",
+      () =>
+        Effect.gen(function* () {
+          const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+          const before = Object.fromEntries(Object.entries(Migrations.migrations).filter(([name]) => name < "0007"))
+          yield* Migrator.make({})({ loader: Migrator.fromRecord(before), table: Migrations.table })
+          const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
+          const state = (status: string) =>
+            sql`${JSON.stringify({ status, version: 1 })}${sql.literal(isPg ? "::jsonb" : "")}`
+          const rows: ReadonlyArray<readonly [string, string, string | null, string | null]> = [
+            ["r-old-open", "Submitted", "2024-05-02T08:00:00.000Z", null],
+            ["r-old-ended", "FollowedUp", "2024-05-01T08:00:00.000Z", "lw-old"],
+            ["r-old-unsubmitted", "Assigned", null, "lw-old"],
+            ["r-old-active", "Active", "2024-05-03T08:00:00.000Z", "lw-old"]
+          ]
+          for (const [id, status, submittedAt, linkWorkerId] of rows) {
+            yield* sql`INSERT INTO referral_projection (referral_id, version, status, programme_id, submitted_at,
+              link_worker_id, failed_attempts, valid_mobile, personal_data_erased, state)
+            VALUES (${id}, 1, ${status}, 'p-old', ${submittedAt}, ${linkWorkerId}, 0, 1, 0, ${state(status)})`
+          }
+          const index = yield* Effect.provideService(
+            Effect.map(SqlReferralStore.makeWithIndex(), (both) => both.index),
+            SqlClient.SqlClient,
+            sql
+          )
+          const found = yield* sql<{
+            referral_id: string
+            sort_key: string
+            ended: number
+            next_due_at: string | null
+          }>`
           SELECT referral_id, sort_key, ended, next_due_at FROM referral_projection ORDER BY referral_id`
-        expect(found.map((r) => ({ ...r, ended: Number(r.ended) }))).toEqual([
-          { referral_id: "r-old-ended", sort_key: "2024-05-01T08:00:00.000Z", ended: 1, next_due_at: "" },
-          { referral_id: "r-old-open", sort_key: "2024-05-02T08:00:00.000Z", ended: 0, next_due_at: "" },
-          { referral_id: "r-old-unsubmitted", sort_key: "", ended: 0, next_due_at: "" }
+          expect(found.map((r) => ({ ...r, ended: Number(r.ended) }))).toEqual([
+            { referral_id: "r-old-active", sort_key: "2024-05-03T08:00:00.000Z", ended: 0, next_due_at: "" },
+            { referral_id: "r-old-ended", sort_key: "2024-05-01T08:00:00.000Z", ended: 1, next_due_at: "" },
+            { referral_id: "r-old-open", sort_key: "2024-05-02T08:00:00.000Z", ended: 0, next_due_at: "" },
+            { referral_id: "r-old-unsubmitted", sort_key: "", ended: 0, next_due_at: "" }
+          ])
+          // the index answers from them: every one due (not computed), found in submission order
+          const due = yield* index.due("2000-01-01T00:00:00.000Z" as Instant.Instant, { limit: 10 })
+          expect(due.items).toHaveLength(4)
+          const open = yield* index.find({ programmeIds: ["p-old" as Ids.ProgrammeId], ended: false }, { limit: 10 })
+          expect(open.items.map((s) => s.status)).toEqual(["Assigned", "Submitted", "Active"])
+          const ended = yield* index.find({ ended: true }, { limit: 10 })
+          expect(ended.items.map((s) => s.status)).toEqual(["FollowedUp"])
+          // migration 0008 counted the link workers' active clients from the rows
+          expect(yield* index.activeClients("lw-old" as Ids.ActorId)).toBe(2)
+          expect(yield* index.linkWorkerLoad()).toEqual([{ linkWorkerId: "lw-old", activeClients: 2 }])
+        }).pipe(Effect.provide(Layer.fresh(database.client)))
+    )
+
+    it.live("the link workers' load follows every append, and rebuildProjections recounts it", () =>
+      Effect.gen(function* () {
+        const service = yield* ReferralService.ReferralService
+        const index = yield* ReferralIndex.ReferralIndex
+        const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+        const lw1 = Fixtures.linkWorker().id
+        const lw2 = Fixtures.otherLinkWorker().id
+        const on = (id: Ids.ReferralId, c: ReferralCommand.ReferralCommand): ReferralCommand.ReferralCommand => ({
+          ...c,
+          referralId: id,
+          idempotencyKey: key(`${id}-${c.idempotencyKey}`)
+        })
+        const [a, b, c] = [referralId("r-load-a"), referralId("r-load-b"), referralId("r-load-c")]
+        for (const id of [a, b, c]) yield* service.execute(on(id, Fixtures.submit({ referralId: id })))
+        for (const id of [a, b]) yield* service.execute(on(id, Fixtures.assign()))
+        yield* service.execute(on(c, Fixtures.assign({ linkWorker: Fixtures.otherLinkWorker() })))
+        expect(yield* index.linkWorkerLoad()).toEqual([
+          { linkWorkerId: lw1, activeClients: 2 },
+          { linkWorkerId: lw2, activeClients: 1 }
         ])
-        // the index answers from them: every one due (not computed), found in submission order
-        const due = yield* index.due("2000-01-01T00:00:00.000Z" as Instant.Instant, { limit: 10 })
-        expect(due.items).toHaveLength(3)
-        const open = yield* index.find({ programmeIds: ["p-old" as Ids.ProgrammeId], ended: false }, { limit: 10 })
-        expect(open.items.map((s) => s.status)).toEqual(["Assigned", "Submitted"])
-        const ended = yield* index.find({ ended: true }, { limit: 10 })
-        expect(ended.items.map((s) => s.status)).toEqual(["FollowedUp"])
-      }).pipe(Effect.provide(Layer.fresh(database.client)))
+        // a's contact, on hold, resumed: still on the caseload; then cancelled: off it
+        for (const command of [
+          Fixtures.scheduleCall(),
+          Fixtures.firstContact(),
+          Fixtures.putOnHold(),
+          Fixtures.resume(),
+          Fixtures.close()
+        ]) {
+          yield* service.execute(on(a, command))
+        }
+        expect(yield* index.activeClients(lw1)).toBe(1)
+        expect(yield* index.activeClients(lw2)).toBe(1)
+        // a count gone wrong (written around the store) is put right by a rebuild
+        yield* sql`UPDATE link_worker_load SET active_clients = 7`
+        expect(yield* SqlProjections.rebuildProjections()).toBe(3)
+        expect(yield* index.linkWorkerLoad()).toEqual([
+          { linkWorkerId: lw1, activeClients: 1 },
+          { linkWorkerId: lw2, activeClients: 1 }
+        ])
+      }).pipe(Effect.provide(serviceOn(Layer.fresh(database.client))))
     )
 
     it.live("streams reads one chunk of referrals per query, each stream as load gives it, in the order asked", () =>

@@ -1757,3 +1757,70 @@ export const events: { readonly [T in ReferralEvent.Tag]: (options?: EventOption
  */
 export const anyEvent = (options: EventOptions = {}): fc.Arbitrary<ReferralEvent.ReferralEvent> =>
   fc.oneof(...Object.values(events).map((make) => make(options) as fc.Arbitrary<ReferralEvent.ReferralEvent>))
+
+/**
+ * What is wrong with a `hostileText`: the kind of character inserted, or a
+ * length over the field's maximum.
+ *
+ * @since 0.2.0
+ * @category hostile input
+ */
+export type HostileKind = "control" | "surrogate" | "bidi" | "separator" | "oversize"
+
+const hostileCharacters: Readonly<Record<Exclude<HostileKind, "oversize">, ReadonlyArray<string>>> = {
+  control: [
+    "\u0000",
+    "\u0001",
+    "\u0007",
+    "\u0008",
+    "\t",
+    "\u000b",
+    "\u000c",
+    "\u001b",
+    "\u001f",
+    "\u007f",
+    "\u0085",
+    "\u009b"
+  ],
+  surrogate: ["\ud800", "\udbff", "\udc00", "\udfff"],
+  bidi: ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"],
+  separator: ["\u2028", "\u2029"]
+}
+
+/**
+ * A text that a boundary must refuse (`Text` in `@lahete/core`): a clean
+ * `base` with a control character (one a multi-line field refuses too:
+ * line feed and carriage return are left out), an unpaired surrogate, a
+ * bidirectional control or a line separator inserted somewhere; or, with
+ * `maxLength`, the base repeated past that length.
+ *
+ * @since 0.2.0
+ * @category hostile input
+ */
+export const hostileText = (
+  base: string,
+  options: { readonly maxLength?: number } = {}
+): fc.Arbitrary<{ readonly kind: HostileKind; readonly text: string }> => {
+  const inserted = (kind: Exclude<HostileKind, "oversize">) =>
+    fc
+      .record({
+        char: fc.constantFrom(...hostileCharacters[kind]),
+        at: fc.integer({ min: 0, max: base.length })
+      })
+      .map(({ char, at }) => {
+        // never split a surrogate pair of the base: the inserted character stays unpaired
+        const cut = at > 0 && /[\ud800-\udbff]/.test(base[at - 1] ?? "") ? at - 1 : at
+        return { kind, text: `${base.slice(0, cut)}${char}${base.slice(cut)}` }
+      })
+  const kinds = [inserted("control"), inserted("surrogate"), inserted("bidi"), inserted("separator")]
+  const max = options.maxLength
+  return max === undefined
+    ? fc.oneof(...kinds)
+    : fc.oneof(
+        ...kinds,
+        fc.integer({ min: 1, max: 2000 }).map((extra) => ({
+          kind: "oversize" as const,
+          text: `${base.repeat(Math.ceil((max + extra) / Math.max(1, base.length)))}`.slice(0, max + extra)
+        }))
+      )
+}

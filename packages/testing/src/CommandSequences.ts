@@ -806,29 +806,59 @@ const measureAllowedIn: Readonly<Record<ReferralCommand.TimePoint, ReadonlyArray
 const expected = (p: Programme.Programme, timePoint: ReferralCommand.TimePoint) =>
   timePoint === "baseline" ? p.measures.baseline : timePoint === "end" ? p.measures.end : p.measures.followUp
 
-/** A measure the programme expects, not yet recorded, by an actor allowed to give it (undefined when none). */
+/**
+ * When a time point's measure may be taken after closing (`undefined` before
+ * closing: the state decides): the end until the follow-up window opens, the
+ * follow-up inside the window.
+ */
+const measureWindow = (x: Ctx, timePoint: ReferralCommand.TimePoint): { from: number; until: number } | undefined => {
+  if (x.state.closedAt === undefined) return undefined
+  const w = Deadlines.followUpWindow(x.state.closedAt, x.programme)
+  return timePoint === "follow-up"
+    ? { from: Instant.toMillis(w.opensAt), until: Instant.toMillis(w.closesAt) }
+    : { from: Number.NEGATIVE_INFINITY, until: Instant.toMillis(w.opensAt) }
+}
+
+/**
+ * A measure the programme expects, not yet recorded, by an actor allowed to
+ * give it, at a time it may be taken (the clock jumps into the follow-up
+ * window when it is before it); undefined when none.
+ */
 const measure = (x: Ctx, timePoints: ReadonlyArray<ReferralCommand.TimePoint>): Cmd<"RecordMeasure"> | undefined => {
-  const options: Array<{ timePoint: ReferralCommand.TimePoint; m: Programme.ExpectedMeasure; actor: Actor.Actor }> = []
+  const options: Array<{
+    timePoint: ReferralCommand.TimePoint
+    m: Programme.ExpectedMeasure
+    actor: Actor.Actor
+    at: number
+  }> = []
+  const recorded = (timePoint: ReferralCommand.TimePoint, m: Programme.ExpectedMeasure) =>
+    x.state.measures.some(
+      (t) => t.instrument === m.instrument && t.timePoint === timePoint && t.respondent === m.respondent
+    )
   for (const timePoint of timePoints) {
     if (!measureAllowedIn[timePoint].includes(x.state.status)) continue
+    const window = measureWindow(x, timePoint)
+    if (window !== undefined && x.clock >= window.until) continue
+    const at =
+      window === undefined || x.clock >= window.from
+        ? x.clock
+        : window.from + Math.floor(((window.until - window.from) * x.draw(1000)) / 1000)
     for (const m of expected(x.programme, timePoint)) {
-      const taken = x.state.measures.some(
-        (t) => t.instrument === m.instrument && t.timePoint === timePoint && t.respondent === m.respondent
-      )
-      if (taken) continue
+      // a baseline never comes after the end measure it pairs with
+      if (recorded(timePoint, m) || (timePoint === "baseline" && recorded("end", m))) continue
       if (m.respondent === "proxy") {
-        if (Consent.isGranted(x.state.consents, "proxy-measure", x.now))
-          options.push({ timePoint, m, actor: x.referrer })
+        if (Consent.isGranted(x.state.consents, "proxy-measure", Instant.make(at)))
+          options.push({ timePoint, m, actor: x.referrer, at })
       } else {
-        options.push({ timePoint, m, actor: x.client })
+        options.push({ timePoint, m, actor: x.client, at })
         const lw = x.assigned
-        if (lw !== undefined) options.push({ timePoint, m, actor: lw })
+        if (lw !== undefined) options.push({ timePoint, m, actor: lw, at })
       }
     }
   }
   if (options.length === 0) return undefined
   const o = x.oneOf(options)
-  return measureCommand(x, o.actor, o.timePoint, o.m.instrument, o.m.respondent)
+  return measureCommand(x, o.actor, o.timePoint, o.m.instrument, o.m.respondent, o.at)
 }
 
 const measureCommand = (
@@ -836,10 +866,11 @@ const measureCommand = (
   actor: Actor.Actor,
   timePoint: ReferralCommand.TimePoint,
   instrument: string,
-  respondent: "self" | "proxy"
+  respondent: "self" | "proxy",
+  at: number = x.clock
 ): Cmd<"RecordMeasure"> => ({
   _tag: "RecordMeasure",
-  ...x.base(actor),
+  ...x.base(actor, at),
   instrument,
   timePoint,
   respondent,
@@ -1306,12 +1337,30 @@ const badFields = (x: Ctx): Candidates => {
         measureCommand(x, x.client, x.oneOf(["baseline", "end", "follow-up"] as const), "unknown-instrument", "self")
     ],
     [1, () => measureCommand(x, x.linkWorker, "baseline", firstBaseline(), "proxy")],
+    // a follow-up measure outside its window: before it (TooEarly), or after it has closed
+    [s.status === "Closed" ? 3 : 0, () => followUpOutsideWindow(x)],
     [1, () => expire(x, true)],
     [1, () => fireTooEarly(x)],
     // D5's missed follow-up is ExpireFollowUp's
     [1, () => recordDeadline(x, "follow-up", "missed")],
     [1, () => eraseTooEarly(x)]
   ]
+}
+
+/** The programme's first follow-up measure, before its window (at the clock) or after it has closed. */
+const followUpOutsideWindow = (x: Ctx): Cmd<"RecordMeasure"> | undefined => {
+  const m = x.programme.measures.followUp[0]
+  const window = measureWindow(x, "follow-up")
+  if (m === undefined || window === undefined) return undefined
+  const at = x.clock < window.from ? x.clock : Math.max(x.clock, window.until + x.draw(20) * HOUR)
+  return measureCommand(
+    x,
+    m.respondent === "proxy" ? x.referrer : x.client,
+    "follow-up",
+    m.instrument,
+    m.respondent,
+    at
+  )
 }
 
 /** A call time out of the rules (CallTimeNotAllowed): past, outside calling hours, not a business day, … */

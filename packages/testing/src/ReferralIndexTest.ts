@@ -109,7 +109,10 @@ const oracle = Effect.gen(function* () {
     const state = Referral.fold((yield* store.load(id)).events)
     const programme =
       state.programme === undefined ? undefined : catalog.get(state.programme.id, state.programme.version)
-    out.push({ state, nextDueAt: programme === undefined ? undefined : Deadlines.nextDueAt(state, programme) })
+    out.push({
+      state,
+      nextDueAt: programme === undefined ? undefined : Deadlines.nextDueAt(state, programme, state.lastEventAt)
+    })
   }
   return out
 })

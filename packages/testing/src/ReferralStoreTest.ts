@@ -20,7 +20,8 @@
  * vault writes landing with the events, and erasure (of one referral's notes,
  * and of the subject's entry with its last referral); concurrent appends at
  * the same expected version (exactly one wins); `referralIds` in first-append
- * order; many streams interleaved.
+ * order; many streams interleaved; the fingerprint secret (one per store,
+ * the same for every caller).
  *
  * Where the port's documentation is silent the suite fixes: a referral exists
  * (is listed by `referralIds`) once it has an event, so an append with no
@@ -31,7 +32,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Ids, PersonalData, Referral, type ReferralCommand, ReferralEvent, ReferralStore } from "@lahete/core"
-import { Effect, Layer, Option, Result, Schema } from "effect"
+import { Effect, Layer, Option, Redacted, Result, Schema } from "effect"
 import * as Fixtures from "./Fixtures.js"
 
 type Command = ReferralCommand.ReferralCommand
@@ -447,6 +448,9 @@ export const suite = <E>(name: string, layer: Layer.Layer<ReferralStore.Referral
             version += step.events.length
             for (const w of writes) expected = PersonalData.apply(expected, w)
             expect(Option.getOrUndefined(yield* store.subject(subject))).toEqual(expected)
+            // several at once: the same entries, the unknown and the erased left out
+            const many = yield* store.subjects([subject, subjectId("no-such-subject"), subject])
+            expect([...many.entries()]).toEqual(expected === undefined ? [] : [[subject, expected]])
             if (step.command._tag === "CloseReferral") {
               expect(expected?.referrals["r-vault"]?.closingFeedback).toBe(step.command.feedback)
             }
@@ -657,6 +661,27 @@ export const suite = <E>(name: string, layer: Layer.Layer<ReferralStore.Referral
           expect(yield* store.referralIds()).toEqual(stories.map((s) => referralId(s.id)))
         })
       )
+    )
+
+    it.effect(
+      "the fingerprint secret: 256 bits as 64 hex digits, the same for every caller (concurrent first calls too), another store's another",
+      () =>
+        Effect.gen(function* () {
+          const secretsOf = ReferralStore.ReferralStore.use((store) =>
+            Effect.all(
+              Array.from({ length: 8 }, () => store.fingerprintSecret()),
+              { concurrency: "unbounded" }
+            )
+          ).pipe(
+            Effect.map((secrets) => secrets.map(Redacted.value)),
+            Effect.provide(Layer.fresh(layer))
+          )
+          const first = yield* secretsOf
+          expect(first[0]).toMatch(/^[0-9a-f]{64}$/)
+          expect(new Set(first).size).toBe(1)
+          const second = yield* secretsOf
+          expect(second[0]).not.toBe(first[0])
+        })
     )
   })
 }

@@ -35,7 +35,8 @@ import {
   Lifecycle,
   type ReferralQueries,
   type ReferralService,
-  ReferralTransport
+  ReferralTransport,
+  type TokenReplay
 } from "@lahete/core"
 import { ByteSize, Cause, type Duration, Effect, type Layer, Result, Schema } from "effect"
 import { HttpIncomingMessage, HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
@@ -61,6 +62,8 @@ export interface Options {
   readonly clockTolerance?: Duration.Input
   /** Accepted signature algorithms; default ES256 and EdDSA. */
   readonly algorithms?: ReadonlyArray<EkollegaToken.Algorithm>
+  /** Where used tokens are recorded (each accepted once); default in memory (see `EkollegaToken.VerifyOptions`). */
+  readonly replayGuard?: TokenReplay.Shape
 }
 
 /**
@@ -227,12 +230,13 @@ export const makeHandlers = (
       organisations: options.organisations,
       ...(options.maxTokenLifetime === undefined ? {} : { maxLifetime: options.maxTokenLifetime }),
       ...(options.clockTolerance === undefined ? {} : { clockTolerance: options.clockTolerance }),
-      ...(options.algorithms === undefined ? {} : { algorithms: options.algorithms })
+      ...(options.algorithms === undefined ? {} : { algorithms: options.algorithms }),
+      ...(options.replayGuard === undefined ? {} : { replayGuard: options.replayGuard })
     })
     const transport = yield* ReferralTransport.make("ekollega")
     const actorOf = (
       request: HttpServerRequest.HttpServerRequest
-    ): Effect.Effect<Actor.Actor, ReferralTransport.TransportRefused> => verify(request.headers.authorization)
+    ): Effect.Effect<Actor.Actor, ReferralTransport.TransportError> => verify(request.headers.authorization)
 
     const readBody = (request: HttpServerRequest.HttpServerRequest) =>
       Effect.gen(function* () {

@@ -110,7 +110,8 @@ export const StatusReport = Schema.Struct({
   lastUpdated: Timestamp
 }).annotate({
   title: "StatusReport",
-  description: "A referral's status as its referrer sees it; lastUpdated is when the status last changed."
+  description:
+    "A referral's status as its referrer sees it; lastUpdated is when what it shows last changed (status, milestones, the feedback consent, erasure)."
 })
 
 /**

@@ -15,6 +15,13 @@
  * | `profession` | the professional's title code (`nurse`, `doctor`, …)          |
  * | `aud`        | the inbox's id                                                |
  * | `iat`, `exp` | issued at, expires; `exp − iat` at most the inbox's maximum   |
+ * | `jti`        | the token's id, unique per token (1–256 characters)           |
+ *
+ * A token is accepted once: its `jti` is recorded (`TokenReplay`) until it
+ * expires, and the same token again is refused. The registered key sets are
+ * checked when the inbox starts (`KeySet`: a `kid` used twice, a private key
+ * or shared secret, a key for encryption or for another algorithm stop it,
+ * naming the organisation and the key).
  *
  * Algorithms: ES256 (P-256) or EdDSA (Ed25519); `alg: none`, HMAC and RSA are
  * refused. `nbf` is honoured when present. Every failure is the same
@@ -23,7 +30,7 @@
  *
  * @since 0.1.0
  */
-import { Actor, Ids, ReferralTransport } from "@lahete/core"
+import { Actor, Ids, KeySet, ReferralTransport, TokenReplay } from "@lahete/core"
 import { Clock, Duration, Effect, Redacted, Result, Schema } from "effect"
 import * as jose from "jose"
 
@@ -105,6 +112,13 @@ export interface VerifyOptions {
   readonly clockTolerance?: Duration.Input
   /** Default: ES256 and EdDSA. */
   readonly algorithms?: ReadonlyArray<Algorithm>
+  /**
+   * Where used tokens are recorded until they expire (a token is accepted
+   * once); default `TokenReplay.memory()`, this verifier's own. Give
+   * `SqlTokenReplay` of `@lahete/store-sql` to share it between instances
+   * and keep it over restarts.
+   */
+  readonly replayGuard?: TokenReplay.Shape
 }
 
 /**
@@ -116,7 +130,7 @@ export interface VerifyOptions {
  */
 export type Verifier = (
   authorization: string | undefined
-) => Effect.Effect<Actor.Actor, ReferralTransport.TransportRefused>
+) => Effect.Effect<Actor.Actor, ReferralTransport.TransportError>
 
 /**
  * The longest token accepted, in characters (a signed token is a few
@@ -131,15 +145,13 @@ const bearer = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i
 
 const unauthenticated = (detail: string) => ReferralTransport.refuse("unauthenticated", detail)
 
-const isPrivate = (key: unknown): boolean =>
-  typeof key === "object" && key !== null && ("d" in key || "k" in key || "p" in key)
-
 const Claims = Schema.Struct({
   iss: Ids.OrganisationId,
   sub: Ids.ActorId,
   profession: Actor.Profession,
   iat: Schema.Number,
-  exp: Schema.Number
+  exp: Schema.Number,
+  jti: Schema.String.pipe(Schema.check(Schema.isMinLength(1), Schema.isMaxLength(256)))
 })
 const decodeClaims = Schema.decodeUnknownResult(Claims)
 
@@ -176,6 +188,7 @@ const seconds = (input: Duration.Input): number => Math.floor(Duration.toMillis(
  */
 export const makeVerifier = (options: VerifyOptions): Effect.Effect<Verifier, TokenConfigError> =>
   Effect.gen(function* () {
+    const accepted = [...(options.algorithms ?? algorithms)]
     const keySets = new Map<string, jose.LocalJWKSet>()
     for (const organisation of options.organisations) {
       if (Result.isFailure(Schema.decodeUnknownResult(Ids.OrganisationId)(organisation.id))) {
@@ -186,14 +199,22 @@ export const makeVerifier = (options: VerifyOptions): Effect.Effect<Verifier, To
           new TokenConfigError({ detail: `organisation ${organisation.id} is registered twice` })
         )
       }
-      const keys: unknown = organisation.keys?.keys
-      if (!Array.isArray(keys) || keys.length === 0) {
-        return yield* Effect.fail(new TokenConfigError({ detail: `organisation ${organisation.id} has no keys` }))
-      }
-      if (keys.some(isPrivate)) {
+      const problems = KeySet.problems(organisation.keys, { algorithms: accepted })
+      if (problems.length > 0) {
         return yield* Effect.fail(
-          new TokenConfigError({ detail: `organisation ${organisation.id}: register public keys only` })
+          new TokenConfigError({ detail: `organisation ${organisation.id}: ${problems.join("; ")}` })
         )
+      }
+      // each key imports (coordinates of the right length on the curve)
+      for (const [index, key] of organisation.keys.keys.entries()) {
+        const alg = key.alg ?? (key.crv === "Ed25519" ? "EdDSA" : "ES256")
+        yield* Effect.tryPromise({
+          try: () => jose.importJWK(key, alg),
+          catch: () =>
+            new TokenConfigError({
+              detail: `organisation ${organisation.id}: ${key.kid === undefined ? `key #${index + 1} (no kid)` : `key "${key.kid}"`} cannot be imported`
+            })
+        })
       }
       const set = yield* Effect.try({
         try: () => jose.createLocalJWKSet(organisation.keys),
@@ -204,7 +225,7 @@ export const makeVerifier = (options: VerifyOptions): Effect.Effect<Verifier, To
     if (options.audience.length === 0) {
       return yield* Effect.fail(new TokenConfigError({ detail: "the audience is empty" }))
     }
-    const accepted = [...(options.algorithms ?? algorithms)]
+    const guard = options.replayGuard ?? TokenReplay.memory()
     const maxLifetime = seconds(options.maxLifetime ?? Duration.minutes(5))
     const tolerance = seconds(options.clockTolerance ?? Duration.seconds(30))
 
@@ -232,7 +253,7 @@ export const makeVerifier = (options: VerifyOptions): Effect.Effect<Verifier, To
               audience: options.audience,
               clockTolerance: tolerance,
               maxTokenAge: maxLifetime + tolerance,
-              requiredClaims: ["iss", "sub", "aud", "iat", "exp", "profession"],
+              requiredClaims: ["iss", "sub", "aud", "iat", "exp", "jti", "profession"],
               currentDate: new Date(now)
             }),
           catch: (error) => unauthenticated(whyRefused(error))
@@ -240,11 +261,19 @@ export const makeVerifier = (options: VerifyOptions): Effect.Effect<Verifier, To
         const claims = decodeClaims(verified.payload)
         if (Result.isFailure(claims))
           return yield* Effect.fail(unauthenticated("a required claim is missing or invalid"))
-        const { iss, sub, profession, iat, exp } = claims.success
+        const { iss, sub, profession, iat, exp, jti } = claims.success
         if (exp - iat > maxLifetime) return yield* Effect.fail(unauthenticated("the token's lifetime is too long"))
         if (iat * 1000 > now + tolerance * 1000) {
           return yield* Effect.fail(unauthenticated("the token's issue time is not acceptable"))
         }
+        // last, so only verified tokens are recorded: each is accepted once until it expires
+        const first = yield* Effect.flatMap(TokenReplay.keyOf(iss, jti), (key) =>
+          Effect.mapError(
+            guard.claim(key, (exp + tolerance) * 1000, now),
+            (e) => new ReferralTransport.TransportUnavailable({ detail: e.detail })
+          )
+        )
+        if (!first) return yield* Effect.fail(unauthenticated("the token was used before (jti)"))
         return { role: "Referrer", id: sub, organisation: iss, profession } satisfies Actor.Actor
       })
   })
@@ -254,7 +283,8 @@ export const makeVerifier = (options: VerifyOptions): Effect.Effect<Verifier, To
 // ---------------------------------------------------------------------------
 
 /**
- * Signs a token for a professional, at the `Clock`'s time.
+ * Signs a token for a professional, at the `Clock`'s time, with a new random
+ * `jti` (the inbox accepts each token once).
  *
  * @since 0.1.0
  * @category models
@@ -344,6 +374,7 @@ export const signer = (options: SignerOptions): Effect.Effect<Sign, TokenConfigE
               .setAudience(options.audience)
               .setIssuedAt(now)
               .setExpirationTime(now + lifetime)
+              .setJti(globalThis.crypto.randomUUID())
               .sign(key),
           catch: () => new ReferralTransport.TransportUnavailable({ detail: "the token could not be signed" })
         })

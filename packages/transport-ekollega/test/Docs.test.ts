@@ -8,7 +8,7 @@
  *   UPDATE_DOCS=1 node_modules/.bin/node node_modules/vitest/vitest.mjs run packages/transport-ekollega/test/Docs.test.ts
  */
 import { readFileSync } from "node:fs"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { describe, expect, it } from "@effect/vitest"
 import { Actor, ReferralService, ReferralTransport } from "@lahete/core"
 import { HttpLimits } from "@lahete/http-limits"
@@ -65,7 +65,7 @@ const source = readFileSync(new URL(import.meta.url), "utf8")
 
 const exampleImports = {
   inbox: [
-    'import { NodeHttpServer } from "@effect/platform-node"',
+    'import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"',
     'import { ReferralService } from "@lahete/core"',
     'import { HttpLimits } from "@lahete/http-limits"',
     'import { EkollegaInbox, type EkollegaToken } from "@lahete/transport-ekollega"',

@@ -193,6 +193,14 @@ describe("EkollegaInbox: authentication (401, nothing written)", () => {
       authorization: async () => `Bearer ${await signWith(claims(home, { exp: undefined }), keyOf(home))}`
     },
     {
+      name: "no token id (jti)",
+      authorization: async () => `Bearer ${await signWith(claims(home, { jti: undefined }), keyOf(home))}`
+    },
+    {
+      name: "a token id over 256 characters",
+      authorization: async () => `Bearer ${await signWith(claims(home, { jti: "j".repeat(257) }), keyOf(home))}`
+    },
+    {
       name: "no issue time",
       authorization: async () => `Bearer ${await signWith(claims(home, { iat: undefined }), keyOf(home))}`
     },
@@ -342,10 +350,11 @@ describe("EkollegaInbox: media type, size and format", () => {
       expect((yield* Effect.promise(() => problem(response, 413))).body.reason).toBe("too-large")
       // just under the limit, a message that is too long for the schema is a 400, not a 413
       const under = JSON.stringify(message("m-under", { reasonText: "x".repeat(60_000) }))
+      const fresh = yield* sign(referrer) // each token is accepted once
       const refused = yield* Effect.promise(() =>
         globalThis.fetch(`${base}${path}`, {
           method: "POST",
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          headers: { authorization: `Bearer ${fresh}`, "content-type": "application/json" },
           body: under
         })
       )

@@ -62,10 +62,10 @@ describe("EkollegaInbox with HttpLimits", () => {
         const port = ((yield* HttpServer.HttpServer).address as unknown as AddressInfo).port
         const receipt = yield* transport.deliver(referrer, ReferralTransportTest.message("m-ok"))
 
-        const token = yield* tokenFor(referrer)
         const body = JSON.stringify(ReferralTransportTest.message("m-slow"))
         const slow = Array.from({ length: 10 }, () => open(port, sockets))
         for (const c of slow) {
+          const token = yield* tokenFor(referrer) // one per request: the inbox accepts each token once
           yield* Effect.promise(() => c.connected)
           c.socket.write(
             `POST ${EkollegaMessage.referralsPath} HTTP/1.1\r\nHost: lahete\r\nAuthorization: Bearer ${token}\r\n` +

@@ -23,6 +23,7 @@ import { type Actor, type Ids, ReferralTransport } from "@lahete/core"
 import { Config, Duration, Effect, Layer, Redacted, Result } from "effect"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as FhirCodes from "./FhirCodes.js"
 import * as FhirOutcome from "./FhirOutcome.js"
 import * as FhirReferral from "./FhirReferral.js"
 import * as FhirTask from "./FhirTask.js"
@@ -50,6 +51,8 @@ export interface Options {
   readonly token: Token
   /** How long one request may take, answer included; default 30 seconds. */
   readonly timeout?: Duration.Input
+  /** The standard codes per programme (the server's must accept them); default `FhirCodes.defaultCodes`. */
+  readonly codes?: FhirCodes.Codes
 }
 
 /**
@@ -115,7 +118,11 @@ export const make = (options: Options): Effect.Effect<ReferralTransport.Shape, n
       Effect.gen(function* () {
         const message = yield* Effect.fromResult(ReferralTransport.decodeInbound(input))
         yield* Effect.fromResult(FhirReferral.representable(message))
-        const bundle = FhirReferral.toBundle(message, sender)
+        const bundle = FhirReferral.toBundle(
+          message,
+          sender,
+          options.codes === undefined ? {} : { codes: options.codes }
+        )
         const answer = yield* send(
           sender,
           HttpClientRequest.post(baseUrl).pipe(HttpClientRequest.bodyText(JSON.stringify(bundle), mediaType))

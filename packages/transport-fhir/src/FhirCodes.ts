@@ -9,7 +9,9 @@
  *
  * @since 0.1.0
  */
+
 import { Lifecycle } from "@lahete/core"
+import type { Coding } from "@medplum/fhirtypes"
 
 /**
  * The base of lahete's own canonical URLs.
@@ -32,13 +34,32 @@ export const base = "https://lahete.fi/fhir"
 export const snomed = "http://snomed.info/sct"
 
 /**
- * SNOMED CT (UK) 871731000000106 "Referral to social prescribing service":
- * the `ServiceRequest.code` of every referral.
+ * SNOMED CT (UK extension) 871731000000106 "Referral to social prescribing
+ * service": the default `ServiceRequest.code` (see `Codes`). It is not in
+ * the International Edition: a Finnish deployment may choose another code
+ * per programme.
  *
  * @since 0.1.0
  * @category standard systems
  */
 export const socialPrescribingReferral = "871731000000106"
+
+/**
+ * LOINC.
+ *
+ * @since 0.2.0
+ * @category standard systems
+ */
+export const loinc = "http://loinc.org"
+
+/**
+ * HL7 v3 ActCode `OPTIN`, the default `Consent.policyRule` (invariant ppc-1:
+ * a Consent names a policy or a policy rule).
+ *
+ * @since 0.2.0
+ * @category standard systems
+ */
+export const optIn = "OPTIN"
 
 /**
  * FHIR's Task codes (`fulfill`: the Task asks to fulfil its focus).
@@ -226,6 +247,16 @@ export const programmeId = `${base}/sid/programme`
 export const referralId = `${base}/sid/referral`
 
 /**
+ * The client of a referral, named by the referral id (`Task.for`,
+ * `ServiceRequest.subject`): a pseudonymous logical reference. The Patient
+ * resource is not served: the client's personal data stays in the vault.
+ *
+ * @since 0.2.0
+ * @category identifier systems
+ */
+export const referralClient = `${base}/sid/referral-client`
+
+/**
  * Practitioner ids as the referrer's organisation issues them (the token's
  * `sub`; `Task.requester.identifier`).
  *
@@ -319,3 +350,99 @@ const byCode = new Map<string, State>(Lifecycle.states.map((s) => [stateCodes[s]
  * @category getters
  */
 export const stateOfCode = (code: string): State | undefined => byCode.get(code)
+
+// ---------------------------------------------------------------------------
+// display texts
+// ---------------------------------------------------------------------------
+
+/**
+ * The English text of every status reason code (`Task.statusReason.text`,
+ * which Gravity's TaskForReferralManagement requires whenever
+ * `statusReason` is present).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const statusReasonTexts: Readonly<Record<string, string>> = {
+  "acute-crisis": "Acute crisis: the client needs other help first",
+  "clear-professional-need": "A clear need for professional help",
+  "not-eligible": "Not eligible for the programme",
+  "outside-area": "Outside the programme's area",
+  duplicate: "A duplicate referral",
+  "made-in-error": "Made in error",
+  "client-request": "At the client's request",
+  "no-longer-needed": "No longer needed",
+  "consent-withdrawn": "The client withdrew consent to the referral",
+  "hospital-stay": "Hospital stay",
+  "link-worker-absence": "The link worker is absent",
+  "client-declined": "The client declined at first contact",
+  "contact-attempts-exhausted": "The client could not be reached",
+  other: "Other reason"
+}
+
+// ---------------------------------------------------------------------------
+// per-programme codes
+// ---------------------------------------------------------------------------
+
+/**
+ * The standard codes a deployment sends and accepts for one programme:
+ *
+ * - `serviceRequest`: `ServiceRequest.code`. The first coding is sent; a
+ *   Bundle is accepted when its `ServiceRequest.code` has any of them.
+ * - `consentCategory`: `Consent.category` codings sent beside the lahete
+ *   consent purpose (R4's binding is extensible: LOINC 59284-0 "Patient
+ *   Consent" is in its value set, IDSCL is what Gravity's SDOHCC Consent asks).
+ * - `consentPolicyRule`: `Consent.policyRule` (R4 invariant ppc-1).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ProgrammeCodes {
+  readonly serviceRequest: ReadonlyArray<Coding>
+  readonly consentCategory: ReadonlyArray<Coding>
+  readonly consentPolicyRule: Coding
+}
+
+/**
+ * The codes of a deployment: defaults, and overrides per programme id.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Codes {
+  readonly default: ProgrammeCodes
+  readonly programmes?: Readonly<Record<string, Partial<ProgrammeCodes>>>
+}
+
+/**
+ * The default codes: SNOMED CT (UK) 871731000000106 for the referral, LOINC
+ * 59284-0 and v3 IDSCL for the consent category, v3 `OPTIN` as the policy
+ * rule. Which Finnish code (e.g. a THL code system entry) a deployment uses
+ * is a local decision: set it per programme in `Codes.programmes`.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const defaultCodes: Codes = {
+  default: {
+    serviceRequest: [
+      { system: snomed, code: socialPrescribingReferral, display: "Referral to social prescribing service" }
+    ],
+    consentCategory: [
+      { system: loinc, code: "59284-0", display: "Patient Consent" },
+      { system: actCode, code: "IDSCL", display: "information disclosure" }
+    ],
+    consentPolicyRule: { system: actCode, code: optIn, display: "opt-in" }
+  }
+}
+
+/**
+ * The codes of one programme.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const codesFor = (codes: Codes, programmeId: string): ProgrammeCodes => ({
+  ...codes.default,
+  ...codes.programmes?.[programmeId]
+})

@@ -111,7 +111,8 @@ type Accepted = (typeof accepted)[number]
  */
 export const fromBundle = (
   input: unknown,
-  sender: Actor.Actor
+  sender: Actor.Actor,
+  codes: FhirCodes.Codes = FhirCodes.defaultCodes
 ): Result.Result<Inbound, ReferralTransport.TransportRefused> => {
   const issues: Array<Issue> = []
   const malformed = () =>
@@ -209,18 +210,24 @@ export const fromBundle = (
   if (sr.doNotPerform === true) {
     issues.push({ path: `${request.path}.doNotPerform`, reason: "a referral not to perform is not accepted" })
   }
-  if (!codesOf(sr.code, FhirCodes.snomed).includes(FhirCodes.socialPrescribingReferral)) {
-    issues.push({
-      path: `${request.path}.code`,
-      reason: `expected SNOMED CT ${FhirCodes.socialPrescribingReferral} (referral to social prescribing service)`
-    })
-  }
   if (!refersTo(sr.subject, patient)) {
     issues.push({ path: `${request.path}.subject`, reason: "expected a reference to the Patient's fullUrl" })
   }
   const programmes = (sr.performer ?? []).flatMap((p) =>
     p.identifier?.system === FhirCodes.programmeId && p.identifier.value !== undefined ? [p.identifier.value] : []
   )
+  // the referral code: one the programme's codes list (the defaults while the programme is unknown)
+  const expectedCodes = FhirCodes.codesFor(codes, programmes[0] ?? "").serviceRequest
+  if (
+    !expectedCodes.some(
+      (c) => c.system !== undefined && c.code !== undefined && codesOf(sr.code, c.system).includes(c.code)
+    )
+  ) {
+    issues.push({
+      path: `${request.path}.code`,
+      reason: `expected ${expectedCodes.map((c) => `${c.code ?? ""} (${c.system ?? ""})`).join(" or ")}`
+    })
+  }
   if (programmes.length !== 1) {
     issues.push({
       path: `${request.path}.performer`,
@@ -259,12 +266,12 @@ export const fromBundle = (
   if (name?.family === undefined || name.given === undefined) {
     issues.push({ path: `${patient.path}.name`, reason: "expected a name with given and family parts" })
   }
-  const codes = (p.identifier ?? []).filter((i) => i.system === FhirCodes.personalIdentityCode)
-  if (codes.length > 1) {
+  const identityCodes = (p.identifier ?? []).filter((i) => i.system === FhirCodes.personalIdentityCode)
+  if (identityCodes.length > 1) {
     issues.push({ path: `${patient.path}.identifier`, reason: "expected at most one personal identity code" })
   }
-  const personalIdentityCode = codes[0]?.value
-  if (codes.length === 1 && personalIdentityCode === undefined) {
+  const personalIdentityCode = identityCodes[0]?.value
+  if (identityCodes.length === 1 && personalIdentityCode === undefined) {
     issues.push({ path: `${patient.path}.identifier`, reason: "the personal identity code has no value" })
   }
   const birth = p.birthDate === undefined ? undefined : /^(\d{4})(-\d{2}(-\d{2})?)?$/.exec(p.birthDate)
@@ -489,18 +496,30 @@ export const representable = (message: Inbound): Result.Result<void, ReferralTra
 const concept = (system: string, code: string) => ({ coding: [{ system, code }] })
 
 /**
+ * Options of `toBundle`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface BundleOptions {
+  /** New UUIDs for the entries' `fullUrl`s; default `crypto.randomUUID`. */
+  readonly newUuid?: () => string
+  /** The deployment's codes (`FhirCodes.defaultCodes` by default). */
+  readonly codes?: FhirCodes.Codes
+}
+
+/**
  * The transaction Bundle of an inbound referral from `sender` (the referrer
- * side). Entries refer to each other by `urn:uuid:` full URLs from
- * `newUuid` (default `crypto.randomUUID`).
+ * side). Entries refer to each other by `urn:uuid:` full URLs; the
+ * ServiceRequest's code and the Consents' category and policy rule are the
+ * programme's (`FhirCodes.codesFor`).
  *
  * @since 0.1.0
  * @category encoding
  */
-export const toBundle = (
-  message: Inbound,
-  sender: Actor.Actor,
-  newUuid: () => string = () => globalThis.crypto.randomUUID()
-): FhirBundle => {
+export const toBundle = (message: Inbound, sender: Actor.Actor, options: BundleOptions = {}): FhirBundle => {
+  const newUuid = options.newUuid ?? (() => globalThis.crypto.randomUUID())
+  const codes = FhirCodes.codesFor(options.codes ?? FhirCodes.defaultCodes, message.programmeId)
   const url = () => `urn:uuid:${newUuid()}`
   const taskUrl = url()
   const requestUrl = url()
@@ -530,7 +549,7 @@ export const toBundle = (
     ...(extension.length === 0 ? {} : { extension }),
     status: "active",
     intent: "order",
-    code: { coding: [{ system: FhirCodes.snomed, code: FhirCodes.socialPrescribingReferral }] },
+    code: { coding: [...codes.serviceRequest.slice(0, 1)] },
     subject: { reference: patientUrl },
     performer: [
       { type: "HealthcareService", identifier: { system: FhirCodes.programmeId, value: message.programmeId } }
@@ -547,7 +566,7 @@ export const toBundle = (
     code: concept(FhirCodes.taskCode, "fulfill"),
     focus: { reference: requestUrl },
     for: { reference: patientUrl },
-    requester: { type: "Practitioner", identifier: { system: FhirCodes.practitionerId, value: sender.id } },
+    requester: { type: "PractitionerRole", identifier: { system: FhirCodes.practitionerId, value: sender.id } },
     input: [{ type: concept(FhirCodes.taskParameter, "feedback-requested"), valueBoolean: message.feedbackRequested }]
   }
 
@@ -557,8 +576,12 @@ export const toBundle = (
       extension: [{ url: FhirCodes.consentMethodExtension, valueCode: given.method }],
       status: given.decision === "granted" ? "active" : given.decision === "refused" ? "rejected" : "inactive",
       scope: concept(FhirCodes.consentScope, given.purpose === "research" ? "research" : "patient-privacy"),
-      category: [concept(FhirCodes.actCode, "IDSCL"), concept(FhirCodes.consentPurpose, given.purpose)],
+      category: [
+        ...codes.consentCategory.map((coding) => ({ coding: [coding] })),
+        concept(FhirCodes.consentPurpose, given.purpose)
+      ],
       patient: { reference: patientUrl },
+      policyRule: { coding: [codes.consentPolicyRule] },
       ...(given.expiresAt === undefined
         ? given.decision === "granted"
           ? { provision: { type: "permit" } }
@@ -595,57 +618,62 @@ export const toBundle = (
 // ---------------------------------------------------------------------------
 
 /**
- * The transaction-response Bundle: one entry per request entry, in order,
- * each with `201 Created` (or `200 OK` when the message had been delivered
- * before); the Task's entry carries the Task and its location
- * (`Task/{referral id}`), the only resource of the referral that can be read
- * back.
+ * The transaction-response Bundle: one entry per request entry, in order.
+ * The Task's entry is `201 Created` (`200 OK` when the message had been
+ * delivered before) with the Task and its location (`Task/{referral id}`).
+ * The other entries were not created as resources of their own: the
+ * ServiceRequest's entry is `200 OK` with the location it is read back at
+ * (`ServiceRequest/{referral id}`, see `FhirTask.toServiceRequest`); the
+ * Patient's and the Consents' entries are `200 OK` with an informational
+ * `outcome` saying their content is kept with the referral and not served.
  *
  * @since 0.1.0
  * @category encoding
  */
-export const transactionResponse = (
-  entries: number,
-  taskIndex: number,
-  task: FhirTask,
-  duplicate: boolean
-): FhirBundle => {
-  const status = duplicate ? "200 OK" : "201 Created"
+export const transactionResponse = (input: unknown, task: FhirTask, duplicate: boolean): FhirBundle => {
+  const entries = isRecord(input) && Array.isArray(input.entry) ? (input.entry as ReadonlyArray<unknown>) : []
+  const id = task.id ?? ""
+  const kept = (what: string): NonNullable<FhirBundleEntry["response"]> => ({
+    status: "200 OK",
+    outcome: {
+      resourceType: "OperationOutcome",
+      issue: [
+        {
+          severity: "information",
+          code: "informational",
+          diagnostics: `${what} is kept with the referral Task/${id}; it is not served as a resource of its own`
+        }
+      ]
+    }
+  })
   return {
     resourceType: "Bundle",
     type: "transaction-response",
-    entry: Array.from({ length: entries }, (_, i) =>
-      i === taskIndex
-        ? {
+    entry: entries.map((e): FhirBundleEntry => {
+      const type = isRecord(e) && isRecord(e.resource) ? e.resource.resourceType : undefined
+      switch (type) {
+        case "Task":
+          return {
             resource: task,
             response: {
-              status,
-              location: `Task/${task.id ?? ""}`,
+              status: duplicate ? "200 OK" : "201 Created",
+              location: `Task/${id}`,
               ...(task.lastModified === undefined ? {} : { lastModified: task.lastModified })
             }
           }
-        : { response: { status } }
-    )
+        case "ServiceRequest":
+          return {
+            response: {
+              status: "200 OK",
+              location: `ServiceRequest/${id}`,
+              ...(task.lastModified === undefined ? {} : { lastModified: task.lastModified })
+            }
+          }
+        case "Patient":
+          return { response: kept("The Patient's content") }
+        default:
+          return { response: kept("The Consent's decision") }
+      }
+    })
   }
 }
-
-/**
- * The index of the Task among a decoded Bundle's entries (for the
- * transaction response).
- *
- * @since 0.1.0
- * @category getters
- */
-export const taskIndex = (input: unknown): number => {
-  const entries = isRecord(input) && Array.isArray(input.entry) ? (input.entry as ReadonlyArray<unknown>) : []
-  return entries.findIndex((e) => isRecord(e) && isRecord(e.resource) && e.resource.resourceType === "Task")
-}
-
-/**
- * The number of entries of a decoded Bundle.
- *
- * @since 0.1.0
- * @category getters
- */
-export const entryCount = (input: unknown): number =>
-  isRecord(input) && Array.isArray(input.entry) ? input.entry.length : 0

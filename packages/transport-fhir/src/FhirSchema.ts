@@ -18,12 +18,15 @@
  *   `code`, nested `provision`) are refused: each can change the meaning of
  *   the resource, and FHIR forbids ignoring what changes meaning.
  *
- * Strings are bounded (1 000 characters, annotation text 10 000) and arrays
+ * Strings are clean text (no control characters but tab and line breaks, no
+ * unpaired surrogates or bidirectional controls) and bounded (1 000
+ * characters, annotation text 10 000), and arrays
  * are non-empty (FHIR forbids empty arrays) and bounded, so that a hostile
  * payload under the size limit still cannot fill the store.
  *
  * @since 0.1.0
  */
+import { Text } from "@lahete/core"
 import { Schema } from "effect"
 
 // ---------------------------------------------------------------------------
@@ -61,7 +64,21 @@ const list = <S extends Schema.Top>(item: S, max: number) =>
   )
 
 /**
- * A FHIR `string`: non-empty, at most 1 000 characters here.
+ * FHIR's rule for strings (no character below U+0020 but tab, carriage
+ * return and line feed) and core's for clean text (`Text`: no other control
+ * character, unpaired surrogate or bidirectional control). The fields the
+ * referral takes are checked again, stricter, as the message's (`Text.Name`
+ * refuses line breaks in a name).
+ */
+const fhirText = Schema.makeFilter((text: string) => Text.problem(text.replaceAll("\t", " "), true), {
+  description:
+    "FHIR text without control characters (but tab and line breaks), unpaired surrogates or bidirectional controls"
+})
+
+/**
+ * A FHIR `string`: non-empty, at most 1 000 characters here, clean text
+ * (tab and line breaks allowed, as FHIR does; no other control character,
+ * unpaired surrogate or bidirectional control).
  *
  * @since 0.1.0
  * @category data types
@@ -69,12 +86,14 @@ const list = <S extends Schema.Top>(item: S, max: number) =>
 export const FhirString = Schema.String.pipe(
   Schema.check(
     Schema.isMinLength(1, { message: "expected a non-empty string" }),
-    Schema.isMaxLength(1000, { message: "expected at most 1000 characters" })
+    Schema.isMaxLength(1000, { message: "expected at most 1000 characters" }),
+    fhirText
   )
 )
 
 /**
- * A FHIR `markdown` (annotation text): non-empty, at most 10 000 characters.
+ * A FHIR `markdown` (annotation text): non-empty, at most 10 000 characters,
+ * clean text as `FhirString`.
  *
  * @since 0.1.0
  * @category data types
@@ -82,7 +101,8 @@ export const FhirString = Schema.String.pipe(
 export const Markdown = Schema.String.pipe(
   Schema.check(
     Schema.isMinLength(1, { message: "expected a non-empty string" }),
-    Schema.isMaxLength(10_000, { message: "expected at most 10000 characters" })
+    Schema.isMaxLength(10_000, { message: "expected at most 10000 characters" }),
+    fhirText
   )
 )
 
@@ -402,7 +422,34 @@ export const PatientCommunication = element(
 )
 
 /**
- * The client as a `Patient`.
+ * `Patient.link`: a link of type `replaced-by` (this record is obsolete,
+ * another one replaces it) is refused, so a referral is never made on a
+ * replaced record; other links (`replaces`, `refer`, `seealso`) are
+ * accepted and ignored.
+ *
+ * @since 0.2.0
+ * @category resources
+ */
+export const PatientLink = element(
+  {
+    other: Reference,
+    type: Code.pipe(
+      Schema.check(
+        Schema.makeFilter(
+          (type: string) =>
+            type !== "replaced-by" || "the Patient record has been replaced by another: send the current one"
+        )
+      )
+    ),
+    modifierExtension: modifierRefused
+  },
+  ["id", "extension"]
+)
+
+/**
+ * The client as a `Patient`. A Patient that is deceased
+ * (`deceasedBoolean: true`, any `deceasedDateTime`) or replaced by another
+ * record (a `link` of type `replaced-by`) is refused.
  *
  * @since 0.1.0
  * @category resources
@@ -417,13 +464,17 @@ export const Patient = element(
     name: Schema.optionalKey(list(HumanName, 10)),
     telecom: Schema.optionalKey(list(ContactPoint, 20)),
     birthDate: Schema.optionalKey(FhirString),
-    communication: Schema.optionalKey(list(PatientCommunication, 10))
+    communication: Schema.optionalKey(list(PatientCommunication, 10)),
+    // a referral is for a living person's current record
+    deceasedBoolean: Schema.optionalKey(
+      Schema.Boolean.pipe(Schema.check(Schema.makeFilter((d) => !d || "a deceased client cannot be referred")))
+    ),
+    deceasedDateTime: refused("a deceased client cannot be referred"),
+    link: Schema.optionalKey(list(PatientLink, 10))
   },
   [
     ...domainResource,
     "gender",
-    "deceasedBoolean",
-    "deceasedDateTime",
     "address",
     "maritalStatus",
     "multipleBirthBoolean",
@@ -431,8 +482,7 @@ export const Patient = element(
     "photo",
     "contact",
     "generalPractitioner",
-    "managingOrganization",
-    "link"
+    "managingOrganization"
   ]
 )
 /**

@@ -9,8 +9,16 @@
  * - `GET /Task/{id}`: the Task as its referrer sees it (see `FhirTask`); the
  *   closing feedback only under rule C3, every such read in the usage and
  *   disclosure logs.
- * - `GET /Task?status=…&_lastUpdated=ge…`: the referrer's Tasks whose status
- *   changed at or after a time, optionally with one of the Task statuses
+ * - `PUT /Task/{id}`: the referrer cancels (Gravity's requester cancel):
+ *   a Task with `status: cancelled` and optionally a `statusReason` coding of
+ *   `FhirCodes.endReason` (`made-in-error`, `client-request`,
+ *   `no-longer-needed`, `other`; default `other`) becomes core's
+ *   `CancelReferral`; the answer is the cancelled Task. Any other status is
+ *   refused (422): the requester only cancels, the rest is the lifecycle's.
+ * - `GET /ServiceRequest/{id}`: the referral's ServiceRequest (see
+ *   `FhirTask.toServiceRequest`: no personal data), for its referrer.
+ * - `GET /Task?status=…&_lastUpdated=ge…`: the referrer's Tasks that changed
+ *   at or after a time, optionally with one of the Task statuses
  *   (comma-separated), as a searchset Bundle.
  * - `GET /metadata`: the capability statement (no authentication).
  *
@@ -28,9 +36,18 @@
  *
  * @since 0.1.0
  */
-import { Ids, Instant, type ReferralQueries, ReferralService, ReferralTransport } from "@lahete/core"
+import {
+  type Actor,
+  Ids,
+  Instant,
+  Lifecycle,
+  type ReferralQueries,
+  ReferralService,
+  ReferralTransport,
+  Views
+} from "@lahete/core"
 import type { CapabilityStatement } from "@medplum/fhirtypes"
-import { ByteSize, Effect, type Layer, Option, Result, Schema } from "effect"
+import { ByteSize, Clock, Effect, type Layer, Option, Result, Schema } from "effect"
 import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
@@ -52,12 +69,19 @@ export interface Options {
   readonly authenticate: FhirAuth.Authenticate
   /** Where the routes are mounted, e.g. `/fhir`; default the root. */
   readonly basePath?: string
-  /** The server's absolute base URL for `fullUrl`s and links; default from the request's `Host` and `basePath`. */
-  readonly baseUrl?: string | undefined
+  /**
+   * The server's absolute base URL (`https://lahete.example.fi/fhir`), required:
+   * every `fullUrl`, `self` link and `Location` is built from it, never from
+   * the request's `Host` header (which a client chooses). A value that is not
+   * an absolute http(s) URL stops the server from starting.
+   */
+  readonly baseUrl: string
   /** The largest request body accepted; default `defaultMaxBodyBytes`. */
   readonly maxBodyBytes?: number
   /** The deepest JSON nesting accepted; default `defaultMaxDepth`. */
   readonly maxDepth?: number
+  /** The standard codes per programme; default `FhirCodes.defaultCodes`. */
+  readonly codes?: FhirCodes.Codes
 }
 
 /**
@@ -197,8 +221,9 @@ const readJson = (
 // search parameters
 // ---------------------------------------------------------------------------
 
-const StatusToken = Schema.String.pipe(Schema.check(Schema.isPattern(/^[a-z][a-z-]{0,31}$/)))
-const isStatusToken = Schema.is(StatusToken)
+/** The codes FHIR R4 defines for Task.status (http://hl7.org/fhir/task-status): anything else is a 400, as in eKollega. */
+const taskStatusCodes: ReadonlySet<string> = new Set(Lifecycle.fhirTaskStatusCodes)
+const isStatusToken = (code: string): boolean => taskStatusCodes.has(code)
 
 /**
  * Reads the search parameters of `GET /Task` into a changes query.
@@ -230,7 +255,10 @@ export const searchQuery = (
         return token.slice(0, bar) === FhirCodes.taskStatus || bar === 0 ? token.slice(bar + 1) : undefined
       })
       if (codes.length > 12 || codes.some((c) => c === undefined || !isStatusToken(c))) {
-        issues.push({ path: "status", reason: "expected Task status codes separated by commas" })
+        issues.push({
+          path: "status",
+          reason: "expected Task status codes (http://hl7.org/fhir/task-status) separated by commas"
+        })
       } else taskStatus = codes.filter((c): c is string => c !== undefined)
     } else {
       const instant = value.startsWith("ge") ? Instant.fromIso(value.slice(2)) : undefined
@@ -262,6 +290,7 @@ export const capabilityStatement: CapabilityStatement = {
   status: "active",
   date: "2026-01-01",
   kind: "instance",
+  implementation: { description: "lahete: the wellbeing referral (hyvinvointilähete) closed loop over FHIR R4" },
   fhirVersion: "4.0.1",
   format: ["application/fhir+json", "application/json"],
   software: { name: "lahete FHIR closed loop" },
@@ -276,12 +305,16 @@ export const capabilityStatement: CapabilityStatement = {
       resource: [
         {
           type: "Task",
-          interaction: [{ code: "read" }, { code: "search-type" }],
+          interaction: [{ code: "read" }, { code: "update" }, { code: "search-type" }],
+          updateCreate: false,
+          documentation:
+            "update: the requester cancels (status cancelled, statusReason in https://lahete.fi/fhir/CodeSystem/end-reason); nothing else is updatable",
           searchParam: [
             { name: "status", type: "token" },
             { name: "_lastUpdated", type: "date", documentation: "only the ge prefix" }
           ]
-        }
+        },
+        { type: "ServiceRequest", interaction: [{ code: "read" }] }
       ]
     }
   ]
@@ -311,12 +344,14 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
     const maxBytes = options.maxBodyBytes ?? defaultMaxBodyBytes
     const maxDepth = options.maxDepth ?? defaultMaxDepth
 
-    const baseUrlOf = (request: HttpServerRequest.HttpServerRequest): string =>
-      options.baseUrl?.replace(/\/+$/, "") ??
-      Option.match(HttpServerRequest.toURL(request), {
-        onNone: () => base,
-        onSome: (url) => `${url.origin}${base}`
-      })
+    const configured = URL.parse(options.baseUrl)
+    if (configured === null || (configured.protocol !== "https:" && configured.protocol !== "http:")) {
+      return yield* Effect.die(new Error("FhirServer: baseUrl must be an absolute http(s) URL"))
+    }
+    const baseUrl = options.baseUrl.replace(/\/+$/, "")
+    const baseUrlOf = (_request: HttpServerRequest.HttpServerRequest): string => baseUrl
+
+    const codes = options.codes ?? FhirCodes.defaultCodes
 
     const holdReason = (report: ReferralTransport.StatusReport) =>
       report.status !== "OnHold"
@@ -326,8 +361,9 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
             (state) => state.holdReason
           )
 
-    const taskOf = (report: ReferralTransport.StatusReport) =>
-      Effect.map(holdReason(report), (reason) => FhirTask.toTask(report, reason))
+    // only the referral's referrer reads it (the queries' need-to-know): the reader is the requester
+    const taskOf = (reader: Actor.Actor) => (report: ReferralTransport.StatusReport) =>
+      Effect.map(holdReason(report), (reason) => FhirTask.toTask(report, { requester: reader.id, holdReason: reason }))
 
     const deliver = (request: HttpServerRequest.HttpServerRequest) =>
       respond(
@@ -335,19 +371,12 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
           const actor = yield* options.authenticate(request)
           yield* checkContentType(request)
           const body = yield* readJson(request, maxBytes, maxDepth)
-          const message = yield* Effect.fromResult(FhirReferral.fromBundle(body, actor))
+          const message = yield* Effect.fromResult(FhirReferral.fromBundle(body, actor, codes))
           const receipt = yield* transport.deliver(actor, message)
-          const task = yield* Effect.flatMap(transport.status(actor, receipt.referralId), taskOf)
-          return json(
-            FhirReferral.transactionResponse(
-              FhirReferral.entryCount(body),
-              FhirReferral.taskIndex(body),
-              task,
-              receipt.duplicate
-            ),
-            receipt.duplicate ? 200 : 201,
-            { location: `${baseUrlOf(request)}/Task/${receipt.referralId}` }
-          )
+          const task = yield* Effect.flatMap(transport.status(actor, receipt.referralId), taskOf(actor))
+          return json(FhirReferral.transactionResponse(body, task, receipt.duplicate), receipt.duplicate ? 200 : 201, {
+            location: `${baseUrlOf(request)}/Task/${receipt.referralId}`
+          })
         })
       )
 
@@ -360,7 +389,66 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
           const params = yield* HttpRouter.params
           const id = decodeReferralId(params.id)
           if (Result.isFailure(id)) return yield* Effect.fail(refuse("not-found", "no such Task"))
-          const task = yield* Effect.flatMap(transport.status(actor, id.success), taskOf)
+          const task = yield* Effect.flatMap(transport.status(actor, id.success), taskOf(actor))
+          return json(task, 200)
+        })
+      )
+
+    // the ServiceRequest carries no personal data and no closing feedback: reading it discloses nothing
+    const readServiceRequest = (request: HttpServerRequest.HttpServerRequest) =>
+      respond(
+        Effect.gen(function* () {
+          const actor = yield* options.authenticate(request)
+          const params = yield* HttpRouter.params
+          const id = decodeReferralId(params.id)
+          if (Result.isFailure(id)) return yield* Effect.fail(refuse("not-found", "no such ServiceRequest"))
+          // the referrer's view from the state alone: no personal data is read, so nothing is logged
+          const state = yield* Effect.mapError(service.state(id.success), ReferralTransport.fromServiceError)
+          const at = Instant.make(yield* Clock.currentTimeMillis)
+          const viewed = Views.referralStatus(actor, state, new Map(), at)
+          if (Result.isFailure(viewed)) {
+            // someone else's or an unknown referral: the Task read refuses it (403) and logs the attempt
+            yield* transport.status(actor, id.success)
+            return yield* Effect.fail(refuse("forbidden", "not a referral of this referrer"))
+          }
+          const report = viewed.success.view
+          return json(FhirTask.toServiceRequest(report, actor.id, FhirCodes.codesFor(codes, report.programme.id)), 200)
+        })
+      )
+
+    const update = (request: HttpServerRequest.HttpServerRequest) =>
+      respond(
+        Effect.gen(function* () {
+          const actor = yield* options.authenticate(request)
+          yield* checkContentType(request)
+          const params = yield* HttpRouter.params
+          const id = decodeReferralId(params.id)
+          if (Result.isFailure(id)) return yield* Effect.fail(refuse("not-found", "no such Task"))
+          const body = yield* readJson(request, maxBytes, maxDepth)
+          const reason = yield* Effect.fromResult(FhirTask.cancellationOf(body, id.success))
+          const state = yield* Effect.mapError(service.state(id.success), ReferralTransport.fromServiceError)
+          const own =
+            state.status !== "Initial" &&
+            state.referrer?.id === actor.id &&
+            state.referrer.organisation === actor.organisation
+          // someone else's or an unknown referral: the read refuses it (403) and logs the attempt
+          if (!own) yield* transport.status(actor, id.success)
+          // a Task already cancelled (by anyone, or by the client's withdrawal) stays as it is: the update is answered
+          if (state.status !== "Cancelled" && state.status !== "Withdrawn") {
+            const at = Instant.make(yield* Clock.currentTimeMillis)
+            yield* Effect.mapError(
+              service.executeUnknown({
+                _tag: "CancelReferral",
+                referralId: id.success,
+                idempotencyKey: `fhir-cancel:${id.success}`,
+                actor,
+                at,
+                reason
+              }),
+              ReferralTransport.fromServiceError
+            )
+          }
+          const task = yield* Effect.flatMap(transport.status(actor, id.success), taskOf(actor))
           return json(task, 200)
         })
       )
@@ -373,7 +461,7 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
           if (url === undefined) return yield* Effect.fail(refuse("malformed", "the request URL is not valid"))
           const query = yield* Effect.fromResult(searchQuery(url.searchParams))
           const reports = yield* transport.changes(actor, query)
-          const tasks = yield* Effect.forEach(reports, taskOf)
+          const tasks = yield* Effect.forEach(reports, taskOf(actor))
           const self = `${baseUrlOf(request)}/Task${url.search}`
           return json(FhirTask.searchset(tasks, baseUrlOf(request), self), 200)
         })
@@ -385,6 +473,8 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
     yield* router.add("POST", base === "" ? "/" : base, deliver)
     yield* router.add("POST", `${base}/Bundle`, deliver)
     yield* router.add("GET", `${base}/Task/:id`, read)
+    yield* router.add("PUT", `${base}/Task/:id`, update)
+    yield* router.add("GET", `${base}/ServiceRequest/:id`, readServiceRequest)
     yield* router.add("GET", `${base}/Task`, search)
     yield* router.add("GET", `${base}/metadata`, metadata)
     yield* router.add("*", "*", notFound)
@@ -397,7 +487,7 @@ export const register = (router: HttpRouter.HttpRouter, options: Options): Effec
  *
  * @example
  * ```ts
- * import { NodeHttpServer } from "@effect/platform-node"
+ * import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
  * import { HttpLimits } from "@lahete/http-limits"
  * import { FhirAuth, FhirServer } from "@lahete/transport-fhir"
  * import { Layer } from "effect"

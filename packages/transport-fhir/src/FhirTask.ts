@@ -7,20 +7,31 @@
  * | `id` | the referral id |
  * | `status` | the Task status of the state (domain specification §1, `Lifecycle.fhirTaskStatus`) |
  * | `businessStatus` | always: the lahete state (system `FhirCodes.referralState`: `submitted`, `assigned`, `contact-scheduled`, `active`, `on-hold`, `closed`, `followed-up`, `rejected`, `client-declined`, `unreachable`, `cancelled`, `consent-withdrawn`) |
- * | `statusReason` | rejected or cancelled: the end reason (`FhirCodes.endReason`, incl. `consent-withdrawn`); on-hold: the hold reason (`FhirCodes.holdReason`); declined and unreachable: `client-declined`, `contact-attempts-exhausted` (`FhirCodes.statusReason`) |
+ * | `statusReason` | rejected or cancelled: the end reason (`FhirCodes.endReason`, incl. `consent-withdrawn`); on-hold: the hold reason (`FhirCodes.holdReason`); declined and unreachable: `client-declined`, `contact-attempts-exhausted` (`FhirCodes.statusReason`); always with its `text` |
  * | `authoredOn` | when the referral was received |
- * | `lastModified`, `meta.lastUpdated` | when its status last changed |
+ * | `lastModified`, `meta.lastUpdated` | when what the Task shows last changed (status, milestones, the feedback consent, erasure) |
+ * | `for` | the client, by a pseudonymous identifier (`FhirCodes.referralClient`, the referral id): the Patient is not served |
+ * | `requester` | the referrer (`PractitionerRole`, identifier `FhirCodes.practitionerId`) |
  * | `executionPeriod` | start: the first contact (Active); end: the closing, else the end |
  * | `owner` | the programme, by identifier (`FhirCodes.programmeId`); extension `programme-version` its version |
- * | `focus` | the referral's ServiceRequest, by identifier (`FhirCodes.referralId`): it is not served back |
+ * | `focus` | the referral's ServiceRequest: `ServiceRequest/{referral id}` (served, see `toServiceRequest`) and its identifier (`FhirCodes.referralId`) |
  * | `input` | `feedback-requested` (`valueBoolean`) |
  * | `output` | `outcome` (the closing outcome), `follow-up` (`recorded`/`missed`), and `closing-feedback` (`valueString`) only under rule C3 |
  * | extensions | `feedback-access` (may the referrer read the feedback, and if not why), `referral-milestones` (assigned, started, closed, ended) |
  *
  * @since 0.1.0
  */
-import { Ids, Instant, Lifecycle, type ReferralTransport } from "@lahete/core"
-import type { Bundle, Extension, Task, TaskOutput } from "@medplum/fhirtypes"
+import { Ids, Instant, Lifecycle, ReferralTransport } from "@lahete/core"
+import type {
+  Bundle,
+  Extension,
+  Patient,
+  PractitionerRole,
+  Reference,
+  ServiceRequest,
+  Task,
+  TaskOutput
+} from "@medplum/fhirtypes"
 import { Result, Schema } from "effect"
 import * as FhirCodes from "./FhirCodes.js"
 
@@ -31,33 +42,133 @@ const taskStatuses: ReadonlySet<string> = new Set<TaskStatus>(Lifecycle.fhirTask
 
 const concept = (system: string, code: string) => ({ coding: [{ system, code }] })
 
+/** A status reason: the code and, as Gravity asks, its text. */
+const reasonConcept = (system: string, code: string) => ({
+  coding: [{ system, code }],
+  text: FhirCodes.statusReasonTexts[code] ?? code
+})
+
 const statusReasonOf = (report: Report, holdReason: string | undefined) => {
   switch (report.status) {
     case "Rejected":
     case "Cancelled":
     case "Withdrawn":
-      return report.endReason === undefined ? undefined : concept(FhirCodes.endReason, report.endReason)
+      return report.endReason === undefined ? undefined : reasonConcept(FhirCodes.endReason, report.endReason)
     case "OnHold":
-      return holdReason === undefined ? undefined : concept(FhirCodes.holdReason, holdReason)
+      return holdReason === undefined ? undefined : reasonConcept(FhirCodes.holdReason, holdReason)
     case "Declined":
-      return concept(FhirCodes.statusReason, "client-declined")
+      return reasonConcept(FhirCodes.statusReason, "client-declined")
     case "Unreachable":
-      return concept(FhirCodes.statusReason, "contact-attempts-exhausted")
+      return reasonConcept(FhirCodes.statusReason, "contact-attempts-exhausted")
     default:
       return undefined
   }
 }
 
 /**
- * The Task of a status report. `holdReason` (read from the referral's state)
- * gives an on-hold Task its `statusReason`.
+ * What a Task needs beside the status report: its referrer (the only one who
+ * may read it), and for an on-hold Task the hold reason (read from the
+ * referral's state).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface TaskContext {
+  /** The referrer's practitioner id (`Task.requester`). */
+  readonly requester: string
+  readonly holdReason?: string | undefined
+}
+
+/**
+ * The client of a referral as a reference (`Task.for`,
+ * `ServiceRequest.subject`): by the pseudonymous identifier
+ * `FhirCodes.referralClient`, never by personal data.
+ *
+ * @since 0.2.0
+ * @category encoding
+ */
+export const clientReference = (referralId: string): Reference<Patient> => ({
+  type: "Patient",
+  identifier: { system: FhirCodes.referralClient, value: referralId }
+})
+
+/**
+ * The referrer as a reference (`Task.requester`, `ServiceRequest.requester`):
+ * a `PractitionerRole` (the practitioner in their organisation, as Gravity's
+ * TaskForReferralManagement asks) by its practitioner id.
+ *
+ * @since 0.2.0
+ * @category encoding
+ */
+export const requesterReference = (practitionerId: string): Reference<PractitionerRole> => ({
+  type: "PractitionerRole",
+  identifier: { system: FhirCodes.practitionerId, value: practitionerId }
+})
+
+/**
+ * The ServiceRequest's status for a referral state: `active` while the
+ * referral goes on, `on-hold`, `completed` once closed, `revoked` when it
+ * ended any other way (rejected, declined, unreachable, cancelled, withdrawn).
+ *
+ * @since 0.2.0
+ * @category encoding
+ */
+export const serviceRequestStatus = (status: Report["status"]): ServiceRequest["status"] => {
+  switch (status) {
+    case "OnHold":
+      return "on-hold"
+    case "Closed":
+    case "FollowedUp":
+      return "completed"
+    case "Rejected":
+    case "Declined":
+    case "Unreachable":
+    case "Cancelled":
+    case "Withdrawn":
+      return "revoked"
+    default:
+      return "active"
+  }
+}
+
+/**
+ * The referral's ServiceRequest as its referrer reads it back
+ * (`GET ServiceRequest/{referral id}`): what is asked (`code` from the
+ * programme's codes), of whom (the programme), for whom (`clientReference`),
+ * by whom and when, and its status. No personal data: the reason text and
+ * the client's details stay in the vault.
+ *
+ * @since 0.2.0
+ * @category encoding
+ */
+export const toServiceRequest = (
+  report: Report,
+  requester: string,
+  codes: FhirCodes.ProgrammeCodes = FhirCodes.codesFor(FhirCodes.defaultCodes, report.programme.id)
+): ServiceRequest => ({
+  resourceType: "ServiceRequest",
+  id: report.referralId,
+  meta: { lastUpdated: report.lastUpdated },
+  extension: [{ url: FhirCodes.programmeVersionExtension, valueInteger: report.programme.version }],
+  identifier: [{ system: FhirCodes.referralId, value: report.referralId }],
+  status: serviceRequestStatus(report.status),
+  intent: "order",
+  code: { coding: [...codes.serviceRequest.slice(0, 1)] },
+  subject: clientReference(report.referralId),
+  authoredOn: report.submittedAt,
+  requester: requesterReference(requester),
+  performer: [{ type: "HealthcareService", identifier: { system: FhirCodes.programmeId, value: report.programme.id } }]
+})
+
+/**
+ * The Task of a status report (see the module documentation).
  *
  * @since 0.1.0
  * @category encoding
  */
-export const toTask = (report: Report, holdReason?: string): Task => {
+export const toTask = (report: Report, context: TaskContext): Task => {
   const status = report.task.status
-  const reason = statusReasonOf(report, holdReason)
+  const reason = statusReasonOf(report, context.holdReason)
   const milestones = (
     [
       ["assigned", report.assignedAt],
@@ -98,9 +209,15 @@ export const toTask = (report: Report, holdReason?: string): Task => {
     ...(reason === undefined ? {} : { statusReason: reason }),
     intent: "order",
     code: concept(FhirCodes.taskCode, "fulfill"),
-    focus: { type: "ServiceRequest", identifier: { system: FhirCodes.referralId, value: report.referralId } },
+    focus: {
+      reference: `ServiceRequest/${report.referralId}`,
+      type: "ServiceRequest",
+      identifier: { system: FhirCodes.referralId, value: report.referralId }
+    },
+    for: clientReference(report.referralId),
     authoredOn: report.submittedAt,
     lastModified: report.lastUpdated,
+    requester: requesterReference(context.requester),
     owner: { type: "HealthcareService", identifier: { system: FhirCodes.programmeId, value: report.programme.id } },
     ...(report.startedAt === undefined && periodEnd === undefined
       ? {}
@@ -274,4 +391,76 @@ export const fromSearchset = (input: unknown): ReadonlyArray<Report> | undefined
     reports.push(report)
   }
   return reports
+}
+
+// ---------------------------------------------------------------------------
+// the requester's cancel (PUT Task/{id})
+// ---------------------------------------------------------------------------
+
+const cancellationReasons = ["made-in-error", "client-request", "no-longer-needed", "other"] as const
+
+/**
+ * Why a referrer cancels (`Task.statusReason` of a cancelling update).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type CancellationReason = (typeof cancellationReasons)[number]
+
+const Update = Schema.Struct({
+  resourceType: Schema.Literal("Task"),
+  id: Schema.optionalKey(Schema.String),
+  status: Schema.String,
+  statusReason: Schema.optionalKey(Concept)
+})
+const decodeUpdate = Schema.decodeUnknownResult(Update)
+
+/**
+ * Reads a Task update (`PUT Task/{id}`, untrusted JSON) as the requester's
+ * cancel: a Task (its `id`, when given, the one in the URL) with
+ * `status: cancelled`, and optionally a `statusReason` coding of
+ * `FhirCodes.endReason` among the cancellation reasons (default `other`).
+ * Other elements are the server's and are not read. Anything else is refused:
+ * not a Task, another id or a bad reason `malformed` (400), another status
+ * `unprocessable` (422: the requester only cancels).
+ *
+ * @since 0.2.0
+ * @category decoding
+ */
+export const cancellationOf = (
+  input: unknown,
+  referralId: string
+): Result.Result<CancellationReason, ReferralTransport.TransportRefused> => {
+  const decoded = decodeUpdate(input)
+  if (Result.isFailure(decoded)) {
+    return Result.fail(
+      ReferralTransport.refuse("malformed", "expected a Task", [
+        { path: "Task", reason: "expected a Task with a status" }
+      ])
+    )
+  }
+  const t = decoded.success
+  if (t.id !== undefined && t.id !== referralId) {
+    return Result.fail(
+      ReferralTransport.refuse("malformed", "the Task's id is not the one in the URL", [
+        { path: "Task.id", reason: "expected the id in the URL" }
+      ])
+    )
+  }
+  if (t.status !== "cancelled") {
+    return Result.fail(ReferralTransport.refuse("unprocessable", "the requester may only set the status cancelled"))
+  }
+  const code = codeIn(t.statusReason, FhirCodes.endReason)
+  if (code === undefined) return Result.succeed("other")
+  const reason = cancellationReasons.find((r) => r === code)
+  return reason === undefined
+    ? Result.fail(
+        ReferralTransport.refuse("malformed", "the cancellation reason is not known", [
+          {
+            path: "Task.statusReason",
+            reason: `expected one of ${cancellationReasons.join(", ")} (${FhirCodes.endReason})`
+          }
+        ])
+      )
+    : Result.succeed(reason)
 }

@@ -46,7 +46,7 @@ describe("docs/transport-fhir.md", () => {
       const inbound: ReferralTransport.InboundReferral = { messageId, ...message }
 
       // the Bundle the referrer's system sends, and what the server reads from it
-      const bundle = FhirReferral.toBundle(inbound, Fixtures.referrer, uuids)
+      const bundle = FhirReferral.toBundle(inbound, Fixtures.referrer, { newUuid: uuids })
       const read = FhirReferral.fromBundle(JSON.parse(JSON.stringify(bundle)), Fixtures.referrer)
       expect(Result.isSuccess(read) && read.success).toEqual(inbound)
 
@@ -82,14 +82,35 @@ describe("docs/transport-fhir.md", () => {
           readAt
         )
         if (Result.isFailure(viewed)) throw new Error("refused")
-        const report = { ...viewed.success.view, lastUpdated: state.statusChangedAt ?? viewed.success.view.submittedAt }
-        return FhirTask.toTask(report, state.holdReason)
+        return FhirTask.toTask(viewed.success.view, { requester: Fixtures.referrer.id, holdReason: state.holdReason })
       }
       const submitted = taskOf(story.submitted, Fixtures.t0)
-      const response = FhirReferral.transactionResponse(bundle.entry?.length ?? 0, 0, submitted, false)
+      const response = FhirReferral.transactionResponse(bundle, submitted, false)
       const scheduled = taskOf(story.scheduled, Fixtures.at(5))
       const closed = taskOf(story.closed, Fixtures.at(24 * 121))
       const rejected = taskOf(story.rejected, Fixtures.at(3))
+      const serviceRequest = FhirTask.toServiceRequest(
+        (() => {
+          const { state } = Fixtures.history(story.scheduled.map(on))
+          const viewed = Views.referralStatus(
+            Fixtures.referrer,
+            state as Referral.ReferralState,
+            new Map([[subjectId, subject]]),
+            Fixtures.at(5)
+          )
+          if (Result.isFailure(viewed)) throw new Error("refused")
+          return viewed.success.view
+        })(),
+        Fixtures.referrer.id
+      )
+      const cancel = {
+        resourceType: "Task",
+        id: referralId,
+        status: "cancelled",
+        statusReason: { coding: [{ system: FhirCodes.endReason, code: "no-longer-needed" }] },
+        intent: "order"
+      }
+      expect(Result.isSuccess(FhirTask.cancellationOf(cancel, referralId))).toBe(true)
       const since = Fixtures.at(1)
       const search = FhirTask.searchset(
         [scheduled],
@@ -134,6 +155,8 @@ describe("docs/transport-fhir.md", () => {
         scheduled: jsonBlock(scheduled),
         closed: jsonBlock(closed),
         rejected: jsonBlock(rejected),
+        servicerequest: jsonBlock(serviceRequest),
+        cancel: jsonBlock(cancel),
         search: jsonBlock(search),
         outcome: jsonBlock(outcome),
         limits: [

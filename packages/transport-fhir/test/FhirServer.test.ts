@@ -1,13 +1,16 @@
+import { request as httpRequest } from "node:http"
 import { describe, expect, it } from "@effect/vitest"
 import { Deadlines, Instant, type ReferralCommand, type ReferralTransport } from "@lahete/core"
 import { Fixtures, ReferralTransportTest } from "@lahete/testing"
 import { FhirCodes } from "@lahete/transport-fhir"
 import type { Bundle, CodeableConcept, Extension, Task } from "@medplum/fhirtypes"
 import { Effect, Layer, Option } from "effect"
-import { BaseUrl, memoryService, realServer } from "./support/layers.js"
+import { BaseUrl, configuredBaseUrl, memoryService, realServer } from "./support/layers.js"
 import * as Tokens from "./support/tokens.js"
+import { gravityTaskFindings, tasksIn, validate } from "./support/validation.js"
 import {
   type Answer,
+  captured,
   consent,
   deleteAt,
   type Harness,
@@ -69,10 +72,32 @@ describe("FhirServer: a referral Bundle in, Tasks out", () => {
           expect(answer.headers.get("cache-control")).toBe("no-store")
           expect(answer.bundle.resourceType).toBe("Bundle")
           expect(answer.bundle.type).toBe("transaction-response")
-          // one response entry per request entry, in order; only the Task is a resource to read back
+          // one response entry per request entry, in order: the Task is created; the ServiceRequest is read
+          // back at its location; the Patient and the Consents are kept with the referral, not served
           expect(entries(answer)).toHaveLength(5)
-          expect(entries(answer).map((e) => e.response?.status)).toEqual(Array(5).fill("201 Created"))
-          expect(entries(answer)[0]?.response?.location).toBe(`Task/${id}`)
+          expect(entries(answer).map((e) => e.response?.status)).toEqual([
+            "201 Created",
+            "200 OK",
+            "200 OK",
+            "200 OK",
+            "200 OK"
+          ])
+          expect(entries(answer).map((e) => e.response?.location)).toEqual([
+            `Task/${id}`,
+            `ServiceRequest/${id}`,
+            undefined,
+            undefined,
+            undefined
+          ])
+          for (const e of entries(answer).slice(2)) {
+            expect(e.response?.outcome?.resourceType).toBe("OperationOutcome")
+          }
+          const serviceRequest = yield* h.get(`/${entries(answer)[1]?.response?.location}`)
+          expect(serviceRequest.status, serviceRequest.text).toBe(200)
+          expect(serviceRequest.json).toMatchObject({ resourceType: "ServiceRequest", id, status: "active" })
+          expect(task.focus?.reference).toBe(`ServiceRequest/${id}`)
+          expect(task.requester?.identifier).toEqual({ system: FhirCodes.practitionerId, value: Fixtures.referrer.id })
+          expect(task.for?.identifier).toEqual({ system: FhirCodes.referralClient, value: id })
           expect(task.id).toBe(id)
           expect(task.status).toBe("requested")
           expect(code(task.businessStatus, FhirCodes.referralState)).toBe("submitted")
@@ -185,7 +210,8 @@ describe("FhirServer: a referral Bundle in, Tasks out", () => {
             { status: "requested", business: "submitted", reason: undefined, lastModified: receipt.receivedAt },
             { status: "accepted", business: "assigned", reason: undefined, lastModified: t.assignAt },
             { status: "accepted", business: "contact-scheduled", reason: undefined, lastModified: t.scheduleAt },
-            { status: "in-progress", business: "active", reason: undefined, lastModified: t.contactAt },
+            // the feedback consent granted after the first contact changes the Task: its time is the grant's
+            { status: "in-progress", business: "active", reason: undefined, lastModified: steps.grantFeedback().at },
             { status: "on-hold", business: "on-hold", reason: "hospital-stay", lastModified: holdAt },
             { status: "in-progress", business: "active", reason: undefined, lastModified: resumeAt },
             { status: "completed", business: "closed", reason: undefined, lastModified: t.closeAt },
@@ -404,6 +430,14 @@ describe("FhirServer: a referral Bundle in, Tasks out", () => {
           const listed = yield* h.get("/Task")
           expect(listed.text).not.toContain(Fixtures.close().feedback)
           expect(yield* disclosures).toHaveLength(3)
+          // neither does the ServiceRequest (no personal data in it)
+          const serviceRequest = yield* h.get(`/ServiceRequest/${id}`)
+          expect(serviceRequest.status).toBe(200)
+          expect(serviceRequest.json).toMatchObject({ resourceType: "ServiceRequest", id, status: "completed" })
+          for (const value of [...Object.values(personal), Fixtures.close().feedback]) {
+            expect(serviceRequest.text).not.toContain(value)
+          }
+          expect(yield* disclosures).toHaveLength(3)
 
           // other organisations (one with the same practitioner id) and a colleague: 403, logged, nothing disclosed
           const refusalsBefore = (yield* h.audit.refusals()).length
@@ -418,11 +452,139 @@ describe("FhirServer: a referral Bundle in, Tasks out", () => {
             expect(answer.outcome.resourceType).toBe("OperationOutcome")
             expect(answer.outcome.issue[0]?.code).toBe("forbidden")
             expect(answer.text).not.toContain(Fixtures.close().feedback)
+            const serviceRequest = yield* h.get(`/ServiceRequest/${id}`, { token })
+            expect(serviceRequest.status).toBe(403)
+            expect(serviceRequest.outcome.issue[0]?.code).toBe("forbidden")
           }
-          expect((yield* h.audit.refusals()).length - refusalsBefore).toBe(3)
+          // an unknown id answers the same
+          expect((yield* h.get("/ServiceRequest/ref-unknown")).status).toBe(403)
+          expect((yield* h.audit.refusals()).length - refusalsBefore).toBe(7)
           expect(yield* disclosures).toHaveLength(3)
         })
       )
+  )
+})
+
+describe("FhirServer: what a referrer's system polls and does", () => {
+  it.live(
+    "granting or withdrawing the feedback consent moves meta.lastUpdated, and _lastUpdated=ge polling returns the Task",
+    () =>
+      withServer((h) =>
+        Effect.gen(function* () {
+          const { receipt } = yield* deliver(h, "msg-consent-poll")
+          const steps = ReferralTransportTest.lifecycle(receipt)
+          const id = receipt.referralId
+          for (const c of [steps.assign(), steps.scheduleCall(), steps.firstContact(), steps.close()]) {
+            yield* h.service.execute(c)
+          }
+          const closed = yield* readTask(h, id)
+          expect(closed.meta?.lastUpdated).toBe(steps.times.closeAt)
+          const polled = (since: Instant.Instant) =>
+            Effect.map(h.get(`/Task?_lastUpdated=ge${since}`), (a) => entries(a).map((e) => e.resource as Task))
+
+          // the client grants the feedback consent after the closing: the Task's content changes
+          const grantedAt = Instant.plusMillis(steps.times.closeAt, 60_000)
+          const afterClose = Instant.plusMillis(steps.times.closeAt, 1)
+          expect(yield* polled(afterClose)).toEqual([])
+          yield* h.service.execute(
+            Fixtures.recordConsent("feedback-to-referrer", "granted", { referralId: id, at: grantedAt })
+          )
+          const granted = yield* readTask(h, id)
+          expect(extension(granted, FhirCodes.feedbackAccessExtension)?.valueCode).toBe("available")
+          expect(granted.meta?.lastUpdated).toBe(grantedAt)
+          expect(granted.lastModified).toBe(grantedAt)
+          const seen = yield* polled(afterClose)
+          expect(seen.map((t) => t.id)).toEqual([id])
+          expect(seen[0]?.meta?.lastUpdated).toBe(grantedAt)
+
+          // and withdraws it: the feedback is no longer readable, the Task changed again
+          const withdrawnAt = Instant.plusMillis(grantedAt, 60_000)
+          yield* h.service.execute(
+            Fixtures.recordConsent("feedback-to-referrer", "withdrawn", { referralId: id, at: withdrawnAt })
+          )
+          const withdrawn = yield* readTask(h, id)
+          expect(extension(withdrawn, FhirCodes.feedbackAccessExtension)?.valueCode).toBe("not-consented")
+          expect(output(withdrawn, "closing-feedback")).toBeUndefined()
+          expect(withdrawn.meta?.lastUpdated).toBe(withdrawnAt)
+          expect((yield* polled(Instant.plusMillis(grantedAt, 1))).map((t) => t.id)).toEqual([id])
+          expect(yield* polled(Instant.plusMillis(withdrawnAt, 1))).toEqual([])
+        })
+      )
+  )
+
+  it.live("the requester cancels with PUT Task/{id} (status cancelled): the lifecycle's CancelReferral", () =>
+    withServer((h) =>
+      Effect.gen(function* () {
+        const { receipt, task } = yield* deliver(h, "msg-cancel")
+        const id = receipt.referralId
+        const put = (body: unknown, token?: string) =>
+          h.request("PUT", `/Task/${id}`, { body: JSON.stringify(body), ...(token === undefined ? {} : { token }) })
+        const cancelling = {
+          ...task,
+          status: "cancelled",
+          statusReason: { coding: [{ system: FhirCodes.endReason, code: "no-longer-needed" }] }
+        }
+
+        // only cancelling: another status is the lifecycle's, a wrong id or reason is malformed
+        expect((yield* put({ ...task, status: "completed" })).status).toBe(422)
+        expect((yield* put({ ...cancelling, id: "ref-other" })).status).toBe(400)
+        const badReason = {
+          ...cancelling,
+          statusReason: { coding: [{ system: FhirCodes.endReason, code: "acute-crisis" }] }
+        }
+        expect((yield* put(badReason)).status).toBe(400)
+        // someone else's referral: 403, nothing changes
+        const colleague = yield* Effect.promise(() => Tokens.sign(ReferralTransportTest.senders.colleague))
+        expect((yield* put(cancelling, colleague)).status).toBe(403)
+        expect((yield* h.service.state(id)).status).toBe("Submitted")
+
+        const answer = yield* put(cancelling)
+        expect(answer.status, answer.text).toBe(200)
+        expect(answer.task.status).toBe("cancelled")
+        expect(answer.task.statusReason).toEqual({
+          coding: [{ system: FhirCodes.endReason, code: "no-longer-needed" }],
+          text: FhirCodes.statusReasonTexts["no-longer-needed"]
+        })
+        const state = yield* h.service.state(id)
+        expect(state.status).toBe("Cancelled")
+        expect(state.endReason).toBe("no-longer-needed")
+        // the same update again: the same cancelled Task, nothing new
+        const again = yield* put(cancelling)
+        expect(again.status).toBe(200)
+        expect(again.task).toEqual(answer.task)
+        expect((yield* h.service.state(id)).version).toBe(state.version)
+        const serviceRequest = yield* h.get(`/ServiceRequest/${id}`)
+        expect(serviceRequest.json).toMatchObject({ resourceType: "ServiceRequest", status: "revoked" })
+
+        // a Task already cancelled by the client's withdrawal: answered as it is, nothing recorded
+        const withdrawn = yield* deliver(h, "msg-cancel-withdrawn")
+        const withdrawnId = withdrawn.receipt.referralId
+        yield* h.service.execute(
+          Fixtures.recordConsent("referral", "withdrawn", {
+            referralId: withdrawnId,
+            actor: Fixtures.coordinator,
+            at: ReferralTransportTest.lifecycle(withdrawn.receipt).times.assignAt
+          })
+        )
+        const versionWithdrawn = (yield* h.service.state(withdrawnId)).version
+        const onWithdrawn = yield* h.request("PUT", `/Task/${withdrawnId}`, {
+          body: JSON.stringify({ ...withdrawn.task, status: "cancelled" })
+        })
+        expect(onWithdrawn.status, onWithdrawn.text).toBe(200)
+        expect(code(onWithdrawn.task.businessStatus, FhirCodes.referralState)).toBe("consent-withdrawn")
+        expect((yield* h.service.state(withdrawnId)).version).toBe(versionWithdrawn)
+
+        // a collaboration under way cannot be cancelled by the referrer: 422
+        const started = yield* deliver(h, "msg-cancel-late")
+        const steps = ReferralTransportTest.lifecycle(started.receipt)
+        for (const c of [steps.assign(), steps.scheduleCall(), steps.firstContact()]) yield* h.service.execute(c)
+        const late = yield* h.request("PUT", `/Task/${started.receipt.referralId}`, {
+          body: JSON.stringify({ ...started.task, status: "cancelled" })
+        })
+        expect(late.status).toBe(422)
+        expect(late.outcome.issue[0]?.code).toBe("business-rule")
+      })
+    )
   )
 })
 
@@ -626,15 +788,17 @@ describe("FhirServer: strict input", () => {
         Effect.gen(function* () {
           const answer = yield* h.request("POST", "/fhir", { body: JSON.stringify(referralBundle("msg-base")) })
           expect(answer.status, answer.text).toBe(201)
-          // no baseUrl option: the base comes from the request (a fetch Request has no Host: localhost)
-          expect(answer.headers.get("location")).toBe(`http://localhost/fhir/Task/${yield* referralIdOf("msg-base")}`)
+          // links from the configured base URL (its trailing slash dropped), not from the request
+          expect(answer.headers.get("location")).toBe(
+            `https://lahete.example.fi/fhir/Task/${yield* referralIdOf("msg-base")}`
+          )
           const read = yield* h.get(`/fhir/Task/${taskAt(answer, 0).id}`)
           expect(read.status).toBe(200)
           const slash = yield* h.request("POST", "/fhir/", { body: JSON.stringify(referralBundle("msg-base")) })
           expect(slash.status).toBe(200)
           expect((yield* h.post(referralBundle("msg-base-2"))).status).toBe(404)
         }),
-      { basePath: "/fhir/", baseUrl: undefined }
+      { basePath: "/fhir/", baseUrl: "https://lahete.example.fi/fhir/" }
     )
   )
 
@@ -654,20 +818,47 @@ describe("FhirServer: strict input", () => {
 })
 
 describe("FhirServer over a real socket", () => {
-  it.live("the base URL comes from the Host header; a chunked body over the limit is 413", () =>
+  it.live("links come from the configured base URL, never the Host header; a chunked body over the limit is 413", () =>
     Effect.gen(function* () {
       const baseUrl = yield* BaseUrl
       const token = yield* Effect.promise(() => Tokens.sign(Fixtures.referrer))
       const headers = { authorization: `Bearer ${token}`, "content-type": "application/fhir+json" }
-      const created = yield* Effect.promise(() =>
-        fetch(`${baseUrl}/`, { method: "POST", headers, body: JSON.stringify(referralBundle("msg-socket")) })
-      )
+      // a request that names another host: Node's http client sends the Host header as given
+      const send = (method: string, path: string, body?: string) =>
+        Effect.promise(
+          () =>
+            new Promise<{ status: number; location: string | undefined; text: string }>((resolve, reject) => {
+              const url = new URL(`${baseUrl}${path}`)
+              const req = httpRequest(
+                {
+                  host: url.hostname,
+                  port: url.port,
+                  path: url.pathname,
+                  method,
+                  headers: { ...headers, host: "evil.example" }
+                },
+                (res) => {
+                  let text = ""
+                  res.setEncoding("utf8")
+                  res.on("data", (chunk: string) => {
+                    text += chunk
+                  })
+                  res.on("end", () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, text }))
+                }
+              )
+              req.on("error", reject)
+              req.end(body)
+            })
+        )
+      const created = yield* send("POST", "/", JSON.stringify(referralBundle("msg-socket")))
       expect(created.status).toBe(201)
-      expect(created.headers.get("location")).toBe(`${baseUrl}/Task/${yield* referralIdOf("msg-socket")}`)
-      const search = yield* Effect.promise(() =>
-        fetch(`${baseUrl}/Task`, { headers }).then((r) => r.json() as Promise<Bundle>)
-      )
-      expect(search.entry?.[0]?.fullUrl).toBe(`${baseUrl}/Task/${yield* referralIdOf("msg-socket")}`)
+      expect(created.location).toBe(`${configuredBaseUrl}/Task/${yield* referralIdOf("msg-socket")}`)
+      const search = yield* send("GET", "/Task")
+      expect(search.status).toBe(200)
+      const bundle = JSON.parse(search.text) as Bundle
+      expect(bundle.entry?.[0]?.fullUrl).toBe(`${configuredBaseUrl}/Task/${yield* referralIdOf("msg-socket")}`)
+      expect(search.text).not.toContain("evil.example")
+      expect(created.text).not.toContain("evil.example")
 
       const chunks = new TextEncoder().encode(" ".repeat(64 * 1024))
       const stream = new ReadableStream<Uint8Array>({
@@ -683,4 +874,30 @@ describe("FhirServer over a real socket", () => {
       expect(tooLarge.headers.get("content-type")).toBe("application/fhir+json; charset=utf-8")
     }).pipe(Effect.provide(realServer().pipe(Layer.provideMerge(memoryService))))
   )
+})
+
+describe("every FHIR resource the tests above sent and received", () => {
+  it("validates against R4 (JSON Schema, structure, invariants) with 0 errors; every Task meets Gravity's TaskForReferralManagement", () => {
+    // the round trips above: every lifecycle state, searches, the ServiceRequest, cancels, refusals, /metadata
+    expect(captured.length).toBeGreaterThan(100)
+    const kinds = new Set(captured.map((c) => (c.json as { resourceType?: string }).resourceType))
+    expect([...kinds].sort()).toEqual(["Bundle", "CapabilityStatement", "OperationOutcome", "ServiceRequest", "Task"])
+    const findings = captured.flatMap((c) =>
+      validate(c.json).map((f) => `${c.what}: ${f.check} ${f.where}: ${f.message}`)
+    )
+    expect(findings).toEqual([])
+    const tasks = captured.flatMap((c) => (c.what.endsWith("(sent)") ? [] : tasksIn(c.json)))
+    const statuses = new Set(tasks.map((t) => t.status))
+    expect([...statuses].sort()).toEqual([
+      "accepted",
+      "cancelled",
+      "completed",
+      "failed",
+      "in-progress",
+      "on-hold",
+      "rejected",
+      "requested"
+    ])
+    expect(tasks.flatMap((t) => gravityTaskFindings(t, `Task/${t.id}`))).toEqual([])
+  }, 120_000)
 })

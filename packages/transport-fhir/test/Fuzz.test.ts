@@ -32,7 +32,9 @@ const strictBase = (): unknown => {
     ["entry", 2, "resource", "address"],
     ["entry", 2, "resource", "identifier", 1],
     ["entry", 3, "resource", "dateTime"],
-    ["entry", 4, "resource", "dateTime"]
+    ["entry", 4, "resource", "dateTime"],
+    ["entry", 3, "resource", "policyRule"],
+    ["entry", 4, "resource", "policyRule"]
   ]
   for (const path of ignored) deleteAt(b, path)
   return b

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Lifecycle, ReferralTransport, Views } from "@lahete/core"
+import { Instant, Lifecycle, ReferralTransport, Views } from "@lahete/core"
 import { Arbitraries, Fixtures } from "@lahete/testing"
 import { FhirCodes, FhirOutcome, FhirReferral, FhirTask } from "@lahete/transport-fhir"
 import { Result } from "effect"
@@ -43,7 +43,9 @@ describe("FhirReferral: an inbound referral as a transaction Bundle and back", (
   it("the Bundle names the requester, the programme, SNOMED CT and one Consent per decision", () => {
     const message = { messageId: "m-1", ...Fixtures.submit() }
     const { _tag, referralId, idempotencyKey, actor, at, subjectId, ...rest } = message
-    const bundle = FhirReferral.toBundle(rest, Fixtures.referrer, () => "00000000-0000-4000-8000-000000000000")
+    const bundle = FhirReferral.toBundle(rest, Fixtures.referrer, {
+      newUuid: () => "00000000-0000-4000-8000-000000000000"
+    })
     expect(bundle.type).toBe("transaction")
     expect(bundle.identifier).toEqual({ value: "m-1" })
     expect(bundle.entry?.map((e) => e.resource?.resourceType)).toEqual([
@@ -62,7 +64,7 @@ describe("FhirReferral: an inbound referral as a transaction Bundle and back", (
       value: Fixtures.referrer.id
     })
     expect(request?.resourceType === "ServiceRequest" && request.code?.coding).toEqual([
-      { system: FhirCodes.snomed, code: "871731000000106" }
+      { system: FhirCodes.snomed, code: "871731000000106", display: "Referral to social prescribing service" }
     ])
     expect(request?.resourceType === "ServiceRequest" && request.performer?.[0]?.identifier).toEqual({
       system: FhirCodes.programmeId,
@@ -84,17 +86,14 @@ describe("FhirTask: a status report as a Task and back", () => {
     const { state } = Fixtures.history(commands)
     const viewed = Views.referralStatus(Fixtures.referrer, state, new Map(), at)
     if (Result.isFailure(viewed)) throw new Error("refused")
-    const report: ReferralTransport.StatusReport = {
-      ...viewed.success.view,
-      lastUpdated: state.statusChangedAt ?? viewed.success.view.submittedAt
-    }
+    const report: ReferralTransport.StatusReport = viewed.success.view
     return { report, state }
   }
 
   for (const [name, path] of Object.entries(Fixtures.pathTo)) {
     it(`${name}: Task status and businessStatus per the specification, and the same report read back`, () => {
       const { report, state } = reportOf(path())
-      const task = FhirTask.toTask(report, state.holdReason)
+      const task = FhirTask.toTask(report, { requester: Fixtures.referrer.id, holdReason: state.holdReason })
       expect(task.status).toBe(Lifecycle.fhirTaskStatus[report.status].status)
       expect(task.businessStatus?.coding?.[0]).toEqual({
         system: FhirCodes.referralState,
@@ -110,7 +109,7 @@ describe("FhirTask: a status report as a Task and back", () => {
 
   it("a Task of another shape is not read as a status report", () => {
     const { report } = reportOf(Fixtures.pathTo.Active())
-    const task = wire(FhirTask.toTask(report)) as Record<string, unknown>
+    const task = wire(FhirTask.toTask(report, { requester: Fixtures.referrer.id })) as Record<string, unknown>
     expect(FhirTask.fromTask({ ...task, status: "completed" })).toBeUndefined()
     expect(
       FhirTask.fromTask({ ...task, businessStatus: { coding: [{ system: "x", code: "active" }] } })
@@ -154,5 +153,44 @@ describe("FhirOutcome: refusals as OperationOutcomes and back", () => {
     expect(notFound._tag === "TransportRefused" && [notFound.reason, notFound.status]).toEqual(["not-found", 404])
     const teapot = FhirOutcome.toError(418, undefined)
     expect(teapot._tag === "TransportRefused" && [teapot.reason, teapot.status]).toEqual(["malformed", 418])
+  })
+})
+
+describe("FhirTask: meta.lastUpdated follows what the Task shows", () => {
+  const taskAt = (commands: ReadonlyArray<Parameters<typeof Fixtures.decider.decide>[0]>, at: Instant.Instant) => {
+    const { state } = Fixtures.history(commands)
+    const viewed = Views.referralStatus(Fixtures.referrer, state, new Map(), at)
+    if (Result.isFailure(viewed)) throw new Error("refused")
+    return FhirTask.toTask(viewed.success.view, { requester: Fixtures.referrer.id })
+  }
+  const closed = Fixtures.pathTo.Closed()
+  const closedAt = Fixtures.close().at
+
+  it("a reassignment, a feedback consent decision and its expiry each move it; research consent does not", () => {
+    const later = (hours: number) => Instant.plusMillis(closedAt, hours * 3_600_000)
+    const readAt = later(24 * 30)
+    expect(taskAt(closed, readAt).meta?.lastUpdated).toBe(closedAt)
+    const research = Fixtures.recordConsent("research", "granted", { at: later(1) })
+    expect(taskAt([...closed, research], readAt).meta?.lastUpdated).toBe(closedAt)
+    const granted = Fixtures.recordConsent("feedback-to-referrer", "granted", { at: later(2) })
+    expect(taskAt([...closed, granted], readAt).meta?.lastUpdated).toBe(later(2))
+    // a grant that expires: once the expiry has passed, the Task changed then (the feedback is no longer readable)
+    const expiring = Fixtures.recordConsent("feedback-to-referrer", "granted", {
+      at: later(2),
+      consent: { purpose: "feedback-to-referrer", decision: "granted", method: "verbal", expiresAt: later(48) }
+    })
+    expect(taskAt([...closed, expiring], later(47)).meta?.lastUpdated).toBe(later(2))
+    const expired = taskAt([...closed, expiring], later(49))
+    expect(expired.meta?.lastUpdated).toBe(later(48))
+    expect(expired.extension?.find((e) => e.url === FhirCodes.feedbackAccessExtension)?.valueCode).toBe("not-consented")
+
+    const assignedAt = Fixtures.assign().at
+    const reassignedAt = Instant.plusMillis(assignedAt, 3_600_000)
+    const other = Fixtures.linkWorker({ id: "lw-2" as ReturnType<typeof Fixtures.linkWorker>["id"] })
+    const reassigned = taskAt(
+      [Fixtures.submit(), Fixtures.assign(), Fixtures.assign({ at: reassignedAt, linkWorker: other })],
+      readAt
+    )
+    expect(reassigned.meta?.lastUpdated).toBe(reassignedAt)
   })
 })

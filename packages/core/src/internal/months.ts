@@ -5,6 +5,16 @@
  */
 import type { Instant } from "../Instant.js"
 
+/** The number of days of `month` (1–12) in the Gregorian `year`. */
+export const daysInMonth = (year: number, month: number): number =>
+  month === 2
+    ? (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+      ? 29
+      : 28
+    : month === 4 || month === 6 || month === 9 || month === 11
+      ? 30
+      : 31
+
 export const addMonths = (at: Instant, months: number): Instant => {
   const d = new Date(at)
   const day = d.getUTCDate()

@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Presets, ReferralService } from "@lahete/core"
 import type { Server } from "@lahete/server"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
-import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"
+import { SqlReferralStack } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer } from "effect"
 
@@ -24,19 +24,9 @@ const sqliteFile = Layer.unwrap(
       Effect.sync(() => mkdtempSync(join(tmpdir(), "lahete-server-"))),
       (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
     ),
-    (dir) => SqliteClient.layer({ wal: true, filename: join(dir, "store.db") })
+    (dir) => SqliteClient.layer({ filename: join(dir, "store.db") })
   )
 )
 
 export const sqlite = (): Layer.Layer<Server.Requirements, unknown> =>
-  ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        SqlReferralStore.layer,
-        SqlAuditLog.layer,
-        SqlLinkWorkerRegistry.layerWith({ seed: linkWorkers }),
-        ReferralService.catalogLayer(Presets.catalog)
-      )
-    ),
-    Layer.provide(sqliteFile)
-  )
+  SqlReferralStack.layer({ linkWorkers }).pipe(Layer.provide(sqliteFile))

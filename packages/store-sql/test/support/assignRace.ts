@@ -11,8 +11,8 @@
  */
 import { createInterface } from "node:readline"
 import { PgClient } from "@effect/sql-pg"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Ids, ReferralStore } from "@lahete/core"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
 import { SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Queue, Redacted, Schema } from "effect"
@@ -20,7 +20,7 @@ import { Effect, Layer, Queue, Redacted, Schema } from "effect"
 const sqliteFile = process.env.LAHETE_RACE_SQLITE
 const database =
   sqliteFile !== undefined
-    ? SqliteClient.layer({ filename: sqliteFile, wal: true })
+    ? SqliteClient.layer({ filename: sqliteFile })
     : PgClient.layer({
         url: Redacted.make(process.env.LAHETE_RACE_PG_URL ?? ""),
         startupParameters: { search_path: process.env.LAHETE_RACE_PG_SCHEMA ?? "public" },

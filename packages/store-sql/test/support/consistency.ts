@@ -3,8 +3,8 @@
  * after a run: every stream gap-free and decodable, the idempotency records
  * tile every stream (no command half-written: no record without its
  * events, no events without their record), the projection equal to a
- * rebuild from the log, and the outbox holding exactly one entry for every
- * message an event asks for.
+ * rebuild from the log (and the link workers' load to a recount), and the
+ * outbox holding exactly one entry for every message an event asks for.
  */
 import { type Ids, Referral, type ReferralEvent, type ReferralStore } from "@lahete/core"
 import { SqlOutbox, SqlProjections, SqlReferralStore } from "@lahete/store-sql"
@@ -29,6 +29,16 @@ export const projectionRows = Effect.gen(function* () {
   return found
     .map((row) => ({ ...row, referral_id: String(row.referral_id), state: JSON.parse(String(row.state)) as unknown }))
     .sort(byReferral)
+})
+
+/** Every row of `link_worker_load`, ordered by link worker. */
+const loadRows = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const found = yield* sql<{ link_worker_id: string; active_clients: unknown }>`
+    SELECT link_worker_id, active_clients FROM link_worker_load`
+  return found
+    .map((r) => ({ link_worker_id: r.link_worker_id, active_clients: Number(r.active_clients) }))
+    .sort((a, b) => (a.link_worker_id < b.link_worker_id ? -1 : 1))
 })
 
 /** Every row of the outbox, ordered by id, the payload parsed. */
@@ -60,6 +70,7 @@ export const checkConsistency: Effect.Effect<
   const sql = yield* SqlClient.SqlClient
   const projected = yield* projectionRows
   const outbox = yield* outboxRows
+  const load = yield* loadRows
   // only now the store: it writes the rows of streams whose row is missing or behind when it starts
   const store = yield* SqlReferralStore.make
 
@@ -96,6 +107,9 @@ export const checkConsistency: Effect.Effect<
   const rebuilt = yield* SqlProjections.rebuildProjections()
   expect(rebuilt).toBe(streamRows.length)
   expect(yield* projectionRows).toEqual(projected)
+  // each link worker's active clients as the appends kept them equal a recount (the rebuild recounts)
+  const recounted = yield* loadRows
+  expect(load.filter((r) => r.active_clients !== 0)).toEqual(recounted)
 
   // the outbox: exactly one entry for every message the committed events ask for, with its payload
   const expected = [...streams.values()].flatMap((events) => SqlOutbox.messagesOf(events, Referral.fold(events)))

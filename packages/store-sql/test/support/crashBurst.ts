@@ -9,9 +9,9 @@
  * `LAHETE_CRASH_PG_URL` with `LAHETE_CRASH_PG_SCHEMA`.
  */
 import { PgClient } from "@effect/sql-pg"
-import { LinkWorkerRegistry, Presets, ReferralService } from "@lahete/core"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Presets, ReferralService } from "@lahete/core"
+import { SqlReferralStack } from "@lahete/store-sql"
 import { Effect, Layer, Redacted } from "effect"
 
 const sqliteFile = process.env.LAHETE_CRASH_SQLITE
@@ -20,24 +20,14 @@ const pgSchema = process.env.LAHETE_CRASH_PG_SCHEMA ?? "public"
 
 const database =
   sqliteFile !== undefined
-    ? SqliteClient.layer({ filename: sqliteFile, wal: true })
+    ? SqliteClient.layer({ filename: sqliteFile })
     : PgClient.layer({
         url: Redacted.make(pgUrl ?? ""),
         startupParameters: { search_path: pgSchema },
         maxConnections: 4
       })
 
-const live = ReferralService.layer.pipe(
-  Layer.provideMerge(
-    Layer.mergeAll(
-      SqlReferralStore.layer,
-      SqlAuditLog.layer,
-      LinkWorkerRegistry.layerMemory([]),
-      ReferralService.catalogLayer(Presets.catalog)
-    )
-  ),
-  Layer.provide(database)
-)
+const live = SqlReferralStack.layer().pipe(Layer.provide(database))
 
 const t0 = Date.parse("2026-03-02T07:00:00.000Z")
 const at = (hours: number) => new Date(t0 + hours * 3_600_000).toISOString()

@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
-import { type AuditLog, LinkWorkerRegistry, Presets, ReferralIndex, ReferralService, ReferralStore } from "@lahete/core"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { ReferralIndex, ReferralStore } from "@lahete/core"
+import { SqlReferralStack, SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Context, Effect, Layer, Redacted } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -67,7 +67,7 @@ export const sqliteClientWith = (
         Effect.sync(() => mkdtempSync(join(tmpdir(), "lahete-sqlite-"))),
         (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
       ),
-      (dir) => SqliteClient.layer({ wal: true, ...options, filename: join(dir, "store.db") })
+      (dir) => SqliteClient.layer({ ...options, filename: join(dir, "store.db") })
     )
   )
 
@@ -93,32 +93,13 @@ export const databases = (
 }
 
 /**
- * `ReferralService` over the SQL store and audit log on a database client,
+ * `ReferralService` and its ports (`SqlReferralStack`) on a database client,
  * with the fixture link worker registered and the preset catalog.
  */
 export const serviceOn = <E>(
   client: Layer.Layer<SqlClient.SqlClient, E>
-): Layer.Layer<
-  | ReferralService.ReferralService
-  | ReferralStore.ReferralStore
-  | ReferralIndex.ReferralIndex
-  | AuditLog.AuditLog
-  | LinkWorkerRegistry.LinkWorkerRegistry
-  | ReferralService.ProgrammeCatalog
-  | SqlClient.SqlClient,
-  unknown
-> =>
-  ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        SqlReferralStore.layer,
-        SqlAuditLog.layer,
-        LinkWorkerRegistry.layerMemory([Fixtures.linkWorker()]),
-        ReferralService.catalogLayer(Presets.catalog)
-      )
-    ),
-    Layer.provideMerge(client)
-  )
+): Layer.Layer<SqlReferralStack.Services | SqlClient.SqlClient, unknown> =>
+  SqlReferralStack.layer({ linkWorkers: [Fixtures.linkWorker()] }).pipe(Layer.provideMerge(client))
 
 /**
  * `SqlReferralStore.layer` with the store or the index wrapped (to count

@@ -16,9 +16,9 @@
  */
 import { createInterface } from "node:readline"
 import { PgClient } from "@effect/sql-pg"
-import { Instant, LinkWorkerRegistry, Mailer, Presets, ReferralService, SmsSender } from "@lahete/core"
+import { Instant, Mailer, Presets, SmsSender } from "@lahete/core"
 import { GatewayApiSender } from "@lahete/messaging-sms"
-import { SqlAuditLog, SqlDispatcher, SqlReferralStore } from "@lahete/store-sql"
+import { SqlDispatcher, SqlReferralStack } from "@lahete/store-sql"
 import { StaffMailAudit } from "@lahete/testing"
 import { Effect, Layer, Redacted } from "effect"
 
@@ -60,17 +60,7 @@ const sms =
     : gatewayApi
 
 const live = Layer.mergeAll(
-  ReferralService.layer.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        SqlReferralStore.layer,
-        SqlAuditLog.layer,
-        LinkWorkerRegistry.layerMemory([]),
-        ReferralService.catalogLayer(Presets.catalog)
-      )
-    ),
-    Layer.provideMerge(database)
-  ),
+  SqlReferralStack.layer().pipe(Layer.provideMerge(database)),
   sms,
   StaffMailAudit.layer(Mailer.layerMemory, "store-sql/Workers.test.ts (worker process)")
 )

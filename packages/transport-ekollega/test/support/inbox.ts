@@ -3,7 +3,7 @@
  * with helpers to build requests and read problem answers.
  */
 import { expect } from "@effect/vitest"
-import { AuditLog, ReferralService, ReferralStore, ReferralTransport } from "@lahete/core"
+import { AuditLog, ReferralService, ReferralStore, ReferralTransport, type TokenReplay } from "@lahete/core"
 import { type EkollegaInbox, EkollegaMessage } from "@lahete/transport-ekollega"
 import { Context, Effect, Layer, Schema, type Scope } from "effect"
 import { memoryServices, sign, webHandler } from "./layers.js"
@@ -17,11 +17,18 @@ export interface Inbox {
   readonly audit: AuditLog.Shape
 }
 
-/** A fresh in-memory inbox for the current scope. */
+/**
+ * A guard that accepts every token again: the in-process tests reuse one
+ * token for several requests for brevity. The replay guard itself is tested
+ * with its default (`Tokens.test.ts`, over a real socket).
+ */
+export const replayAllowed: TokenReplay.Shape = { claim: () => Effect.succeed(true) }
+
+/** A fresh in-memory inbox for the current scope (tokens may be reused: `replayAllowed` unless `options` say). */
 export const inbox = (options: Partial<EkollegaInbox.Options> = {}): Effect.Effect<Inbox, unknown, Scope.Scope> =>
   Effect.gen(function* () {
     const context = yield* Layer.build(Layer.fresh(memoryServices))
-    const { handler, dispose } = webHandler(context, options)
+    const { handler, dispose } = webHandler(context, { replayGuard: replayAllowed, ...options })
     yield* Effect.addFinalizer(() => Effect.promise(dispose))
     return {
       fetch: (request) => handler(request),

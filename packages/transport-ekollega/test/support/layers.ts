@@ -7,19 +7,18 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import {
   type AuditLog,
-  LinkWorkerRegistry,
-  Presets,
+  type LinkWorkerRegistry,
   type ReferralIndex,
   ReferralService,
   type ReferralStore,
   type ReferralTransport
 } from "@lahete/core"
 import { HttpLimits } from "@lahete/http-limits"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { SqlReferralStack } from "@lahete/store-sql"
 import { Fixtures, ReferralTransportTest } from "@lahete/testing"
 import { EkollegaClient, EkollegaInbox, EkollegaToken } from "@lahete/transport-ekollega"
 import { type Context, Effect, Layer } from "effect"
@@ -69,7 +68,10 @@ type Services =
   | AuditLog.AuditLog
 
 /** The in-memory service, store and audit log. */
-export const memoryServices = ReferralService.layerMemory()
+export const memoryServices: Layer.Layer<
+  Services | LinkWorkerRegistry.LinkWorkerRegistry | ReferralService.ProgrammeCatalog,
+  LinkWorkerRegistry.LinkWorkerRegistryFailure
+> = ReferralService.layerMemory()
 
 /** A new SQLite database file in a temporary directory, removed when released. */
 export const sqliteClient: Layer.Layer<SqlClient.SqlClient, unknown> = Layer.unwrap(
@@ -78,22 +80,14 @@ export const sqliteClient: Layer.Layer<SqlClient.SqlClient, unknown> = Layer.unw
       Effect.sync(() => mkdtempSync(join(tmpdir(), "lahete-ekollega-"))),
       (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
     ),
-    (dir) => SqliteClient.layer({ wal: true, filename: join(dir, "store.db") })
+    (dir) => SqliteClient.layer({ filename: join(dir, "store.db") })
   )
 )
 
 /** The service over the SQL store and audit log on a new SQLite database (as store-sql's tests build it). */
-export const sqliteServices: Layer.Layer<Services | SqlClient.SqlClient, unknown> = ReferralService.layer.pipe(
-  Layer.provideMerge(
-    Layer.mergeAll(
-      SqlReferralStore.layer,
-      SqlAuditLog.layer,
-      LinkWorkerRegistry.layerMemory([Fixtures.linkWorker()]),
-      ReferralService.catalogLayer(Presets.catalog)
-    )
-  ),
-  Layer.provideMerge(sqliteClient)
-)
+export const sqliteServices: Layer.Layer<Services | SqlClient.SqlClient, unknown> = SqlReferralStack.layer({
+  linkWorkers: [Fixtures.linkWorker()]
+}).pipe(Layer.provideMerge(sqliteClient))
 
 /**
  * The inbox on a real Node HTTP server (127.0.0.1, a free port) over the

@@ -15,6 +15,7 @@ export interface Claims {
   readonly iat?: number
   readonly exp?: number
   readonly nbf?: number
+  readonly jti?: string
 }
 
 const now = () => Math.floor(Date.now() / 1000)
@@ -28,6 +29,7 @@ export const claims = (organisation: string, overrides: Record<string, unknown> 
     profession: "nurse",
     iat: now(),
     exp: now() + 60,
+    jti: crypto.randomUUID(),
     ...overrides
   }
   return Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined))

@@ -7,19 +7,17 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import {
   type AuditLog,
-  LinkWorkerRegistry,
-  Presets,
   type ReferralIndex,
   ReferralService,
   type ReferralStore,
   type ReferralTransport
 } from "@lahete/core"
 import { HttpLimits } from "@lahete/http-limits"
-import { SqliteClient } from "@lahete/sql-sqlite-node"
-import { SqlAuditLog, SqlReferralStore } from "@lahete/store-sql"
+import { SqlReferralStack } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { FhirClient, FhirServer } from "@lahete/transport-fhir"
 import { Context, Effect, Layer } from "effect"
@@ -48,16 +46,8 @@ export const sqliteService: Layer.Layer<Services, unknown> = Layer.unwrap(
       (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
     ),
     (dir) =>
-      ReferralService.layer.pipe(
-        Layer.provideMerge(
-          Layer.mergeAll(
-            SqlReferralStore.layer,
-            SqlAuditLog.layer,
-            LinkWorkerRegistry.layerMemory([Fixtures.linkWorker()]),
-            ReferralService.catalogLayer(Presets.catalog)
-          )
-        ),
-        Layer.provideMerge(SqliteClient.layer({ wal: true, filename: join(dir, "store.db") }))
+      SqlReferralStack.layer({ linkWorkers: [Fixtures.linkWorker()] }).pipe(
+        Layer.provideMerge(SqliteClient.layer({ filename: join(dir, "store.db") }))
       )
   )
 )
@@ -65,8 +55,12 @@ export const sqliteService: Layer.Layer<Services, unknown> = Layer.unwrap(
 /** The server options of the tests. */
 export const serverOptions = (overrides: Partial<FhirServer.Options> = {}): FhirServer.Options => ({
   authenticate: Tokens.authenticate,
+  baseUrl: configuredBaseUrl,
   ...overrides
 })
+
+/** The base URL the test servers are configured with (links never follow the request's `Host`). */
+export const configuredBaseUrl = "https://lahete.test/fhir"
 
 /** The server's base URL on a real port. */
 export class BaseUrl extends Context.Service<BaseUrl, string>()("test/BaseUrl") {}
@@ -103,7 +97,8 @@ export const clientAndServer = <E>(
   const client = Layer.unwrap(
     Effect.map(BaseUrl, (baseUrl) => FhirClient.layer({ baseUrl, token: Tokens.token }))
   ).pipe(Layer.provide(FetchHttpClient.layer))
-  return client.pipe(Layer.provide(realServer()), Layer.provideMerge(service))
+  // the default replay guard: the client signs a token per request
+  return client.pipe(Layer.provide(realServer({ authenticate: Tokens.guarded() })), Layer.provideMerge(service))
 }
 
 /**

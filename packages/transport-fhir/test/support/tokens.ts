@@ -39,7 +39,21 @@ export const issuers: Readonly<Record<string, jose.JSONWebKeySet>> = Object.from
   [...organisations].map(([id, org]) => [id, org.jwks])
 )
 
-export const authenticate: FhirAuth.Authenticate = FhirAuth.jwt({ issuers, audience })
+/**
+ * The server's authentication in most tests: a guard that accepts a token
+ * again, since they reuse one token for several requests for brevity.
+ * `guarded` has the default replay guard (the conformance suite, the token
+ * tests).
+ */
+export const authenticate: FhirAuth.Authenticate = FhirAuth.jwt({
+  issuers,
+  audience,
+  replayGuard: { claim: () => Effect.succeed(true) }
+})
+
+/** The server's authentication with the default replay guard (a fresh one per call). */
+export const guarded = (options: Partial<FhirAuth.JwtOptions> = {}): FhirAuth.Authenticate =>
+  FhirAuth.jwt({ issuers, audience, ...options })
 
 export interface SignOptions {
   readonly key?: jose.CryptoKey
@@ -51,6 +65,8 @@ export interface SignOptions {
   /** Seconds relative to now. */
   readonly issuedAt?: number
   readonly expiresIn?: number
+  /** Default: a new random id. */
+  readonly jti?: string
 }
 
 /** A token for an actor, signed with their organisation's key (or as `options` say). */
@@ -67,6 +83,7 @@ export const sign = async (actor: Actor.Actor, options: SignOptions = {}): Promi
     .setAudience(options.audience ?? audience)
     .setIssuedAt(now + (options.issuedAt ?? 0))
     .setExpirationTime(now + (options.issuedAt ?? 0) + (options.expiresIn ?? 300))
+    .setJti(options.jti ?? crypto.randomUUID())
     .sign(key)
 }
 

@@ -129,6 +129,7 @@ export const consent = (purpose: string, status = "active"): Record<string, unkn
   ],
   patient: { reference: "urn:uuid:6f1e9a2c-4d2b-4a55-9b0e-1c8a2f3d4e03" },
   dateTime: "2026-03-02T09:00:00+02:00",
+  policyRule: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/v3-ActCode", code: "OPTIN" }] },
   provision: { type: "permit" }
 })
 
@@ -195,6 +196,13 @@ export interface Harness {
   readonly get: (path: string, options?: RequestOptions) => Effect.Effect<Answer>
 }
 
+/**
+ * Every FHIR resource the harness saw in this test file: each answer's body,
+ * and each body sent that the server accepted (2xx). The validation at the
+ * end of a test file checks them all.
+ */
+export const captured: Array<{ readonly what: string; readonly json: unknown }> = []
+
 const parse = (text: string): unknown => {
   try {
     return JSON.parse(text)
@@ -229,6 +237,12 @@ export const withServer = <A, E>(
           )
           const text = await response.text()
           const json = parse(text)
+          const what = `${method} ${path} → ${response.status}`
+          if (typeof json === "object" && json !== null) captured.push({ what, json })
+          if (response.status < 300 && typeof o.body === "string") {
+            const sent = parse(o.body)
+            if (typeof sent === "object" && sent !== null) captured.push({ what: `${what} (sent)`, json: sent })
+          }
           return {
             status: response.status,
             contentType: response.headers.get("content-type"),

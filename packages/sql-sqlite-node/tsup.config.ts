@@ -1,3 +1,0 @@
-import { packageBuild } from "../../tsup.shared.ts"
-
-export default packageBuild()
