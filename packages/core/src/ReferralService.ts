@@ -79,6 +79,8 @@
  *
  * @since 0.1.0
  */
+import { Buffer } from "node:buffer"
+import { createHash, createHmac } from "node:crypto"
 import { Context, Effect, Layer, Option, Redacted, Result, Schema, type SchemaAST, type SchemaIssue } from "effect"
 import type { Actor } from "./Actor.js"
 import { AuditLog, type AuditLogFailure } from "./AuditLog.js"
@@ -363,34 +365,37 @@ const fingerprintContent = (command: ReferralCommand.ReferralCommand, masked: bo
   }
 }
 
-const utf8 = (text: string) => new TextEncoder().encode(text)
-const hex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("")
-
-const digest = (content: unknown, secret: Redacted.Redacted<string> | undefined): Effect.Effect<string> => {
-  const text = utf8(canonicalJson(content))
-  if (secret === undefined) {
-    return Effect.promise(async () => `sha256:${hex(await globalThis.crypto.subtle.digest("SHA-256", text))}`)
-  }
-  return Effect.promise(async () => {
-    const key = await globalThis.crypto.subtle.importKey(
-      "raw",
-      utf8(Redacted.value(secret)),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"]
-    )
-    return `hmac-sha256:${hex(await globalThis.crypto.subtle.sign("HMAC", key, text))}`
-  })
+/** The digest of a content's canonical JSON, synchronously (node:crypto: no promise per command). */
+const digest = (content: unknown, secret: Redacted.Redacted<string> | undefined): string => {
+  const text = canonicalJson(content)
+  return secret === undefined
+    ? `sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`
+    : `hmac-sha256:${createHmac("sha256", Buffer.from(Redacted.value(secret), "utf8"))
+        .update(text, "utf8")
+        .digest("hex")}`
 }
 
 /**
  * The command's fingerprint as the service stores it with its idempotency
- * key: with a secret, HMAC-SHA-256 over a canonical JSON of the command
- * without `at` and the idempotency key, personal data included. Without a
- * secret, the form of versions before 0.2: SHA-256 over the same with
- * personal data left out (the service no longer stores it; it compares keys
- * recorded then with it). For `AssignLinkWorker` the link worker's id stands
- * in for the looked-up snapshot and client count.
+ * key, computed synchronously: with a secret, HMAC-SHA-256 over a canonical
+ * JSON of the command without `at` and the idempotency key, personal data
+ * included. Without a secret, the form of versions before 0.2: SHA-256 over
+ * the same with personal data left out (the service no longer stores it; it
+ * compares keys recorded then with it). For `AssignLinkWorker` the link
+ * worker's id stands in for the looked-up snapshot and client count. The
+ * same value as the WebCrypto digests of earlier versions, so keys recorded
+ * then are still recognised. For a bulk loader that writes the keys the
+ * service would.
+ *
+ * @since 0.2.0
+ * @category fingerprints
+ */
+export const fingerprintOf = (command: ReferralCommand.ReferralCommand, secret?: Redacted.Redacted<string>): string =>
+  digest(fingerprintContent(command, secret === undefined), secret)
+
+/**
+ * The command's fingerprint as the service stores it with its idempotency
+ * key (`fingerprintOf` as an effect).
  *
  * @since 0.1.0
  * @category fingerprints
@@ -398,12 +403,15 @@ const digest = (content: unknown, secret: Redacted.Redacted<string> | undefined)
 export const fingerprint = (
   command: ReferralCommand.ReferralCommand,
   secret?: Redacted.Redacted<string>
-): Effect.Effect<string> => digest(fingerprintContent(command, secret === undefined), secret)
+): Effect.Effect<string> => Effect.sync(() => fingerprintOf(command, secret))
 
-/** What a command is recognised by: the fingerprint stored with a new key, and the pre-0.2 form (no secret). */
+/**
+ * What a command is recognised by: the fingerprint stored with a new key, and the pre-0.2 form (no secret),
+ * computed only when a stored key has that form.
+ */
 interface Prints {
   readonly fingerprint: string
-  readonly legacy: string
+  readonly legacy: () => string
 }
 
 /** The prints of a command's content (`masked`: the same with personal data left out). */
@@ -412,13 +420,11 @@ const printsOf = (
   masked: unknown,
   secret: Effect.Effect<Redacted.Redacted<string>, ReferralStore.ReferralStoreError>
 ): Effect.Effect<Prints, ReferralStore.ReferralStoreError> =>
-  Effect.flatMap(secret, (key) =>
-    Effect.zipWith(digest(content, key), digest(masked, undefined), (fingerprint, legacy) => ({ fingerprint, legacy }))
-  )
+  Effect.map(secret, (key) => ({ fingerprint: digest(content, key), legacy: () => digest(masked, undefined) }))
 
 /** Whether a stored fingerprint was recorded for this command (a pre-0.2 SHA-256 compared in its own form). */
 const sameCommand = (stored: string, prints: Prints): boolean =>
-  stored === prints.fingerprint || (stored.startsWith("sha256:") && stored === prints.legacy)
+  stored === prints.fingerprint || (stored.startsWith("sha256:") && stored === prints.legacy())
 
 // ---------------------------------------------------------------------------
 // decoding untrusted input

@@ -744,6 +744,51 @@ describe("ReferralService", () => {
       })
     )
 
+    it.effect("is the WebCrypto digest earlier versions stored, computed synchronously (their keys still answer)", () =>
+      Effect.gen(function* () {
+        // an independent canonical JSON and WebCrypto, as versions before 0.3 computed the fingerprint
+        const canonical = (value: unknown): string =>
+          Array.isArray(value)
+            ? `[${value.map(canonical).join(",")}]`
+            : value !== null && typeof value === "object"
+              ? `{${Object.entries(value as Record<string, unknown>)
+                  .filter(([, v]) => v !== undefined)
+                  .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+                  .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+                  .join(",")}}`
+              : (JSON.stringify(value) ?? "null")
+        const hex = (bytes: ArrayBuffer) =>
+          Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("")
+        const webCrypto = (content: unknown, key: string) =>
+          Effect.promise(async () => {
+            const utf8 = new TextEncoder()
+            const imported = await globalThis.crypto.subtle.importKey(
+              "raw",
+              utf8.encode(key),
+              { name: "HMAC", hash: "SHA-256" },
+              false,
+              ["sign"]
+            )
+            return `hmac-sha256:${hex(await globalThis.crypto.subtle.sign("HMAC", imported, utf8.encode(canonical(content))))}`
+          })
+        for (const key of [
+          "deployment-secret",
+          "ä€𝄞 a longer secret than one SHA-256 block of sixty-four bytes ......"
+        ]) {
+          for (const command of [
+            Fixtures.submit(),
+            Fixtures.updateContact({ mobileNumber: "040 123 4567" }),
+            Fixtures.close()
+          ]) {
+            const { at: _at, idempotencyKey: _key, ...content } = command
+            const expected = yield* webCrypto(content, key)
+            expect(ReferralService.fingerprintOf(command, Redacted.make(key))).toBe(expected)
+            expect(yield* ReferralService.fingerprint(command, Redacted.make(key))).toBe(expected)
+          }
+        }
+      })
+    )
+
     it.effect("without a secret, leaves personal data out; with one, covers it", () =>
       Effect.gen(function* () {
         const update = Fixtures.updateContact({ mobileNumber: "040 123 4567" })
