@@ -262,6 +262,62 @@ export const upsertWhen = (
       state = excluded.state`
 }
 
+/** The projection's columns, in the order `columns` gives them. */
+const columnNames = [
+  "referral_id",
+  "version",
+  "status",
+  "programme_id",
+  "programme_version",
+  "subject_id",
+  "referrer_id",
+  "referrer_organisation",
+  "link_worker_id",
+  "submitted_at",
+  "assigned_at",
+  "call_at",
+  "started_at",
+  "closed_at",
+  "ended_at",
+  "last_event_at",
+  "failed_attempts",
+  "valid_mobile",
+  "personal_data_erased",
+  "next_due_at",
+  "sort_key",
+  "ended",
+  "state"
+] as const satisfies ReadonlyArray<keyof ReturnType<typeof columns>>
+
+/**
+ * SQLite: a referral's row as one JSON object (column name to value), for
+ * `upsertFromJson` in the store's one-statement append. Internal.
+ *
+ * @since 0.2.0
+ * @category internal
+ */
+export const rowJson = (
+  referralId: Ids.ReferralId,
+  state: Referral.ReferralState,
+  nextDueAt: Instant.Instant | null | undefined
+): string => JSON.stringify(columns(referralId, state, nextDueAt))
+
+/**
+ * SQLite: the upsert of a referral's row from the JSON object `rowJson`
+ * makes, given as the SQL expression `source` (a trigger's `NEW.…`), as
+ * text for the body of the store's append trigger. Internal.
+ *
+ * @since 0.2.0
+ * @category internal
+ */
+export const upsertFromJson = (source: string): string =>
+  `INSERT INTO referral_projection (${columnNames.join(", ")})
+    SELECT ${columnNames.map((c) => `json_extract(${source}, '$.${c}')`).join(", ")} WHERE true
+    ON CONFLICT (referral_id) DO UPDATE SET ${columnNames
+      .filter((c) => c !== "referral_id")
+      .map((c) => `${c} = excluded.${c}`)
+      .join(", ")}`
+
 const StateRow = Schema.Struct({
   version: Schema.Number,
   state: Schema.String,

@@ -46,8 +46,13 @@
  * (`link_worker_load`) are moved from the projection row as committed, the
  * load guard takes the same advisory lock as step 3a and compares the count
  * as committed, and the vault write is `PersonalData.apply` in SQL on the
- * row as committed. `current` reads the stream row joined with its
- * projection row: a command's one read, whatever the length of its history.
+ * row as committed. On SQLite the same append is one `INSERT` into a
+ * temporary view (`lahete_append`, defined with its `INSTEAD OF INSERT`
+ * trigger on the store's connection when it starts: no migration, nothing
+ * in the database file) whose trigger runs steps 1–5 in order and
+ * `RAISE(ABORT)`s on a used key or a failed guard, undoing the statement.
+ * `current` reads the stream row joined with its projection row: a
+ * command's one read, whatever the length of its history.
  *
  * Any failure rolls the whole transaction back. Database errors become
  * `StoreFailure` naming the operation and the kind of error only: the
@@ -139,6 +144,117 @@ const isAssertion = (error: SqlError): boolean => {
   const cause: unknown = error.reason.cause
   return typeof cause === "object" && cause !== null && "code" in cause && cause.code === "22012"
 }
+/** SQLite: the append trigger's own `RAISE(ABORT, 'lahete:<what>')`. */
+const raised = (error: SqlError, what: "key-used" | "conflict" | "load"): boolean => {
+  const cause: unknown = error.reason.cause
+  return cause instanceof Error && cause.message.includes(`lahete:${what}`)
+}
+
+const caseloadSql = Array.from(Lifecycle.caseload, (status) => `'${status}'`).join(", ")
+
+/**
+ * SQLite: the one-statement append, as a temporary view whose `INSTEAD OF INSERT` trigger writes everything in the
+ * order of the statements one by one (SQLite has no data-modifying `WITH`). One `INSERT` into the view is one
+ * statement, atomic on its own: a `RAISE(ABORT)` undoes every row it wrote. Temporary, so the connection's own code
+ * defines it (no migration; nothing in the database file).
+ */
+const sqliteAppendTrigger = [
+  "DROP TRIGGER IF EXISTS temp.lahete_append_insert",
+  "DROP VIEW IF EXISTS temp.lahete_append",
+  `CREATE TEMP VIEW lahete_append (idempotency_key, referral_id, fingerprint, from_version, to_version, events,
+    projection, load_after, guard_lw, guard_count, messages, vault)
+    AS SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE 0`,
+  `CREATE TEMP TRIGGER lahete_append_insert INSTEAD OF INSERT ON lahete_append
+  BEGIN
+    SELECT RAISE(ABORT, 'lahete:key-used')
+      WHERE EXISTS (SELECT 1 FROM idempotency_keys WHERE idempotency_key = NEW.idempotency_key);
+    INSERT INTO idempotency_keys (idempotency_key, referral_id, fingerprint, from_version, to_version)
+      VALUES (NEW.idempotency_key, NEW.referral_id, NEW.fingerprint, NEW.from_version, NEW.to_version);
+    SELECT RAISE(ABORT, 'lahete:conflict')
+      WHERE coalesce((SELECT version FROM referral_streams WHERE referral_id = NEW.referral_id), 0) <> NEW.from_version;
+    INSERT INTO referral_streams (referral_id, version) SELECT NEW.referral_id, NEW.to_version WHERE NEW.from_version = 0;
+    UPDATE referral_streams SET version = NEW.to_version WHERE referral_id = NEW.referral_id AND NEW.from_version > 0;
+    SELECT RAISE(ABORT, 'lahete:load')
+      WHERE NEW.guard_lw IS NOT NULL
+        AND coalesce((SELECT active_clients FROM link_worker_load WHERE link_worker_id = NEW.guard_lw), 0) <> NEW.guard_count;
+    INSERT INTO referral_events (referral_id, version, type, schema_version, data)
+      SELECT NEW.referral_id, NEW.from_version + 1 + key, json_extract(value, '$.type'), json_extract(value, '$.version'),
+        json_extract(value, '$.data')
+      FROM json_each(NEW.events) WHERE true;
+    INSERT INTO link_worker_load (link_worker_id, active_clients)
+      SELECT link_worker_id, 0 FROM referral_projection
+      WHERE referral_id = NEW.referral_id AND link_worker_id IS NOT NULL AND status IN (${caseloadSql})
+        AND link_worker_id IS NOT NEW.load_after
+      ON CONFLICT (link_worker_id) DO UPDATE SET active_clients = active_clients - 1;
+    INSERT INTO link_worker_load (link_worker_id, active_clients)
+      SELECT NEW.load_after, 1
+      WHERE NEW.load_after IS NOT NULL AND NOT EXISTS (SELECT 1 FROM referral_projection
+        WHERE referral_id = NEW.referral_id AND status IN (${caseloadSql}) AND link_worker_id = NEW.load_after)
+      ON CONFLICT (link_worker_id) DO UPDATE SET active_clients = active_clients + 1;
+    ${SqlProjections.upsertFromJson("NEW.projection")};
+    INSERT INTO outbox (id, referral_id, kind, payload, status, attempts, not_before)
+      SELECT json_extract(value, '$.id'), json_extract(value, '$.referral_id'), json_extract(value, '$.kind'),
+        json_extract(value, '$.payload'), 'pending', 0, json_extract(value, '$.not_before')
+      FROM json_each(NEW.messages) WHERE true;
+    INSERT INTO subjects (subject_id, data)
+      SELECT json_extract(NEW.vault, '$.subject_id'), json_extract(NEW.vault, '$.first')
+      WHERE json_extract(NEW.vault, '$.op') = 'PutSubject'
+      ON CONFLICT (subject_id) DO UPDATE SET data = json_set(json_extract(NEW.vault, '$.subject'), '$.referrals',
+        json_patch(coalesce(json_extract(data, '$.referrals'), '{}'),
+          json_object(json_extract(NEW.vault, '$.referral_id'), json(json_extract(NEW.vault, '$.notes')))));
+    UPDATE subjects SET data = json_patch(json_remove(data, '$.mobileNumber'), json(json_extract(NEW.vault, '$.patch')))
+      WHERE subject_id = json_extract(NEW.vault, '$.subject_id') AND json_extract(NEW.vault, '$.op') = 'PutContact';
+    UPDATE subjects SET data = json_set(data, '$.referrals', json_patch(coalesce(json_extract(data, '$.referrals'), '{}'),
+        json_object(json_extract(NEW.vault, '$.referral_id'), json(json_extract(NEW.vault, '$.notes')))))
+      WHERE subject_id = json_extract(NEW.vault, '$.subject_id') AND json_extract(NEW.vault, '$.op') = 'PutNotes';
+    DELETE FROM subjects
+      WHERE subject_id = json_extract(NEW.vault, '$.subject_id') AND json_extract(NEW.vault, '$.op') = 'EraseReferral'
+        AND json_patch(coalesce(json_extract(data, '$.referrals'), '{}'),
+          json_object(json_extract(NEW.vault, '$.referral_id'), json('null'))) = '{}';
+    UPDATE subjects SET data = json_set(data, '$.referrals', json_patch(coalesce(json_extract(data, '$.referrals'), '{}'),
+        json_object(json_extract(NEW.vault, '$.referral_id'), json('null'))))
+      WHERE subject_id = json_extract(NEW.vault, '$.subject_id') AND json_extract(NEW.vault, '$.op') = 'EraseReferral';
+    DELETE FROM subjects
+      WHERE subject_id = json_extract(NEW.vault, '$.subject_id') AND json_extract(NEW.vault, '$.op') = 'Erase';
+  END`
+]
+
+/** SQLite: a vault write as the append trigger takes it (`NEW.vault`). */
+const sqliteVault = (write: PersonalData.VaultWrite | undefined): string | null => {
+  if (write === undefined) return null
+  switch (write._tag) {
+    case "PutSubject":
+      return JSON.stringify({
+        op: write._tag,
+        subject_id: write.subject.subjectId,
+        referral_id: write.referralId,
+        first: JSON.stringify(PersonalData.apply(undefined, write)),
+        subject: JSON.stringify(write.subject),
+        notes: JSON.stringify(write.notes)
+      })
+    case "PutContact":
+      return JSON.stringify({
+        op: write._tag,
+        subject_id: write.subjectId,
+        patch: JSON.stringify({
+          ...(write.mobileNumber === null ? {} : { mobileNumber: write.mobileNumber }),
+          ...(write.language === undefined ? {} : { language: write.language })
+        })
+      })
+    case "PutNotes":
+      return JSON.stringify({
+        op: write._tag,
+        subject_id: write.subjectId,
+        referral_id: write.referralId,
+        notes: JSON.stringify(write.notes)
+      })
+    case "EraseReferral":
+      return JSON.stringify({ op: write._tag, subject_id: write.subjectId, referral_id: write.referralId })
+    case "Erase":
+      return JSON.stringify({ op: write._tag, subject_id: write.subjectId })
+  }
+}
+
 const CurrentRow = Schema.Struct({
   version: Schema.Number,
   projected: Schema.NullOr(Schema.Number),
@@ -195,6 +311,14 @@ export const makeWithIndex = (
     yield* SqlProjections.catchUp(sql, codec)
     // SQLite: deleted vault content is overwritten with zeros (set again in every vault transaction)
     yield* SqlVault.secureDelete(sql, "start")
+    // SQLite: the one-statement append's trigger on this connection (without it, the statements one by one)
+    const sqliteOneStatement =
+      !isPg &&
+      Result.isSuccess(
+        yield* Effect.result(
+          Effect.forEach(sqliteAppendTrigger, (statement) => sql.unsafe(statement), { discard: true })
+        )
+      )
     /**
      * Serialises the vault writes of one subject until the transaction ends,
      * also when the subject has no row yet (two first referrals of the same
@@ -582,7 +706,44 @@ export const makeWithIndex = (
 
         // one vault write at most (every command's): PostgreSQL applies it in the same statement
         const write = request.vault.length === 0 ? undefined : request.vault.length === 1 ? request.vault[0] : null
-        const oneStatement = isPg && given !== undefined && encoded.length > 0 && write !== null
+        /**
+         * SQLite: the whole append as one `INSERT` into the trigger's view (one synchronous statement), the vault's
+         * `secure_delete` set before it when there is a vault write, the WAL truncated after an erasure.
+         */
+        const sqliteCombined = (before: Referral.ReferralState, write: PersonalData.VaultWrite | undefined) =>
+          Effect.gen(function* () {
+            const after = Referral.fold(request.events, before)
+            const messages = SqlOutbox.messagesOf(request.events, after).map((m) => ({
+              id: m.id,
+              referral_id: m.payload.referralId,
+              kind: m.payload.kind,
+              payload: canonicalJson(m.payload),
+              not_before: m.notBefore
+            }))
+            const events = JSON.stringify(encoded.map((e) => ({ type: e.type, version: e.version, data: e.json })))
+            const guarded = request.expectedLoad
+            if (write !== undefined) yield* SqlVault.secureDelete(sql, "append")
+            yield* sql`INSERT INTO lahete_append (idempotency_key, referral_id, fingerprint, from_version, to_version,
+                events, projection, load_after, guard_lw, guard_count, messages, vault)
+              VALUES (${request.idempotencyKey}, ${referralId}, ${request.fingerprint}, ${expectedVersion}, ${next},
+                ${events}, ${SqlProjections.rowJson(referralId, after, request.nextDueAt)},
+                ${caseloadOf(after.linkWorkerId, after.status) ?? null}, ${guarded?.linkWorkerId ?? null},
+                ${guarded?.activeClients ?? null}, ${JSON.stringify(messages)}, ${sqliteVault(write)})`.pipe(
+              Effect.mapError((e) =>
+                raised(e, "key-used")
+                  ? new ReferralStore.IdempotencyKeyUsed({ idempotencyKey: request.idempotencyKey })
+                  : raised(e, "conflict") || raised(e, "load")
+                    ? new Conflicted()
+                    : storeFailure("append", e)
+              )
+            )
+            if (write !== undefined && (write._tag === "EraseReferral" || write._tag === "Erase")) {
+              // once committed, the WAL's copies of the erased values go too (`purge` retries)
+              yield* Effect.ignore(SqlVault.truncateWal(sql, "append"))
+            }
+          })
+
+        const oneStatement = (isPg || sqliteOneStatement) && given !== undefined && encoded.length > 0 && write !== null
         /** After a `Conflicted` statement (rolled back): which guard failed, as committed now. */
         const conflict = () =>
           Effect.gen(function* () {
@@ -600,7 +761,9 @@ export const makeWithIndex = (
           })
         if (oneStatement && given !== undefined && write !== null) {
           // the one statement is the whole append
-          yield* combined(given, write).pipe(Effect.catchTag("Conflicted", conflict))
+          yield* (isPg ? combined(given, write) : sqliteCombined(given, write)).pipe(
+            Effect.catchTag("Conflicted", conflict)
+          )
           return { version: next }
         }
 
