@@ -849,23 +849,26 @@ export const makeWithIndex = (
      */
     let secret: Redacted.Redacted<string> | undefined
     const fingerprintSecret = (): Effect.Effect<Redacted.Redacted<string>, ReferralStore.StoreFailure> =>
-      secret !== undefined
-        ? Effect.succeed(secret)
-        : Effect.gen(function* () {
-            const candidate = yield* ReferralStore.generateSecret
-            yield* sql`INSERT INTO store_secrets (name, secret) VALUES ('fingerprint', ${candidate})
+      // the cache is looked at each time the effect runs (a caller may keep the effect, as ReferralService does)
+      Effect.suspend(() =>
+        secret !== undefined
+          ? Effect.succeed(secret)
+          : Effect.gen(function* () {
+              const candidate = yield* ReferralStore.generateSecret
+              yield* sql`INSERT INTO store_secrets (name, secret) VALUES ('fingerprint', ${candidate})
               ON CONFLICT (name) DO NOTHING`
-            const found = yield* sql`SELECT secret FROM store_secrets WHERE name = 'fingerprint'`
-            const row = found[0]
-            if (row === undefined || typeof row.secret !== "string" || row.secret.length < 32) {
-              return yield* new ReferralStore.StoreFailure({
-                operation: "fingerprintSecret",
-                detail: "unexpected row shape in store_secrets"
-              })
-            }
-            secret = Redacted.make(row.secret)
-            return secret
-          }).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(storeFailure("fingerprintSecret", e))))
+              const found = yield* sql`SELECT secret FROM store_secrets WHERE name = 'fingerprint'`
+              const row = found[0]
+              if (row === undefined || typeof row.secret !== "string" || row.secret.length < 32) {
+                return yield* new ReferralStore.StoreFailure({
+                  operation: "fingerprintSecret",
+                  detail: "unexpected row shape in store_secrets"
+                })
+              }
+              secret = Redacted.make(row.secret)
+              return secret
+            }).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(storeFailure("fingerprintSecret", e))))
+      )
 
     const store = ReferralStore.ReferralStore.of({
       load,
