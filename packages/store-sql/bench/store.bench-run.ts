@@ -406,9 +406,10 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>): stri
 
 /**
  * The headline figures as measurements (`--json`, and the root `pnpm bench`
- * table): lifecycles per second with each `execute`'s p50 and p99, and the
- * append's overhead over a raw insert (p50 ratio) with our append's p50 and
- * p99.
+ * table): lifecycles per second with each `execute`'s p50 and p99, a
+ * command and an append over the driver's floor (p50 ratios), the most
+ * statements any command ran, and a command on a long history over one on a
+ * short one.
  */
 const recordFigures = (all: ReadonlyArray<Figures>) => {
   for (const f of all) {
@@ -437,6 +438,13 @@ const recordFigures = (all: ReadonlyArray<Figures>) => {
         p99: percentile(ours, 0.99)
       })
     }
+    const most = Math.max(...f.floor.statements.values())
+    record({
+      name: `${f.target.name}: statements of a command, the most of any (the floor's: 4; BEGIN and COMMIT counted)`,
+      unit: "statements",
+      value: most,
+      n: f.floor.statements.size
+    })
     const long = sortedOf(f.floor.history.long)
     record({
       name: `${f.target.name}: a command on ${f.floor.history.longEvents} events over one on ${f.floor.history.shortEvents} (latency: the long one)`,
