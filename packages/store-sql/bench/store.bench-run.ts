@@ -392,7 +392,7 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>): stri
     "",
     ...floorSetup.map((line) => `- ${line}`),
     "",
-    "Statements per command (the most any run took; BEGIN and COMMIT of a transaction included: on PostgreSQL each is a round trip)",
+    "Statements per command (the most any measured run took, after the store read its fingerprint secret once; BEGIN and COMMIT of a transaction included: on PostgreSQL each is a round trip)",
     "",
     statements,
     "",
