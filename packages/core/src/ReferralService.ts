@@ -2,24 +2,29 @@
  * `ReferralService`: the application service around the decider. For every
  * command it
  *
- * 1. checks the idempotency key: a key already used for the same command
- *    returns the first result (the events appended then, read back from the
- *    stream) and appends nothing; a key used for a different command fails
- *    with `IdempotencyKeyReused`;
- * 2. loads the referral's stream and folds its state;
- * 3. decides with `Referral.makeDecider(catalog)`; a refused command appends
+ * 1. reads the referral's current version and state in one step
+ *    (`ReferralStore.current`: the index's state, the SQL projection row; no
+ *    stream is loaded or folded, so a command costs the same on a long
+ *    history as on a short one);
+ * 2. decides with `Referral.makeDecider(catalog)`. A refused command appends
  *    nothing (and does not use up its key: it may be sent again once the
  *    referral allows it), and a `Forbidden` refusal is recorded in the audit
  *    log (domain specification §4: attempts outside the role are logged).
- *    Before refusing, the key is checked again: when the same command was
- *    appended concurrently in the meantime, its first result is returned;
- * 4. appends the events with the loaded version as the expected version,
- *    together with the idempotency record and the command's personal data
- *    for the vault (`PersonalData.vaultWrite`), in one atomic append.
- *    On `VersionConflict` it starts again from 1, a bounded number of times
- *    (`conflictRetries`, default 3), then fails with the conflict. When the
- *    store reports the key used (the same key appended concurrently), the
- *    answer is as in 1.
+ *    Before refusing, the idempotency key is looked up: a key already used
+ *    for the same command returns the first result (the refusal was decided
+ *    against the state after it), a key used for a different command fails
+ *    with `IdempotencyKeyReused`;
+ * 3. appends the events with the read version as the expected version,
+ *    together with the idempotency record, the state they were decided
+ *    against (the store advances its read side from it) and the command's
+ *    personal data for the vault (`PersonalData.vaultWrite`), in one atomic
+ *    append. On `VersionConflict` (or `LoadChanged`) it starts again from 1,
+ *    a bounded number of times (`conflictRetries`, default 3), then fails
+ *    with the conflict. When the store reports the key used (a retry of a
+ *    command already appended, or the same key appended concurrently), the
+ *    record of the key answers as in 2: the first result (the events
+ *    appended then, read back from the stream) or `IdempotencyKeyReused`.
+ *    The key is not looked up before: the append's transaction settles it.
  *
  * **Fingerprints.** A command's fingerprint is an HMAC-SHA-256 of a
  * canonical JSON of its content (object keys sorted) without `at` and without
@@ -74,6 +79,8 @@
  *
  * @since 0.1.0
  */
+import { Buffer } from "node:buffer"
+import { createHash, createHmac } from "node:crypto"
 import { Context, Effect, Layer, Option, Redacted, Result, Schema, type SchemaAST, type SchemaIssue } from "effect"
 import type { Actor } from "./Actor.js"
 import { AuditLog, type AuditLogFailure } from "./AuditLog.js"
@@ -358,34 +365,37 @@ const fingerprintContent = (command: ReferralCommand.ReferralCommand, masked: bo
   }
 }
 
-const utf8 = (text: string) => new TextEncoder().encode(text)
-const hex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("")
-
-const digest = (content: unknown, secret: Redacted.Redacted<string> | undefined): Effect.Effect<string> => {
-  const text = utf8(canonicalJson(content))
-  if (secret === undefined) {
-    return Effect.promise(async () => `sha256:${hex(await globalThis.crypto.subtle.digest("SHA-256", text))}`)
-  }
-  return Effect.promise(async () => {
-    const key = await globalThis.crypto.subtle.importKey(
-      "raw",
-      utf8(Redacted.value(secret)),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"]
-    )
-    return `hmac-sha256:${hex(await globalThis.crypto.subtle.sign("HMAC", key, text))}`
-  })
+/** The digest of a content's canonical JSON, synchronously (node:crypto: no promise per command). */
+const digest = (content: unknown, secret: Redacted.Redacted<string> | undefined): string => {
+  const text = canonicalJson(content)
+  return secret === undefined
+    ? `sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`
+    : `hmac-sha256:${createHmac("sha256", Buffer.from(Redacted.value(secret), "utf8"))
+        .update(text, "utf8")
+        .digest("hex")}`
 }
 
 /**
  * The command's fingerprint as the service stores it with its idempotency
- * key: with a secret, HMAC-SHA-256 over a canonical JSON of the command
- * without `at` and the idempotency key, personal data included. Without a
- * secret, the form of versions before 0.2: SHA-256 over the same with
- * personal data left out (the service no longer stores it; it compares keys
- * recorded then with it). For `AssignLinkWorker` the link worker's id stands
- * in for the looked-up snapshot and client count.
+ * key, computed synchronously: with a secret, HMAC-SHA-256 over a canonical
+ * JSON of the command without `at` and the idempotency key, personal data
+ * included. Without a secret, the form of versions before 0.2: SHA-256 over
+ * the same with personal data left out (the service no longer stores it; it
+ * compares keys recorded then with it). For `AssignLinkWorker` the link
+ * worker's id stands in for the looked-up snapshot and client count. The
+ * same value as the WebCrypto digests of earlier versions, so keys recorded
+ * then are still recognised. For a bulk loader that writes the keys the
+ * service would.
+ *
+ * @since 0.2.0
+ * @category fingerprints
+ */
+export const fingerprintOf = (command: ReferralCommand.ReferralCommand, secret?: Redacted.Redacted<string>): string =>
+  digest(fingerprintContent(command, secret === undefined), secret)
+
+/**
+ * The command's fingerprint as the service stores it with its idempotency
+ * key (`fingerprintOf` as an effect).
  *
  * @since 0.1.0
  * @category fingerprints
@@ -393,12 +403,15 @@ const digest = (content: unknown, secret: Redacted.Redacted<string> | undefined)
 export const fingerprint = (
   command: ReferralCommand.ReferralCommand,
   secret?: Redacted.Redacted<string>
-): Effect.Effect<string> => digest(fingerprintContent(command, secret === undefined), secret)
+): Effect.Effect<string> => Effect.sync(() => fingerprintOf(command, secret))
 
-/** What a command is recognised by: the fingerprint stored with a new key, and the pre-0.2 form (no secret). */
+/**
+ * What a command is recognised by: the fingerprint stored with a new key, and the pre-0.2 form (no secret),
+ * computed only when a stored key has that form.
+ */
 interface Prints {
   readonly fingerprint: string
-  readonly legacy: string
+  readonly legacy: () => string
 }
 
 /** The prints of a command's content (`masked`: the same with personal data left out). */
@@ -407,13 +420,11 @@ const printsOf = (
   masked: unknown,
   secret: Effect.Effect<Redacted.Redacted<string>, ReferralStore.ReferralStoreError>
 ): Effect.Effect<Prints, ReferralStore.ReferralStoreError> =>
-  Effect.flatMap(secret, (key) =>
-    Effect.zipWith(digest(content, key), digest(masked, undefined), (fingerprint, legacy) => ({ fingerprint, legacy }))
-  )
+  Effect.map(secret, (key) => ({ fingerprint: digest(content, key), legacy: () => digest(masked, undefined) }))
 
 /** Whether a stored fingerprint was recorded for this command (a pre-0.2 SHA-256 compared in its own form). */
 const sameCommand = (stored: string, prints: Prints): boolean =>
-  stored === prints.fingerprint || (stored.startsWith("sha256:") && stored === prints.legacy)
+  stored === prints.fingerprint || (stored.startsWith("sha256:") && stored === prints.legacy())
 
 // ---------------------------------------------------------------------------
 // decoding untrusted input
@@ -564,7 +575,9 @@ export const decode = (input: unknown): Result.Result<ReferralCommand.ReferralCo
 interface Run extends Prints {
   readonly referralId: ReferralId
   readonly idempotencyKey: IdempotencyKey
-  /** The command to decide, given the loaded state (assignment looks the link worker up here). */
+  /** Who asked, when, about which referral: for the audit log's record of a `Forbidden` refusal. */
+  readonly about: Pick<ReferralCommand.ReferralCommand, "at" | "actor" | "referralId">
+  /** The command to decide, given the current state (assignment looks the link worker up here). */
   readonly command: (state: Referral.ReferralState) => Effect.Effect<Decidable, ReferralServiceError>
 }
 
@@ -599,9 +612,6 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
     const conflictRetries = Math.max(0, Math.floor(options.conflictRetries ?? 3))
     const secret =
       options.fingerprintSecret === undefined ? store.fingerprintSecret() : Effect.succeed(options.fingerprintSecret)
-
-    const load = (referralId: ReferralId) =>
-      Effect.map(store.load(referralId), (stream) => ({ stream, state: Referral.fold(stream.events) }))
 
     const replay = (record: ReferralStore.IdempotencyRecord): Effect.Effect<Executed, ReferralServiceError> =>
       Effect.flatMap(store.load(record.referralId), (stream) =>
@@ -645,32 +655,38 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
 
     const attempt = (run: Run, retriesLeft: number): Effect.Effect<Executed, ReferralServiceError> =>
       Effect.gen(function* () {
-        const known = yield* store.idempotency(run.idempotencyKey)
-        if (Option.isSome(known)) return yield* answerKnown(run, known.value)
-
-        const { stream, state } = yield* load(run.referralId)
-        const { command, expectedLoad } = yield* run.command(state)
-        const decision = decider.decide(command, state)
-        if (Result.isFailure(decision)) {
-          // the same command may have been appended since the key was checked (a concurrent retry):
-          // then this refusal was decided against the state after it, and the first result is the answer
-          const since = yield* store.idempotency(run.idempotencyKey)
-          if (Option.isSome(since)) return yield* answerKnown(run, since.value)
-          if (decision.failure._tag === "Forbidden") yield* recordRefusal(command, decision.failure)
-          return yield* Effect.fail(decision.failure)
+        // one read: the state and version the command is decided against (no stream folded, no key looked up:
+        // the append settles the key, and a refusal looks it up below)
+        const { version, state } = yield* store.current(run.referralId)
+        const decidable = yield* Effect.result(run.command(state))
+        const decision = Result.isFailure(decidable)
+          ? Result.fail<ReferralServiceError>(decidable.failure)
+          : decider.decide(decidable.success.command, state)
+        if (Result.isFailure(decision) || Result.isFailure(decidable)) {
+          const failure: ReferralServiceError = Result.isFailure(decidable)
+            ? decidable.failure
+            : (decision as Result.Failure<never, ReferralServiceError>).failure
+          // the key may have been used for this command already (a retry after its first result, or a concurrent
+          // one): then this refusal was decided against the state after it, and the first result is the answer
+          const known = yield* store.idempotency(run.idempotencyKey)
+          if (Option.isSome(known)) return yield* answerKnown(run, known.value)
+          if (failure._tag === "Forbidden") yield* recordRefusal(run.about, failure)
+          return yield* Effect.fail(failure)
         }
+        const { command, expectedLoad } = decidable.success
         const events = decision.success
         const after = Referral.fold(events, state)
         const write = PersonalData.vaultWrite(command, state.subjectId)
         const appended = yield* Effect.result(
           store.append({
             referralId: run.referralId,
-            expectedVersion: stream.version,
+            expectedVersion: version,
             events,
             idempotencyKey: run.idempotencyKey,
             fingerprint: run.fingerprint,
             vault: write === undefined ? [] : [write],
             nextDueAt: nextDueAt(after),
+            state,
             ...(expectedLoad === undefined ? {} : { expectedLoad })
           })
         )
@@ -689,7 +705,7 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
           case "LoadChanged":
             return yield* retriesLeft > 0 ? attempt(run, retriesLeft - 1) : Effect.fail(error)
           case "IdempotencyKeyUsed": {
-            // the same key was appended concurrently: answer as if it had been seen first
+            // the key was used before (a retry) or concurrently: the first result is the answer
             const record = yield* store.idempotency(run.idempotencyKey)
             return yield* Option.isSome(record) ? answerKnown(run, record.value) : Effect.fail(error)
           }
@@ -707,6 +723,7 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
               referralId: command.referralId,
               idempotencyKey: command.idempotencyKey,
               ...prints,
+              about: command,
               command: () => Effect.succeed({ command })
             },
             conflictRetries
@@ -730,17 +747,15 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
             referralId: request.referralId,
             idempotencyKey: request.idempotencyKey,
             ...prints,
+            about: request,
             command: () =>
               Effect.gen(function* () {
-                // the role first: whether a link worker exists is not for everyone to learn
+                // the role first: whether a link worker exists is not for everyone to learn (the refusal is
+                // recorded in the audit log by `attempt`, unless the key already answers)
                 if (!Referral.allowedRoles.AssignLinkWorker.includes(request.actor.role)) {
-                  const refusal = new Forbidden({
-                    role: request.actor.role,
-                    action: "AssignLinkWorker",
-                    reason: "role"
-                  })
-                  yield* recordRefusal(request, refusal)
-                  return yield* Effect.fail(refusal)
+                  return yield* Effect.fail(
+                    new Forbidden({ role: request.actor.role, action: "AssignLinkWorker", reason: "role" })
+                  )
                 }
                 const worker = yield* registry.get(request.linkWorkerId)
                 if (Option.isNone(worker)) {
@@ -763,7 +778,7 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
       execute,
       executeUnknown: (input) => Effect.flatMap(Effect.fromResult(decode(input)), execute),
       assign,
-      state: (referralId) => Effect.map(load(referralId), ({ state }) => state)
+      state: (referralId) => Effect.map(store.current(referralId), ({ state }) => state)
     })
   })
 

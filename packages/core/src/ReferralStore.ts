@@ -11,6 +11,7 @@ import { Context, Effect, type Option, type Redacted, Schema } from "effect"
 import type { ActorId, IdempotencyKey, ReferralId, SubjectId } from "./Ids.js"
 import type { Instant } from "./Instant.js"
 import type { SubjectData, VaultWrite } from "./PersonalData.js"
+import type { ReferralState } from "./Referral.js"
 import type { ReferralEvent } from "./ReferralEvent.js"
 
 /**
@@ -133,6 +134,15 @@ export interface AppendRequest {
    * decided against the same count cannot both be written.
    */
   readonly expectedLoad?: { readonly linkWorkerId: ActorId; readonly activeClients: number } | undefined
+  /**
+   * The referral's state at `expectedVersion`, as `current` returned it: the
+   * state the events were decided against. The store advances its read side
+   * from it instead of reading the state again inside the append (the
+   * version guard proves it is still the referral's state when the append is
+   * applied). Ignored unless `state.version` equals `expectedVersion`;
+   * absent: the store reads it itself.
+   */
+  readonly state?: ReferralState | undefined
 }
 
 /**
@@ -149,6 +159,21 @@ export interface Stream {
 }
 
 /**
+ * A referral's current state and version: what a command is decided
+ * against.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Current {
+  readonly referralId: ReferralId
+  /** Number of events: the version an append must expect. */
+  readonly version: number
+  /** `Referral.fold` of the referral's events (`Referral.initialState` for an unknown referral). */
+  readonly state: ReferralState
+}
+
+/**
  * The store's operations.
  *
  * @since 0.1.0
@@ -157,6 +182,15 @@ export interface Stream {
 export interface Shape {
   /** The referral's events in order (an unknown referral is an empty stream at version 0). */
   readonly load: (referralId: ReferralId) => Effect.Effect<Stream, ReferralStoreError>
+  /**
+   * The referral's current version and state, equal to folding `load`'s
+   * events, read in one step without loading the stream where the adapter
+   * keeps the state (the in-memory index, the SQL projection row): a
+   * command's cost does not grow with its referral's history. An append
+   * with this `version` as `expectedVersion` succeeds only while it is still
+   * current.
+   */
+  readonly current: (referralId: ReferralId) => Effect.Effect<Current, ReferralStoreError>
   /**
    * Appends atomically: all events, the idempotency record and the vault
    * writes, or nothing. Fails with `VersionConflict` when the stream is not at

@@ -25,7 +25,8 @@
  *   snapshot: each referral's folded state and next deadline, advanced by
  *   the append that writes its events. Its queries scan the snapshot (this
  *   store is for tests and prototypes, not for scale) with the same order,
- *   pages and cursors as the SQL index.
+ *   pages and cursors as the SQL index. `current` answers from it too, without
+ *   decoding the stream.
  *
  * @example
  * ```ts
@@ -253,10 +254,18 @@ export const makeWithIndex = (
         Effect.map(Effect.fromResult(next(state, request)), ([version, updated]) => [{ version }, updated] as const)
       )
 
+    const current = (referralId: ReferralId) =>
+      Effect.map(SynchronizedRef.get(ref), (state) => {
+        const rows = Option.getOrElse(HashMap.get(state.streams, referralId), (): ReadonlyArray<Row> => [])
+        const indexed = Option.getOrUndefined(HashMap.get(state.index, referralId))
+        return { referralId, version: rows.length, state: indexed?.state ?? Referral.initialState }
+      })
+
     // one secret per store, made with it (kept as long as the store's data)
     const secret = Redacted.make(yield* generateSecret)
     const store = ReferralStore.of({
       load,
+      current,
       append,
       idempotency: (key) => Effect.map(SynchronizedRef.get(ref), (state) => HashMap.get(state.keys, key)),
       referralIds: () => Effect.map(SynchronizedRef.get(ref), (state) => state.order),

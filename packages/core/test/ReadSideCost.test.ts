@@ -57,6 +57,8 @@ const counted = Effect.gen(function* () {
   const countingStore = ReferralStore.ReferralStore.of({
     ...store,
     load: (id) => Effect.tap(store.load(id), () => bump("loads")),
+    // a command reads its referral's current state (not its stream): counted as reading that referral
+    current: (id) => Effect.tap(store.current(id), () => bump("loads")),
     referralIds: () => Effect.tap(store.referralIds(), () => bump("lists")),
     subject: (id) => Effect.tap(store.subject(id), () => bump("subjects")),
     subjects: (ids) => Effect.tap(store.subjects(ids), () => bump("subjects"))

@@ -59,6 +59,8 @@ const withBarrier = (options: ReferralService.Options = {}) =>
     const store = ReferralStore.ReferralStore.of({
       ...inner,
       load: (id) => Effect.tap(inner.load(id), () => pass("load")),
+      // the read a command is decided against
+      current: (id) => Effect.tap(inner.current(id), () => pass("load")),
       idempotency: (key) => Effect.tap(inner.idempotency(key), () => pass("idempotency"))
     })
     const service = yield* ReferralService.makeWith(options).pipe(
@@ -250,9 +252,10 @@ describe("ReferralService", () => {
           yield* service.execute(Fixtures.submit())
           const assign = Fixtures.assign()
           const copies = 10
-          // in step after the key check: all but one decide against the state after the first one's append
-          // (and are refused); in step after the load: all but one find the key used when they append
-          yield* arm(operation, copies)
+          // in step after the read: all decide against the same state, all but one find the key used when they
+          // append; in step with the key's lookup: the key is looked up only by those that did not append (a
+          // refusal decided after the first append, or the key found used), all of them at once
+          yield* arm(operation, operation === "idempotency" ? copies - 1 : copies)
           const results = yield* Effect.all(
             Array.from({ length: copies }, () => service.execute(assign)),
             { concurrency: "unbounded" }
@@ -737,6 +740,51 @@ describe("ReferralService", () => {
           expect(
             yield* ReferralService.fingerprint({ ...assign, linkWorker: Fixtures.otherLinkWorker() }, key)
           ).not.toBe(yield* ReferralService.fingerprint(assign, key))
+        }
+      })
+    )
+
+    it.effect("is the WebCrypto digest earlier versions stored, computed synchronously (their keys still answer)", () =>
+      Effect.gen(function* () {
+        // an independent canonical JSON and WebCrypto, as versions before 0.3 computed the fingerprint
+        const canonical = (value: unknown): string =>
+          Array.isArray(value)
+            ? `[${value.map(canonical).join(",")}]`
+            : value !== null && typeof value === "object"
+              ? `{${Object.entries(value as Record<string, unknown>)
+                  .filter(([, v]) => v !== undefined)
+                  .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+                  .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+                  .join(",")}}`
+              : (JSON.stringify(value) ?? "null")
+        const hex = (bytes: ArrayBuffer) =>
+          Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("")
+        const webCrypto = (content: unknown, key: string) =>
+          Effect.promise(async () => {
+            const utf8 = new TextEncoder()
+            const imported = await globalThis.crypto.subtle.importKey(
+              "raw",
+              utf8.encode(key),
+              { name: "HMAC", hash: "SHA-256" },
+              false,
+              ["sign"]
+            )
+            return `hmac-sha256:${hex(await globalThis.crypto.subtle.sign("HMAC", imported, utf8.encode(canonical(content))))}`
+          })
+        for (const key of [
+          "deployment-secret",
+          "ä€𝄞 a longer secret than one SHA-256 block of sixty-four bytes ......"
+        ]) {
+          for (const command of [
+            Fixtures.submit(),
+            Fixtures.updateContact({ mobileNumber: "040 123 4567" }),
+            Fixtures.close()
+          ]) {
+            const { at: _at, idempotencyKey: _key, ...content } = command
+            const expected = yield* webCrypto(content, key)
+            expect(ReferralService.fingerprintOf(command, Redacted.make(key))).toBe(expected)
+            expect(yield* ReferralService.fingerprint(command, Redacted.make(key))).toBe(expected)
+          }
         }
       })
     )

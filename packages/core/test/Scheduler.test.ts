@@ -185,6 +185,14 @@ describe("Scheduler.step", () => {
                 Effect.sync(() => loads.push(id)),
                 store.load(id)
               )
+            ),
+          // a command reads its referral's current state instead of its stream: counted as reading it
+          current: (id) =>
+            Effect.suspend(() =>
+              Effect.andThen(
+                Effect.sync(() => loads.push(id)),
+                store.current(id)
+              )
             )
         }
         const issued = { folding: [] as Array<string>, sourced: [] as Array<string> }

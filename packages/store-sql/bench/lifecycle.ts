@@ -51,7 +51,8 @@ export const lifecycle = (name: string): ReadonlyArray<Command> => {
 /**
  * The appends `ReferralService` makes for lifecycle `name`: each command
  * decided against the state before it, with its events, expected version and
- * vault write. For timing the store's `append` alone.
+ * vault write, and the state they were decided against. For timing the
+ * store's `append` alone.
  */
 export const appendRequests = (name: string): ReadonlyArray<ReferralStore.AppendRequest> => {
   const decider = Fixtures.decider
@@ -71,7 +72,9 @@ export const appendRequests = (name: string): ReadonlyArray<ReferralStore.Append
       events,
       idempotencyKey: command.idempotencyKey,
       fingerprint: `bench-${command.idempotencyKey}`,
-      vault: write === undefined ? [] : [write]
+      vault: write === undefined ? [] : [write],
+      // as ReferralService passes it: the state the events were decided against
+      state
     })
     for (const event of events) state = decider.evolve(state, event)
     version += events.length

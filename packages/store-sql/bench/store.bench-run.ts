@@ -8,11 +8,13 @@
  *    submit → follow-up) through `ReferralService` over the SQL store, with
  *    one worker and with several workers (fibers; on PostgreSQL a pool of
  *    as many connections), and the latency of every `execute` (p50, p99);
- * 2. our append against a raw insert of the same rows: the appends of the
- *    same lifecycles given to `ReferralStore.append`, and the same events
- *    encoded and inserted with one plain `INSERT` through the same
- *    `SqlClient` (no transaction of ours, version guard, idempotency key,
- *    vault, projection or outbox), alternating lifecycle by lifecycle.
+ * 2. lahete against the driver's floor (`floor.ts`), interleaved command by
+ *    command: whole commands (`ReferralService.execute` against read the
+ *    stream, decide, one transaction inserting the events through the
+ *    driver directly) and appends alone (`ReferralStore.append` against that
+ *    transaction), with the p50 ratios; the statements each command runs;
+ *    and a command on a referral with a short history against one with 500
+ *    events.
  *
  * It prints Markdown tables: the machine, the settings, the figures. Not a
  * test: nothing is asserted about speed, only that every lifecycle ended in
@@ -23,7 +25,7 @@ import os from "node:os"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { ReferralEvent, ReferralService, ReferralStore } from "@lahete/core"
+import { ReferralService } from "@lahete/core"
 import { SqlReferralStack } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { PostgresTest } from "@lahete/testing/postgres"
@@ -31,17 +33,9 @@ import { Effect, Layer, Redacted } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { it } from "vitest"
-import {
-  loadAtStart,
-  mean,
-  option,
-  percentile,
-  quick,
-  record,
-  sortedOf,
-  table
-} from "../../../scripts/bench-kit/measure.js"
-import { appendRequests, commandsPerLifecycle, lifecycle } from "./lifecycle.js"
+import { loadAtStart, option, percentile, quick, record, sortedOf, table } from "../../../scripts/bench-kit/measure.js"
+import { type FloorFigures, measureFloor, pgFloor, sqliteFloor } from "./floor.js"
+import { commandsPerLifecycle, lifecycle } from "./lifecycle.js"
 
 // ---------------------------------------------------------------------------
 // settings
@@ -50,8 +44,8 @@ import { appendRequests, commandsPerLifecycle, lifecycle } from "./lifecycle.js"
 const only = option("only")
 
 const settings = quick
-  ? { warmup: 3, serial: 20, workers: 4, perWorker: 5, appendLifecycles: 20 }
-  : { warmup: 10, serial: 200, workers: 4, perWorker: 50, appendLifecycles: 200 }
+  ? { warmup: 3, serial: 20, workers: 4, perWorker: 5, floorLifecycles: 20, historyRuns: 10 }
+  : { warmup: 10, serial: 200, workers: 4, perWorker: 50, floorLifecycles: 200, historyRuns: 50 }
 
 // ---------------------------------------------------------------------------
 // databases
@@ -59,14 +53,37 @@ const settings = quick
 
 interface Target {
   readonly name: string
+  /** The floor phase: lahete and the driver's floor on a new database, interleaved. */
+  readonly floorPhase: Effect.Effect<FloorFigures>
   /** A new, empty database (released afterwards). */
   readonly fresh: Layer.Layer<SqlClient.SqlClient, SqlError>
   /** How the connection is set up, for the settings table. */
   readonly connection: string
 }
 
+const floorOptions = () => ({
+  count: settings.floorLifecycles,
+  warmup: settings.warmup,
+  historyRuns: settings.historyRuns
+})
+
 const sqlite: Target = {
   name: "SQLite",
+  floorPhase: Effect.scoped(
+    Effect.gen(function* () {
+      const dir = yield* Effect.acquireRelease(
+        Effect.sync(() => mkdtempSync(join(os.tmpdir(), "lahete-bench-floor-"))),
+        (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
+      )
+      const client = SqliteClient.layer({ filename: join(dir, "bench.db") })
+      return yield* Effect.gen(function* () {
+        const floor = yield* sqliteFloor(join(dir, "floor.db"))
+        const figures = yield* measureFloor(floor, floorOptions())
+        yield* floor.driver.close
+        return figures
+      }).pipe(Effect.provide(serviceOn(client)), Effect.orDie)
+    })
+  ),
   connection: "node:sqlite, one connection, file in WAL mode",
   fresh: Layer.unwrap(
     Effect.map(
@@ -82,6 +99,12 @@ const sqlite: Target = {
 /** PostgreSQL: each build is a new schema (the connections' `search_path`), dropped afterwards. */
 const postgres = (url: string, connections: number, origin: string): Target => ({
   name: "PostgreSQL",
+  floorPhase: Effect.suspend(() =>
+    Effect.gen(function* () {
+      const floor = yield* pgFloor
+      return yield* measureFloor(floor, floorOptions())
+    }).pipe(Effect.provide(serviceOn(postgres(url, connections, origin).fresh)), Effect.orDie)
+  ),
   connection: `@effect/sql-pg, pool of ${connections} connections, ${origin}`,
   fresh: Layer.unwrap(
     Effect.sync(() => {
@@ -207,74 +230,12 @@ const lifecycles = (workers: number, perWorker: number) =>
     return { workers, lifecycles: workers * perWorker, seconds, latencies, byCommand } satisfies LifecycleFigures
   })
 
-interface AppendFigures {
-  readonly appends: number
-  readonly events: number
-  readonly ours: ReadonlyArray<number>
-  readonly raw: ReadonlyArray<number>
-}
-
-/**
- * Our append against a raw insert of the same rows, lifecycle by
- * lifecycle: all of a lifecycle's appends through `ReferralStore.append`,
- * then the same events encoded (the same codec, `JSON.stringify`) and
- * inserted with one `INSERT … VALUES` per command into a table with the same
- * columns and primary key (autocommit, no guard, key or vault).
- */
-const appendVersusRaw = (count: number) =>
-  Effect.gen(function* () {
-    const store = yield* ReferralStore.ReferralStore
-    const sql = (yield* SqlClient.SqlClient).withoutTransforms()
-    const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
-    const toJson = sql.literal(isPg ? "::jsonb" : "")
-    yield* sql.unsafe(`CREATE TABLE raw_events (
-      referral_id TEXT NOT NULL,
-      version INTEGER NOT NULL,
-      type TEXT NOT NULL,
-      schema_version INTEGER NOT NULL,
-      data ${isPg ? "JSONB" : "TEXT"} NOT NULL,
-      recorded_at ${isPg ? "TIMESTAMPTZ NOT NULL DEFAULT now()" : "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"},
-      PRIMARY KEY (referral_id, version)
-    )`)
-
-    const ours: Array<number> = []
-    const raw: Array<number> = []
-    let events = 0
-    const timed = <A, E>(into: Array<number> | undefined, effect: Effect.Effect<A, E>) =>
-      Effect.suspend(() => {
-        const started = performance.now()
-        return Effect.tap(Effect.orDie(effect), () =>
-          Effect.sync(() => {
-            into?.push(performance.now() - started)
-          })
-        )
-      })
-    const rawInsert = (request: ReferralStore.AppendRequest) =>
-      Effect.suspend(() => {
-        const rows = request.events.map((event, i) => {
-          const stored = ReferralEvent.codec.encode(event)
-          return sql`(${request.referralId}, ${request.expectedVersion + i + 1}, ${stored.type}, ${stored.version},
-            ${JSON.stringify(stored.data)}${toJson})`
-        })
-        return sql`INSERT INTO raw_events (referral_id, version, type, schema_version, data) VALUES ${sql.csv(rows)}`
-      })
-
-    for (let i = -settings.warmup; i < count; i++) {
-      const requests = appendRequests(i < 0 ? `append-warmup-${-i}` : `append-${i}`)
-      const measured = i >= 0
-      for (const request of requests) yield* timed(measured ? ours : undefined, store.append(request))
-      for (const request of requests) yield* timed(measured ? raw : undefined, rawInsert(request))
-      if (measured) events += requests.reduce((n, r) => n + r.events.length, 0)
-    }
-    return { appends: ours.length, events, ours, raw } satisfies AppendFigures
-  })
-
 interface Figures {
   readonly target: Target
   readonly version: string
   readonly durability: string
   readonly runs: ReadonlyArray<LifecycleFigures>
-  readonly append: AppendFigures
+  readonly floor: FloorFigures
 }
 
 const benchmark = (target: Target) =>
@@ -287,9 +248,9 @@ const benchmark = (target: Target) =>
     const concurrent = yield* lifecycles(settings.workers, settings.perWorker).pipe(
       Effect.provide(serviceOn(target.fresh))
     )
-    yield* progress("append against raw insert…")
-    const append = yield* appendVersusRaw(settings.appendLifecycles).pipe(Effect.provide(serviceOn(target.fresh)))
-    return { target, version, durability, runs: [serial, concurrent], append } satisfies Figures
+    yield* progress("commands and appends against the driver's floor, interleaved…")
+    const floor = yield* target.floorPhase
+    return { target, version, durability, runs: [serial, concurrent], floor } satisfies Figures
   })
 
 // ---------------------------------------------------------------------------
@@ -327,7 +288,11 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>): stri
         `${settings.workers} workers (fibers) × ${settings.perWorker} lifecycles, each worker its own referrals`
       ],
       ["warm-up", `${settings.warmup} untimed lifecycles before each timed run`],
-      ["append vs raw", `the appends of ${settings.appendLifecycles} lifecycles, each way`]
+      [
+        "against the floor",
+        `${settings.floorLifecycles} lifecycles' commands, then their appends, each way, interleaved command by command`
+      ],
+      ["5 vs 500 events", `${settings.historyRuns} commands (a meeting) on each, interleaved`]
     ]
   )
   const throughput = table(
@@ -360,34 +325,51 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>): stri
       })
     ])
   )
+  const ratio = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) =>
+    `${(percentile(sortedOf(a), 0.5) / percentile(sortedOf(b), 0.5)).toFixed(2)}×`
+  const p50 = (values: ReadonlyArray<number>) => ms(percentile(sortedOf(values), 0.5))
   const overhead = table(
     [
       "database",
-      "appends",
-      "events",
-      "our append mean ms",
-      "raw insert mean ms",
-      "ratio (mean)",
-      "our p50 ms",
-      "raw p50 ms",
-      "ratio (p50)"
+      "commands",
+      "command p50 ms",
+      "floor p50 ms",
+      "command/floor",
+      "append p50 ms",
+      "floor append p50 ms",
+      "append/floor"
     ],
-    all.map((f) => {
-      const ours = sortedOf(f.append.ours)
-      const raw = sortedOf(f.append.raw)
-      return [
-        f.target.name,
-        String(f.append.appends),
-        String(f.append.events),
-        ms(mean(ours)),
-        ms(mean(raw)),
-        `${(mean(ours) / mean(raw)).toFixed(2)}×`,
-        ms(percentile(ours, 0.5)),
-        ms(percentile(raw, 0.5)),
-        `${(percentile(ours, 0.5) / percentile(raw, 0.5)).toFixed(2)}×`
-      ]
-    })
+    all.map((f) => [
+      f.target.name,
+      String(f.floor.commands.lahete.length),
+      p50(f.floor.commands.lahete),
+      p50(f.floor.commands.floor),
+      ratio(f.floor.commands.lahete, f.floor.commands.floor),
+      p50(f.floor.appends.lahete),
+      p50(f.floor.appends.floor),
+      ratio(f.floor.appends.lahete, f.floor.appends.floor)
+    ])
   )
+  const statementNames = [...(all[0]?.floor.statements.keys() ?? [])]
+  const statements = table(
+    ["command", ...all.map((f) => `${f.target.name} statements`)],
+    [
+      ...statementNames.map((name) => [name, ...all.map((f) => String(f.floor.statements.get(name) ?? "–"))]),
+      ["floor (every command)", ...all.map(() => "4")]
+    ]
+  )
+  const history = table(
+    ["database", "events", "p50 ms", "events", "p50 ms", "long/short"],
+    all.map((f) => [
+      f.target.name,
+      String(f.floor.history.shortEvents),
+      p50(f.floor.history.short),
+      String(f.floor.history.longEvents),
+      p50(f.floor.history.long),
+      ratio(f.floor.history.long, f.floor.history.short)
+    ])
+  )
+  const floorSetup = all.map((f) => `${f.target.name} floor: ${f.floor.pragmas}`)
   return [
     "",
     "## @lahete/store-sql benchmark",
@@ -402,9 +384,21 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>): stri
     "",
     perCommand,
     "",
-    "### Our append against a raw insert of the same rows",
+    "### lahete against the driver's floor (p50, interleaved command by command)",
+    "",
+    "The floor: read the stream, decode and fold it, decide, one transaction inserting the event rows through the driver (SQLite: `DatabaseSync`, cached statements; PostgreSQL: the same client). Its append: that transaction alone.",
     "",
     overhead,
+    "",
+    ...floorSetup.map((line) => `- ${line}`),
+    "",
+    "Statements per command (the most any measured run took, after the store read its fingerprint secret once; BEGIN and COMMIT of a transaction included: on PostgreSQL each is a round trip)",
+    "",
+    statements,
+    "",
+    "A command (a meeting) on a referral with a short history against one with about 500 events",
+    "",
+    history,
     ...(notes.length === 0 ? [] : ["", ...notes.map((n) => `Note: ${n}`)]),
     ""
   ].join("\n")
@@ -412,9 +406,10 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>): stri
 
 /**
  * The headline figures as measurements (`--json`, and the root `pnpm bench`
- * table): lifecycles per second with each `execute`'s p50 and p99, and the
- * append's overhead over a raw insert (p50 ratio) with our append's p50 and
- * p99.
+ * table): lifecycles per second with each `execute`'s p50 and p99, a
+ * command and an append over the driver's floor (p50 ratios), the most
+ * statements any command ran, and a command on a long history over one on a
+ * short one.
  */
 const recordFigures = (all: ReadonlyArray<Figures>) => {
   for (const f of all) {
@@ -429,15 +424,35 @@ const recordFigures = (all: ReadonlyArray<Figures>) => {
         p99: percentile(sorted, 0.99)
       })
     }
-    const ours = sortedOf(f.append.ours)
-    const raw = sortedOf(f.append.raw)
+    for (const [what, pair] of [
+      ["command", f.floor.commands],
+      ["append", f.floor.appends]
+    ] as const) {
+      const ours = sortedOf(pair.lahete)
+      record({
+        name: `${f.target.name}: ${what} over the driver's floor (latency: lahete's ${what})`,
+        unit: "× (p50 ratio)",
+        value: percentile(ours, 0.5) / percentile(sortedOf(pair.floor), 0.5),
+        n: ours.length,
+        p50: percentile(ours, 0.5),
+        p99: percentile(ours, 0.99)
+      })
+    }
+    const most = Math.max(...f.floor.statements.values())
     record({
-      name: `${f.target.name}: our append over a raw insert (latency: our append)`,
+      name: `${f.target.name}: statements of a command, the most of any (the floor's: 4; BEGIN and COMMIT counted)`,
+      unit: "statements",
+      value: most,
+      n: f.floor.statements.size
+    })
+    const long = sortedOf(f.floor.history.long)
+    record({
+      name: `${f.target.name}: a command on ${f.floor.history.longEvents} events over one on ${f.floor.history.shortEvents} (latency: the long one)`,
       unit: "× (p50 ratio)",
-      value: percentile(ours, 0.5) / percentile(raw, 0.5),
-      n: f.append.appends,
-      p50: percentile(ours, 0.5),
-      p99: percentile(ours, 0.99)
+      value: percentile(long, 0.5) / percentile(sortedOf(f.floor.history.short), 0.5),
+      n: long.length,
+      p50: percentile(long, 0.5),
+      p99: percentile(long, 0.99)
     })
   }
 }

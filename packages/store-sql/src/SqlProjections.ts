@@ -28,6 +28,7 @@
 import { type Ids, type Instant, Lifecycle, Referral, ReferralEvent, ReferralIndex, ReferralStore } from "@lahete/core"
 import { Effect, Result, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
+import type * as Statement from "effect/sql/Statement"
 import { canonicalJson, json, loadStream, parseState, rows, storeFailure } from "./internal/sql.js"
 
 /**
@@ -219,6 +220,103 @@ const writeRow = (
     Effect.asVoid
   )
 }
+
+/**
+ * PostgreSQL: the upsert of a referral's row as a statement to run inside a
+ * data-modifying `WITH` (`SqlReferralStore`'s one-statement append), written
+ * only when `condition` (an `EXISTS` over an earlier part) holds: every
+ * value is cast to its column's type, since an `INSERT … SELECT` does not
+ * infer them. Internal.
+ *
+ * @since 0.2.0
+ * @category internal
+ */
+export const upsertWhen = (
+  sql: SqlClient.SqlClient,
+  referralId: Ids.ReferralId,
+  state: Referral.ReferralState,
+  nextDueAt: Instant.Instant | null | undefined,
+  condition: Statement.Fragment
+): Statement.Statement<unknown> => {
+  const c = columns(referralId, state, nextDueAt)
+  return sql`INSERT INTO referral_projection (referral_id, version, status, programme_id, programme_version,
+      subject_id, referrer_id, referrer_organisation, link_worker_id, submitted_at, assigned_at, call_at,
+      started_at, closed_at, ended_at, last_event_at, failed_attempts, valid_mobile, personal_data_erased,
+      next_due_at, sort_key, ended, state)
+    SELECT ${c.referral_id}::text, ${c.version}::int, ${c.status}::text, ${c.programme_id}::text,
+      ${c.programme_version}::int, ${c.subject_id}::text, ${c.referrer_id}::text, ${c.referrer_organisation}::text,
+      ${c.link_worker_id}::text, ${c.submitted_at}::text, ${c.assigned_at}::text, ${c.call_at}::text,
+      ${c.started_at}::text, ${c.closed_at}::text, ${c.ended_at}::text, ${c.last_event_at}::text,
+      ${c.failed_attempts}::int, ${c.valid_mobile}::int, ${c.personal_data_erased}::int, ${c.next_due_at}::text,
+      ${c.sort_key}::text, ${c.ended}::int, ${c.state}::jsonb
+    WHERE ${condition}
+    ON CONFLICT (referral_id) DO UPDATE SET version = excluded.version, status = excluded.status,
+      next_due_at = excluded.next_due_at, sort_key = excluded.sort_key, ended = excluded.ended,
+      programme_id = excluded.programme_id, programme_version = excluded.programme_version,
+      subject_id = excluded.subject_id, referrer_id = excluded.referrer_id,
+      referrer_organisation = excluded.referrer_organisation, link_worker_id = excluded.link_worker_id,
+      submitted_at = excluded.submitted_at, assigned_at = excluded.assigned_at, call_at = excluded.call_at,
+      started_at = excluded.started_at, closed_at = excluded.closed_at, ended_at = excluded.ended_at,
+      last_event_at = excluded.last_event_at, failed_attempts = excluded.failed_attempts,
+      valid_mobile = excluded.valid_mobile, personal_data_erased = excluded.personal_data_erased,
+      state = excluded.state`
+}
+
+/** The projection's columns, in the order `columns` gives them. */
+const columnNames = [
+  "referral_id",
+  "version",
+  "status",
+  "programme_id",
+  "programme_version",
+  "subject_id",
+  "referrer_id",
+  "referrer_organisation",
+  "link_worker_id",
+  "submitted_at",
+  "assigned_at",
+  "call_at",
+  "started_at",
+  "closed_at",
+  "ended_at",
+  "last_event_at",
+  "failed_attempts",
+  "valid_mobile",
+  "personal_data_erased",
+  "next_due_at",
+  "sort_key",
+  "ended",
+  "state"
+] as const satisfies ReadonlyArray<keyof ReturnType<typeof columns>>
+
+/**
+ * SQLite: a referral's row as one JSON object (column name to value), for
+ * `upsertFromJson` in the store's one-statement append. Internal.
+ *
+ * @since 0.2.0
+ * @category internal
+ */
+export const rowJson = (
+  referralId: Ids.ReferralId,
+  state: Referral.ReferralState,
+  nextDueAt: Instant.Instant | null | undefined
+): string => JSON.stringify(columns(referralId, state, nextDueAt))
+
+/**
+ * SQLite: the upsert of a referral's row from the JSON object `rowJson`
+ * makes, given as the SQL expression `source` (a trigger's `NEW.…`), as
+ * text for the body of the store's append trigger. Internal.
+ *
+ * @since 0.2.0
+ * @category internal
+ */
+export const upsertFromJson = (source: string): string =>
+  `INSERT INTO referral_projection (${columnNames.join(", ")})
+    SELECT ${columnNames.map((c) => `json_extract(${source}, '$.${c}')`).join(", ")} WHERE true
+    ON CONFLICT (referral_id) DO UPDATE SET ${columnNames
+      .filter((c) => c !== "referral_id")
+      .map((c) => `${c} = excluded.${c}`)
+      .join(", ")}`
 
 const StateRow = Schema.Struct({
   version: Schema.Number,

@@ -23,8 +23,9 @@
  *    one link worker are counted one after the other); another count than
  *    expected fails with `LoadChanged`.
  * 4. The referral's projection row (`SqlProjections`) is advanced: the
- *    stored state (or, when the row is missing or behind, the fold of the
- *    log) evolved with the new events, with the next deadline the append
+ *    state the append was decided against (`AppendRequest.state`, proved
+ *    current by the guard; without it the stored state, or the fold of the
+ *    log when the row is missing or behind) evolved with the new events, with the next deadline the append
  *    gives (`nextDueAt`, for `ReferralIndex.due`); the messages the events
  *    ask for are entered in the outbox (`SqlOutbox`).
  * 5. The vault writes are applied in order with the semantics of
@@ -35,6 +36,23 @@
  *    deletes the row. On SQLite the transaction turns `secure_delete` on
  *    first, and once an erasure has committed the WAL is truncated
  *    (`SqlVault`).
+ *
+ * On PostgreSQL, an append given its state (`AppendRequest.state`, as
+ * `ReferralService` gives it) with events and at most one vault write runs
+ * steps 1–5 as one data-modifying `WITH` statement, one round trip: each
+ * part is written only when the one before it was, a claimed key whose
+ * version guard or load guard fails aborts the statement (nothing is
+ * written; the error is told after the rollback). The link workers' counts
+ * (`link_worker_load`) are moved from the projection row as committed, the
+ * load guard takes the same advisory lock as step 3a and compares the count
+ * as committed, and the vault write is `PersonalData.apply` in SQL on the
+ * row as committed. On SQLite the same append is one `INSERT` into a
+ * temporary view (`lahete_append`, defined with its `INSTEAD OF INSERT`
+ * trigger on the store's connection when it starts: no migration, nothing
+ * in the database file) whose trigger runs steps 1–5 in order and
+ * `RAISE(ABORT)`s on a used key or a failed guard, undoing the statement.
+ * `current` reads the stream row joined with its projection row: a
+ * command's one read, whatever the length of its history.
  *
  * Any failure rolls the whole transaction back. Database errors become
  * `StoreFailure` naming the operation and the kind of error only: the
@@ -59,11 +77,19 @@
  *
  * @since 0.1.0
  */
-import { Ids, PersonalData, Referral, ReferralEvent, ReferralIndex, ReferralStore } from "@lahete/core"
-import { Context, Effect, Layer, Option, Redacted, Result, Schema } from "effect"
+import { Ids, Lifecycle, PersonalData, Referral, ReferralEvent, ReferralIndex, ReferralStore } from "@lahete/core"
+import { Context, Data, Effect, Layer, Option, Redacted, Result, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import { loadStream, rows, json as sqlJson, storeFailure as toStoreFailure } from "./internal/sql.js"
+import type * as Statement from "effect/sql/Statement"
+import {
+  canonicalJson,
+  loadStream,
+  parseState,
+  rows,
+  json as sqlJson,
+  storeFailure as toStoreFailure
+} from "./internal/sql.js"
 import * as Migrations from "./Migrations.js"
 import * as SqlOutbox from "./SqlOutbox.js"
 import * as SqlProjections from "./SqlProjections.js"
@@ -103,6 +129,137 @@ const IdempotencyRow = Schema.Struct({
 
 const SubjectRow = Schema.Struct({ data: Schema.String })
 const StreamRow = Schema.Struct({ version: Schema.Number })
+const CombinedRow = Schema.Struct({
+  claimed: Schema.Number,
+  advanced: Schema.Number,
+  load_before: Schema.NullOr(Schema.Number),
+  checked: Schema.Number
+})
+
+/** The one-statement append's guard failed after its key was claimed: the statement was undone. */
+class Conflicted extends Data.TaggedError("Conflicted") {}
+
+/** PostgreSQL's division by zero (SQLSTATE 22012): the one-statement append's own assertion. */
+const isAssertion = (error: SqlError): boolean => {
+  const cause: unknown = error.reason.cause
+  return typeof cause === "object" && cause !== null && "code" in cause && cause.code === "22012"
+}
+/** SQLite: the append trigger's own `RAISE(ABORT, 'lahete:<what>')`. */
+const raised = (error: SqlError, what: "key-used" | "conflict" | "load"): boolean => {
+  const cause: unknown = error.reason.cause
+  return cause instanceof Error && cause.message.includes(`lahete:${what}`)
+}
+
+const caseloadSql = Array.from(Lifecycle.caseload, (status) => `'${status}'`).join(", ")
+
+/**
+ * SQLite: the one-statement append, as a temporary view whose `INSTEAD OF INSERT` trigger writes everything in the
+ * order of the statements one by one (SQLite has no data-modifying `WITH`). One `INSERT` into the view is one
+ * statement, atomic on its own: a `RAISE(ABORT)` undoes every row it wrote. Temporary, so the connection's own code
+ * defines it (no migration; nothing in the database file).
+ */
+const sqliteAppendTrigger = [
+  "DROP TRIGGER IF EXISTS temp.lahete_append_insert",
+  "DROP VIEW IF EXISTS temp.lahete_append",
+  `CREATE TEMP VIEW lahete_append (idempotency_key, referral_id, fingerprint, from_version, to_version, events,
+    projection, load_after, guard_lw, guard_count, messages, vault)
+    AS SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE 0`,
+  `CREATE TEMP TRIGGER lahete_append_insert INSTEAD OF INSERT ON lahete_append
+  BEGIN
+    SELECT RAISE(ABORT, 'lahete:key-used')
+      WHERE EXISTS (SELECT 1 FROM idempotency_keys WHERE idempotency_key = NEW.idempotency_key);
+    INSERT INTO idempotency_keys (idempotency_key, referral_id, fingerprint, from_version, to_version)
+      VALUES (NEW.idempotency_key, NEW.referral_id, NEW.fingerprint, NEW.from_version, NEW.to_version);
+    SELECT RAISE(ABORT, 'lahete:conflict')
+      WHERE coalesce((SELECT version FROM referral_streams WHERE referral_id = NEW.referral_id), 0) <> NEW.from_version;
+    INSERT INTO referral_streams (referral_id, version) SELECT NEW.referral_id, NEW.to_version WHERE NEW.from_version = 0;
+    UPDATE referral_streams SET version = NEW.to_version WHERE referral_id = NEW.referral_id AND NEW.from_version > 0;
+    SELECT RAISE(ABORT, 'lahete:load')
+      WHERE NEW.guard_lw IS NOT NULL
+        AND coalesce((SELECT active_clients FROM link_worker_load WHERE link_worker_id = NEW.guard_lw), 0) <> NEW.guard_count;
+    INSERT INTO referral_events (referral_id, version, type, schema_version, data)
+      SELECT NEW.referral_id, NEW.from_version + 1 + key, json_extract(value, '$.type'), json_extract(value, '$.version'),
+        json_extract(value, '$.data')
+      FROM json_each(NEW.events) WHERE true;
+    INSERT INTO link_worker_load (link_worker_id, active_clients)
+      SELECT link_worker_id, 0 FROM referral_projection
+      WHERE referral_id = NEW.referral_id AND link_worker_id IS NOT NULL AND status IN (${caseloadSql})
+        AND link_worker_id IS NOT NEW.load_after
+      ON CONFLICT (link_worker_id) DO UPDATE SET active_clients = active_clients - 1;
+    INSERT INTO link_worker_load (link_worker_id, active_clients)
+      SELECT NEW.load_after, 1
+      WHERE NEW.load_after IS NOT NULL AND NOT EXISTS (SELECT 1 FROM referral_projection
+        WHERE referral_id = NEW.referral_id AND status IN (${caseloadSql}) AND link_worker_id = NEW.load_after)
+      ON CONFLICT (link_worker_id) DO UPDATE SET active_clients = active_clients + 1;
+    ${SqlProjections.upsertFromJson("NEW.projection")};
+    INSERT INTO outbox (id, referral_id, kind, payload, status, attempts, not_before)
+      SELECT json_extract(value, '$.id'), json_extract(value, '$.referral_id'), json_extract(value, '$.kind'),
+        json_extract(value, '$.payload'), 'pending', 0, json_extract(value, '$.not_before')
+      FROM json_each(NEW.messages) WHERE true;
+    INSERT INTO subjects (subject_id, data)
+      SELECT json_extract(NEW.vault, '$.subject_id'), json_extract(NEW.vault, '$.first')
+      WHERE json_extract(NEW.vault, '$.op') = 'PutSubject'
+      ON CONFLICT (subject_id) DO UPDATE SET data = json_set(json_extract(NEW.vault, '$.subject'), '$.referrals',
+        json_patch(coalesce(json_extract(data, '$.referrals'), '{}'),
+          json_object(json_extract(NEW.vault, '$.referral_id'), json(json_extract(NEW.vault, '$.notes')))));
+    UPDATE subjects SET data = json_patch(json_remove(data, '$.mobileNumber'), json(json_extract(NEW.vault, '$.patch')))
+      WHERE subject_id = json_extract(NEW.vault, '$.subject_id') AND json_extract(NEW.vault, '$.op') = 'PutContact';
+    UPDATE subjects SET data = json_set(data, '$.referrals', json_patch(coalesce(json_extract(data, '$.referrals'), '{}'),
+        json_object(json_extract(NEW.vault, '$.referral_id'), json(json_extract(NEW.vault, '$.notes')))))
+      WHERE subject_id = json_extract(NEW.vault, '$.subject_id') AND json_extract(NEW.vault, '$.op') = 'PutNotes';
+    DELETE FROM subjects
+      WHERE subject_id = json_extract(NEW.vault, '$.subject_id') AND json_extract(NEW.vault, '$.op') = 'EraseReferral'
+        AND json_patch(coalesce(json_extract(data, '$.referrals'), '{}'),
+          json_object(json_extract(NEW.vault, '$.referral_id'), json('null'))) = '{}';
+    UPDATE subjects SET data = json_set(data, '$.referrals', json_patch(coalesce(json_extract(data, '$.referrals'), '{}'),
+        json_object(json_extract(NEW.vault, '$.referral_id'), json('null'))))
+      WHERE subject_id = json_extract(NEW.vault, '$.subject_id') AND json_extract(NEW.vault, '$.op') = 'EraseReferral';
+    DELETE FROM subjects
+      WHERE subject_id = json_extract(NEW.vault, '$.subject_id') AND json_extract(NEW.vault, '$.op') = 'Erase';
+  END`
+]
+
+/** SQLite: a vault write as the append trigger takes it (`NEW.vault`). */
+const sqliteVault = (write: PersonalData.VaultWrite | undefined): string | null => {
+  if (write === undefined) return null
+  switch (write._tag) {
+    case "PutSubject":
+      return JSON.stringify({
+        op: write._tag,
+        subject_id: write.subject.subjectId,
+        referral_id: write.referralId,
+        first: JSON.stringify(PersonalData.apply(undefined, write)),
+        subject: JSON.stringify(write.subject),
+        notes: JSON.stringify(write.notes)
+      })
+    case "PutContact":
+      return JSON.stringify({
+        op: write._tag,
+        subject_id: write.subjectId,
+        patch: JSON.stringify({
+          ...(write.mobileNumber === null ? {} : { mobileNumber: write.mobileNumber }),
+          ...(write.language === undefined ? {} : { language: write.language })
+        })
+      })
+    case "PutNotes":
+      return JSON.stringify({
+        op: write._tag,
+        subject_id: write.subjectId,
+        referral_id: write.referralId,
+        notes: JSON.stringify(write.notes)
+      })
+    case "EraseReferral":
+      return JSON.stringify({ op: write._tag, subject_id: write.subjectId, referral_id: write.referralId })
+    case "Erase":
+      return JSON.stringify({ op: write._tag, subject_id: write.subjectId })
+  }
+}
+
+const CurrentRow = Schema.Struct({
+  version: Schema.Number,
+  projected: Schema.NullOr(Schema.Number),
+  state: Schema.NullOr(Schema.String)
+})
 const IdRow = Schema.Struct({ referral_id: Ids.ReferralId })
 
 const decodeSubject = Schema.decodeUnknownResult(Schema.fromJsonString(PersonalData.SubjectData))
@@ -115,6 +272,10 @@ const decodeIdempotency = Schema.decodeUnknownResult(
     toVersion: Schema.Number
   })
 )
+
+/** The link worker whose caseload a referral counts in (`Lifecycle.caseload`), if any. */
+const caseloadOf = (linkWorkerId: string | undefined, status: Lifecycle.Status): string | undefined =>
+  linkWorkerId !== undefined && Lifecycle.caseload.has(status) ? linkWorkerId : undefined
 
 /**
  * Builds the store and its read side (`SqlReferralIndex`) over the
@@ -150,6 +311,14 @@ export const makeWithIndex = (
     yield* SqlProjections.catchUp(sql, codec)
     // SQLite: deleted vault content is overwritten with zeros (set again in every vault transaction)
     yield* SqlVault.secureDelete(sql, "start")
+    // SQLite: the one-statement append's trigger on this connection (without it, the statements one by one)
+    const sqliteOneStatement =
+      !isPg &&
+      Result.isSuccess(
+        yield* Effect.result(
+          Effect.forEach(sqliteAppendTrigger, (statement) => sql.unsafe(statement), { discard: true })
+        )
+      )
     /**
      * Serialises the vault writes of one subject until the transaction ends,
      * also when the subject has no row yet (two first referrals of the same
@@ -164,6 +333,34 @@ export const makeWithIndex = (
 
     const load = (referralId: Ids.ReferralId): Effect.Effect<ReferralStore.Stream, ReferralStore.StoreFailure> =>
       loadStream(sql, codec, referralId)
+
+    /**
+     * The stream's version and its projection row in one statement; the row's state when it is at the
+     * stream's version (always, while every append goes through this store), else the fold of the log.
+     */
+    const current = (referralId: Ids.ReferralId) =>
+      Effect.gen(function* () {
+        const found = yield* sql`SELECT s.version AS version, p.version AS projected, p.state${asText} AS state
+          FROM referral_streams s LEFT JOIN referral_projection p ON p.referral_id = s.referral_id
+          WHERE s.referral_id = ${referralId}`.pipe(
+          Effect.mapError((e) => storeFailure("current", e)),
+          Effect.flatMap(rows(CurrentRow, "current", "referral_streams"))
+        )
+        const row = found[0]
+        if (row === undefined || row.version === 0) {
+          return { referralId, version: 0, state: Referral.initialState } satisfies ReferralStore.Current
+        }
+        const stored = row.projected === row.version && row.state !== null ? parseState(row.state) : undefined
+        if (stored !== undefined && stored.version === row.version) {
+          return { referralId, version: row.version, state: stored } satisfies ReferralStore.Current
+        }
+        const stream = yield* loadStream(sql, codec, referralId, "current")
+        return {
+          referralId,
+          version: stream.version,
+          state: Referral.fold(stream.events)
+        } satisfies ReferralStore.Current
+      })
 
     const currentVersion = (referralId: Ids.ReferralId) =>
       Effect.map(
@@ -271,6 +468,66 @@ export const makeWithIndex = (
         }
       })
 
+    const caseloadList = sql.literal(Array.from(Lifecycle.caseload, (status) => `'${status}'`).join(", "))
+
+    /**
+     * PostgreSQL: a vault write (`PersonalData.apply`) as parts of the one-statement append, written only when
+     * the stream was advanced (`s`). Each works on the row as committed: `INSERT … ON CONFLICT DO UPDATE` and
+     * `UPDATE` re-read a row another transaction changed while they waited for it; an erasure of one referral
+     * locks the row (`FOR UPDATE`, the committed row) and then either deletes it (no other referral has notes in
+     * it) or removes the referral's notes.
+     */
+    const vaultPart = (write: PersonalData.VaultWrite | undefined): Statement.Fragment => {
+      if (write === undefined) return sql.literal("")
+      switch (write._tag) {
+        case "PutSubject": {
+          const subjectId = write.subject.subjectId
+          const first = JSON.stringify(PersonalData.apply(undefined, write))
+          return sql`, v AS (
+              INSERT INTO subjects (subject_id, data) SELECT ${subjectId}::text, ${first}::jsonb FROM s
+              ON CONFLICT (subject_id) DO UPDATE SET data = ${JSON.stringify(write.subject)}::jsonb
+                || jsonb_build_object('referrals', coalesce(subjects.data -> 'referrals', '{}'::jsonb)
+                  || jsonb_build_object(${write.referralId}::text,
+                    coalesce(subjects.data -> 'referrals' -> ${write.referralId}::text, '{}'::jsonb)
+                      || ${JSON.stringify(write.notes)}::jsonb))
+            )`
+        }
+        case "PutContact": {
+          const patch = {
+            ...(write.mobileNumber === null ? {} : { mobileNumber: write.mobileNumber }),
+            ...(write.language === undefined ? {} : { language: write.language })
+          }
+          return sql`, v AS (
+              UPDATE subjects SET data = (data - 'mobileNumber') || ${JSON.stringify(patch)}::jsonb
+              WHERE subject_id = ${write.subjectId} AND EXISTS (SELECT 1 FROM s)
+            )`
+        }
+        case "PutNotes":
+          return sql`, v AS (
+              UPDATE subjects SET data = jsonb_set(data, '{referrals}', coalesce(data -> 'referrals', '{}'::jsonb)
+                || jsonb_build_object(${write.referralId}::text,
+                  coalesce(data -> 'referrals' -> ${write.referralId}::text, '{}'::jsonb)
+                    || ${JSON.stringify(write.notes)}::jsonb))
+              WHERE subject_id = ${write.subjectId} AND EXISTS (SELECT 1 FROM s)
+            )`
+        case "EraseReferral":
+          return sql`, vl AS (
+              SELECT coalesce(data -> 'referrals', '{}'::jsonb) - ${write.referralId}::text AS others FROM subjects
+              WHERE subject_id = ${write.subjectId} AND EXISTS (SELECT 1 FROM s) FOR UPDATE
+            ), vd AS (
+              DELETE FROM subjects WHERE subject_id = ${write.subjectId}
+                AND EXISTS (SELECT 1 FROM vl WHERE others = '{}'::jsonb)
+            ), vu AS (
+              UPDATE subjects SET data = jsonb_set(data, '{referrals}', vl.others) FROM vl
+              WHERE subject_id = ${write.subjectId} AND vl.others <> '{}'::jsonb
+            )`
+        case "Erase":
+          return sql`, v AS (
+              DELETE FROM subjects WHERE subject_id = ${write.subjectId} AND EXISTS (SELECT 1 FROM s)
+            )`
+      }
+    }
+
     const append = (
       request: ReferralStore.AppendRequest
     ): Effect.Effect<{ readonly version: number }, ReferralStore.ReferralStoreError> =>
@@ -291,11 +548,126 @@ export const makeWithIndex = (
         const { expectedVersion, referralId } = request
         const next = expectedVersion + encoded.length
 
-        const transaction = Effect.gen(function* () {
+        /**
+         * PostgreSQL, once the state before the events is known: the whole append in one statement (one round
+         * trip; atomic on its own), each part written only when the one before it was, so a racing append waits on
+         * the key or the stream row first, as with the statements one by one:
+         *
+         * - `k` claims the key; `s` advances the stream (the version guard; it takes the stream row's lock);
+         * - `old` reads the projection row as committed (`FOR UPDATE`: after any writer it waited for), `c` its
+         *   caseload, `d` the moves between the link workers' counts (and, for an assignment, the link worker's
+         *   row with no move); `g` takes the assignment guard's advisory lock (as the statements one by one do);
+         *   `l` applies the moves (`ON CONFLICT DO UPDATE` locks each count and sees its latest value, in order
+         *   of link worker id) and returns the counts before them, for the guard;
+         * - `e` the events, `p` the projection row, `o` the outbox entries;
+         * - `v…` the vault write (`PersonalData.apply` in SQL, on the row as committed: an upsert or an update
+         *   re-reads the row it waited for; an erasure of one referral locks the row first).
+         *
+         * A key already used writes nothing (`claimed` 0). A key claimed but a guard that fails (another append
+         * came first, or the link worker's count is not the expected one) makes the statement divide by zero,
+         * which undoes the key's row with the rest (`Conflicted`, answered after the rollback).
+         */
+        const combined = (before: Referral.ReferralState, write: PersonalData.VaultWrite | undefined) =>
+          Effect.gen(function* () {
+            const after = Referral.fold(request.events, before)
+            const stream =
+              expectedVersion === 0
+                ? sql`INSERT INTO referral_streams (referral_id, version)
+                    SELECT ${referralId}::text, ${next}::int WHERE EXISTS (SELECT 1 FROM k)
+                    ON CONFLICT (referral_id) DO NOTHING RETURNING 1`
+                : sql`UPDATE referral_streams SET version = ${next}::int
+                    WHERE referral_id = ${referralId} AND version = ${expectedVersion}::int
+                      AND EXISTS (SELECT 1 FROM k) RETURNING 1`
+            const values = encoded.map(
+              (e, i) =>
+                sql`(${referralId}::text, ${expectedVersion + i + 1}::int, ${e.type}::text, ${e.version}::int, ${e.json}::jsonb)`
+            )
+            const messages = SqlOutbox.messagesOf(request.events, after)
+            const outbox =
+              messages.length === 0
+                ? sql.literal("")
+                : sql`, o AS (
+                    INSERT INTO outbox (id, referral_id, kind, payload, status, attempts, not_before)
+                    SELECT * FROM (VALUES ${sql.csv(
+                      messages.map(
+                        (m) =>
+                          sql`(${m.id}::text, ${m.payload.referralId}::text, ${m.payload.kind}::text, ${canonicalJson(m.payload)}::jsonb, 'pending', 0, ${m.notBefore}::text)`
+                      )
+                    )}) AS v (id, referral_id, kind, payload, status, attempts, not_before)
+                    WHERE EXISTS (SELECT 1 FROM s)
+                  )`
+            const guarded = request.expectedLoad
+            const afterLoad = caseloadOf(after.linkWorkerId, after.status) ?? null
+            const lock =
+              guarded === undefined
+                ? sql.literal("")
+                : sql`, g AS (SELECT pg_advisory_xact_lock(${linkWorkerLockSpace}::int, hashtext(${guarded.linkWorkerId}::text)) FROM s)`
+            const locked = guarded === undefined ? sql.literal("") : sql.literal(" AND EXISTS (SELECT 1 FROM g)")
+            const guardRow =
+              guarded === undefined
+                ? sql.literal("")
+                : sql` UNION ALL SELECT ${guarded.linkWorkerId}::text, 0 FROM c
+                    WHERE ${guarded.linkWorkerId}::text IS DISTINCT FROM c.lw_before
+                      AND ${guarded.linkWorkerId}::text IS DISTINCT FROM ${afterLoad}::text`
+            const loadBefore =
+              guarded === undefined
+                ? sql.literal("NULL::int")
+                : sql`(SELECT l.active_clients - d.delta FROM l JOIN d ON d.lw = l.link_worker_id
+                    WHERE l.link_worker_id = ${guarded.linkWorkerId}::text)`
+            const loadOk =
+              guarded === undefined
+                ? sql.literal("true")
+                : sql`(advanced = 0 OR load_before = ${guarded.activeClients}::int)`
+            const found = yield* sql`WITH k AS (
+                INSERT INTO idempotency_keys (idempotency_key, referral_id, fingerprint, from_version, to_version)
+                VALUES (${request.idempotencyKey}, ${referralId}, ${request.fingerprint}, ${expectedVersion}, ${next})
+                ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1
+              ), s AS (${stream}), old AS (
+                SELECT link_worker_id, status FROM referral_projection
+                WHERE referral_id = ${referralId} AND EXISTS (SELECT 1 FROM s) FOR UPDATE
+              ), c AS (
+                SELECT (SELECT CASE WHEN o.status IN (${caseloadList}) THEN o.link_worker_id END FROM old o) AS lw_before
+                FROM s
+              )${lock}, d AS (
+                SELECT lw, delta FROM (
+                  SELECT c.lw_before AS lw, -1 AS delta FROM c
+                  WHERE c.lw_before IS NOT NULL AND c.lw_before IS DISTINCT FROM ${afterLoad}::text
+                  UNION ALL SELECT ${afterLoad}::text, 1 FROM c
+                  WHERE ${afterLoad}::text IS NOT NULL AND c.lw_before IS DISTINCT FROM ${afterLoad}::text${guardRow}
+                ) AS x WHERE true${locked}
+              ), l AS (
+                INSERT INTO link_worker_load (link_worker_id, active_clients)
+                SELECT lw, greatest(delta, 0) FROM d ORDER BY lw
+                ON CONFLICT (link_worker_id) DO UPDATE
+                SET active_clients = link_worker_load.active_clients
+                  + (SELECT d.delta FROM d WHERE d.lw = excluded.link_worker_id)
+                RETURNING link_worker_id, active_clients
+              ), e AS (
+                INSERT INTO referral_events (referral_id, version, type, schema_version, data)
+                SELECT * FROM (VALUES ${sql.csv(values)}) AS v (referral_id, version, type, schema_version, data)
+                WHERE EXISTS (SELECT 1 FROM s)
+              ), p AS (${SqlProjections.upsertWhen(sql, referralId, after, request.nextDueAt, sql`EXISTS (SELECT 1 FROM c)`)})${outbox}${vaultPart(write)}
+              SELECT claimed, advanced, load_before,
+                1 / (CASE WHEN claimed = advanced AND ${loadOk} THEN 1 ELSE 0 END) AS checked
+              FROM (SELECT (SELECT count(*) FROM k)::int AS claimed, (SELECT count(*) FROM s)::int AS advanced,
+                ${loadBefore}::int AS load_before) AS r`.pipe(
+              Effect.mapError((e) => (isAssertion(e) ? new Conflicted() : storeFailure("append", e))),
+              Effect.flatMap(rows(CombinedRow, "append", "referral_streams"))
+            )
+            if (found[0]?.claimed !== 1) {
+              return yield* new ReferralStore.IdempotencyKeyUsed({ idempotencyKey: request.idempotencyKey })
+            }
+          })
+
+        const given =
+          request.state !== undefined && request.state.version === expectedVersion ? request.state : undefined
+
+        /** The statements one by one: SQLite, an assignment's load guard, or a state not given. */
+        const oneByOne = Effect.gen(function* () {
           const claimed = yield* sql`INSERT INTO idempotency_keys
-              (idempotency_key, referral_id, fingerprint, from_version, to_version)
-            VALUES (${request.idempotencyKey}, ${referralId}, ${request.fingerprint}, ${expectedVersion}, ${next})
-            ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`.pipe(
+                (idempotency_key, referral_id, fingerprint, from_version, to_version)
+              VALUES (${request.idempotencyKey}, ${referralId}, ${request.fingerprint}, ${expectedVersion}, ${next})
+              ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`.pipe(
             Effect.mapError((e) => storeFailure("append", e))
           )
           if (claimed.length === 0) {
@@ -310,20 +682,19 @@ export const makeWithIndex = (
           }
           if (request.expectedLoad !== undefined) yield* checkLoad(request.expectedLoad)
           if (encoded.length > 0) {
-            // the state before the new events: read before they are inserted (the fallback folds the log)
-            const { state: before, row } = yield* SqlProjections.stateAndRowAt(
-              sql,
-              codec,
-              referralId,
-              expectedVersion,
-              "append"
-            )
+            // the state before the new events: the caller's (read by `current`, proved current by the guard above;
+            // the projection row's caseload columns are then read by `write`), else read before they are inserted
+            // (the fallback folds the log)
+            const { state: before, row } =
+              given !== undefined
+                ? { state: given, row: undefined }
+                : yield* SqlProjections.stateAndRowAt(sql, codec, referralId, expectedVersion, "append")
             const values = encoded.map(
               (e, i) => sql`(${referralId}, ${expectedVersion + i + 1}, ${e.type}, ${e.version}, ${e.json}${toJson})`
             )
             yield* Effect.mapError(
               sql`INSERT INTO referral_events (referral_id, version, type, schema_version, data)
-                VALUES ${sql.csv(values)}`,
+                  VALUES ${sql.csv(values)}`,
               (e) => storeFailure("append", e)
             )
             // the projection and the outbox, in the same transaction
@@ -331,6 +702,73 @@ export const makeWithIndex = (
             yield* SqlProjections.write(sql, referralId, after, "append", request.nextDueAt, row)
             yield* SqlOutbox.enqueue(sql, request.events, after, "append")
           }
+        })
+
+        // one vault write at most (every command's): PostgreSQL applies it in the same statement
+        const write = request.vault.length === 0 ? undefined : request.vault.length === 1 ? request.vault[0] : null
+        /**
+         * SQLite: the whole append as one `INSERT` into the trigger's view (one synchronous statement), the vault's
+         * `secure_delete` set before it when there is a vault write, the WAL truncated after an erasure.
+         */
+        const sqliteCombined = (before: Referral.ReferralState, write: PersonalData.VaultWrite | undefined) =>
+          Effect.gen(function* () {
+            const after = Referral.fold(request.events, before)
+            const messages = SqlOutbox.messagesOf(request.events, after).map((m) => ({
+              id: m.id,
+              referral_id: m.payload.referralId,
+              kind: m.payload.kind,
+              payload: canonicalJson(m.payload),
+              not_before: m.notBefore
+            }))
+            const events = JSON.stringify(encoded.map((e) => ({ type: e.type, version: e.version, data: e.json })))
+            const guarded = request.expectedLoad
+            if (write !== undefined) yield* SqlVault.secureDelete(sql, "append")
+            yield* sql`INSERT INTO lahete_append (idempotency_key, referral_id, fingerprint, from_version, to_version,
+                events, projection, load_after, guard_lw, guard_count, messages, vault)
+              VALUES (${request.idempotencyKey}, ${referralId}, ${request.fingerprint}, ${expectedVersion}, ${next},
+                ${events}, ${SqlProjections.rowJson(referralId, after, request.nextDueAt)},
+                ${caseloadOf(after.linkWorkerId, after.status) ?? null}, ${guarded?.linkWorkerId ?? null},
+                ${guarded?.activeClients ?? null}, ${JSON.stringify(messages)}, ${sqliteVault(write)})`.pipe(
+              Effect.mapError((e) =>
+                raised(e, "key-used")
+                  ? new ReferralStore.IdempotencyKeyUsed({ idempotencyKey: request.idempotencyKey })
+                  : raised(e, "conflict") || raised(e, "load")
+                    ? new Conflicted()
+                    : storeFailure("append", e)
+              )
+            )
+            if (write !== undefined && (write._tag === "EraseReferral" || write._tag === "Erase")) {
+              // once committed, the WAL's copies of the erased values go too (`purge` retries)
+              yield* Effect.ignore(SqlVault.truncateWal(sql, "append"))
+            }
+          })
+
+        const oneStatement = (isPg || sqliteOneStatement) && given !== undefined && encoded.length > 0 && write !== null
+        /** After a `Conflicted` statement (rolled back): which guard failed, as committed now. */
+        const conflict = () =>
+          Effect.gen(function* () {
+            const actualVersion = yield* currentVersion(referralId)
+            const expected = request.expectedLoad
+            if (actualVersion === expectedVersion && expected !== undefined) {
+              const actual = yield* index.activeClients(expected.linkWorkerId)
+              return yield* new ReferralStore.LoadChanged({
+                linkWorkerId: expected.linkWorkerId,
+                expectedActiveClients: expected.activeClients,
+                actualActiveClients: actual
+              })
+            }
+            return yield* new ReferralStore.VersionConflict({ referralId, expectedVersion, actualVersion })
+          })
+        if (oneStatement && given !== undefined && write !== null) {
+          // the one statement is the whole append
+          yield* (isPg ? combined(given, write) : sqliteCombined(given, write)).pipe(
+            Effect.catchTag("Conflicted", conflict)
+          )
+          return { version: next }
+        }
+
+        const transaction = Effect.gen(function* () {
+          yield* oneByOne
           if (request.vault.length > 0) {
             yield* SqlVault.secureDelete(sql, "append")
             for (const write of request.vault) yield* applyVault(write)
@@ -411,26 +849,30 @@ export const makeWithIndex = (
      */
     let secret: Redacted.Redacted<string> | undefined
     const fingerprintSecret = (): Effect.Effect<Redacted.Redacted<string>, ReferralStore.StoreFailure> =>
-      secret !== undefined
-        ? Effect.succeed(secret)
-        : Effect.gen(function* () {
-            const candidate = yield* ReferralStore.generateSecret
-            yield* sql`INSERT INTO store_secrets (name, secret) VALUES ('fingerprint', ${candidate})
+      // the cache is looked at each time the effect runs (a caller may keep the effect, as ReferralService does)
+      Effect.suspend(() =>
+        secret !== undefined
+          ? Effect.succeed(secret)
+          : Effect.gen(function* () {
+              const candidate = yield* ReferralStore.generateSecret
+              yield* sql`INSERT INTO store_secrets (name, secret) VALUES ('fingerprint', ${candidate})
               ON CONFLICT (name) DO NOTHING`
-            const found = yield* sql`SELECT secret FROM store_secrets WHERE name = 'fingerprint'`
-            const row = found[0]
-            if (row === undefined || typeof row.secret !== "string" || row.secret.length < 32) {
-              return yield* new ReferralStore.StoreFailure({
-                operation: "fingerprintSecret",
-                detail: "unexpected row shape in store_secrets"
-              })
-            }
-            secret = Redacted.make(row.secret)
-            return secret
-          }).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(storeFailure("fingerprintSecret", e))))
+              const found = yield* sql`SELECT secret FROM store_secrets WHERE name = 'fingerprint'`
+              const row = found[0]
+              if (row === undefined || typeof row.secret !== "string" || row.secret.length < 32) {
+                return yield* new ReferralStore.StoreFailure({
+                  operation: "fingerprintSecret",
+                  detail: "unexpected row shape in store_secrets"
+                })
+              }
+              secret = Redacted.make(row.secret)
+              return secret
+            }).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(storeFailure("fingerprintSecret", e))))
+      )
 
     const store = ReferralStore.ReferralStore.of({
       load,
+      current,
       append,
       idempotency,
       referralIds,

@@ -16,6 +16,7 @@ import { SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Context, Effect, Layer, Redacted, type Scope } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
+import * as Statement from "effect/sql/Statement"
 import { databases } from "./support/layers.js"
 
 /** A service over a new store instance on the client in the context (what a restarted process builds). */
@@ -64,6 +65,27 @@ describe("the fingerprint secret in the SQL store", () => {
         const rows = yield* sql`SELECT name FROM store_secrets`
         expect(rows).toEqual([{ name: "fingerprint" }])
         expect((yield* second.store.load(submit.referralId)).version).toBe(executed.version)
+      }).pipe(Effect.scoped, Effect.provide(Layer.fresh(db.client)))
+    )
+  }
+
+  for (const db of databases()) {
+    it.live(`${db.name}: read from the database once per store, not again for every command`, () =>
+      Effect.gen(function* () {
+        const { service } = yield* started
+        const statements: Array<string> = []
+        const counted = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+          Effect.provideService(effect, Statement.CurrentTransformer, (self) => {
+            statements.push(self.compile()[0])
+            return Effect.succeed(self)
+          })
+        yield* counted(service.execute(submit))
+        const first = statements.filter((s) => s.includes("store_secrets")).length
+        expect(first).toBeGreaterThan(0)
+        // a retry and another command: the secret the store already holds
+        expect((yield* counted(service.execute({ ...submit, at: Fixtures.at(2) }))).replayed).toBe(true)
+        yield* counted(service.execute(Fixtures.assign()))
+        expect(statements.filter((s) => s.includes("store_secrets")).length).toBe(first)
       }).pipe(Effect.scoped, Effect.provide(Layer.fresh(db.client)))
     )
   }

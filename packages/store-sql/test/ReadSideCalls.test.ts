@@ -66,6 +66,12 @@ const world = (client: Layer.Layer<SqlClient.SqlClient, SqlError>) => {
               Effect.andThen(
                 Effect.sync(() => counts.loads++),
                 store.load(id)
+              ),
+            // a command reads its referral's current state (its projection row), not its stream: counted as a read
+            current: (id) =>
+              Effect.andThen(
+                Effect.sync(() => counts.loads++),
+                store.current(id)
               )
           }),
           index: (index) => ({

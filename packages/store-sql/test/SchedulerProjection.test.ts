@@ -139,6 +139,12 @@ const world = (client: Layer.Layer<SqlClient.SqlClient, SqlError>) => {
         Effect.andThen(
           Effect.sync(() => loads.push(id)),
           store.load(id)
+        ),
+      // a command reads its referral's current state (its projection row) instead of its stream: counted the same
+      current: (id) =>
+        Effect.andThen(
+          Effect.sync(() => loads.push(id)),
+          store.current(id)
         )
     }),
     index: (index) => ({

@@ -31,7 +31,7 @@
  * @since 0.1.0
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Ids, PersonalData, type Referral, type ReferralCommand, ReferralEvent, ReferralStore } from "@lahete/core"
+import { Ids, PersonalData, Referral, type ReferralCommand, ReferralEvent, ReferralStore } from "@lahete/core"
 import { Effect, Layer, Option, Redacted, Result, Schema } from "effect"
 import * as Fixtures from "./Fixtures.js"
 
@@ -189,6 +189,92 @@ export const suite = <E>(name: string, layer: Layer.Layer<ReferralStore.Referral
             expect(loaded.events).toEqual(stepwise.flatMap((s) => s.events))
           }
           expect([...seen].sort()).toEqual([...allEventTags].sort())
+        })
+      )
+    )
+
+    it.effect(
+      "current is the fold of the stream at its version, with or without the decided-against state on the append",
+      withStore((store) =>
+        Effect.gen(function* () {
+          const unknown = referralId("never-appended-current")
+          expect(yield* store.current(unknown)).toEqual({
+            referralId: unknown,
+            version: 0,
+            state: Referral.initialState
+          })
+          for (const history of histories()) {
+            for (const [label, withState] of [
+              ["given", true],
+              ["read", false]
+            ] as const) {
+              const id = `${history.id}-current-${label}`
+              let version = 0
+              for (const step of steps(onReferral(id, history.commands))) {
+                const before = yield* store.current(referralId(id))
+                expect(before.version).toBe(version)
+                yield* store.append({
+                  ...request(id, version, step.events),
+                  ...(withState ? { state: before.state } : {})
+                })
+                version += step.events.length
+                const stream = yield* store.load(referralId(id))
+                expect(yield* store.current(referralId(id))).toEqual({
+                  referralId: referralId(id),
+                  version: stream.version,
+                  state: Referral.fold(stream.events)
+                })
+              }
+            }
+          }
+        })
+      )
+    )
+
+    it.effect(
+      "an append given its state that finds the stream moved on fails with VersionConflict and writes nothing",
+      withStore((store) =>
+        Effect.gen(function* () {
+          const [submit, assign] = steps(onReferral("r-state-conflict", Fixtures.pathTo.Assigned()))
+          if (submit === undefined || assign === undefined) throw new Error("fixture")
+          const id = referralId("r-state-conflict")
+          yield* store.append({ ...request("r-state-conflict", 0, submit.events), state: Referral.initialState })
+          const before = yield* store.current(id)
+          yield* store.append({ ...request("r-state-conflict", before.version, assign.events), state: before.state })
+          const after = yield* store.current(id)
+          // decided against `before`, appended after another append: nothing of it is kept, its key stays free
+          const key = freshKey("state-conflict")
+          const late = yield* Effect.flip(
+            store.append({
+              ...request("r-state-conflict", before.version, assign.events, { key }),
+              state: before.state
+            })
+          )
+          expect(late._tag).toBe("VersionConflict")
+          expect(Option.isNone(yield* store.idempotency(key))).toBe(true)
+          expect(yield* store.current(id)).toEqual(after)
+          expect((yield* store.load(id)).version).toBe(after.version)
+        })
+      )
+    )
+
+    it.effect(
+      "a state given with an append at another version is not used",
+      withStore((store) =>
+        Effect.gen(function* () {
+          const [submit, assign] = steps(onReferral("r-stale-state", Fixtures.pathTo.Assigned()))
+          if (submit === undefined || assign === undefined) throw new Error("fixture")
+          const id = referralId("r-stale-state")
+          yield* store.append({ ...request("r-stale-state", 0, submit.events), state: Referral.initialState })
+          const n = submit.events.length
+          // the initial state (version 0) handed with an append at version n: the store reads the state itself
+          yield* store.append({ ...request("r-stale-state", n, assign.events), state: Referral.initialState })
+          const stream = yield* store.load(id)
+          expect(yield* store.current(id)).toEqual({
+            referralId: id,
+            version: stream.version,
+            state: Referral.fold(stream.events)
+          })
         })
       )
     )

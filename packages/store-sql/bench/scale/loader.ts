@@ -10,8 +10,8 @@
  *   `referral_events`, encoded with `ReferralEvent.codec` as the store's
  *   append encodes them;
  * - `idempotency_keys`, one per command, with the fingerprint
- *   `ReferralService.fingerprint` gives (`fingerprint` here computes the
- *   same synchronously);
+ *   `ReferralService.fingerprintOf` gives (the service's own function,
+ *   synchronous);
  * - `referral_projection` through the store's own row writer
  *   (`SqlProjections.write`) with the folded state and the next deadline
  *   the service computes (`Deadlines.nextDueAt`), and the outbox through
@@ -22,7 +22,6 @@
  * `settleOutbox` then marks sent the messages whose outcome the histories
  * record (what the dispatcher leaves behind). The audit logs stay empty.
  */
-import { createHash, createHmac } from "node:crypto"
 import {
   Deadlines,
   type Instant,
@@ -30,10 +29,11 @@ import {
   type Referral,
   type ReferralCommand,
   ReferralEvent,
+  ReferralService,
   ReferralStore
 } from "@lahete/core"
 import { Migrations, SqlOutbox, SqlProjections } from "@lahete/store-sql"
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { catalog, type History } from "./county.js"
@@ -122,7 +122,7 @@ export const load = (
       }
       if (version > 0) streams.push({ referralId: h.referralId, version })
     }
-    const fingerprints = keys.map((k) => fingerprint(k.command, secret))
+    const fingerprints = keys.map((k) => ReferralService.fingerprintOf(k.command, Redacted.make(secret)))
 
     const write = Effect.gen(function* () {
       for (const group of inGroups(streams, rowsPerStatement)) {
@@ -163,57 +163,6 @@ export const load = (
       sent
     }
   })
-
-/**
- * `ReferralService.fingerprint`, computed synchronously: with the store's
- * secret, HMAC-SHA-256 over the command's canonical JSON without `at` and
- * the key (what the service stores); without one, the pre-0.2 SHA-256 with
- * personal data left out (for an assignment the link worker's id): the service's
- * version goes through WebCrypto's promise per command, most of the
- * loader's time. `test/ScaleLoader.test.ts` compares the two on every
- * command of a county.
- */
-export const fingerprint = (command: ReferralCommand.ReferralCommand, secret?: string): string => {
-  const masked = "(personal data)"
-  const content = (): unknown => {
-    if (command._tag === "AssignLinkWorker") {
-      return {
-        _tag: "AssignLinkWorker",
-        referralId: command.referralId,
-        actor: command.actor,
-        linkWorkerId: command.linkWorker.id
-      }
-    }
-    const { at: _at, idempotencyKey: _key, ...rest } = command
-    if (secret !== undefined) return rest
-    switch (rest._tag) {
-      case "SubmitReferral":
-        return { ...rest, client: masked, reasonText: masked }
-      case "UpdateContactDetails":
-        return { ...rest, mobileNumber: rest.mobileNumber === null ? null : masked }
-      case "CloseReferral":
-        return { ...rest, feedback: masked }
-      default:
-        return rest
-    }
-  }
-  return secret === undefined
-    ? `sha256:${createHash("sha256").update(canonicalJson(content())).digest("hex")}`
-    : `hmac-sha256:${createHmac("sha256", secret).update(canonicalJson(content())).digest("hex")}`
-}
-
-const canonicalJson = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
-  if (value !== null && typeof value === "object") {
-    const record = value as Record<string, unknown>
-    return `{${Object.keys(record)
-      .filter((k) => record[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`)
-      .join(",")}}`
-  }
-  return JSON.stringify(value) ?? "null"
-}
 
 /** The next deadline the service hands the store with an append (`ReferralService`: from the programme). */
 const nextDueAt = (state: Referral.ReferralState): Instant.Instant | null | undefined => {
