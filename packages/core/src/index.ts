@@ -114,6 +114,20 @@ export * as LocalTime from "./LocalTime.js"
  */
 export * as Mailer from "./Mailer.js"
 /**
+ * The client's measure by a secure link: when a link message may be asked
+ * for and answered, and when the scheduler asks.
+ *
+ * @since 0.3.0
+ */
+export * as MeasureLink from "./MeasureLink.js"
+/**
+ * The signed, expiring token a measure link carries (HS256, nothing
+ * personal in it).
+ *
+ * @since 0.3.0
+ */
+export * as MeasureLinkToken from "./MeasureLinkToken.js"
+/**
  * Scoring, completeness, change, due measures.
  *
  * @since 0.1.0
