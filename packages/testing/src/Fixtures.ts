@@ -448,8 +448,9 @@ export const erase = (overrides: Partial<Cmd<"ErasePersonalData">> = {}): Cmd<"E
 
 /**
  * Kemijärvi's programme with the measure link at the follow-up (id
- * `kemijarvi-links`): a first message when the window opens, at most two
- * reminders five days apart, each link valid ten days.
+ * `kemijarvi-links`, in fi, sv, se and en): ONS4 at the follow-up (an open
+ * instrument), a first message when the window opens, at most two reminders
+ * five days apart, each link valid ten days.
  *
  * @since 0.3.0
  * @category constants
@@ -458,6 +459,9 @@ export const measureLinkProgramme: Programme.Programme = Result.getOrThrowWith(
   Programme.make({
     ...Presets.kemijarvi,
     id: "kemijarvi-links",
+    languages: ["fi", "sv", "se", "en"],
+    // an open instrument at the follow-up (ONS4, `ExampleItemTexts`): its form needs no licensed text
+    measures: { ...Presets.kemijarvi.measures, followUp: [{ instrument: "ons4", respondent: "self" }] },
     measureLinks: { timePoints: ["follow-up"], reminders: { max: 2, intervalDays: 5 }, validDays: 10 }
   }),
   (e) => new Error(e.message)
@@ -507,7 +511,7 @@ export const measureLinkStory = (): ReadonlyArray<ReferralCommand.ReferralComman
       ...common(client, Instant.plusMillis(request.at, 3_600_000)),
       tokenId: `${referralId}:${request.idempotencyKey}:measure-link-sms`,
       timePoint: "follow-up",
-      measures: [{ instrument: "swemwbs", answers: [4, 4, 3, 4, 5, 3, 4] }]
+      measures: [{ instrument: "ons4", answers: [7, 8, 6, 3] }]
     }
   ]
 }
