@@ -20,6 +20,7 @@ import { Profession } from "./Actor.js"
 import { ProgrammeId } from "./Ids.js"
 import * as Instruments from "./Instruments.js"
 import { Language as LanguageSchema } from "./internal/language.js"
+import * as LinkWorkerSurvey from "./LinkWorkerSurvey.js"
 import { isTimeZone } from "./LocalTime.js"
 
 /**
@@ -202,7 +203,9 @@ export const Programme = Schema.Struct({
     defaultCapacity: PositiveInt
   }),
   /** The client's measure by a secure link (`MeasureLinks`); absent: no links are sent. */
-  measureLinks: Schema.optionalKey(MeasureLinks)
+  measureLinks: Schema.optionalKey(MeasureLinks),
+  /** The link workers' survey (`LinkWorkerSurvey.Survey`); absent: none. */
+  linkWorkerSurvey: Schema.optionalKey(LinkWorkerSurvey.Survey)
 })
 /**
  * @since 0.1.0
@@ -328,6 +331,11 @@ const consistency = (p: Programme): ReadonlyArray<Problem> => {
   if (new Set(p.languages).size !== p.languages.length) problems.push({ path: "languages", reason: "must not repeat" })
   if (!isTimeZone(p.timeZone)) {
     problems.push({ path: "timeZone", reason: "must be an IANA time zone such as Europe/Helsinki" })
+  }
+  if (p.linkWorkerSurvey !== undefined) {
+    for (const q of LinkWorkerSurvey.problems(p.linkWorkerSurvey)) {
+      problems.push({ path: `linkWorkerSurvey.${q.path}`, reason: q.reason })
+    }
   }
   if (p.measureLinks !== undefined) {
     const links = p.measureLinks

@@ -102,6 +102,13 @@ export * as LinkWorker from "./LinkWorker.js"
  */
 export * as LinkWorkerRegistry from "./LinkWorkerRegistry.js"
 /**
+ * The link workers' survey: its definition as programme data, its rounds,
+ * and aggregates no one link worker's answer can be singled out from.
+ *
+ * @since 0.3.0
+ */
+export * as LinkWorkerSurvey from "./LinkWorkerSurvey.js"
+/**
  * Time-zone-correct local time (Europe/Helsinki).
  *
  * @since 0.1.0

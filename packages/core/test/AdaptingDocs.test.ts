@@ -279,6 +279,8 @@ const fieldDocs: Readonly<Record<string, string>> = {
   "measures.followUp": "measures at the follow-up",
   feedback: "whether the referrer may ask to read the closing feedback (C3)",
   linkWorkers: "refresher-training interval in months; default capacity (active clients)",
+  linkWorkerSurvey:
+    "optional: the link workers' survey (items as data, a round every `everyMonths`); anonymous answers, aggregates under disclosure control (docs/measures.md)",
   measureLinks:
     "optional: the time points whose self-report measures the client gets a secure link for, by text message; `reminders.max` after the first, `reminders.intervalDays` apart; a link valid `validDays`, never past the time point's window (docs/measures.md)"
 }
