@@ -600,7 +600,13 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
       // a measure link to ask for (the scheduler asks for it as it fires deadline markers)
       const link =
         state.lastEventAt === undefined ? undefined : MeasureLink.nextSendAt(state, programme, state.lastEventAt)
-      return (link !== undefined && (deadline === undefined || link < deadline) ? link : deadline) ?? null
+      const next = link !== undefined && (deadline === undefined || link < deadline) ? link : deadline
+      // never before the latest event: the decider refuses commands dated before it
+      return next === undefined
+        ? null
+        : state.lastEventAt !== undefined && next < state.lastEventAt
+          ? state.lastEventAt
+          : next
     }
     const conflictRetries = Math.max(0, Math.floor(options.conflictRetries ?? 3))
     const secret =

@@ -159,7 +159,9 @@ export const commandsDue = (
 
 /**
  * When the referral's next deadline marker or measure link message falls
- * due at or after `from` (what the index keeps as its next due time).
+ * due at or after `from` (what the index keeps as its next due time), and
+ * never before the referral's latest event (the decider refuses a command
+ * dated before it, so nothing can be due earlier).
  *
  * @since 0.3.0
  * @category scheduling
@@ -171,7 +173,8 @@ export const nextDueAt = (
 ): Instant.Instant | undefined => {
   const deadline = Deadlines.nextDueAt(state, programme, from)
   const link = MeasureLink.nextSendAt(state, programme, from)
-  return link !== undefined && (deadline === undefined || link < deadline) ? link : deadline
+  const next = link !== undefined && (deadline === undefined || link < deadline) ? link : deadline
+  return next !== undefined && state.lastEventAt !== undefined && next < state.lastEventAt ? state.lastEventAt : next
 }
 
 /**
