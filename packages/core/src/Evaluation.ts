@@ -179,7 +179,13 @@ export const Report = Schema.Struct({
     recorded: Cell,
     missed: Cell,
     pending: Cell,
-    shareRecorded: Cell
+    shareRecorded: Cell,
+    /**
+     * How the recorded follow-ups were collected: by the client through a
+     * measure link, or entered by the link worker (the two add up to
+     * `recorded`, so a small one suppresses the other too).
+     */
+    collected: Schema.Struct({ byLink: Cell, byLinkWorker: Cell })
   })
 })
 /**
@@ -226,6 +232,8 @@ interface Facts {
   readonly firstContactWithin?: boolean
   readonly collaborationDays?: number
   readonly followUp?: "recorded" | "missed" | "pending"
+  /** A recorded follow-up: answered through a measure link, or entered by staff. */
+  readonly followUpByLink?: boolean
 }
 
 const hour = 3_600_000
@@ -238,12 +246,14 @@ const factsOf = (events: ReadonlyArray<ReferralEvent>, catalog: Programme.Catalo
   let lastCallAt: Instant | undefined
   let contactAt: Instant | undefined
   let followUpResult: "recorded" | "missed" | undefined
+  let followUpByLink = false
   for (const e of upTo) {
     if (e._tag === "CallScheduled") lastCallAt = e.callAt
     if ((e._tag === "CollaborationStarted" || e._tag === "ClientDeclined") && contactAt === undefined) {
       contactAt = lastCallAt ?? e.at
     }
     if (e._tag === "FollowUpCompleted") followUpResult = e.result
+    if (e._tag === "MeasureLinkAnswered" && e.timePoint === "follow-up") followUpByLink = true
   }
   const facts: {
     -readonly [K in keyof Facts]: Facts[K]
@@ -259,6 +269,7 @@ const factsOf = (events: ReadonlyArray<ReferralEvent>, catalog: Programme.Catalo
   if (state.closedAt !== undefined && programme !== undefined && !(state.status === "Withdrawn" && !followUpResult)) {
     facts.followUp =
       followUpResult ?? (Deadlines.followUpWindow(state.closedAt, programme).closesAt <= asOf ? "missed" : "pending")
+    if (followUpResult === "recorded") facts.followUpByLink = followUpByLink
   }
   return facts
 }
@@ -454,6 +465,8 @@ const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>
   const missed = cohort.filter((f) => f.followUp === "missed").length
   const pending = cohort.filter((f) => f.followUp === "pending").length
   const [recordedCell, missedCell] = rules.partition([recorded, missed]) as [Cell, Cell]
+  const byLink = cohort.filter((f) => f.followUp === "recorded" && f.followUpByLink === true).length
+  const [byLinkCell, byLinkWorkerCell] = rules.partition([byLink, recorded - byLink]) as [Cell, Cell]
 
   return {
     format: "lahete-evaluation/1",
@@ -489,7 +502,8 @@ const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>
       recorded: recordedCell,
       missed: missedCell,
       pending: rules.count(pending),
-      shareRecorded: rules.share(recorded, recorded + missed)
+      shareRecorded: rules.share(recorded, recorded + missed),
+      collected: { byLink: byLinkCell, byLinkWorker: byLinkWorkerCell }
     }
   }
 }

@@ -333,6 +333,15 @@ ${table(
   [t.headFollowUp, t.headReferrals],
   followRows.map((s) => [esc(s.label), num(s.cell, l)])
 )}
+<h3>How the follow-ups were collected</h3>
+${table(
+  ["collected", "referrals"],
+  [
+    ["by the client, through a measure link", num(r.followUp.collected.byLink)],
+    ["by the link worker", num(r.followUp.collected.byLinkWorker)],
+    ["missed", num(r.followUp.missed)]
+  ]
+)}
 </body>
 </html>
 `

@@ -172,6 +172,7 @@ export const transitions: ReadonlyArray<Transition> = [
   { from: "Active", command: "CloseReferral", to: "Closed" },
   { from: "Closed", command: "RecordMeasure", to: "FollowedUp", when: "follow-up measure" },
   { from: "Closed", command: "ExpireFollowUp", to: "FollowedUp", when: "window passed" },
+  { from: "Closed", command: "AnswerMeasureLink", to: "FollowedUp", when: "follow-up measure by link" },
   ...nonTerminal.map(
     (from): Transition => ({ from, command: "RecordConsent", to: "Withdrawn", when: "referral consent withdrawn" })
   )
@@ -192,7 +193,9 @@ export const recordings: Readonly<Record<string, ReadonlyArray<Status>>> = {
   RecordMeasure: ["Submitted", "Assigned", "ContactScheduled", "Active", "OnHold", "Closed"],
   ErasePersonalData: [...terminal],
   RecordDeadline: nonTerminal,
-  RecordMessageOutcome: [...nonTerminal, ...terminal]
+  RecordMessageOutcome: [...nonTerminal, ...terminal],
+  RequestMeasureLink: ["Submitted", "Assigned", "ContactScheduled", "Active", "OnHold", "Closed"],
+  AnswerMeasureLink: ["Submitted", "Assigned", "ContactScheduled", "Active", "OnHold", "Closed"]
 }
 
 /**

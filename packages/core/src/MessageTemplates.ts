@@ -56,6 +56,11 @@ export type ByLanguage = typeof ByLanguage.Type
  *   `{service}`.
  * - `notificationText`: the coordinator email's body; placeholders `{link}`
  *   (required) and `{service}`.
+ * - `measureLinkUrl`: where the client's measure form is, with the
+ *   placeholder `{token}` (`https://lahete.example.fi/m/{token}`); `http` or
+ *   `https` only. Needed when a programme sends measure links.
+ * - `measureLink`: the text message with the link to the client's measure
+ *   form; placeholders `{link}` (required) and `{service}`.
  *
  * @since 0.1.0
  * @category schemas
@@ -64,7 +69,9 @@ export const Config = Schema.Struct({
   referralUrl: Schema.NonEmptyString,
   callTime: Schema.optionalKey(ByLanguage),
   notificationSubject: Schema.optionalKey(ByLanguage),
-  notificationText: Schema.optionalKey(ByLanguage)
+  notificationText: Schema.optionalKey(ByLanguage),
+  measureLinkUrl: Schema.optionalKey(Schema.NonEmptyString),
+  measureLink: Schema.optionalKey(ByLanguage)
 })
 /**
  * @since 0.1.0
@@ -83,7 +90,9 @@ export const placeholders = {
   referralUrl: { allowed: ["referralId"], required: ["referralId"] },
   callTime: { allowed: ["callTime", "service"], required: ["callTime"] },
   notificationSubject: { allowed: ["service"], required: [] },
-  notificationText: { allowed: ["link", "service"], required: ["link"] }
+  notificationText: { allowed: ["link", "service"], required: ["link"] },
+  measureLinkUrl: { allowed: ["token"], required: ["token"] },
+  measureLink: { allowed: ["link", "service"], required: ["link"] }
 } as const satisfies Record<keyof Config, { allowed: ReadonlyArray<string>; required: ReadonlyArray<string> }>
 
 /**
@@ -99,6 +108,7 @@ export const defaults: {
   readonly callTime: Readonly<Record<Language, string>>
   readonly notificationSubject: Readonly<Record<Language, string>>
   readonly notificationText: Readonly<Record<Language, string>>
+  readonly measureLink: Readonly<Record<Language, string>>
 } = {
   callTime: {
     fi: "{service}: Sinulle soitetaan. Puhelun aika: {callTime}.",
@@ -120,6 +130,13 @@ export const defaults: {
     // Northern Sámi: to be reviewed by a native speaker.
     se: "{service}: ođđa dieđáhus lea boahtán.\nRaba dan: {link}",
     en: "{service}: a new referral has arrived.\nOpen the referral: {link}"
+  },
+  measureLink: {
+    fi: "{service}: Kiitos yhteistyöstä. Vastaathan lyhyeen kyselyyn: {link}",
+    sv: "{service}: Tack för samarbetet. Svara gärna på en kort enkät: {link}",
+    // Northern Sámi: to be reviewed by a native speaker.
+    se: "{service}: Giitu ovttasbarggus. Vástit oanehis jearahallamii: {link}",
+    en: "{service}: Thank you for working with us. Please answer a short questionnaire: {link}"
   }
 }
 
@@ -175,7 +192,11 @@ export const decode = (input: unknown): Result.Result<Config, InvalidTemplates> 
       const problems: Array<string> = []
       for (const p of check("referralUrl", config.referralUrl)) problems.push(`referralUrl: ${p}`)
       if (!/^https?:\/\/[^\s/]+/.test(config.referralUrl)) problems.push("referralUrl: expected an http(s) URL")
-      for (const kind of ["callTime", "notificationSubject", "notificationText"] as const) {
+      if (config.measureLinkUrl !== undefined) {
+        for (const p of check("measureLinkUrl", config.measureLinkUrl)) problems.push(`measureLinkUrl: ${p}`)
+        if (!/^https?:\/\/[^\s/]+/.test(config.measureLinkUrl)) problems.push("measureLinkUrl: expected an http(s) URL")
+      }
+      for (const kind of ["callTime", "notificationSubject", "notificationText", "measureLink"] as const) {
         const byLanguage = config[kind]
         if (byLanguage === undefined) continue
         for (const language of ["fi", "sv", "se", "en"] as const) {
@@ -196,7 +217,7 @@ const render = (template: string, values: Readonly<Record<string, string>>): str
 
 const templateOf = (
   config: Config | undefined,
-  kind: "callTime" | "notificationSubject" | "notificationText",
+  kind: "callTime" | "notificationSubject" | "notificationText" | "measureLink",
   language: Language
 ): string => config?.[kind]?.[language] ?? defaults[kind][language]
 
@@ -267,6 +288,37 @@ export const coordinatorNotification = (
     })
   }
 }
+
+/**
+ * The address of a measure form: `measureLinkUrl` with the token, and the
+ * client's language as `lang` (so the form opens in it; the token itself
+ * carries nothing personal).
+ *
+ * @since 0.3.0
+ * @category rendering
+ */
+export const measureLinkUrl = (config: Config, token: string, language: Language): string | undefined => {
+  if (config.measureLinkUrl === undefined) return undefined
+  const url = render(config.measureLinkUrl, { token: encodeURIComponent(token) })
+  return `${url}${url.includes("?") ? "&" : "?"}lang=${language}`
+}
+
+/**
+ * The text message with the link to the client's measure form: the
+ * service's name and the link, nothing about the client.
+ *
+ * @since 0.3.0
+ * @category rendering
+ */
+export const measureLinkMessage = (
+  programme: Programme,
+  config: Config | undefined,
+  request: { readonly link: string; readonly language: Language }
+): string =>
+  render(templateOf(config, "measureLink", request.language), {
+    link: request.link,
+    service: serviceName(programme, request.language)
+  })
 
 // GSM 03.38: the basic character set, and the extension table (two septets each)
 const gsmBasic = new Set(

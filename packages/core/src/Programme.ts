@@ -20,6 +20,7 @@ import { Profession } from "./Actor.js"
 import { ProgrammeId } from "./Ids.js"
 import * as Instruments from "./Instruments.js"
 import { Language as LanguageSchema } from "./internal/language.js"
+import * as LinkWorkerSurvey from "./LinkWorkerSurvey.js"
 import { isTimeZone } from "./LocalTime.js"
 
 /**
@@ -120,6 +121,39 @@ export const Deadlines = Schema.Struct({
 export type Deadlines = typeof Deadlines.Type
 
 /**
+ * The measure link (domain specification §10): which time points' self-report
+ * measures the client is sent a secure link for, by text message, and how
+ * often they are reminded.
+ *
+ * - `timePoints`: the time points sent by link (the follow-up above all;
+ *   baseline and end when the programme wants them too). The first message
+ *   goes when the measure falls due (baseline: at submission; end: at
+ *   closing; follow-up: when its window opens).
+ * - `reminders.max`: messages after the first, at most; `reminders.intervalDays`:
+ *   days between two messages.
+ * - `validDays`: how long a link stays valid after its message was asked
+ *   for; never past the time point's own end (the follow-up window's close,
+ *   the end measure's time).
+ *
+ * Every message obeys the rules of every text message (C2 consent and a
+ * valid number, quiet hours, never after withdrawal or erasure); see
+ * `MeasureLink`.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const MeasureLinks = Schema.Struct({
+  timePoints: Schema.Array(Schema.Literals(["baseline", "end", "follow-up"])).pipe(Schema.check(Schema.isMinLength(1))),
+  reminders: Schema.Struct({ max: NonNegativeInt, intervalDays: PositiveInt }),
+  validDays: PositiveInt
+})
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export type MeasureLinks = typeof MeasureLinks.Type
+
+/**
  * The programme schema. Validate input with `decode` (or `make`), not with
  * `Schema.decodeUnknown…(Programme)`: Schema's own decoding strips unknown
  * keys unless asked for `onExcessProperty: "error"` (a parse option, not a
@@ -167,7 +201,11 @@ export const Programme = Schema.Struct({
     refresherIntervalMonths: PositiveInt,
     /** Default capacity (active clients) when a link worker has none of their own. */
     defaultCapacity: PositiveInt
-  })
+  }),
+  /** The client's measure by a secure link (`MeasureLinks`); absent: no links are sent. */
+  measureLinks: Schema.optionalKey(MeasureLinks),
+  /** The link workers' survey (`LinkWorkerSurvey.Survey`); absent: none. */
+  linkWorkerSurvey: Schema.optionalKey(LinkWorkerSurvey.Survey)
 })
 /**
  * @since 0.1.0
@@ -293,6 +331,26 @@ const consistency = (p: Programme): ReadonlyArray<Problem> => {
   if (new Set(p.languages).size !== p.languages.length) problems.push({ path: "languages", reason: "must not repeat" })
   if (!isTimeZone(p.timeZone)) {
     problems.push({ path: "timeZone", reason: "must be an IANA time zone such as Europe/Helsinki" })
+  }
+  if (p.linkWorkerSurvey !== undefined) {
+    for (const q of LinkWorkerSurvey.problems(p.linkWorkerSurvey)) {
+      problems.push({ path: `linkWorkerSurvey.${q.path}`, reason: q.reason })
+    }
+  }
+  if (p.measureLinks !== undefined) {
+    const links = p.measureLinks
+    if (new Set(links.timePoints).size !== links.timePoints.length) {
+      problems.push({ path: "measureLinks.timePoints", reason: "must not repeat" })
+    }
+    links.timePoints.forEach((tp, k) => {
+      const list = tp === "baseline" ? p.measures.baseline : tp === "end" ? p.measures.end : p.measures.followUp
+      if (!list.some((m) => m.respondent === "self")) {
+        problems.push({
+          path: `measureLinks.timePoints[${k}]`,
+          reason: `the programme expects no self-report measure at ${tp}`
+        })
+      }
+    })
   }
   for (const point of ["baseline", "end", "followUp"] as const) {
     const seen = new Set<string>()

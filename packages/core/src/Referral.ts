@@ -28,6 +28,7 @@ import type { Instant } from "./Instant.js"
 import * as Instruments from "./Instruments.js"
 import * as Lifecycle from "./Lifecycle.js"
 import * as LinkWorker from "./LinkWorker.js"
+import * as MeasureLink from "./MeasureLink.js"
 import * as MobileNumber from "./MobileNumber.js"
 import * as PersonalIdentityCode from "./PersonalIdentityCode.js"
 import * as Programme from "./Programme.js"
@@ -117,6 +118,10 @@ export interface ReferralState {
   readonly personalDataErased: boolean
   /** Deadline markers already fired (`Deadlines.markKey`): each fires once. */
   readonly deadlineMarks: ReadonlyArray<string>
+  /** The measure links issued (`MeasureLinkRequested`), oldest first; absent: none. */
+  readonly measureLinks?: ReadonlyArray<MeasureLink.Issued>
+  /** The time points whose measure link was answered; absent: none. */
+  readonly measureLinksAnswered?: ReadonlyArray<TimePoint>
 }
 
 /**
@@ -255,6 +260,22 @@ const apply = (state: ReferralState, event: ReferralEvent): ReferralState => {
       return { ...s, messagesSent: s.messagesSent + 1 }
     case "MessageNotSent":
       return { ...s, messagesNotSent: s.messagesNotSent + 1 }
+    case "MeasureLinkRequested":
+      return {
+        ...s,
+        measureLinks: [
+          ...(s.measureLinks ?? []),
+          {
+            tokenId: event.tokenId,
+            timePoint: event.timePoint,
+            reminder: event.reminder,
+            requestedAt: event.at,
+            expiresAt: event.expiresAt
+          }
+        ]
+      }
+    case "MeasureLinkAnswered":
+      return { ...s, measureLinksAnswered: [...(s.measureLinksAnswered ?? []), event.timePoint] }
   }
 }
 
@@ -317,7 +338,9 @@ export const allowedRoles: Readonly<Record<ReferralCommand["_tag"], ReadonlyArra
   RecordMessageOutcome: ["System"],
   RecordConsent: ["Referrer", "Coordinator", "LinkWorker", "Client"],
   UpdateContactDetails: ["Referrer", "Coordinator", "LinkWorker", "Client"],
-  ErasePersonalData: ["System", "Coordinator"]
+  ErasePersonalData: ["System", "Coordinator"],
+  RequestMeasureLink: ["System", "Coordinator", "LinkWorker"],
+  AnswerMeasureLink: ["Client"]
 }
 
 const fail = (e: DecideError): Decision => Result.fail(e)
@@ -636,6 +659,50 @@ export const makeDecider = (
           if (at < dueAt) return fail(new TooEarly({ command: command._tag, notBefore: dueAt }))
         }
         return ok({ _tag: "PersonalDataErased", ...base, basis: command.basis })
+      }
+      case "RequestMeasureLink": {
+        const grant = MeasureLink.check(state, programme, command.timePoint, at)
+        if (Result.isFailure(grant)) return Result.fail(grant.failure)
+        const messageId = `${command.idempotencyKey}:measure-link-sms`
+        return ok({
+          _tag: "MeasureLinkRequested",
+          ...base,
+          messageId,
+          // the outbox entry's id: names the referral, so no two referrals share a link id
+          tokenId: `${referralId}:${messageId}`,
+          timePoint: command.timePoint,
+          reminder: grant.success.reminder,
+          sendAfter: grant.success.sendAfter,
+          sendBefore: grant.success.sendBefore,
+          expiresAt: grant.success.expiresAt
+        })
+      }
+      case "AnswerMeasureLink": {
+        const link = MeasureLink.checkAnswer(state, command)
+        if (Result.isFailure(link)) return Result.fail(link.failure)
+        const events: Array<ReferralEvent> = [
+          { _tag: "MeasureLinkAnswered", ...base, tokenId: command.tokenId, timePoint: command.timePoint }
+        ]
+        let s = evolve(state, events[0] as ReferralEvent)
+        for (const m of command.measures) {
+          const recorded = recordMeasure(s, programme, {
+            _tag: "RecordMeasure",
+            referralId,
+            idempotencyKey: command.idempotencyKey,
+            actor,
+            at,
+            instrument: m.instrument,
+            timePoint: command.timePoint,
+            respondent: "self",
+            answers: m.answers
+          })
+          if (Result.isFailure(recorded)) return recorded
+          for (const e of recorded.success) {
+            events.push(e)
+            s = evolve(s, e)
+          }
+        }
+        return ok(...events)
       }
       case "RecordMessageOutcome": {
         const message = { messageId: command.messageId, kind: command.kind, attempts: command.attempts }

@@ -333,7 +333,7 @@ export const RecordMessageOutcome = Schema.TaggedStruct("RecordMessageOutcome", 
   ...common,
   /** The outbox entry's id (the id the provider saw). */
   messageId: Schema.String.pipe(Schema.check(Schema.isMinLength(1), Schema.isMaxLength(300))),
-  kind: Schema.Literals(["call-time-sms", "coordinator-notification"]),
+  kind: Schema.Literals(["call-time-sms", "coordinator-notification", "measure-link-sms"]),
   outcome: Schema.Literals(["sent", "failed", "cancelled", "expired"]),
   /** Why it was not sent: a code (`withdrawn`, `rate-limited`, …), never personal data. Absent when sent. */
   reason: Schema.optionalKey(MessageOutcomeReason),
@@ -376,6 +376,45 @@ export const ErasePersonalData = Schema.TaggedStruct("ErasePersonalData", {
 })
 
 /**
+ * Ask for a text message with a secure link to the client's self-report
+ * measures of a time point (domain specification §10). The scheduler issues
+ * it when the measure falls due and for each reminder (`MeasureLink.sendsDue`);
+ * the coordinator or the link worker may ask for one by hand. Accepted only
+ * under the rules of `MeasureLink.check`: the programme sends links at this
+ * time point, a self-report measure is due there now, C2 (contact-by-sms
+ * consent and a valid number), never after withdrawal or erasure (C5, C6),
+ * at most the programme's reminders, never outside the time point's window.
+ *
+ * @since 0.3.0
+ * @category commands
+ */
+export const RequestMeasureLink = Schema.TaggedStruct("RequestMeasureLink", {
+  ...common,
+  timePoint: TimePoint
+})
+
+/**
+ * The client answered the form of a measure link: the same measures a link
+ * worker would record with `RecordMeasure` (respondent `self`), checked the
+ * same way, plus the link's own rules (`MeasureLink.checkAnswer`): the link
+ * was issued for this referral and time point, has not expired, and no link
+ * of the time point was answered before. Issued by the server's form page
+ * after it verified the link's signature, as the client (the subject).
+ *
+ * @since 0.3.0
+ * @category commands
+ */
+export const AnswerMeasureLink = Schema.TaggedStruct("AnswerMeasureLink", {
+  ...common,
+  /** The link's id (`MeasureLinkRequested.tokenId`), from the verified token. */
+  tokenId: Schema.String.pipe(Schema.check(Schema.isMinLength(1), Schema.isMaxLength(300))),
+  timePoint: TimePoint,
+  measures: Schema.Array(Schema.Struct({ instrument: Code, answers: RecordMeasure.fields.answers })).pipe(
+    Schema.check(Schema.isMinLength(1))
+  )
+})
+
+/**
  * Every command.
  *
  * @since 0.1.0
@@ -400,7 +439,9 @@ export const ReferralCommand = Schema.Union([
   RecordMessageOutcome,
   RecordConsent,
   UpdateContactDetails,
-  ErasePersonalData
+  ErasePersonalData,
+  RequestMeasureLink,
+  AnswerMeasureLink
 ])
 /**
  * @since 0.1.0

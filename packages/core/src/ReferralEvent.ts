@@ -328,6 +328,43 @@ export const MessageNotSent = Schema.TaggedStruct("MessageNotSent", {
 })
 
 /**
+ * A text message with a secure link to the client's self-report measures of
+ * a time point is to be sent (the outbox picks it up). `tokenId` is the
+ * link's id (the token the message carries names it and nothing personal);
+ * `reminder` counts the messages for the time point before this one.
+ *
+ * @since 0.3.0
+ * @category events
+ */
+export const MeasureLinkRequested = Schema.TaggedStruct("MeasureLinkRequested", {
+  ...common,
+  messageId: Schema.NonEmptyString,
+  tokenId: Schema.NonEmptyString,
+  timePoint: RecordMeasure.fields.timePoint,
+  reminder: Schema.Int,
+  /** Not before: the request, or the end of quiet hours. */
+  sendAfter: InstantSchema,
+  /** Not after: when the link expires. */
+  sendBefore: InstantSchema,
+  /** The link answers nothing from this instant on. */
+  expiresAt: InstantSchema
+})
+
+/**
+ * The client answered a measure link's form: the measures follow as
+ * `MeasureRecorded`; every link of the time point now answers "already
+ * answered".
+ *
+ * @since 0.3.0
+ * @category events
+ */
+export const MeasureLinkAnswered = Schema.TaggedStruct("MeasureLinkAnswered", {
+  ...common,
+  tokenId: Schema.NonEmptyString,
+  timePoint: RecordMeasure.fields.timePoint
+})
+
+/**
  * Every event.
  *
  * @since 0.1.0
@@ -360,7 +397,9 @@ export const ReferralEvent = Schema.Union([
   ContactDeadlineMissed,
   DurationExceeded,
   MessageSent,
-  MessageNotSent
+  MessageNotSent,
+  MeasureLinkRequested,
+  MeasureLinkAnswered
 ])
 /**
  * @since 0.1.0

@@ -91,6 +91,7 @@ import type { Instant } from "./Instant.js"
 import * as Lifecycle from "./Lifecycle.js"
 import type * as LinkWorkerModule from "./LinkWorker.js"
 import * as LinkWorkerRegistry from "./LinkWorkerRegistry.js"
+import * as MeasureLink from "./MeasureLink.js"
 import * as PersonalData from "./PersonalData.js"
 import * as Presets from "./Presets.js"
 import type * as Programme from "./Programme.js"
@@ -607,7 +608,18 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
       if (state.programme === undefined) return null
       const programme = catalog.get(state.programme.id, state.programme.version)
       // from its latest event on: a warning whose deadline passed before it can never fire
-      return programme === undefined ? undefined : (Deadlines.nextDueAt(state, programme, state.lastEventAt) ?? null)
+      if (programme === undefined) return undefined
+      const deadline = Deadlines.nextDueAt(state, programme, state.lastEventAt)
+      // a measure link to ask for (the scheduler asks for it as it fires deadline markers)
+      const link =
+        state.lastEventAt === undefined ? undefined : MeasureLink.nextSendAt(state, programme, state.lastEventAt)
+      const next = link !== undefined && (deadline === undefined || link < deadline) ? link : deadline
+      // never before the latest event: the decider refuses commands dated before it
+      return next === undefined
+        ? null
+        : state.lastEventAt !== undefined && next < state.lastEventAt
+          ? state.lastEventAt
+          : next
     }
     const conflictRetries = Math.max(0, Math.floor(options.conflictRetries ?? 3))
     const secret =

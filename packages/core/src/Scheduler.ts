@@ -41,6 +41,7 @@ import * as Actor from "./Actor.js"
 import * as Deadlines from "./Deadlines.js"
 import { IdempotencyKey, type ReferralId } from "./Ids.js"
 import * as Instant from "./Instant.js"
+import * as MeasureLink from "./MeasureLink.js"
 import type * as Programme from "./Programme.js"
 import type { ReferralState } from "./Referral.js"
 import type { ReferralCommand } from "./ReferralCommand.js"
@@ -105,7 +106,30 @@ export const commandFor = (
 }
 
 /**
- * The commands due for one referral at `now`.
+ * The idempotency key of a measure link message's request: one per
+ * referral, time point and message number (0 the first, then each
+ * reminder), the same for every worker and every run.
+ *
+ * @since 0.3.0
+ * @category scheduling
+ */
+export const measureLinkKeyFor = (
+  referralId: ReferralId,
+  timePoint: MeasureLink.Send["timePoint"],
+  reminder: number
+): IdempotencyKey => {
+  const plain = `measure-link:${timePoint}:${reminder}:${referralId}`
+  return decodeKey(
+    plain.length <= 128
+      ? plain
+      : `measure-link:${timePoint}:${reminder}:${referralId.slice(0, 80)}:${fnv1a(referralId)}`
+  )
+}
+
+/**
+ * The commands due for one referral at `now`: its due deadline markers
+ * (`Deadlines.dueFirings`) and the measure link messages to ask for
+ * (`MeasureLink.sendsDue`).
  *
  * @since 0.1.0
  * @category scheduling
@@ -115,10 +139,43 @@ export const commandsDue = (
   programme: Programme.Programme,
   now: Instant.Instant,
   actor: Actor.Actor = systemActor
-): ReadonlyArray<ReferralCommand> =>
-  state.referralId === undefined
-    ? []
-    : Deadlines.dueFirings(state, programme, now).map((f) => commandFor(state.referralId as ReferralId, f, now, actor))
+): ReadonlyArray<ReferralCommand> => {
+  if (state.referralId === undefined) return []
+  const referralId = state.referralId
+  return [
+    ...Deadlines.dueFirings(state, programme, now).map((f) => commandFor(referralId, f, now, actor)),
+    ...MeasureLink.sendsDue(state, programme, now).map(
+      (send): ReferralCommand => ({
+        _tag: "RequestMeasureLink",
+        referralId,
+        idempotencyKey: measureLinkKeyFor(referralId, send.timePoint, send.reminder),
+        actor,
+        at: now,
+        timePoint: send.timePoint
+      })
+    )
+  ]
+}
+
+/**
+ * When the referral's next deadline marker or measure link message falls
+ * due at or after `from` (what the index keeps as its next due time), and
+ * never before the referral's latest event (the decider refuses a command
+ * dated before it, so nothing can be due earlier).
+ *
+ * @since 0.3.0
+ * @category scheduling
+ */
+export const nextDueAt = (
+  state: ReferralState,
+  programme: Programme.Programme,
+  from: Instant.Instant
+): Instant.Instant | undefined => {
+  const deadline = Deadlines.nextDueAt(state, programme, from)
+  const link = MeasureLink.nextSendAt(state, programme, from)
+  const next = link !== undefined && (deadline === undefined || link < deadline) ? link : deadline
+  return next !== undefined && state.lastEventAt !== undefined && next < state.lastEventAt ? state.lastEventAt : next
+}
 
 /**
  * What one step did.
@@ -255,7 +312,7 @@ export function step<E, R>(
         const issued = programme === undefined ? false : yield* issue(state, programme)
         // held as due with nothing due: store when it is (an unknown programme has no deadlines to fire)
         if (!issued && state.referralId !== undefined) {
-          const next = programme === undefined ? undefined : Deadlines.nextDueAt(state, programme, now)
+          const next = programme === undefined ? undefined : nextDueAt(state, programme, now)
           yield* index.refreshDue(state.referralId, state.version, next ?? null)
         }
       }

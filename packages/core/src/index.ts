@@ -109,6 +109,13 @@ export * as LinkWorker from "./LinkWorker.js"
  */
 export * as LinkWorkerRegistry from "./LinkWorkerRegistry.js"
 /**
+ * The link workers' survey: its definition as programme data, its rounds,
+ * and aggregates no one link worker's answer can be singled out from.
+ *
+ * @since 0.3.0
+ */
+export * as LinkWorkerSurvey from "./LinkWorkerSurvey.js"
+/**
  * Time-zone-correct local time (Europe/Helsinki).
  *
  * @since 0.1.0
@@ -120,6 +127,20 @@ export * as LocalTime from "./LocalTime.js"
  * @since 0.1.0
  */
 export * as Mailer from "./Mailer.js"
+/**
+ * The client's measure by a secure link: when a link message may be asked
+ * for and answered, and when the scheduler asks.
+ *
+ * @since 0.3.0
+ */
+export * as MeasureLink from "./MeasureLink.js"
+/**
+ * The signed, expiring token a measure link carries (HS256, nothing
+ * personal in it).
+ *
+ * @since 0.3.0
+ */
+export * as MeasureLinkToken from "./MeasureLinkToken.js"
 /**
  * Scoring, completeness, change, due measures.
  *

@@ -217,7 +217,11 @@ const citation = (preset: string, path: string): string => {
   for (const [depth, key] of path.split(".").entries()) {
     const prefix = `${" ".repeat(2 * (depth + 1))}${key}:`
     at = lines.findIndex((l, i) => i >= from && l.startsWith(prefix))
-    if (at < 0) throw new Error(`Presets.ts: no line for ${preset}.${path}`)
+    if (at < 0) {
+      // an optional setting a preset leaves out has no line and no source
+      if (valueAt(preset === "kemijarvi" ? Presets.kemijarvi : Presets.sodankyla, path) === undefined) return ""
+      throw new Error(`Presets.ts: no line for ${preset}.${path}`)
+    }
     from = at + 1
   }
   const comments: Array<string> = []
@@ -274,7 +278,11 @@ const fieldDocs: Readonly<Record<string, string>> = {
   "measures.end": "measures at the end",
   "measures.followUp": "measures at the follow-up",
   feedback: "whether the referrer may ask to read the closing feedback (C3)",
-  linkWorkers: "refresher-training interval in months; default capacity (active clients)"
+  linkWorkers: "refresher-training interval in months; default capacity (active clients)",
+  linkWorkerSurvey:
+    "optional: the link workers' survey (items as data, a round every `everyMonths`); anonymous answers, aggregates under disclosure control (docs/measures.md)",
+  measureLinks:
+    "optional: the time points whose self-report measures the client gets a secure link for, by text message; `reminders.max` after the first, `reminders.intervalDays` apart; a link valid `validDays`, never past the time point's window (docs/measures.md)"
 }
 
 /** Every field path of the schema: top-level fields, with deadlines and measures one level down. */
@@ -291,6 +299,7 @@ const valueAt = (p: Programme.Programme, path: string): unknown =>
   path.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], p)
 
 const render = (v: unknown): string => {
+  if (v === undefined) return "(not set)"
   if (Array.isArray(v)) {
     if (v.length > 0 && v.every((m) => typeof m === "object" && m !== null && "instrument" in m)) {
       return v.map((m: Programme.ExpectedMeasure) => `${m.instrument} (${m.respondent})`).join(", ")

@@ -93,6 +93,10 @@ const finerChecks: Record<ReferralCommand.Tag, string> = {
     "referrer: own referral, only while Submitted; link worker: the assigned one; client: the data subject, never `agreed-for-office-time`; an ended referral cannot be restarted",
   UpdateContactDetails:
     "referrer: own referral, only while Submitted; link worker: the assigned one; client: the data subject",
+  RequestMeasureLink:
+    "the programme sends links at the time point and a self-report measure is missing and due there (baseline from submission, end from closing until the follow-up window, follow-up inside it); C2; never after withdrawal or erasure; at most 1 + `reminders.max` per time point, `reminders.intervalDays` apart; the message after quiet hours and before the link expires",
+  AnswerMeasureLink:
+    "the client (data subject, as the link page issues it); a link issued for this referral and time point, not expired, none of the time point answered before; each measure as `RecordMeasure` with respondent `self`",
   ErasePersonalData: "only once the referral has ended; repeating it appends nothing"
 }
 

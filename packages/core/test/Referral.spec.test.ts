@@ -268,6 +268,17 @@ describe("transitions", () => {
     expect(state.status).toBe("Withdrawn")
   })
 
+  it("Closed → FollowedUp when the client answers the follow-up through a measure link", () => {
+    const story = F.history(F.measureLinkStory())
+    expect(story.state.status).toBe("FollowedUp")
+    expect(story.events.slice(-4).map((e) => e._tag)).toEqual([
+      "MeasureLinkRequested",
+      "MeasureLinkAnswered",
+      "MeasureRecorded",
+      "FollowUpCompleted"
+    ])
+  })
+
   it("every transition of the lifecycle table has a spec above", () => {
     // keeps this file honest when the table grows: each (from, command, to) is listed here
     const covered = new Set([
@@ -288,6 +299,7 @@ describe("transitions", () => {
       "Active/CloseReferral/Closed",
       "Closed/RecordMeasure/FollowedUp",
       "Closed/ExpireFollowUp/FollowedUp",
+      "Closed/AnswerMeasureLink/FollowedUp",
       ...nonTerminal.map((s) => `${s}/RecordConsent/Withdrawn`)
     ])
     expect(new Set(Lifecycle.transitions.map((t) => `${t.from}/${t.command}/${t.to}`))).toEqual(covered)

@@ -21,7 +21,8 @@ const everyEvent = () => {
     F.messageOutcome("sent"),
     F.messageOutcome("expired", { messageId: "other", reason: "past-send-before" })
   ])
-  return [...all, ...extra.events, ...erased.events, ...deadlines.events, ...messages.events]
+  const links = F.history(F.measureLinkStory())
+  return [...all, ...extra.events, ...erased.events, ...deadlines.events, ...messages.events, ...links.events]
 }
 
 describe("ReferralEvent codec", () => {

@@ -254,6 +254,22 @@ export const Referrals = HttpApiGroup.make("referrals")
       "The outbox dispatcher's bookkeeping: a call-time text message or staff notification was sent, or not sent and why."
     ),
     commandEndpoint(
+      "requestMeasureLink",
+      "/referrals/:referralId/measure-links",
+      "RequestMeasureLink",
+      Requests.RequestMeasureLink,
+      "Ask for a measure link message",
+      "A text message with a secure link to the client's self-report measures of a time point (the scheduler asks when the measure falls due, and for each reminder); C2, quiet hours, never after withdrawal or erasure, never outside the time point's window."
+    ),
+    commandEndpoint(
+      "answerMeasureLink",
+      "/referrals/:referralId/measure-links/answers",
+      "AnswerMeasureLink",
+      Requests.AnswerMeasureLink,
+      "Answer a measure link",
+      "The client's own answers to a link's measures (respondent self), as the link page records them; single use, before the link expires."
+    ),
+    commandEndpoint(
       "recordConsent",
       "/referrals/:referralId/consents",
       "RecordConsent",

@@ -60,6 +60,7 @@ import type { SqlError } from "effect/sql/SqlError"
 import * as jose from "jose"
 import type * as Auth from "./Auth.js"
 import * as Config from "./Config.js"
+import * as MeasureLinkPage from "./MeasureLinkPage.js"
 import * as Server from "./Server.js"
 import * as Sinks from "./Sinks.js"
 import * as Worker from "./Worker.js"
@@ -224,6 +225,7 @@ export const workerOptions = (settings: Config.Settings): Worker.Options => ({
   templates: settings.messages,
   coordinators: settings.coordinators,
   ...(settings.smsSender === undefined ? {} : { smsSender: settings.smsSender }),
+  ...(settings.measureLinks === undefined ? {} : { measureLinkKey: settings.measureLinks.key }),
   intervalMs: settings.worker.intervalMs
 })
 
@@ -358,7 +360,11 @@ export const serve = (
           port: settings.http.port,
           host: settings.http.host,
           auth: authOptions(auth),
-          limits: settings.http.limits
+          limits: settings.http.limits,
+          // the measure form, when measure links are configured (its texts were checked with the configuration)
+          ...(settings.measureLinks === undefined
+            ? {}
+            : { extraRoutes: Layer.orDie(MeasureLinkPage.layer(settings.measureLinks)) })
         })
       )
       const address = yield* HttpServer.addressFormattedWith((a) => Effect.succeed(a)).pipe(Effect.provide(server))

@@ -24,6 +24,8 @@
  * | `linkWorkers` | — | link workers (`LinkWorker` objects) added to the registry at start when it has none with their id |
  * | `worker.intervalSeconds` | `LAHETE_WORKER_INTERVAL_SECONDS` | seconds between worker rounds (default 30) |
  * | `fingerprintSecret` | `LAHETE_FINGERPRINT_SECRET` | the HMAC secret of command fingerprints (secret) |
+ * | `measureLinks.secret` | `LAHETE_MEASURE_LINK_SECRET` | the HS256 secret measure links are signed with, at least 32 characters (secret); required when a programme sends measure links, with `messages.measureLinkUrl` |
+ * | `measureLinks.texts` | — | the licensee's item texts for the measure form (`Instrument.ItemTexts` objects) |
  *
  * Validation reports every problem at once, each naming the setting, where
  * it came from (the environment variable, or the file) and what is expected;
@@ -43,7 +45,16 @@
  */
 import { readFileSync } from "node:fs"
 import { resolve as resolvePath } from "node:path"
-import { LinkWorker, MessageTemplates, Presets, Programme, ReferralService } from "@lahete/core"
+import {
+  Instrument,
+  Instruments,
+  LinkWorker,
+  MeasureLinkToken,
+  MessageTemplates,
+  Presets,
+  Programme,
+  ReferralService
+} from "@lahete/core"
 import { HttpLimits } from "@lahete/http-limits"
 import { Effect, Redacted, Result, Schema, type SchemaIssue } from "effect"
 import * as CliError from "effect/cli/CliError"
@@ -196,6 +207,14 @@ export const Input = Schema.Struct({
   ),
   fingerprintSecret: Schema.optionalKey(
     Schema.String.pipe(Schema.check(Schema.isMinLength(16, { message: "expected at least 16 characters" })))
+  ),
+  measureLinks: Schema.optionalKey(
+    Schema.Struct({
+      secret: Schema.optionalKey(
+        Schema.String.pipe(Schema.check(Schema.isMinLength(32, { message: "expected at least 32 characters" })))
+      ),
+      texts: Schema.optionalKey(Schema.Array(Schema.Unknown))
+    })
   )
 })
 /**
@@ -249,7 +268,8 @@ export const environment: ReadonlyArray<{
   { name: "LAHETE_COORDINATORS", path: ["coordinators"], kind: "coordinators" },
   { name: "LAHETE_REFERRAL_URL", path: ["messages", "referralUrl"], kind: "text" },
   { name: "LAHETE_WORKER_INTERVAL_SECONDS", path: ["worker", "intervalSeconds"], kind: "number" },
-  { name: "LAHETE_FINGERPRINT_SECRET", path: ["fingerprintSecret"], kind: "text" }
+  { name: "LAHETE_FINGERPRINT_SECRET", path: ["fingerprintSecret"], kind: "text" },
+  { name: "LAHETE_MEASURE_LINK_SECRET", path: ["measureLinks", "secret"], kind: "text" }
 ]
 
 /**
@@ -401,6 +421,8 @@ export interface Settings {
   readonly linkWorkers: ReadonlyArray<LinkWorker.LinkWorker>
   readonly worker: { readonly intervalMs: number }
   readonly fingerprintSecret?: Redacted.Redacted<string>
+  /** The measure links' signing key and the form's item texts (when a secret is set). */
+  readonly measureLinks?: { readonly key: MeasureLinkToken.Key; readonly texts: ReadonlyArray<unknown> }
   /** The file read, if any (absolute path). */
   readonly file?: string
 }
@@ -793,6 +815,29 @@ export const read = (sources: Sources = {}): Result.Result<Settings, ConfigError
     } else linkWorkers.push(w.success)
   })
 
+  const links = input.measureLinks
+  ;(links?.texts ?? []).forEach((entry, k) => {
+    const code =
+      typeof entry === "object" && entry !== null ? (entry as { instrument?: unknown }).instrument : undefined
+    const instrument = typeof code === "string" ? Instruments.defaults.get(code) : undefined
+    if (instrument === undefined)
+      problems.push(problem(`measureLinks.texts[${k}].instrument`, "expected a known instrument"))
+    else {
+      const attached = Instrument.attachTexts(instrument, entry)
+      if (Result.isFailure(attached)) problems.push(problem(`measureLinks.texts[${k}]`, attached.failure.problem))
+    }
+  })
+  if (Result.isSuccess(catalog) && catalog.success.all.some((p) => p.measureLinks !== undefined)) {
+    // a programme sends measure links: the worker must sign them and know where the form is
+    if (links?.secret === undefined) {
+      problems.push(
+        problem("measureLinks.secret", "required: a programme sends measure links (LAHETE_MEASURE_LINK_SECRET)")
+      )
+    }
+    if (Result.isSuccess(messages) && messages.success.measureLinkUrl === undefined) {
+      problems.push(problem("messages.measureLinkUrl", "required: a programme sends measure links"))
+    }
+  }
   if (problems.length > 0 || Result.isFailure(catalog) || Result.isFailure(messages)) {
     return Result.fail(new ConfigError({ problems }))
   }
@@ -810,6 +855,9 @@ export const read = (sources: Sources = {}): Result.Result<Settings, ConfigError
     linkWorkers,
     worker: { intervalMs: Math.round((input.worker?.intervalSeconds ?? defaults.intervalSeconds) * 1000) },
     ...(input.fingerprintSecret === undefined ? {} : { fingerprintSecret: Redacted.make(input.fingerprintSecret) }),
+    ...(links?.secret === undefined
+      ? {}
+      : { measureLinks: { key: MeasureLinkToken.key(Redacted.make(links.secret)), texts: links.texts ?? [] } }),
     ...(file === undefined ? {} : { file })
   })
 }

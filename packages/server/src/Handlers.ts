@@ -186,6 +186,8 @@ const referrals = HttpApiBuilder.group(api, "referrals", (handlers) =>
       .handleRaw("expireFollowUp", command("ExpireFollowUp", Requests.ExpireFollowUp))
       .handleRaw("recordDeadline", command("RecordDeadline", Requests.RecordDeadline))
       .handleRaw("recordMessageOutcome", command("RecordMessageOutcome", Requests.RecordMessageOutcome))
+      .handleRaw("requestMeasureLink", command("RequestMeasureLink", Requests.RequestMeasureLink))
+      .handleRaw("answerMeasureLink", command("AnswerMeasureLink", Requests.AnswerMeasureLink))
       .handleRaw("recordConsent", command("RecordConsent", Requests.RecordConsent))
       .handleRaw("updateContactDetails", command("UpdateContactDetails", Requests.UpdateContactDetails))
       .handleRaw("erasePersonalData", command("ErasePersonalData", Requests.ErasePersonalData))

@@ -148,6 +148,16 @@ export const RecordDeadline = body(ReferralCommand.RecordDeadline, "RecordDeadli
  */
 export const RecordMessageOutcome = body(ReferralCommand.RecordMessageOutcome, "RecordMessageOutcomeBody")
 /**
+ * @since 0.3.0
+ * @category schemas
+ */
+export const RequestMeasureLink = body(ReferralCommand.RequestMeasureLink, "RequestMeasureLinkBody")
+/**
+ * @since 0.3.0
+ * @category schemas
+ */
+export const AnswerMeasureLink = body(ReferralCommand.AnswerMeasureLink, "AnswerMeasureLinkBody")
+/**
  * @since 0.1.0
  * @category schemas
  */

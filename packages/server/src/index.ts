@@ -49,6 +49,14 @@ export * as Handlers from "./Handlers.js"
  * @since 0.1.0
  */
 export * as Logging from "./Logging.js"
+
+/**
+ * The client's measure form behind a measure link: server-rendered,
+ * accessible, in fi/sv/se/en, with no script.
+ *
+ * @since 0.3.0
+ */
+export * as MeasureLinkPage from "./MeasureLinkPage.js"
 /**
  * The request bodies of the command endpoints.
  *

@@ -13,6 +13,12 @@
  *   (`contact-made`) or the referral has ended;
  * - a text message is never sent in quiet hours (the entry waits for their
  *   end) nor after its `sendBefore` (the entry becomes `expired`);
+ * - a measure link message (`measure-link-sms`) also needs contact-by-sms
+ *   consent in force and a number when it is sent, and is `cancelled` when
+ *   the referral has ended (`referral-ended`) or a link of its time point
+ *   was answered meanwhile (`answered`); its text carries the form's address
+ *   with the link's signed token (`MeasureLinkToken`, `measureLinks.key`)
+ *   and the client's language, nothing else;
  * - a retryable provider error puts the entry back with exponential back-off
  *   (`baseDelayMs · 2^attempts`, at most `maxDelayMs`) until `maxAttempts`,
  *   then it is `failed`; a non-retryable error fails it at once.
@@ -51,6 +57,8 @@ import {
   Instant,
   Lifecycle,
   Mailer,
+  MeasureLink,
+  MeasureLinkToken,
   MessageTemplates,
   type Programme,
   Referral,
@@ -90,6 +98,12 @@ export interface Options {
   readonly baseDelayMs?: number
   /** The longest retry delay (default 1 hour). */
   readonly maxDelayMs?: number
+  /**
+   * The key measure links are signed with (`MeasureLinkToken`); the form's
+   * address is `templates.measureLinkUrl`. Without it a measure link message
+   * fails (`no-measure-link-key`).
+   */
+  readonly measureLinkKey?: MeasureLinkToken.Key
 }
 
 /**
@@ -193,6 +207,51 @@ const handle = (
           ),
           Effect.catchTag("MailSendError", (e) => Effect.succeed(onSendError(entry, e, now, options)))
         )
+      }
+      case "measure-link-sms": {
+        if (Lifecycle.isTerminal(state.status)) return cancelled("referral-ended")
+        if (MeasureLink.answered(state, payload.timePoint)) return cancelled("answered")
+        // C2 at the time of sending
+        if (!Consent.isGranted(state.consents, "contact-by-sms", now)) return cancelled("no-sms-consent")
+        // never after the link expires, never in quiet hours
+        if (now >= payload.sendBefore) return expired("past-send-before")
+        if (now < payload.sendAfter) {
+          return { _tag: "reschedule", notBefore: payload.sendAfter, countAttempt: false, reason: "before-send-after" }
+        }
+        const quietEnd = Deadlines.earliestSend(now, programme)
+        if (quietEnd !== now) {
+          return quietEnd >= payload.sendBefore
+            ? expired("quiet-hours-until-send-before")
+            : { _tag: "reschedule", notBefore: quietEnd, countAttempt: false, reason: "quiet-hours" }
+        }
+        if (options.measureLinkKey === undefined || options.templates.measureLinkUrl === undefined) {
+          return failed("no-measure-link-key")
+        }
+        if (state.subjectId === undefined) return cancelled("personal-data-erased")
+        const subject = yield* store.subject(state.subjectId)
+        if (Option.isNone(subject)) return cancelled("personal-data-erased")
+        const to = subject.value.mobileNumber
+        if (to === undefined || !state.validMobile) return cancelled("no-mobile-number")
+        const token = yield* MeasureLinkToken.sign(options.measureLinkKey, {
+          tokenId: payload.tokenId,
+          referralId: payload.referralId,
+          timePoint: payload.timePoint,
+          expiresAt: payload.expiresAt
+        })
+        const link = MessageTemplates.measureLinkUrl(options.templates, token, subject.value.language) as string
+        const text = MessageTemplates.measureLinkMessage(programme, options.templates, {
+          link,
+          language: subject.value.language
+        })
+        const sms = yield* SmsSender.SmsSender
+        return yield* sms
+          .send({ id: entry.id, to, text, ...(options.smsSender === undefined ? {} : { sender: options.smsSender }) })
+          .pipe(
+            Effect.map(
+              (receipt): Decision => ({ _tag: "finish", outcome: { status: "sent", providerId: receipt.providerId } })
+            ),
+            Effect.catchTag("SmsSendError", (e) => Effect.succeed(onSendError(entry, e, now, options)))
+          )
       }
       case "call-time-sms": {
         if (Lifecycle.isTerminal(state.status)) return cancelled("referral-ended")

@@ -14,6 +14,9 @@
  *   messages apart even when their events were not decided here), not
  *   before `sendAfter`, with `sendBefore` and `callAt`. The payload carries
  *   the `messageId` itself, for the gateway's own de-duplication.
+ * - `MeasureLinkRequested` → `measure-link-sms`, id
+ *   `<referralId>:<messageId>` (the link's `tokenId`), not before
+ *   `sendAfter`, with `sendBefore`, the time point and the link's expiry.
  * - `ReferralSubmitted` → `coordinator-notification`, id
  *   `<referralId>:coordinator-notification`, not before the submission.
  *
@@ -76,12 +79,33 @@ export const CoordinatorNotification = Schema.Struct({
 })
 
 /**
+ * The payload of a `measure-link-sms` message: the text message with a link
+ * to the client's measure form.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export const MeasureLinkSms = Schema.Struct({
+  kind: Schema.Literal("measure-link-sms"),
+  messageId: Schema.NonEmptyString,
+  tokenId: Schema.NonEmptyString,
+  referralId: Ids.ReferralId,
+  subjectId: Schema.optionalKey(Ids.SubjectId),
+  programmeId: Schema.optionalKey(Ids.ProgrammeId),
+  timePoint: Schema.Literals(["baseline", "end", "follow-up"]),
+  requestedAt: Instant.InstantSchema,
+  sendAfter: Instant.InstantSchema,
+  sendBefore: Instant.InstantSchema,
+  expiresAt: Instant.InstantSchema
+})
+
+/**
  * A message's payload.
  *
  * @since 0.1.0
  * @category models
  */
-export const Payload = Schema.Union([CallTimeSms, CoordinatorNotification])
+export const Payload = Schema.Union([CallTimeSms, CoordinatorNotification, MeasureLinkSms])
 
 /**
  * A message's payload.
@@ -155,6 +179,26 @@ export const messagesOf = (
               callAt: e.callAt,
               sendAfter: e.sendAfter,
               sendBefore: e.sendBefore
+            }
+          }
+        ]
+      case "MeasureLinkRequested":
+        return [
+          {
+            id: e.tokenId,
+            notBefore: e.sendAfter,
+            payload: {
+              kind: "measure-link-sms" as const,
+              messageId: e.messageId,
+              tokenId: e.tokenId,
+              referralId: e.referralId,
+              ...(state.subjectId === undefined ? {} : { subjectId: state.subjectId }),
+              ...(state.programme === undefined ? {} : { programmeId: state.programme.id }),
+              timePoint: e.timePoint,
+              requestedAt: e.at,
+              sendAfter: e.sendAfter,
+              sendBefore: e.sendBefore,
+              expiresAt: e.expiresAt
             }
           }
         ]

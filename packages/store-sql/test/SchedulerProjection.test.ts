@@ -316,7 +316,8 @@ for (const database of databases()) {
             // the index's step reads exactly the referrals whose next deadline is due (by the fold)
             const dueByDeadline = before.filter((s) => {
               const p = programmeOf(s)
-              const next = p === undefined ? undefined : Deadlines.nextDueAt(s, p, s.lastEventAt)
+              const next =
+                p === undefined || s.lastEventAt === undefined ? undefined : Scheduler.nextDueAt(s, p, s.lastEventAt)
               return next !== undefined && next <= now
             })
             expect(roundB.step.referrals).toBe(dueByDeadline.length)

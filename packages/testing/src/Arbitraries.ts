@@ -1177,7 +1177,11 @@ const code = fc.stringMatching(/^[a-z][a-z0-9-]{1,20}$/)
 
 /** The deadlines a marker command or event names (D6 is `ErasePersonalData`). */
 const messageId = fc.stringMatching(/^[a-z0-9][a-z0-9:-]{0,40}$/)
-const messageKind = fc.constantFrom("call-time-sms" as const, "coordinator-notification" as const)
+const messageKind = fc.constantFrom(
+  "call-time-sms" as const,
+  "coordinator-notification" as const,
+  "measure-link-sms" as const
+)
 const messageReason = fc.constantFrom(
   "withdrawn",
   "personal-data-erased",
@@ -1518,6 +1522,31 @@ export const erasePersonalData = (options: CommandOptions = {}): fc.Arbitrary<Cm
   command("ErasePersonalData", options, fc.record({ basis: fc.constantFrom("client-request", "retention-period") }))
 
 /**
+ * @since 0.3.0
+ * @category commands
+ */
+export const requestMeasureLink = (options: CommandOptions = {}): fc.Arbitrary<Cmd<"RequestMeasureLink">> =>
+  command("RequestMeasureLink", options, fc.record({ timePoint: fc.constantFrom("baseline", "end", "follow-up") }))
+
+/**
+ * @since 0.3.0
+ * @category commands
+ */
+export const answerMeasureLink = (options: CommandOptions = {}): fc.Arbitrary<Cmd<"AnswerMeasureLink">> =>
+  command(
+    "AnswerMeasureLink",
+    options,
+    fc.record({
+      tokenId: messageId,
+      timePoint: fc.constantFrom("baseline", "end", "follow-up"),
+      measures: fc.array(
+        instrumentCode.chain((instrument) => answers(instrument).map((a) => ({ instrument, answers: a }))),
+        { minLength: 1, maxLength: 3 }
+      )
+    })
+  )
+
+/**
  * The arbitrary of each command, by tag.
  *
  * @since 0.1.0
@@ -1542,7 +1571,9 @@ export const commands: { readonly [T in ReferralCommand.Tag]: (options?: Command
   RecordMessageOutcome: recordMessageOutcome,
   RecordConsent: recordConsent,
   UpdateContactDetails: updateContactDetails,
-  ErasePersonalData: erasePersonalData
+  ErasePersonalData: erasePersonalData,
+  RequestMeasureLink: requestMeasureLink,
+  AnswerMeasureLink: answerMeasureLink
 }
 
 /**
@@ -1746,6 +1777,26 @@ export const events: { readonly [T in ReferralEvent.Tag]: (options?: EventOption
         reason: messageReason,
         attempts: fc.integer({ min: 0, max: 10 })
       })
+    ),
+  MeasureLinkRequested: (o = {}) =>
+    event(
+      "MeasureLinkRequested",
+      o,
+      fc.record({
+        messageId: messageId,
+        tokenId: messageId,
+        timePoint: fc.constantFrom("baseline", "end", "follow-up"),
+        reminder: fc.integer({ min: 0, max: 5 }),
+        sendAfter: instant(),
+        sendBefore: instant(),
+        expiresAt: instant()
+      })
+    ),
+  MeasureLinkAnswered: (o = {}) =>
+    event(
+      "MeasureLinkAnswered",
+      o,
+      fc.record({ tokenId: messageId, timePoint: fc.constantFrom("baseline", "end", "follow-up") })
     )
 }
 

@@ -10,10 +10,11 @@
 import {
   Actor,
   type Consent,
+  Deadlines,
   Instant,
   type LinkWorker,
   Presets,
-  type Programme,
+  Programme,
   Referral,
   ReferralCommand,
   type ReferralEvent
@@ -446,12 +447,74 @@ export const erase = (overrides: Partial<Cmd<"ErasePersonalData">> = {}): Cmd<"E
 })
 
 /**
- * The decider over the preset catalog.
+ * Kemijärvi's programme with the measure link at the follow-up (id
+ * `kemijarvi-links`, in fi, sv, se and en): ONS4 at the follow-up (an open
+ * instrument), a first message when the window opens, at most two reminders
+ * five days apart, each link valid ten days.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const measureLinkProgramme: Programme.Programme = Result.getOrThrowWith(
+  Programme.make({
+    ...Presets.kemijarvi,
+    id: "kemijarvi-links",
+    languages: ["fi", "sv", "se", "en"],
+    // an open instrument at the follow-up (ONS4, `ExampleItemTexts`): its form needs no licensed text
+    measures: { ...Presets.kemijarvi.measures, followUp: [{ instrument: "ons4", respondent: "self" }] },
+    measureLinks: { timePoints: ["follow-up"], reminders: { max: 2, intervalDays: 5 }, validDays: 10 }
+  }),
+  (e) => new Error(e.message)
+)
+
+/**
+ * The presets and `measureLinkProgramme`.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const catalog: Programme.Catalog = Result.getOrThrow(Programme.catalog([...Presets.all, measureLinkProgramme]))
+
+/**
+ * The decider over the preset catalog (and `measureLinkProgramme`).
  *
  * @since 0.1.0
  * @category constants
  */
-export const decider: Referral.Decider = Referral.makeDecider(Presets.catalog)
+export const decider: Referral.Decider = Referral.makeDecider(catalog)
+
+/**
+ * A referral of `measureLinkProgramme` that is closed, sent the follow-up
+ * link on the window's first morning, and answered through it an hour
+ * later.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const measureLinkStory = (): ReadonlyArray<ReferralCommand.ReferralCommand> => {
+  const closing = close()
+  const opens = Deadlines.followUpWindow(closing.at, measureLinkProgramme).opensAt
+  const request: Cmd<"RequestMeasureLink"> = {
+    _tag: "RequestMeasureLink",
+    ...common(system, Instant.plusMillis(opens, 9 * 3_600_000)),
+    timePoint: "follow-up"
+  }
+  return [
+    submit({ programmeId: measureLinkProgramme.id }),
+    assign(),
+    scheduleCall(),
+    firstContact(),
+    closing,
+    request,
+    {
+      _tag: "AnswerMeasureLink",
+      ...common(client, Instant.plusMillis(request.at, 3_600_000)),
+      tokenId: `${referralId}:${request.idempotencyKey}:measure-link-sms`,
+      timePoint: "follow-up",
+      measures: [{ instrument: "ons4", answers: [7, 8, 6, 3] }]
+    }
+  ]
+}
 
 /**
  * Runs commands in order from the initial state; every one must be accepted.

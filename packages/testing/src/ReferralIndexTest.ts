@@ -55,7 +55,8 @@ import {
   type ReferralCommand,
   ReferralIndex,
   ReferralService,
-  ReferralStore
+  ReferralStore,
+  Scheduler
 } from "@lahete/core"
 import { Effect, Layer, Option, Result, Schema } from "effect"
 import * as fc from "fast-check"
@@ -111,7 +112,11 @@ const oracle = Effect.gen(function* () {
       state.programme === undefined ? undefined : catalog.get(state.programme.id, state.programme.version)
     out.push({
       state,
-      nextDueAt: programme === undefined ? undefined : Deadlines.nextDueAt(state, programme, state.lastEventAt)
+      // the next deadline marker or measure link message, as the service computes it
+      nextDueAt:
+        programme === undefined || state.lastEventAt === undefined
+          ? undefined
+          : Scheduler.nextDueAt(state, programme, state.lastEventAt)
     })
   }
   return out

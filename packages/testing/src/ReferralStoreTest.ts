@@ -48,7 +48,15 @@ const onReferral = (id: string, commands: ReadonlyArray<Command>, subject = `sub
     (c): Command =>
       c._tag === "SubmitReferral"
         ? { ...c, referralId: referralId(id), subjectId: subjectId(subject) }
-        : { ...c, referralId: referralId(id) }
+        : c._tag === "AnswerMeasureLink"
+          ? {
+              ...c,
+              referralId: referralId(id),
+              // the client is the subject; the link's id names its referral
+              actor: { ...c.actor, id: Ids.ActorId.make(subject) },
+              tokenId: `${id}${c.tokenId.slice(c.tokenId.indexOf(":"))}`
+            }
+          : { ...c, referralId: referralId(id) }
   )
 
 /** Per command: the command and the events it produced, deciding in order from the initial state. */
@@ -101,7 +109,8 @@ const histories = (): ReadonlyArray<{ readonly id: string; readonly commands: Re
   { id: "story-declined", commands: onReferral("story-declined", Fixtures.pathTo.Declined()) },
   { id: "story-unreachable", commands: onReferral("story-unreachable", Fixtures.pathTo.Unreachable()) },
   { id: "story-withdrawn", commands: onReferral("story-withdrawn", Fixtures.pathTo.Withdrawn()) },
-  { id: "story-deadlines", commands: onReferral("story-deadlines", Fixtures.deadlineStory()) }
+  { id: "story-deadlines", commands: onReferral("story-deadlines", Fixtures.deadlineStory()) },
+  { id: "story-measure-link", commands: onReferral("story-measure-link", Fixtures.measureLinkStory()) }
 ]
 
 const allEventTags: ReadonlyArray<string> = ReferralEvent.ReferralEvent.members.map((m) => m.fields._tag.schema.literal)

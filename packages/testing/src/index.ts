@@ -33,6 +33,13 @@ export * as DocBlocks from "./DocBlocks.js"
  *
  * @since 0.1.0
  */
+/**
+ * Open example item texts (ONS4, Open Government Licence) for the measure
+ * form: no licensed text in tests or demos.
+ *
+ * @since 0.3.0
+ */
+export * as ExampleItemTexts from "./ExampleItemTexts.js"
 export * as Fixtures from "./Fixtures.js"
 /**
  * fast-check arbitraries for Finnish identity data.
