@@ -333,13 +333,13 @@ ${table(
   [t.headFollowUp, t.headReferrals],
   followRows.map((s) => [esc(s.label), num(s.cell, l)])
 )}
-<h3>How the follow-ups were collected</h3>
+<h3>${esc(t.collectedHeading)}</h3>
 ${table(
-  ["collected", "referrals"],
+  [t.headCollected, t.headReferrals],
   [
-    ["by the client, through a measure link", num(r.followUp.collected.byLink)],
-    ["by the link worker", num(r.followUp.collected.byLinkWorker)],
-    ["missed", num(r.followUp.missed)]
+    [esc(t.collectedByLink), num(r.followUp.collected.byLink, l)],
+    [esc(t.collectedByLinkWorker), num(r.followUp.collected.byLinkWorker, l)],
+    [esc(t.followUpMissed), num(r.followUp.missed, l)]
   ]
 )}
 </body>

@@ -137,6 +137,10 @@ export interface ReportText {
   readonly followUpMissed: string
   readonly followUpPending: string
   readonly headFollowUp: string
+  readonly collectedHeading: string
+  readonly headCollected: string
+  readonly collectedByLink: string
+  readonly collectedByLinkWorker: string
 
   /** A figure suppressed because fewer clients than the minimum are behind it. */
   readonly suppressedSmall: string
@@ -243,6 +247,10 @@ export const fi: ReportText = {
   followUpMissed: "jäi tekemättä",
   followUpPending: "aikaikkuna vielä auki",
   headFollowUp: "seuranta",
+  collectedHeading: "Miten seurantamittaukset kerättiin",
+  headCollected: "keräystapa",
+  collectedByLink: "asiakas itse mittauslinkin kautta",
+  collectedByLinkWorker: "linkkihenkilö",
 
   suppressedSmall: "piilotettu (alle vähimmäismäärän)",
   suppressedComplementary: "piilotettu (suojaa toista pientä lukua)",
@@ -381,6 +389,10 @@ export const sv: ReportText = {
   followUpMissed: "gjordes inte",
   followUpPending: "tidsfönstret är ännu öppet",
   headFollowUp: "uppföljning",
+  collectedHeading: "Hur uppföljningsmätningarna samlades in",
+  headCollected: "insamlingssätt",
+  collectedByLink: "klienten själv via mätlänken",
+  collectedByLinkWorker: "länkpersonen",
 
   suppressedSmall: "dolt (färre än minimiantalet)",
   suppressedComplementary: "dolt (skyddar ett annat litet tal)",
@@ -517,6 +529,10 @@ export const en: ReportText = {
   followUpMissed: "missed",
   followUpPending: "window still open",
   headFollowUp: "follow-up",
+  collectedHeading: "How the follow-ups were collected",
+  headCollected: "collected",
+  collectedByLink: "by the client, through a measure link",
+  collectedByLinkWorker: "by the link worker",
 
   suppressedSmall: "suppressed (fewer than the minimum)",
   suppressedComplementary: "suppressed (protects a small cell)",

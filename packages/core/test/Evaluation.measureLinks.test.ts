@@ -73,9 +73,10 @@ describe("how the follow-ups were collected", () => {
       byLinkWorker: { _tag: "Value", value: 5 }
     })
     expect(r.followUp.missed).toEqual({ _tag: "Value", value: 5 })
-    const html = EvaluationHtml.render(r)
+    const html = EvaluationHtml.render(r, { language: "en" })
     expect(html).toContain("How the follow-ups were collected")
     expect(html).toContain("by the client, through a measure link")
+    expect(EvaluationHtml.render(r, { language: "fi" })).toContain("asiakas itse mittauslinkin kautta")
   })
 
   it("a way used by fewer than five clients is suppressed, and so is the other (they add up to the recorded ones)", () => {
