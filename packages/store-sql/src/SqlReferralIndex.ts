@@ -13,6 +13,7 @@
  * | ----------------------------------------- | -------------------------------------------------------- |
  * | a subject's referrals                     | `(subject_id, sort_key, referral_id)`                    |
  * | a referrer's referrals                    | `(referrer_organisation, referrer_id, sort_key, referral_id)` |
+ * | a referrer's changes (`changedSince`)     | `(referrer_organisation, referrer_id, view_changed_at, referral_id)` and the feedback consent's expiry (0010) |
  * | a link worker's (open or ended) referrals | `(link_worker_id, ended, sort_key, referral_id)`         |
  * | a programme's referrals in some statuses  | `(programme_id, status, sort_key, referral_id)`          |
  * | a programme's open (or ended) referrals   | `(programme_id, ended, sort_key, referral_id)`           |
