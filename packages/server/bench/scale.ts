@@ -698,6 +698,7 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>) => {
         "caseload",
         "overview",
         "step",
+        "round",
         "evaluation year: referrals, CPU, heap, body"
       ],
       f.counties.map((c, k) => {
