@@ -42,7 +42,7 @@
  */
 import { Effect, Schema } from "effect"
 import * as Deadlines from "./Deadlines.js"
-import type { ProgrammeId } from "./Ids.js"
+import type { ProgrammeId, ReferralId } from "./Ids.js"
 import { type Instant, InstantSchema, toMillis } from "./Instant.js"
 import * as Instrument from "./Instrument.js"
 import * as Instruments from "./Instruments.js"
@@ -239,20 +239,50 @@ interface Facts {
 const hour = 3_600_000
 const day = 24 * hour
 
+/**
+ * The kinds of event the report reads besides a referral's state: the
+ * measures (their answers stay in the events), the calls and first
+ * contact (the time of the call that reached the client), and the answers
+ * given through a measure link (how the follow-up was collected).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const eventTags: ReadonlyArray<ReferralEvent["_tag"]> = [
+  "MeasureRecorded",
+  "CallScheduled",
+  "CollaborationStarted",
+  "ClientDeclined",
+  "MeasureLinkAnswered"
+]
+
 const factsOf = (events: ReadonlyArray<ReferralEvent>, catalog: Programme.Catalog, asOf: Instant): Facts => {
   const upTo = events.filter((e) => e.at < asOf)
-  const state = Referral.fold(upTo)
+  return factsFrom(Referral.fold(upTo), upTo, catalog, asOf)
+}
+
+/**
+ * The figures of a referral from its state as of `asOf` and its events
+ * before `asOf` (all of them, or only those of `eventTags`: nothing else is
+ * read from them).
+ */
+const factsFrom = (
+  state: Referral.ReferralState,
+  upTo: ReadonlyArray<ReferralEvent>,
+  catalog: Programme.Catalog,
+  asOf: Instant
+): Facts => {
   const programme = state.programme === undefined ? undefined : catalog.get(state.programme.id, state.programme.version)
   let lastCallAt: Instant | undefined
   let contactAt: Instant | undefined
-  let followUpResult: "recorded" | "missed" | undefined
+  // the state keeps the result of the last FollowUpCompleted
+  const followUpResult = state.followUp
   let followUpByLink = false
   for (const e of upTo) {
     if (e._tag === "CallScheduled") lastCallAt = e.callAt
     if ((e._tag === "CollaborationStarted" || e._tag === "ClientDeclined") && contactAt === undefined) {
       contactAt = lastCallAt ?? e.at
     }
-    if (e._tag === "FollowUpCompleted") followUpResult = e.result
     if (e._tag === "MeasureLinkAnswered" && e.timePoint === "follow-up") followUpByLink = true
   }
   const facts: {
@@ -343,24 +373,54 @@ export const collector = (
   readonly add: (events: ReadonlyArray<ReferralEvent>) => void
   readonly report: () => Report
 } => {
+  const { add, report } = makeCollector(input)
+  return { add, report }
+}
+
+const makeCollector = (input: Omit<Input, "histories">) => {
   const asOf = input.asOf ?? input.period.to
   const cohort: Array<Facts> = []
+  const inPeriod = (submittedAt: Instant) =>
+    submittedAt >= input.period.from && submittedAt < input.period.to && submittedAt < asOf
   return {
-    add: (events) => {
+    /**
+     * A referral from its state as the index holds it (every event folded
+     * in) and its events of `eventTags`: the same figures as `add` of its
+     * history when the state's `lastEventAt` is before `asOf` (then every
+     * event that moves the state lies before `asOf`, rule C4; the events
+     * after it, research consents and message outcomes, change nothing the
+     * report reads).
+     */
+    addCurrent: (state: Referral.ReferralState, events: ReadonlyArray<ReferralEvent>) => {
+      if (
+        state.programme?.id !== input.programmeId ||
+        state.submittedAt === undefined ||
+        !inPeriod(state.submittedAt)
+      ) {
+        return
+      }
+      cohort.push(
+        factsFrom(
+          state,
+          events.filter((e) => e.at < asOf),
+          input.catalog,
+          asOf
+        )
+      )
+    },
+    add: (events: ReadonlyArray<ReferralEvent>) => {
       const first = events[0]
       if (
         first === undefined ||
         first._tag !== "ReferralSubmitted" ||
         first.programmeId !== input.programmeId ||
-        first.at < input.period.from ||
-        first.at >= input.period.to ||
-        first.at >= asOf
+        !inPeriod(first.at)
       ) {
         return
       }
       cohort.push(factsOf(events, input.catalog, asOf))
     },
-    report: () => aggregate(input, cohort)
+    report: (): Report => aggregate(input, cohort)
   }
 }
 
@@ -527,9 +587,14 @@ export const chunkSize = 500
 /**
  * Computes the report from the index: reads only the programme's referrals
  * submitted in the period (`ReferralIndex.find`), `chunkSize` at a time,
- * with their event histories (`ReferralIndex.streams`), and keeps only each
- * one's figures (`collector`): time and memory grow with the cohort, not
- * with the store.
+ * and keeps only each one's figures (`collector`): time and memory grow
+ * with the cohort, not with the store. A referral whose last event (rule
+ * C4's `lastEventAt`) lies before `asOf` is taken from the state the index
+ * holds, with only its events of `eventTags` (`ReferralIndex.events`: the
+ * measures' answers, the calls) and no fold; only a referral
+ * whose history runs past `asOf` is read whole (`ReferralIndex.streams`) and
+ * folded up to `asOf`. Both give the figures `report` gives over the
+ * histories (`ReferralIndexTest` checks it on every adapter).
  *
  * @since 0.2.0
  * @category constructors
@@ -539,7 +604,7 @@ export const fromIndex = (
 ): Effect.Effect<Report, ReferralIndex.ReferralIndexError, ReferralIndex.ReferralIndex> =>
   Effect.gen(function* () {
     const index = yield* ReferralIndex.ReferralIndex
-    const c = collector(input)
+    const c = makeCollector(input)
     const asOf = input.asOf ?? input.period.to
     const query: ReferralIndex.Query = {
       programmeIds: [input.programmeId as ProgrammeId],
@@ -550,8 +615,20 @@ export const fromIndex = (
     let after: string | undefined
     do {
       const page = yield* index.find(query, { limit: chunkSize, after })
-      const ids = page.items.flatMap((s) => (s.referralId === undefined ? [] : [s.referralId]))
-      for (const stream of yield* index.streams(ids)) c.add(stream.events)
+      // settled before asOf: the index's state and a few kinds of event; otherwise the history, folded up to asOf
+      const settled: Array<Referral.ReferralState> = []
+      const later: Array<ReferralId> = []
+      for (const s of page.items) {
+        if (s.referralId === undefined) continue
+        if (s.lastEventAt !== undefined && s.lastEventAt < asOf) settled.push(s)
+        else later.push(s.referralId)
+      }
+      const events = yield* index.events(
+        settled.map((s) => s.referralId as ReferralId),
+        eventTags
+      )
+      for (const [k, s] of settled.entries()) c.addCurrent(s, events[k] ?? [])
+      for (const stream of yield* index.streams(later)) c.add(stream.events)
       after = page.next
     } while (after !== undefined)
     return c.report()

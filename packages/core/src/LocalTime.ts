@@ -216,7 +216,20 @@ export const instantAt = (date: LocalDate, clock: LocalClock, zone: string): Ins
  * @since 0.1.0
  * @category constructors
  */
-export const startOfLocalDay = (date: LocalDate, zone: string): Instant => instantAt(date, "00:00", zone)
+export const startOfLocalDay = (date: LocalDate, zone: string): Instant => {
+  // every deadline ends at a local midnight: the zone arithmetic is done once per zone and day
+  const key = `${zone} ${date}`
+  const cached = midnights.get(key)
+  if (cached !== undefined) return cached
+  const made = instantAt(date, "00:00", zone)
+  if (midnights.size >= maxMidnights) midnights.clear()
+  midnights.set(key, made)
+  return made
+}
+
+/** Local midnights computed so far (a pure function's results; about 365 a year and zone). */
+const midnights = new Map<string, Instant>()
+const maxMidnights = 50_000
 
 /**
  * The end of a local day: the first instant of the next local day

@@ -53,6 +53,7 @@ import type { ActorId, OrganisationId, ProgrammeId, ReferralId, SubjectId } from
 import type { Instant } from "./Instant.js"
 import type * as Lifecycle from "./Lifecycle.js"
 import type { ReferralState } from "./Referral.js"
+import type { ReferralEvent } from "./ReferralEvent.js"
 import type { StoreFailure, Stream } from "./ReferralStore.js"
 
 /**
@@ -106,6 +107,13 @@ export interface Query {
   readonly submittedBefore?: Instant
   /** Whose next deadline marker falls due at or before this instant (or is not computed yet). */
   readonly dueBy?: Instant
+  /**
+   * Whose referrer's view changed at or after `since`, as the view stands at
+   * `at`: its `lastUpdated` (`Views.ReferralStatus`) is at or after `since`
+   * (`viewChangedSince`). A referrer's changes poll (with `referrer`) reads
+   * the referrals that changed, not all of the referrer's.
+   */
+  readonly changedSince?: { readonly since: Instant; readonly at: Instant }
 }
 
 /**
@@ -174,6 +182,16 @@ export interface Shape {
   ) => Effect.Effect<void, StoreFailure>
   /** The event streams of the given referrals, in the order given (an unknown id is an empty stream). */
   readonly streams: (referralIds: ReadonlyArray<ReferralId>) => Effect.Effect<ReadonlyArray<Stream>, StoreFailure>
+  /**
+   * The events of the given kinds only, of each of the given referrals (in
+   * the order given; in each, in stream order): what a reader that needs a
+   * few kinds of event (the evaluation report's measures and contacts)
+   * reads instead of whole streams. An unknown id has no events.
+   */
+  readonly events: (
+    referralIds: ReadonlyArray<ReferralId>,
+    tags: ReadonlyArray<ReferralEvent["_tag"]>
+  ) => Effect.Effect<ReadonlyArray<ReadonlyArray<ReferralEvent>>, StoreFailure>
 }
 
 /**
@@ -279,3 +297,47 @@ export const findKey = (state: ReferralState): string => state.submittedAt ?? ""
  * @category cursors
  */
 export const dueKey = (nextDueAt: Instant | undefined): string => nextDueAt ?? ""
+
+// ---------------------------------------------------------------------------
+// the referrer's view
+// ---------------------------------------------------------------------------
+
+/**
+ * When what the referrer's view of a referral shows last changed, as the
+ * events record it: the status, a milestone, the feedback consent or an
+ * erasure (`ReferralState.referrerViewChangedAt`, else the last status
+ * change, else the submission). The view's `lastUpdated` is this, or a
+ * feedback consent's expiry once that has passed (`feedbackExpiresAt`).
+ *
+ * @since 0.2.0
+ * @category referrer view
+ */
+export const referrerViewChangedAt = (state: ReferralState): Instant | undefined =>
+  state.referrerViewChangedAt ?? state.statusChangedAt ?? state.submittedAt
+
+/**
+ * When the referral's feedback consent (`feedback-to-referrer`) expires, if
+ * it has an expiry: from then on the referrer's view shows the feedback as
+ * not consented, a change no event records.
+ *
+ * @since 0.2.0
+ * @category referrer view
+ */
+export const feedbackExpiresAt = (state: ReferralState): Instant | undefined =>
+  state.consents["feedback-to-referrer"]?.expiresAt
+
+/**
+ * Whether the referrer's view changed at or after `since`, as it stands at
+ * `at` (`Query.changedSince`): its recorded change is at or after `since`,
+ * or its feedback consent expired at or after `since` and by `at`. (The
+ * view's `lastUpdated` is the later of the two when the expiry has passed:
+ * an expiry before the recorded change leaves the change to decide.)
+ *
+ * @since 0.2.0
+ * @category referrer view
+ */
+export const viewChangedSince = (state: ReferralState, since: Instant, at: Instant): boolean => {
+  const changed = referrerViewChangedAt(state)
+  const expires = feedbackExpiresAt(state)
+  return (changed !== undefined && changed >= since) || (expires !== undefined && expires >= since && expires <= at)
+}

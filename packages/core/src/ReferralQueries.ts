@@ -325,23 +325,43 @@ export const linkWorkerReferral = (
   })
 
 /**
+ * Options of the referrer's overview: a page, and optionally only the
+ * referrals whose view changed (`lastUpdated`) at or after `changedSince`
+ * (a transport's changes poll), found by index.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface OverviewOptions extends PageOptions {
+  readonly changedSince?: Instant.Instant | undefined
+}
+
+/**
  * The referrer's overview: the status of their own referrals (matched by
- * organisation as well as id), a page at a time. Reads no personal data:
- * nothing is logged unless the actor is refused.
+ * organisation as well as id), a page at a time; with `changedSince`, only
+ * those whose `lastUpdated` is at or after it, read by index (a poll reads
+ * the referrals that changed, not all of the referrer's). Reads no personal
+ * data: nothing is logged unless the actor is refused.
  *
  * @since 0.1.0
  * @category queries
  */
 export const referrerOverview = (
   actor: Actor,
-  options: PageOptions = {}
+  options: OverviewOptions = {}
 ): Effect.Effect<{ readonly entries: ReadonlyArray<Views.ReferralStatus> } & Paged, QueryError, Requirements> =>
   Effect.gen(function* () {
     const at = yield* now
     const needed = Views.needs.referrerOverview(actor)
     // refuse before loading anything
     yield* checkFirst(actor, at, needed)
-    const page = yield* findPage({ referrer: { id: actor.id, organisation: actor.organisation } }, options)
+    const referrer = { id: actor.id, organisation: actor.organisation }
+    const page = yield* findPage(
+      options.changedSince === undefined
+        ? { referrer }
+        : { referrer, changedSince: { since: options.changedSince, at } },
+      options
+    )
     const entries = yield* run(actor, at, undefined, needed, () => Views.referrerOverview(actor, page.items, at))
     return { entries, ...nextOf(page) }
   })

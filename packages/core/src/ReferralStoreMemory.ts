@@ -325,7 +325,9 @@ const matches = (query: ReferralIndex.Query, s: Referral.ReferralState, nextDueA
   (query.subjectId === undefined || s.subjectId === query.subjectId) &&
   (query.submittedFrom === undefined || (s.submittedAt !== undefined && s.submittedAt >= query.submittedFrom)) &&
   (query.submittedBefore === undefined || (s.submittedAt !== undefined && s.submittedAt < query.submittedBefore)) &&
-  (query.dueBy === undefined || nextDueAt === undefined || (nextDueAt !== null && nextDueAt <= query.dueBy))
+  (query.dueBy === undefined || nextDueAt === undefined || (nextDueAt !== null && nextDueAt <= query.dueBy)) &&
+  (query.changedSince === undefined ||
+    ReferralIndex.viewChangedSince(s, query.changedSince.since, query.changedSince.at))
 
 const makeIndex = (
   ref: SynchronizedRef.SynchronizedRef<State>,
@@ -376,7 +378,11 @@ const makeIndex = (
           ? state
           : { ...state, index: HashMap.set(state.index, referralId, { ...entry, nextDueAt }) }
       }),
-    streams: (referralIds) => Effect.forEach(referralIds, load)
+    streams: (referralIds) => Effect.forEach(referralIds, load),
+    events: (referralIds, tags) =>
+      Effect.forEach(referralIds, (id) =>
+        Effect.map(load(id), (stream) => stream.events.filter((e) => tags.includes(e._tag)))
+      )
   })
 }
 

@@ -399,14 +399,18 @@ export const make = (
         }
       })
 
-    // the reader's own referrals, a page at a time through the index (never another referrer's)
+    // the reader's own referrals that changed since, by index (never another referrer's, never every referral)
     const changes = (reader: Actor, q: ChangesQuery): Effect.Effect<ReadonlyArray<StatusReport>, TransportError> =>
       Effect.gen(function* () {
         const out: Array<StatusReport> = []
         let cursor: string | undefined
         do {
           const page = yield* query(
-            ReferralQueries.referrerOverview(reader, { cursor, limit: ReferralQueries.maxPageSize })
+            ReferralQueries.referrerOverview(reader, {
+              cursor,
+              limit: ReferralQueries.maxPageSize,
+              changedSince: q.since
+            })
           )
           for (const s of page.entries) {
             if (

@@ -47,11 +47,13 @@ interface Counts {
   readonly lists: number
   readonly subjects: number
   readonly streamed: number
+  /** Referrals whose events of some kinds only were read (`ReferralIndex.events`). */
+  readonly partial: number
 }
 
 /** The in-memory store and index, counting the stream loads, the full listings and the vault reads. */
 const counted = Effect.gen(function* () {
-  const counts = yield* Ref.make<Counts>({ loads: 0, lists: 0, subjects: 0, streamed: 0 })
+  const counts = yield* Ref.make<Counts>({ loads: 0, lists: 0, subjects: 0, streamed: 0, partial: 0 })
   const bump = (k: keyof Counts, n = 1) => Ref.update(counts, (c) => ({ ...c, [k]: c[k] + n }))
   const { store, index } = yield* ReferralStoreMemory.makeWithIndex()
   const countingStore = ReferralStore.ReferralStore.of({
@@ -65,7 +67,8 @@ const counted = Effect.gen(function* () {
   })
   const countingIndex = ReferralIndex.ReferralIndex.of({
     ...index,
-    streams: (ids) => Effect.tap(index.streams(ids), () => bump("streamed", ids.length))
+    streams: (ids) => Effect.tap(index.streams(ids), () => bump("streamed", ids.length)),
+    events: (ids, tags) => Effect.tap(index.events(ids, tags), () => bump("partial", ids.length))
   })
   return { counts, store: countingStore, index: countingIndex }
 })
@@ -107,7 +110,7 @@ const seed = Effect.gen(function* () {
   }
 })
 
-const reset = (counts: Ref.Ref<Counts>) => Ref.set(counts, { loads: 0, lists: 0, subjects: 0, streamed: 0 })
+const reset = (counts: Ref.Ref<Counts>) => Ref.set(counts, { loads: 0, lists: 0, subjects: 0, streamed: 0, partial: 0 })
 
 describe("the read side's cost: what each view, command and worker step reads", () => {
   it.effect(
@@ -217,10 +220,32 @@ describe("the read side's cost: what each view, command and worker step reads", 
           period: { from: Fixtures.at(-1), to: Fixtures.at(24 * 30) },
           catalog: Presets.catalog
         })
-        const c = yield* Ref.get(counts)
-        expect(c.streamed).toBe(35)
+        let c = yield* Ref.get(counts)
+        // a referral settled before the period's end: its state from the index and a few kinds of event, no
+        // stream; one whose history runs past it: its stream
+        const index = yield* ReferralIndex.ReferralIndex
+        const states = (yield* index.find(
+          { programmeIds: [Presets.kemijarvi.id], submittedBefore: Fixtures.at(24 * 30) },
+          { limit: 500 }
+        )).items
+        const running = states.filter((s) => (s.lastEventAt ?? "") >= Fixtures.at(24 * 30)).length
+        expect(running).toBeLessThan(35)
+        expect([c.streamed, c.partial]).toEqual([running, 35 - running])
         expect([c.loads, c.lists]).toEqual([0, 0])
         expect(report.referrals.total).toEqual({ _tag: "Value", value: 35 })
+        // as of a time before their latest events: those histories are read whole and folded up to it
+        yield* reset(counts)
+        const earlier = yield* Evaluation.fromIndex({
+          programmeId: Presets.kemijarvi.id,
+          period: { from: Fixtures.at(-1), to: Fixtures.at(24 * 30) },
+          asOf: Fixtures.at(1),
+          catalog: Presets.catalog
+        })
+        c = yield* Ref.get(counts)
+        expect(c.streamed).toBeGreaterThan(0)
+        expect(c.streamed + c.partial).toBeLessThanOrEqual(35)
+        expect([c.loads, c.lists]).toEqual([0, 0])
+        expect(earlier.asOf).toBe(Fixtures.at(1))
       })
     )
   )

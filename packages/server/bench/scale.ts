@@ -529,13 +529,16 @@ const evaluation = async (c: Loaded, token: string) => {
     peak = Math.max(peak, process.memoryUsage().heapUsed)
   }, 5)
   const t = performance.now()
+  const cpu = process.cpuUsage()
   const text = await get(c.url, path, token)
   const ms = performance.now() - t
+  const used = process.cpuUsage(cpu)
   clearInterval(sampler)
   const after = process.memoryUsage().heapUsed
   const peaks = (profiler.stop()?.statistics ?? []).map((s) => s.beforeGC.heapStatistics.usedHeapSize)
   const heapMB = (Math.max(peak, after, ...peaks) - before) / 2 ** 20
-  return { ms, heapMB, kib: Buffer.byteLength(text) / 1024 }
+  // the process's CPU time (the server runs in it): on a shared machine, what the report cost apart from waiting
+  return { ms, cpuMs: (used.user + used.system) / 1000, heapMB, kib: Buffer.byteLength(text) / 1024 }
 }
 
 /** `requests` caseload reads over HTTP at once: each one's latency, and how many failed or timed out. */
@@ -579,7 +582,7 @@ interface Figures {
   readonly counties: ReadonlyArray<Loaded>
   /** Per operation and size: the samples. */
   readonly samples: ReadonlyArray<ReadonlyArray<Array<Sample>>>
-  readonly evaluations: ReadonlyArray<{ ms: number; heapMB: number; kib: number }>
+  readonly evaluations: ReadonlyArray<{ ms: number; cpuMs: number; heapMB: number; kib: number }>
   readonly concurrency?: {
     readonly size: number
     readonly p50: number
@@ -695,7 +698,8 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>) => {
         "caseload",
         "overview",
         "step",
-        "evaluation year: referrals, heap, body"
+        "round",
+        "evaluation year: referrals, CPU, heap, body"
       ],
       f.counties.map((c, k) => {
         const detail = (o: number) => f.samples[o]?.[k]?.[0]?.detail ?? ""
@@ -710,7 +714,9 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>) => {
           detail(3),
           detail(6),
           detail(7),
-          e === undefined ? "" : `${figure(c.inEvaluationYear)}, ${e.heapMB.toFixed(0)} MB, ${figure(e.kib)} KiB`
+          e === undefined
+            ? ""
+            : `${figure(c.inEvaluationYear)}, ${msText(e.cpuMs)} CPU, ${e.heapMB.toFixed(0)} MB, ${figure(e.kib)} KiB`
         ]
       })
     )
@@ -741,6 +747,7 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>) => {
           size: f.counties[k]?.size,
           unit: "ms",
           value: e.ms,
+          cpuMs: e.cpuMs,
           heapMB: e.heapMB
         })
       )

@@ -20,7 +20,8 @@
  * - `referral_projection`: one row per referral, its folded state (JSON) and
  *   the columns the views and the scheduler search by (`SqlProjections`),
  *   with an index per question of the read side (`SqlReferralIndex`,
- *   `0007_read_side`).
+ *   `0007_read_side`; a referrer's changes by when their view changed,
+ *   `0010_referrer_view_changes`).
  * - `outbox`: the messages the events ask for and their dispatch state
  *   (`SqlOutbox`).
  * - `link_workers`: the link-worker registry (`SqlLinkWorkerRegistry`), one
@@ -313,7 +314,30 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
       expires_at BIGINT NOT NULL
     )`,
     "CREATE INDEX token_uses_expiry ON token_uses (expires_at)"
-  ])
+  ]),
+  // a referrer's changes poll (the transports' `changes`, FHIR `_lastUpdated`) by index: when the referrer's view
+  // last changed (`ReferralIndex.referrerViewChangedAt`) and when its feedback consent expires (an expiry that has
+  // passed is a change too), each after the referrer, so a poll reads the referrals that changed, not all of the
+  // referrer's
+  "0010_referrer_view_changes": ddl((d) => {
+    const c = d === pg ? ' COLLATE "C"' : ""
+    const field = (path: ReadonlyArray<string>) =>
+      d === pg
+        ? `state #>> '{${path.join(",")}}'`
+        : `json_extract(state, '$.${path.map((p) => (p.includes("-") ? `"${p}"` : p)).join(".")}')`
+    return [
+      `ALTER TABLE referral_projection ADD COLUMN view_changed_at TEXT${c}`,
+      `ALTER TABLE referral_projection ADD COLUMN feedback_expires_at TEXT${c}`,
+      `UPDATE referral_projection SET
+        view_changed_at = coalesce(${field(["referrerViewChangedAt"])}, ${field(["statusChangedAt"])}, submitted_at),
+        feedback_expires_at = ${field(["consents", "feedback-to-referrer", "expiresAt"])}`,
+      `CREATE INDEX referral_projection_referrer_changed
+        ON referral_projection (referrer_organisation, referrer_id, view_changed_at, referral_id)`,
+      `CREATE INDEX referral_projection_referrer_expiry
+        ON referral_projection (referrer_organisation, referrer_id, feedback_expires_at, referral_id)
+        WHERE feedback_expires_at IS NOT NULL`
+    ]
+  })
 }
 
 /**

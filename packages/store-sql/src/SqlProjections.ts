@@ -94,6 +94,8 @@ const columns = (
   next_due_at: dueColumn(nextDueAt),
   sort_key: ReferralIndex.findKey(s),
   ended: Lifecycle.isTerminal(s.status) ? 1 : 0,
+  view_changed_at: ReferralIndex.referrerViewChangedAt(s) ?? null,
+  feedback_expires_at: ReferralIndex.feedbackExpiresAt(s) ?? null,
   state: canonicalJson(s)
 })
 
@@ -200,12 +202,12 @@ const writeRow = (
   return sql`INSERT INTO referral_projection (referral_id, version, status, programme_id, programme_version,
       subject_id, referrer_id, referrer_organisation, link_worker_id, submitted_at, assigned_at, call_at,
       started_at, closed_at, ended_at, last_event_at, failed_attempts, valid_mobile, personal_data_erased,
-      next_due_at, sort_key, ended, state)
+      next_due_at, sort_key, ended, view_changed_at, feedback_expires_at, state)
     VALUES (${c.referral_id}, ${c.version}, ${c.status}, ${c.programme_id}, ${c.programme_version},
       ${c.subject_id}, ${c.referrer_id}, ${c.referrer_organisation}, ${c.link_worker_id}, ${c.submitted_at},
       ${c.assigned_at}, ${c.call_at}, ${c.started_at}, ${c.closed_at}, ${c.ended_at}, ${c.last_event_at},
       ${c.failed_attempts}, ${c.valid_mobile}, ${c.personal_data_erased}, ${c.next_due_at}, ${c.sort_key},
-      ${c.ended}, ${c.state}${toJson})
+      ${c.ended}, ${c.view_changed_at}, ${c.feedback_expires_at}, ${c.state}${toJson})
     ON CONFLICT (referral_id) DO UPDATE SET version = excluded.version, status = excluded.status,
       next_due_at = excluded.next_due_at, sort_key = excluded.sort_key, ended = excluded.ended,
       programme_id = excluded.programme_id, programme_version = excluded.programme_version,
@@ -215,6 +217,7 @@ const writeRow = (
       started_at = excluded.started_at, closed_at = excluded.closed_at, ended_at = excluded.ended_at,
       last_event_at = excluded.last_event_at, failed_attempts = excluded.failed_attempts,
       valid_mobile = excluded.valid_mobile, personal_data_erased = excluded.personal_data_erased,
+      view_changed_at = excluded.view_changed_at, feedback_expires_at = excluded.feedback_expires_at,
       state = excluded.state`.pipe(
     Effect.mapError((e) => storeFailure(operation, e)),
     Effect.asVoid

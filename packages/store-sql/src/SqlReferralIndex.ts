@@ -13,6 +13,7 @@
  * | ----------------------------------------- | -------------------------------------------------------- |
  * | a subject's referrals                     | `(subject_id, sort_key, referral_id)`                    |
  * | a referrer's referrals                    | `(referrer_organisation, referrer_id, sort_key, referral_id)` |
+ * | a referrer's changes (`changedSince`)     | `(referrer_organisation, referrer_id, view_changed_at, referral_id)` and the feedback consent's expiry (0010) |
  * | a link worker's (open or ended) referrals | `(link_worker_id, ended, sort_key, referral_id)`         |
  * | a programme's referrals in some statuses  | `(programme_id, status, sort_key, referral_id)`          |
  * | a programme's open (or ended) referrals   | `(programme_id, ended, sort_key, referral_id)`           |
@@ -61,7 +62,17 @@ import {
 import { Effect, Result, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { Fragment } from "effect/sql/Statement"
-import { decodeStream, EventRow, eventColumns, json, parseState, rows, storeFailure } from "./internal/sql.js"
+import {
+  decodeEvent,
+  decodeStream,
+  type EventRow,
+  eventColumns,
+  json,
+  parseState,
+  referralEventRows,
+  rows,
+  storeFailure
+} from "./internal/sql.js"
 
 /**
  * Options of the index.
@@ -89,10 +100,16 @@ const FindRow = Schema.Struct({ referral_id: Schema.String, sort_key: Schema.Str
 const DueRow = Schema.Struct({ referral_id: Schema.String, next_due_at: Schema.String, state: Schema.String })
 const CountRow = Schema.Struct({ n: Schema.Number })
 const LoadRow = Schema.Struct({ link_worker_id: Schema.String, n: Schema.Number })
-const StreamEventRow = Schema.Struct({ referral_id: Schema.String, ...EventRow.fields })
 
-/** One range of `find`: the equality conditions that pick an index prefix. */
-type Branch = ReadonlyArray<Fragment>
+/**
+ * One range of `find`: the equality conditions that pick an index prefix
+ * (and, where SQLite's planner would rather read the whole prefix in the
+ * page's order than the narrow range, the index to read it by).
+ */
+type Branch = ReadonlyArray<Fragment> & { readonly index?: string }
+
+/** A range read by the named index on SQLite (`INDEXED BY`; PostgreSQL weighs it by its statistics). */
+const by = (index: string, conditions: ReadonlyArray<Fragment>): Branch => Object.assign([...conditions], { index })
 
 /**
  * The ranges a query reads and the conditions checked on their rows;
@@ -135,6 +152,14 @@ const plan = (
           sql`referrer_organisation = ${query.referrer.organisation} AND referrer_id = ${query.referrer.id}`
         )
       }
+    },
+    changed: () => {
+      const c = query.changedSince
+      if (c !== undefined) {
+        residual.push(
+          sql`(view_changed_at >= ${c.since} OR (feedback_expires_at >= ${c.since} AND feedback_expires_at <= ${c.at}))`
+        )
+      }
     }
   }
   if (query.dueBy !== undefined) {
@@ -151,9 +176,29 @@ const plan = (
     check.statuses()
     check.linkWorker()
     check.referrer()
+    check.changed()
   } else if (query.referrer !== undefined) {
     const r = query.referrer
-    branches = [[sql`referrer_organisation = ${r.organisation}`, sql`referrer_id = ${r.id}`]]
+    const c = query.changedSince
+    branches =
+      c === undefined
+        ? [[sql`referrer_organisation = ${r.organisation}`, sql`referrer_id = ${r.id}`]]
+        : // the referrer's changes: the range of recorded changes since, and the range of feedback consents that
+          // expired since (without those the first range holds); each costs the changes it finds
+          [
+            by("referral_projection_referrer_changed", [
+              sql`referrer_organisation = ${r.organisation}`,
+              sql`referrer_id = ${r.id}`,
+              sql`view_changed_at >= ${c.since}`
+            ]),
+            by("referral_projection_referrer_expiry", [
+              sql`referrer_organisation = ${r.organisation}`,
+              sql`referrer_id = ${r.id}`,
+              sql`feedback_expires_at >= ${c.since}`,
+              sql`feedback_expires_at <= ${c.at}`,
+              sql`(view_changed_at < ${c.since} OR view_changed_at IS NULL)`
+            ])
+          ]
     check.programmes()
     check.statuses()
     check.linkWorker()
@@ -178,6 +223,7 @@ const plan = (
   } else {
     branches = [[]]
   }
+  if (query.referrer === undefined && query.subjectId === undefined) check.changed()
   return { branches, residual }
 }
 
@@ -210,6 +256,13 @@ export const makeWith = (options: Options = {}): Effect.Effect<ReferralIndex.Sha
         : Effect.succeed(state)
     }
 
+    const indexedBy = (branch: Branch) =>
+      sql.literal(
+        branch.index === undefined
+          ? ""
+          : sql.onDialectOrElse({ pg: () => "", orElse: () => ` INDEXED BY ${branch.index}` })
+      )
+
     const cursor = (kind: ReferralIndex.CursorKind, after: string | undefined) =>
       after === undefined ? Result.succeed(undefined) : ReferralIndex.decodeCursor(kind, after)
 
@@ -227,7 +280,7 @@ export const makeWith = (options: Options = {}): Effect.Effect<ReferralIndex.Sha
           range.push(sql`sort_key > ''`, sql`sort_key < ${query.submittedBefore}`)
         }
         const select = (branch: Branch) => sql`SELECT referral_id, sort_key, state${asText} AS state
-          FROM referral_projection WHERE ${sql.and([...branch, ...range])}
+          FROM referral_projection${indexedBy(branch)} WHERE ${sql.and([...branch, ...range])}
           ORDER BY sort_key, referral_id LIMIT ${limit + 1}`
         const [only, ...more] = planned.branches
         const statement =
@@ -322,7 +375,7 @@ export const makeWith = (options: Options = {}): Effect.Effect<ReferralIndex.Sha
           const found = yield* sql`SELECT referral_id, ${eventColumns(sql)} FROM referral_events
             WHERE ${sql.in("referral_id", chunk)} ORDER BY referral_id, version`.pipe(
             Effect.mapError((e) => storeFailure(operation, e)),
-            Effect.flatMap(rows(StreamEventRow, operation, "referral_events"))
+            Effect.flatMap(referralEventRows(operation))
           )
           for (const row of found) {
             const list = byId.get(row.referral_id)
@@ -337,7 +390,33 @@ export const makeWith = (options: Options = {}): Effect.Effect<ReferralIndex.Sha
         return out
       })
 
-    return ReferralIndex.ReferralIndex.of({ find, activeClients, linkWorkerLoad, due, refreshDue, streams })
+    const events = (referralIds: ReadonlyArray<Ids.ReferralId>, tags: ReadonlyArray<ReferralEvent.Tag>) =>
+      Effect.gen(function* () {
+        const operation = "events"
+        const unique = [...new Set(referralIds)]
+        const kinds = [...new Set(tags)]
+        const byId = new Map<string, Array<ReferralEvent.ReferralEvent>>()
+        if (kinds.length === 0) return referralIds.map(() => [])
+        for (let i = 0; i < unique.length; i += streamsChunk) {
+          const chunk = unique.slice(i, i + streamsChunk)
+          // the (referral_id, version) key's range of each referral, its rows of other kinds skipped unread
+          const found = yield* sql`SELECT referral_id, ${eventColumns(sql)} FROM referral_events
+            WHERE ${sql.in("referral_id", chunk)} AND ${sql.in("type", kinds)} ORDER BY referral_id, version`.pipe(
+            Effect.mapError((e) => storeFailure(operation, e)),
+            Effect.flatMap(referralEventRows(operation))
+          )
+          for (const row of found) {
+            const decoded = decodeEvent(codec, row.referral_id, row, operation)
+            if (Result.isFailure(decoded)) return yield* decoded.failure
+            const list = byId.get(row.referral_id)
+            if (list === undefined) byId.set(row.referral_id, [decoded.success])
+            else list.push(decoded.success)
+          }
+        }
+        return referralIds.map((id) => byId.get(id) ?? [])
+      })
+
+    return ReferralIndex.ReferralIndex.of({ find, activeClients, linkWorkerLoad, due, refreshDue, streams, events })
   })
 
 /**

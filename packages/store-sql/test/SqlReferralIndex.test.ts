@@ -97,6 +97,69 @@ for (const database of databases()) {
         }).pipe(Effect.provide(Layer.fresh(database.client)))
     )
 
+    it.live(
+      "migration 0010 fills in when each referrer's view changed, and the poll finds rows written before it",
+      () =>
+        Effect.gen(function* () {
+          const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+          const before = Object.fromEntries(Object.entries(Migrations.migrations).filter(([name]) => name < "0010"))
+          yield* Migrator.make({})({ loader: Migrator.fromRecord(before), table: Migrations.table })
+          const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
+          const t = (day: number) => `2024-05-${String(day).padStart(2, "0")}T08:00:00.000Z`
+          // states as the fold writes them: the view's change, else the status change, else the submission
+          const rows: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+            ["r-viewed", { referrerViewChangedAt: t(9), statusChangedAt: t(5) }],
+            ["r-status", { statusChangedAt: t(6) }],
+            ["r-submitted", {}],
+            // a feedback consent that expires on the 20th; the view last changed on the 3rd
+            ["r-expiring", { consents: { "feedback-to-referrer": { decision: "granted", expiresAt: t(20) } } }]
+          ]
+          for (const [id, extra] of rows) {
+            const state = JSON.stringify({
+              status: "Submitted",
+              version: 1,
+              referralId: id,
+              submittedAt: t(3),
+              ...extra
+            })
+            yield* sql`INSERT INTO referral_projection (referral_id, version, status, programme_id, submitted_at,
+              referrer_id, referrer_organisation, failed_attempts, valid_mobile, personal_data_erased, sort_key, state)
+            VALUES (${id}, 1, 'Submitted', 'p-old', ${t(3)}, 'ref-old', 'org-old', 0, 1, 0, ${t(3)},
+              ${state}${sql.literal(isPg ? "::jsonb" : "")})`
+          }
+          const index = yield* Effect.provideService(
+            Effect.map(SqlReferralStore.makeWithIndex(), (both) => both.index),
+            SqlClient.SqlClient,
+            sql
+          )
+          const found = yield* sql<{
+            referral_id: string
+            view_changed_at: string | null
+            feedback_expires_at: string | null
+          }>`SELECT referral_id, view_changed_at, feedback_expires_at FROM referral_projection ORDER BY referral_id`
+          expect(found).toEqual([
+            { referral_id: "r-expiring", view_changed_at: t(3), feedback_expires_at: t(20) },
+            { referral_id: "r-status", view_changed_at: t(6), feedback_expires_at: null },
+            { referral_id: "r-submitted", view_changed_at: t(3), feedback_expires_at: null },
+            { referral_id: "r-viewed", view_changed_at: t(9), feedback_expires_at: null }
+          ])
+          const referrer = { id: "ref-old" as Ids.ActorId, organisation: "org-old" as Ids.OrganisationId }
+          const poll = (since: number, at: number) =>
+            Effect.map(
+              index.find(
+                { referrer, changedSince: { since: t(since) as Instant.Instant, at: t(at) as Instant.Instant } },
+                { limit: 10 }
+              ),
+              (page) => page.items.map((s) => s.referralId).sort()
+            )
+          expect(yield* poll(6, 10)).toEqual(["r-status", "r-viewed"])
+          // the expiry is a change once it has passed
+          expect(yield* poll(7, 19)).toEqual(["r-viewed"])
+          expect(yield* poll(7, 21)).toEqual(["r-expiring", "r-viewed"])
+          expect(yield* poll(21, 25)).toEqual([])
+        }).pipe(Effect.provide(Layer.fresh(database.client)))
+    )
+
     it.live("the link workers' load follows every append, and rebuildProjections recounts it", () =>
       Effect.gen(function* () {
         const service = yield* ReferralService.ReferralService

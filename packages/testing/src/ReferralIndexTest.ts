@@ -22,11 +22,18 @@
  * - **fold equivalence** (property): after random command sequences on
  *   several referrals (shared subjects, refused commands among them), for
  *   random queries (programmes, statuses, ended, link worker, referrer,
- *   subject, submission period, deadline) and random page sizes, following
+ *   subject, submission period, deadline, the referrer's view changed since
+ *   an instant as `Views` computes its `lastUpdated`) and random page sizes, following
  *   the cursors gives exactly the oracle's referrals, states equal, in
  *   submission order; `due` at random instants gives the oracle's due
  *   referrals in deadline order; `activeClients` and `linkWorkerLoad` equal
- *   the oracle's counts; `streams` equals `load`;
+ *   the oracle's counts; `streams` equals `load`, and `events` its events of
+ *   the kinds asked for;
+ * - **the evaluation report** (property): `Evaluation.fromIndex` (which takes
+ *   the referrals settled before `asOf` from the index's states and a few
+ *   kinds of event) equals `Evaluation.report` over every history folded,
+ *   for random periods and `asOf` (each history five times over, so the
+ *   figures are not all suppressed as small cells);
  * - pages: the cursor visits every referral that existed throughout exactly
  *   once while new referrals arrive between pages; page sizes are clamped;
  *   a malformed cursor, or one of another kind of page, is `InvalidCursor`;
@@ -44,8 +51,10 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import {
+  Actor,
   AuditLogMemory,
   Deadlines,
+  Evaluation,
   Ids,
   Instant,
   Lifecycle,
@@ -56,7 +65,8 @@ import {
   ReferralIndex,
   ReferralService,
   ReferralStore,
-  Scheduler
+  Scheduler,
+  Views
 } from "@lahete/core"
 import { Effect, Layer, Option, Result, Schema } from "effect"
 import * as fc from "fast-check"
@@ -146,7 +156,16 @@ const matches = (q: ReferralIndex.Query, s: State, nextDueAt: Instant.Instant | 
   (q.subjectId === undefined || s.subjectId === q.subjectId) &&
   (q.submittedFrom === undefined || (s.submittedAt !== undefined && s.submittedAt >= q.submittedFrom)) &&
   (q.submittedBefore === undefined || (s.submittedAt !== undefined && s.submittedAt < q.submittedBefore)) &&
-  (q.dueBy === undefined || (nextDueAt !== undefined && nextDueAt <= q.dueBy))
+  (q.dueBy === undefined || (nextDueAt !== undefined && nextDueAt <= q.dueBy)) &&
+  (q.changedSince === undefined || lastUpdated(s, q.changedSince.at) >= q.changedSince.since)
+
+/** The referrer's view's `lastUpdated` as `Views` computes it, at `at` (`""` for a referral without a referrer). */
+const lastUpdated = (s: State, at: Instant.Instant): string => {
+  if (s.referrer === undefined) return ""
+  const referrer = Actor.make("Referrer", s.referrer.id, s.referrer.organisation, s.referrer.profession)
+  const viewed = Views.referrerOverview(referrer, [s], at)
+  return Result.isSuccess(viewed) ? (viewed.success.view[0]?.lastUpdated ?? "") : ""
+}
 
 /** Every item of `find` (or `due`), following the cursors with pages of `limit`. */
 const all = (
@@ -177,7 +196,13 @@ const queryFrom = (
   const programmes = [...new Set([...catalog.all.map((p) => p.id), "no-such-programme"])] as Array<Ids.ProgrammeId>
   const instants = [
     ...states.flatMap((s) => (s.submittedAt === undefined ? [] : [s.submittedAt])),
-    ...entries.flatMap((e) => (e.nextDueAt === undefined ? [] : [e.nextDueAt]))
+    ...entries.flatMap((e) => (e.nextDueAt === undefined ? [] : [e.nextDueAt])),
+    // the instants the referrer's view changed at, and its feedback consents' expiries
+    ...states.flatMap((s) => {
+      const changed = ReferralIndex.referrerViewChangedAt(s)
+      const expires = ReferralIndex.feedbackExpiresAt(s)
+      return [...(changed === undefined ? [] : [changed]), ...(expires === undefined ? [] : [expires])]
+    })
   ].sort()
   const use = (i: number) => at(i) % 3 === 0
   const q: {
@@ -213,6 +238,12 @@ const queryFrom = (
   if (use(15) && before !== undefined) q.submittedBefore = before
   const dueBy = pick(18, instants)
   if (use(17) && dueBy !== undefined) q.dueBy = dueBy
+  const since = pick(20, instants)
+  const asOf = pick(21, instants)
+  // a referrer's changes poll, now and then of every referrer
+  if ((use(19) || (use(8) && at(22) % 2 === 0)) && since !== undefined && asOf !== undefined) {
+    q.changedSince = { since, at: asOf }
+  }
   return q
 }
 
@@ -254,7 +285,7 @@ export const suite = <E>(
                 minLength: 1,
                 maxLength: 7
               }),
-              fc.array(fc.array(fc.nat({ max: 1 << 20 }), { minLength: 20, maxLength: 20 }), {
+              fc.array(fc.array(fc.nat({ max: 1 << 20 }), { minLength: 23, maxLength: 23 }), {
                 minLength: 4,
                 maxLength: 4
               }),
@@ -312,11 +343,75 @@ export const suite = <E>(
                   const streams = yield* index.streams([...ids, referralId("no-such-referral")])
                   expect(streams.slice(0, ids.length)).toEqual(yield* Effect.forEach(ids, (id) => store.load(id)))
                   expect(streams.at(-1)).toEqual({ referralId: "no-such-referral", version: 0, events: [] })
+                  // events of some kinds: each stream's events of those kinds, in stream order
+                  const kinds = Evaluation.eventTags.filter((_, k) => ((limits[1] ?? 0) >> k) & 1)
+                  const partial = yield* index.events([...ids, referralId("no-such-referral")], kinds)
+                  expect(partial).toEqual([
+                    ...streams.slice(0, ids.length).map((s) => s.events.filter((e) => kinds.includes(e._tag))),
+                    []
+                  ])
                 })
                 await Effect.runPromise(program.pipe(Effect.provide(provided)) as Effect.Effect<void>)
               }
             ),
             { numRuns: options.numRuns ?? 25 }
+          )
+        ),
+      timeout
+    )
+
+    it.effect(
+      "property: the evaluation report from the index equals the report over every history, at any asOf",
+      () =>
+        Effect.promise(() =>
+          fc.assert(
+            fc.asyncProperty(
+              fc.array(CommandSequences.sequence({ invalidShare: 0.05, minLength: 4, maxLength: 24 }), {
+                minLength: 1,
+                maxLength: 4
+              }),
+              fc.array(fc.nat({ max: 1 << 20 }), { minLength: 4, maxLength: 4 }),
+              async (sequences, r) => {
+                const program = Effect.gen(function* () {
+                  const service = yield* ReferralService.ReferralService
+                  const store = yield* ReferralStore.ReferralStore
+                  // each history five times over (ids apart): every count is a multiple of the smallest cell
+                  for (const [n, commands] of sequences.entries()) {
+                    for (let copy = 0; copy < 5; copy++) {
+                      for (const command of relabel(commands, n * 5 + copy, 1_000)) {
+                        yield* Effect.result(service.execute(command))
+                      }
+                    }
+                  }
+                  const histories = yield* Effect.forEach(yield* store.referralIds(), (id) =>
+                    Effect.map(store.load(id), (s) => s.events)
+                  )
+                  const pick = <A>(k: number, xs: ReadonlyArray<A>): A | undefined => xs[(r[k] ?? 0) % xs.length]
+                  const states = histories.map((events) => Referral.fold(events))
+                  const programmeId = pick(0, states)?.programme?.id
+                  const submitted = states.flatMap((s) => (s.submittedAt === undefined ? [] : [s.submittedAt])).sort()
+                  const instants = histories.flatMap((events) => events.map((e) => e.at)).sort()
+                  const first = submitted[0]
+                  if (programmeId === undefined || first === undefined) return
+                  // a period from the first submission (or a later one), to a random instant or past the last
+                  const from = (r[1] ?? 0) % 2 === 0 ? first : (pick(1, submitted) ?? first)
+                  const to = (r[2] ?? 0) % 3 === 0 ? Instant.plusMillis(instants.at(-1) ?? first, 1) : pick(2, instants)
+                  if (to === undefined) return
+                  // asOf at any event: some referrals settled before it, others running past it
+                  const asOf = (r[3] ?? 0) % 4 === 0 ? undefined : pick(3, instants)
+                  const input = {
+                    programmeId,
+                    period: { from, to },
+                    catalog,
+                    ...(asOf === undefined ? {} : { asOf })
+                  }
+                  const fromIndex = yield* Evaluation.fromIndex(input)
+                  expect(fromIndex).toEqual(Evaluation.report({ ...input, histories }))
+                })
+                await Effect.runPromise(program.pipe(Effect.provide(provided)) as Effect.Effect<void>)
+              }
+            ),
+            { numRuns: Math.min(options.numRuns ?? 25, 15) }
           )
         ),
       timeout

@@ -106,10 +106,14 @@ export const quantile = (xs: ReadonlyArray<number>, p: number): number => {
   return a + (h - lo) * (b - a)
 }
 
-/** The mean with its two-sided 95% confidence interval from the t distribution (n ≥ 2). */
+/**
+ * The mean with its two-sided 95% confidence interval from the t distribution (n ≥ 2). The values are summed in
+ * ascending order, so the figures do not depend on the order the referrals were read in (floating-point sums do).
+ */
 export const meanWithCi95 = (
-  xs: ReadonlyArray<number>
+  values: ReadonlyArray<number>
 ): { readonly mean: number; readonly low: number; readonly high: number } => {
+  const xs = [...values].sort((a, b) => a - b)
   const m = mean(xs)
   const half = (tQuantile(0.975, xs.length - 1) * sampleSd(xs)) / Math.sqrt(xs.length)
   return { mean: m, low: m - half, high: m + half }

@@ -251,7 +251,13 @@ export const copy = (
           yield* copyRows(t.name, rows)
         }
       }
-      yield* copyRows("store_secrets", yield* source<Record<string, unknown>>`SELECT name, secret FROM store_secrets`)
+      // the secret once (the first chunk's copy), not again with every chunk
+      const present = new Set((yield* sql<{ name: string }>`SELECT name FROM store_secrets`).map((r) => r.name))
+      const secrets = yield* source<Record<string, unknown>>`SELECT name, secret FROM store_secrets`
+      yield* copyRows(
+        "store_secrets",
+        secrets.filter((r) => !present.has(r.name as string))
+      )
       for (const group of inGroups(subjectIds, rowsPerStatement)) {
         const rows = yield* source<Record<string, unknown>>`SELECT * FROM subjects
           WHERE ${source.in("subject_id", group)} ORDER BY subject_id`

@@ -65,6 +65,70 @@ export const EventRow = Schema.Struct({
 /** An event row as read: its version, type, schema version and data (JSON text). */
 export type EventRow = typeof EventRow.Type
 
+/** An event row with its referral's id (several referrals' events read at once). */
+export interface ReferralEventRow extends EventRow {
+  readonly referral_id: string
+}
+
+const isEventRow = (row: unknown): row is ReferralEventRow => {
+  if (row === null || typeof row !== "object") return false
+  const r = row as Record<string, unknown>
+  return (
+    typeof r.referral_id === "string" &&
+    typeof r.version === "number" &&
+    typeof r.type === "string" &&
+    typeof r.schema_version === "number" &&
+    typeof r.data === "string"
+  )
+}
+
+/**
+ * Checks rows of `referral_id` and the event columns: the same check as
+ * `rows` with their schema, written out, because a report reads hundreds of
+ * thousands of them and the schema's generic walk costs more than the query.
+ */
+export const referralEventRows =
+  (operation: string) =>
+  (raw: ReadonlyArray<unknown>): Effect.Effect<ReadonlyArray<ReferralEventRow>, ReferralStore.StoreFailure> =>
+    raw.every(isEventRow)
+      ? Effect.succeed(raw)
+      : Effect.fail(new ReferralStore.StoreFailure({ operation, detail: "unexpected row shape in referral_events" }))
+
+/**
+ * One stored event, decoded (and upgraded) with the codec; invalid JSON or
+ * an undecodable event is a `StoreFailure` naming the referral and the
+ * event's position only.
+ */
+export const decodeEvent = (
+  codec: ReferralEvent.Codec,
+  referralId: string,
+  row: EventRow,
+  operation: string
+): Result.Result<ReferralEvent.ReferralEvent, ReferralStore.StoreFailure> => {
+  let data: unknown
+  try {
+    data = JSON.parse(row.data)
+  } catch {
+    return Result.fail(
+      new ReferralStore.StoreFailure({
+        operation,
+        detail: `referral ${referralId} event ${row.version}: stored ${row.type} v${row.schema_version} is not valid JSON`
+      })
+    )
+  }
+  const decoded = codec.decode({ type: row.type, version: row.schema_version, data })
+  if (Result.isFailure(decoded)) {
+    const e = decoded.failure
+    return Result.fail(
+      new ReferralStore.StoreFailure({
+        operation,
+        detail: `referral ${referralId} event ${row.version}: cannot decode ${e.type} v${e.version} (${e.problem})`
+      })
+    )
+  }
+  return Result.succeed(decoded.success)
+}
+
 /** The SELECT list of an event row (data as text on both dialects). */
 export const eventColumns = (sql: SqlClient.SqlClient) =>
   sql`version, type, schema_version, data${json(sql).asText} AS data`
@@ -79,38 +143,24 @@ export const decodeStream = (
   referralId: Ids.ReferralId,
   found: ReadonlyArray<EventRow>,
   operation: string
-): Effect.Effect<ReferralStore.Stream, ReferralStore.StoreFailure> =>
-  Effect.gen(function* () {
-    const events: Array<ReferralEvent.ReferralEvent> = []
-    for (const [i, row] of found.entries()) {
-      const position = i + 1
-      if (row.version !== position) {
-        return yield* new ReferralStore.StoreFailure({
+): Effect.Effect<ReferralStore.Stream, ReferralStore.StoreFailure> => {
+  const events: Array<ReferralEvent.ReferralEvent> = []
+  for (const [i, row] of found.entries()) {
+    const position = i + 1
+    if (row.version !== position) {
+      return Effect.fail(
+        new ReferralStore.StoreFailure({
           operation,
           detail: `referral ${referralId}: event ${position} is stored at version ${row.version}`
         })
-      }
-      let data: unknown
-      try {
-        data = JSON.parse(row.data)
-      } catch {
-        return yield* new ReferralStore.StoreFailure({
-          operation,
-          detail: `referral ${referralId} event ${position}: stored ${row.type} v${row.schema_version} is not valid JSON`
-        })
-      }
-      const decoded = codec.decode({ type: row.type, version: row.schema_version, data })
-      if (Result.isFailure(decoded)) {
-        const e = decoded.failure
-        return yield* new ReferralStore.StoreFailure({
-          operation,
-          detail: `referral ${referralId} event ${position}: cannot decode ${e.type} v${e.version} (${e.problem})`
-        })
-      }
-      events.push(decoded.success)
+      )
     }
-    return { referralId, version: events.length, events }
-  })
+    const decoded = decodeEvent(codec, referralId, row, operation)
+    if (Result.isFailure(decoded)) return Effect.fail(decoded.failure)
+    events.push(decoded.success)
+  }
+  return Effect.succeed({ referralId, version: events.length, events })
+}
 
 /**
  * A referral's stream, decoded (and upgraded) with the codec. Runs on the
