@@ -35,6 +35,18 @@ export * as Consent from "./Consent.js"
  */
 export * as Deadlines from "./Deadlines.js"
 /**
+ * The directory of community activities (organisations, activities), versioned.
+ *
+ * @since 0.3.0
+ */
+export * as Directory from "./Directory.js"
+/**
+ * Small fictional directories for the presets (Finnish and Swedish).
+ *
+ * @since 0.3.0
+ */
+export * as DirectoryPresets from "./DirectoryPresets.js"
+/**
  * The evaluation report as data (JSON), with small-cell suppression.
  *
  * @since 0.1.0
@@ -52,6 +64,12 @@ export * as EvaluationHtml from "./EvaluationHtml.js"
  * @since 0.1.0
  */
 export * as FinnishCalendar from "./FinnishCalendar.js"
+/**
+ * The directory in Open Referral's HSDS 3.0 (import and export).
+ *
+ * @since 0.3.0
+ */
+export * as Hsds from "./Hsds.js"
 /**
  * Identifiers.
  *
