@@ -192,7 +192,10 @@ export const recordings: Readonly<Record<string, ReadonlyArray<Status>>> = {
   RecordMeasure: ["Submitted", "Assigned", "ContactScheduled", "Active", "OnHold", "Closed"],
   ErasePersonalData: [...terminal],
   RecordDeadline: nonTerminal,
-  RecordMessageOutcome: [...nonTerminal, ...terminal]
+  RecordMessageOutcome: [...nonTerminal, ...terminal],
+  RecordPlan: ["Active", "OnHold"],
+  RecordActivity: ["Active", "OnHold", "Closed"],
+  RecordUnmetNeed: ["Active", "OnHold", "Closed"]
 }
 
 /**

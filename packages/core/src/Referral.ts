@@ -30,6 +30,7 @@ import * as Lifecycle from "./Lifecycle.js"
 import * as LinkWorker from "./LinkWorker.js"
 import * as MobileNumber from "./MobileNumber.js"
 import * as PersonalIdentityCode from "./PersonalIdentityCode.js"
+import * as Plan from "./Plan.js"
 import * as Programme from "./Programme.js"
 import type { ReferralCommand, TimePoint } from "./ReferralCommand.js"
 import {
@@ -117,6 +118,8 @@ export interface ReferralState {
   readonly personalDataErased: boolean
   /** Deadline markers already fired (`Deadlines.markKey`): each fires once. */
   readonly deadlineMarks: ReadonlyArray<string>
+  /** The client's plan: goals, directory activities step by step, unmet needs (no personal data). */
+  readonly plan: Plan.PlanState
 }
 
 /**
@@ -139,7 +142,8 @@ export const initialState: ReferralState = {
   messagesSent: 0,
   messagesNotSent: 0,
   personalDataErased: false,
-  deadlineMarks: []
+  deadlineMarks: [],
+  plan: Plan.empty
 }
 
 const end = (state: ReferralState, status: Lifecycle.Status, at: Instant, reason?: string): ReferralState => ({
@@ -255,6 +259,10 @@ const apply = (state: ReferralState, event: ReferralEvent): ReferralState => {
       return { ...s, messagesSent: s.messagesSent + 1 }
     case "MessageNotSent":
       return { ...s, messagesNotSent: s.messagesNotSent + 1 }
+    case "PlanRecorded":
+    case "ActivityRecorded":
+    case "UnmetNeedRecorded":
+      return { ...s, plan: Plan.evolve(s.plan, event) }
   }
 }
 
@@ -317,7 +325,10 @@ export const allowedRoles: Readonly<Record<ReferralCommand["_tag"], ReadonlyArra
   RecordMessageOutcome: ["System"],
   RecordConsent: ["Referrer", "Coordinator", "LinkWorker", "Client"],
   UpdateContactDetails: ["Referrer", "Coordinator", "LinkWorker", "Client"],
-  ErasePersonalData: ["System", "Coordinator"]
+  ErasePersonalData: ["System", "Coordinator"],
+  RecordPlan: ["LinkWorker"],
+  RecordActivity: ["LinkWorker"],
+  RecordUnmetNeed: ["LinkWorker"]
 }
 
 const fail = (e: DecideError): Decision => Result.fail(e)
@@ -648,6 +659,16 @@ export const makeDecider = (
           ? fail(new InvalidCommand({ field: "reason", reason: "required when the message was not sent" }))
           : ok({ _tag: "MessageNotSent", ...base, ...message, outcome: command.outcome, reason: command.reason })
       }
+      case "RecordPlan":
+        // what matters to the client goes to the vault (PersonalData.vaultWrite), the goals to the event
+        return ok({ _tag: "PlanRecorded", ...base, goals: [...new Set(command.goals)] })
+      case "RecordActivity":
+        return Plan.decideActivity(state.plan, state.status, command)
+      case "RecordUnmetNeed":
+        // the same need in the same area twice changes nothing
+        return state.plan.unmetNeeds.some((n) => n.category === command.category && n.area === command.area)
+          ? ok()
+          : ok({ _tag: "UnmetNeedRecorded", ...base, category: command.category, area: command.area })
     }
   }
 

@@ -353,6 +353,8 @@ const fingerprintContent = (command: ReferralCommand.ReferralCommand, masked: bo
       return { ...content, mobileNumber: content.mobileNumber === null ? null : personalData }
     case "CloseReferral":
       return { ...content, feedback: personalData }
+    case "RecordPlan":
+      return { ...content, whatMatters: personalData }
     default:
       return content
   }

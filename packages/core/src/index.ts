@@ -23,6 +23,12 @@ export * as AuditLog from "./AuditLog.js"
  */
 export * as AuditLogMemory from "./AuditLogMemory.js"
 /**
+ * The community link in the evaluation: activity uptake and unmet needs.
+ *
+ * @since 0.3.0
+ */
+export * as CommunityEvaluation from "./CommunityEvaluation.js"
+/**
  * Consent per purpose, rules C1–C6.
  *
  * @since 0.1.0
@@ -161,6 +167,12 @@ export * as PersonalData from "./PersonalData.js"
  * @since 0.1.0
  */
 export * as PersonalIdentityCode from "./PersonalIdentityCode.js"
+/**
+ * The client's plan: what matters, goals, activities step by step, unmet needs.
+ *
+ * @since 0.3.0
+ */
+export * as Plan from "./Plan.js"
 /**
  * Programme presets for Kemijärvi and Sodankylä.
  *

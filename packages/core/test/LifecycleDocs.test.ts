@@ -93,7 +93,12 @@ const finerChecks: Record<ReferralCommand.Tag, string> = {
     "referrer: own referral, only while Submitted; link worker: the assigned one; client: the data subject, never `agreed-for-office-time`; an ended referral cannot be restarted",
   UpdateContactDetails:
     "referrer: own referral, only while Submitted; link worker: the assigned one; client: the data subject",
-  ErasePersonalData: "only once the referral has ended; repeating it appends nothing"
+  ErasePersonalData: "only once the referral has ended; repeating it appends nothing",
+  RecordPlan:
+    "only the assigned link worker; what matters to the client goes to the vault, the goals (codes) to the event",
+  RecordActivity:
+    "only the assigned link worker; joined only after suggested or tried (P1); left with a reason, and only left has one (P2); left and continuing only for an activity joined and not left (P3); accompanied with tried only, where the activity allows it (P4); suggested, tried, joined during the collaboration, continuing only after closing (P5)",
+  RecordUnmetNeed: "only the assigned link worker; the same category and area again appends nothing"
 }
 
 const stateName = (s: Lifecycle.Status) => (s === "Initial" ? "(none)" : s)

@@ -21,7 +21,16 @@ const everyEvent = () => {
     F.messageOutcome("sent"),
     F.messageOutcome("expired", { messageId: "other", reason: "past-send-before" })
   ])
-  return [...all, ...extra.events, ...erased.events, ...deadlines.events, ...messages.events]
+  const plan = F.history([
+    ...F.pathTo.Active(),
+    F.plan(),
+    F.activity("suggested", { at: F.at(24 * 8) }),
+    F.activity("tried", { at: F.at(24 * 9) }),
+    F.activity("joined", { at: F.at(24 * 10) }),
+    F.activity("left", { at: F.at(24 * 11) }),
+    F.unmetNeed({ at: F.at(24 * 12) })
+  ])
+  return [...all, ...extra.events, ...erased.events, ...deadlines.events, ...messages.events, ...plan.events]
 }
 
 describe("ReferralEvent codec", () => {
