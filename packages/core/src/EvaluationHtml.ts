@@ -11,6 +11,7 @@
  *
  * @since 0.1.0
  */
+import type * as CommunityEvaluation from "./CommunityEvaluation.js"
 import type * as Evaluation from "./Evaluation.js"
 
 const esc = (s: string): string =>
@@ -259,7 +260,59 @@ ${table(
   ["follow-up", "referrals"],
   followRows.map((s) => [esc(s.label), num(s.cell)])
 )}
+${r.community === undefined ? "" : communitySection(r.community)}
 </body>
 </html>
 `
+}
+
+/** The community link: activity uptake and unmet needs (`CommunityEvaluation`). */
+const communitySection = (c: CommunityEvaluation.Community): string => {
+  const orgName = (id: string) => c.organisations.find((o) => o.organisationId === id)?.name ?? id
+  const uptakeCells = (u: CommunityEvaluation.Uptake) => [
+    num(u.met),
+    num(u.tried),
+    num(u.triedAccompanied),
+    num(u.joined),
+    num(u.stillAtEnd),
+    num(u.stillAtFollowUp)
+  ]
+  const uptakeHead = ["met", "tried", "tried with the link worker", "joined", "still at the end", "still at follow-up"]
+  return `<h2>Community activities</h2>
+<p>Referrals with a plan: ${num(c.withPlan)}. Clients per directory activity: met (suggested, tried or joined), tried
+(with the link worker), joined, still taking part when the collaboration closed, and confirmed still taking part
+after closing (follow-up). A figure inside another is also suppressed when the difference is a small group.</p>
+${bars(
+  "chart-activities-joined",
+  "Clients who joined each activity",
+  c.activities.map((a) => ({ label: a.name ?? a.activityId, cell: a.uptake.joined }))
+)}
+${table(
+  ["activity", "organisation", "area", ...uptakeHead],
+  c.activities.map((a) => [
+    esc(a.name ?? a.activityId),
+    esc(orgName(a.organisationId)),
+    esc(a.area),
+    ...uptakeCells(a.uptake)
+  ])
+)}
+<h3>By organisation</h3>
+${table(
+  ["organisation", ...uptakeHead],
+  c.organisations.map((o) => [esc(o.name ?? o.organisationId), ...uptakeCells(o.uptake)])
+)}
+<h3>Unmet needs</h3>
+<p>Needs nothing in the directory met, by category and area (clients).</p>
+${bars(
+  "chart-unmet-needs",
+  "Clients with an unmet need, by category",
+  c.unmetNeeds.map((n) => ({ label: n.category, cell: n.count }))
+)}
+${table(
+  ["category", "area", "clients"],
+  c.unmetNeeds.flatMap((n) => [
+    [esc(n.category), "all areas", num(n.count)],
+    ...n.byArea.map((a) => [esc(n.category), esc(a.area), num(a.count)])
+  ])
+)}`
 }

@@ -274,6 +274,30 @@ export const Referrals = HttpApiGroup.make("referrals")
       Requests.ErasePersonalData,
       "Erase the client's personal data",
       "Once the referral has ended; the pseudonymous history stays. Repeating it changes nothing."
+    ),
+    commandEndpoint(
+      "recordPlan",
+      "/referrals/:referralId/plan",
+      "RecordPlan",
+      Requests.RecordPlan,
+      "Record the client's plan",
+      "What matters to the client in their words (personal data, kept in the vault and erased with it) and the goals as codes; recording it again replaces both."
+    ),
+    commandEndpoint(
+      "recordActivity",
+      "/referrals/:referralId/plan/activities",
+      "RecordActivity",
+      Requests.RecordActivity,
+      "Record a step of a community activity",
+      "A directory activity (the version as the directory has it) suggested, tried (with or without the link worker), joined, left (with a reason) or, after closing, confirmed continuing. Joined only after suggested or tried; the link worker comes along only where the activity allows it."
+    ),
+    commandEndpoint(
+      "recordUnmetNeed",
+      "/referrals/:referralId/plan/unmet-needs",
+      "RecordUnmetNeed",
+      Requests.RecordUnmetNeed,
+      "Record an unmet need",
+      "A need nothing in the directory met, by category and area; the same again changes nothing."
     )
   )
   .annotate(OpenApi.Description, "The commands of the referral lifecycle (domain specification §1).")

@@ -189,6 +189,9 @@ const referrals = HttpApiBuilder.group(api, "referrals", (handlers) =>
       .handleRaw("recordConsent", command("RecordConsent", Requests.RecordConsent))
       .handleRaw("updateContactDetails", command("UpdateContactDetails", Requests.UpdateContactDetails))
       .handleRaw("erasePersonalData", command("ErasePersonalData", Requests.ErasePersonalData))
+      .handleRaw("recordPlan", command("RecordPlan", Requests.RecordPlan))
+      .handleRaw("recordActivity", command("RecordActivity", Requests.RecordActivity))
+      .handleRaw("recordUnmetNeed", command("RecordUnmetNeed", Requests.RecordUnmetNeed))
   })
 )
 

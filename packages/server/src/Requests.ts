@@ -162,6 +162,21 @@ export const UpdateContactDetails = body(ReferralCommand.UpdateContactDetails, "
  * @category schemas
  */
 export const ErasePersonalData = body(ReferralCommand.ErasePersonalData, "ErasePersonalDataBody")
+/**
+ * @since 0.3.0
+ * @category schemas
+ */
+export const RecordPlan = body(ReferralCommand.RecordPlan, "RecordPlanBody")
+/**
+ * @since 0.3.0
+ * @category schemas
+ */
+export const RecordActivity = body(ReferralCommand.RecordActivity, "RecordActivityBody")
+/**
+ * @since 0.3.0
+ * @category schemas
+ */
+export const RecordUnmetNeed = body(ReferralCommand.RecordUnmetNeed, "RecordUnmetNeedBody")
 
 /**
  * `PUT /link-workers/{linkWorkerId}`: a registry entry (professional data
