@@ -53,6 +53,12 @@ export * as Directory from "./Directory.js"
  */
 export * as DirectoryPresets from "./DirectoryPresets.js"
 /**
+ * The directory store port (every version; pages of current entries) and its in-memory layer.
+ *
+ * @since 0.3.0
+ */
+export * as DirectoryStore from "./DirectoryStore.js"
+/**
  * The evaluation report as data (JSON), with small-cell suppression.
  *
  * @since 0.1.0
