@@ -282,11 +282,15 @@ const communitySection = (c: CommunityEvaluation.Community): string => {
 <p>Referrals with a plan: ${num(c.withPlan)}. Clients per directory activity: met (suggested, tried or joined), tried
 (with the link worker), joined, still taking part when the collaboration closed, and confirmed still taking part
 after closing (follow-up). A figure inside another is also suppressed when the difference is a small group.</p>
-${bars(
-  "chart-activities-joined",
-  "Clients who joined each activity",
-  c.activities.map((a) => ({ label: a.name ?? a.activityId, cell: a.uptake.joined }))
-)}
+${
+  c.activities.length === 0
+    ? "<p>No directory activity was recorded in a plan.</p>"
+    : bars(
+        "chart-activities-joined",
+        "Clients who joined each activity",
+        c.activities.map((a) => ({ label: a.name ?? a.activityId, cell: a.uptake.joined }))
+      )
+}
 ${table(
   ["activity", "organisation", "area", ...uptakeHead],
   c.activities.map((a) => [
@@ -303,11 +307,15 @@ ${table(
 )}
 <h3>Unmet needs</h3>
 <p>Needs nothing in the directory met, by category and area (clients).</p>
-${bars(
-  "chart-unmet-needs",
-  "Clients with an unmet need, by category",
-  c.unmetNeeds.map((n) => ({ label: n.category, cell: n.count }))
-)}
+${
+  c.unmetNeeds.length === 0
+    ? "<p>No unmet need was recorded.</p>"
+    : bars(
+        "chart-unmet-needs",
+        "Clients with an unmet need, by category",
+        c.unmetNeeds.map((n) => ({ label: n.category, cell: n.count }))
+      )
+}
 ${table(
   ["category", "area", "clients"],
   c.unmetNeeds.flatMap((n) => [
