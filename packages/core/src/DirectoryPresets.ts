@@ -82,7 +82,7 @@ export const kemijarvi: Directory.Directory = build({
       status: "active",
       area: walk,
       languages: ["fi"],
-      schedules: [{ freq: "WEEKLY", byDay: ["TH"], opensAt: "10:00", closesAt: "11:00" }],
+      schedules: [{ freq: "WEEKLY", byDay: ["TU"], opensAt: "10:00", closesAt: "11:00" }],
       cost: { free: true },
       place: {
         name: "Kirjaston edusta",
