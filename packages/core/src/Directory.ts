@@ -116,8 +116,8 @@ const ClockTime = Schema.String.pipe(
 )
 
 /**
- * When an activity meets: weekly or monthly on given days, from `opensAt`
- * to `closesAt` local time (the programme's time zone), with a note.
+ * When an activity meets: weekly or monthly on given days, from `opens`
+ * to `closes` local time (the programme's time zone), with a note.
  *
  * @since 0.3.0
  * @category schemas
@@ -126,8 +126,8 @@ export const Schedule = Schema.Struct({
   freq: Schema.Literals(["WEEKLY", "MONTHLY"]),
   interval: Schema.optionalKey(PositiveInt),
   byDay: Schema.Array(Weekday),
-  opensAt: Schema.optionalKey(ClockTime),
-  closesAt: Schema.optionalKey(ClockTime),
+  opens: Schema.optionalKey(ClockTime),
+  closes: Schema.optionalKey(ClockTime),
   description: Schema.optionalKey(Paragraph)
 })
 /**
@@ -298,7 +298,7 @@ const consistency = (d: DirectoryData): ReadonlyArray<{ path: string; reason: st
       problems.push({ path: `activities[${i}].organisationId`, reason: "names no organisation of the directory" })
     }
     a.schedules.forEach((s, k) => {
-      if (s.opensAt !== undefined && s.closesAt !== undefined && s.opensAt >= s.closesAt) {
+      if (s.opens !== undefined && s.closes !== undefined && s.opens >= s.closes) {
         problems.push({ path: `activities[${i}].schedules[${k}]`, reason: "must open before it closes" })
       }
     })

@@ -82,7 +82,7 @@ export const kemijarvi: Directory.Directory = build({
       status: "active",
       area: walk,
       languages: ["fi"],
-      schedules: [{ freq: "WEEKLY", byDay: ["TU"], opensAt: "10:00", closesAt: "11:00" }],
+      schedules: [{ freq: "WEEKLY", byDay: ["TU"], opens: "10:00", closes: "11:00" }],
       cost: { free: true },
       place: {
         name: "Kirjaston edusta",
@@ -101,7 +101,7 @@ export const kemijarvi: Directory.Directory = build({
       status: "active",
       area: walk,
       languages: ["fi"],
-      schedules: [{ freq: "WEEKLY", byDay: ["TU"], opensAt: "17:00", closesAt: "19:00" }],
+      schedules: [{ freq: "WEEKLY", byDay: ["TU"], opens: "17:00", closes: "19:00" }],
       cost: { free: false, amountEur: 45, description: "Lukukausimaksu" },
       place: { name: "Kansalaisopiston luokka 2", accessibility: "Hissi toiseen kerrokseen." },
       contact: { email: "kansalaisopisto@example.org" },
@@ -116,7 +116,7 @@ export const kemijarvi: Directory.Directory = build({
       status: "active",
       area: walk,
       languages: ["fi"],
-      schedules: [{ freq: "WEEKLY", byDay: ["WE"], opensAt: "18:00", closesAt: "19:30" }],
+      schedules: [{ freq: "WEEKLY", byDay: ["WE"], opens: "18:00", closes: "19:30" }],
       cost: { free: true },
       contact: { name: "Diakoniatyöntekijä", phone: "+358 40 000 0002" },
       accompanyingAllowed: false
@@ -130,7 +130,7 @@ export const kemijarvi: Directory.Directory = build({
       status: "active",
       area: walk,
       languages: ["sv", "fi"],
-      schedules: [{ freq: "MONTHLY", byDay: ["1MO"], opensAt: "14:00", closesAt: "15:30" }],
+      schedules: [{ freq: "MONTHLY", byDay: ["1MO"], opens: "14:00", closes: "15:30" }],
       cost: { free: true },
       accompanyingAllowed: true
     },
@@ -143,7 +143,7 @@ export const kemijarvi: Directory.Directory = build({
       status: "active",
       area: "Kemijärvi, Isokylä",
       languages: ["fi"],
-      schedules: [{ freq: "WEEKLY", byDay: ["MO", "FR"], opensAt: "09:00", closesAt: "10:00" }],
+      schedules: [{ freq: "WEEKLY", byDay: ["MO", "FR"], opens: "09:00", closes: "10:00" }],
       cost: { free: false, amountEur: 2, description: "Kertamaksu" },
       place: { name: "Isokylän koulun sali", accessibility: "Esteetön sisäänkäynti." },
       accompanyingAllowed: true
@@ -207,7 +207,7 @@ export const sodankyla: Directory.Directory = build({
       status: "active",
       area: "Sodankylä, kirkonkylä",
       languages: ["fi"],
-      schedules: [{ freq: "WEEKLY", byDay: ["MO"], opensAt: "18:00", closesAt: "19:30" }],
+      schedules: [{ freq: "WEEKLY", byDay: ["MO"], opens: "18:00", closes: "19:30" }],
       cost: { free: false, amountEur: 40, description: "Lukukausimaksu" },
       accompanyingAllowed: true
     },
@@ -220,7 +220,7 @@ export const sodankyla: Directory.Directory = build({
       status: "active",
       area: "Sodankylä, kirkonkylä",
       languages: ["fi", "se"],
-      schedules: [{ freq: "WEEKLY", byDay: ["SA"], opensAt: "11:00", closesAt: "12:30" }],
+      schedules: [{ freq: "WEEKLY", byDay: ["SA"], opens: "11:00", closes: "12:30" }],
       cost: { free: true },
       accompanyingAllowed: true
     },
@@ -233,7 +233,7 @@ export const sodankyla: Directory.Directory = build({
       status: "active",
       area: "Vuotso",
       languages: ["fi", "se"],
-      schedules: [{ freq: "WEEKLY", byDay: ["WE"], opensAt: "13:00", closesAt: "15:00" }],
+      schedules: [{ freq: "WEEKLY", byDay: ["WE"], opens: "13:00", closes: "15:00" }],
       cost: { free: true },
       place: { name: "Vuotson kylätalo", accessibility: "Luiska pääovelle." },
       accompanyingAllowed: true
@@ -247,7 +247,7 @@ export const sodankyla: Directory.Directory = build({
       status: "active",
       area: "Sodankylä, kirkonkylä",
       languages: ["sv", "en"],
-      schedules: [{ freq: "MONTHLY", byDay: ["2TH"], opensAt: "17:00", closesAt: "18:30" }],
+      schedules: [{ freq: "MONTHLY", byDay: ["2TH"], opens: "17:00", closes: "18:30" }],
       cost: { free: true },
       accompanyingAllowed: false
     }

@@ -157,18 +157,26 @@ export const versionsToWrite = (
     readonly activity: (id: string) => Directory.Activity | undefined
   }
 ): Result.Result<Written, Directory.InvalidDirectory> => {
-  const organisations = (changes.organisations ?? [])
-    .map((o) => current.organisation(o.id))
-    .filter((o) => o !== undefined)
-  const activities = (changes.activities ?? []).map((a) => current.activity(a.id)).filter((a) => a !== undefined)
-  // the activities' organisations must be in the result: the current versions of those not changed
-  const named = new Set((changes.activities ?? []).map((a) => a.organisationId as string))
-  const changedOrgs = new Set((changes.organisations ?? []).map((o) => o.id as string))
+  const changedOrgs = changes.organisations ?? []
+  const changedActs = changes.activities ?? []
+  const changedOrgIds = new Set(changedOrgs.map((o) => o.id as string))
+  const currentActs = changedActs.map((a) => current.activity(a.id)).filter((a) => a !== undefined)
+  // the organisations the changes and the current versions they replace name, as they are now
+  const named = new Set([...changedActs, ...currentActs].map((a) => a.organisationId as string))
   const others = [...named]
-    .filter((id) => !changedOrgs.has(id))
+    .filter((id) => !changedOrgIds.has(id))
     .map((id) => current.organisation(id))
     .filter((o) => o !== undefined)
-  const before = Directory.make({ organisations: [...organisations, ...others], activities })
+  // the changes on their own first, so that every problem names its place in `changes`
+  const alone = Directory.decode(
+    Schema.encodeSync(Directory.DirectoryData)({
+      organisations: [...changedOrgs.map((o) => ({ ...o, version: 1 })), ...others],
+      activities: changedActs.map((a) => ({ ...a, version: 1 }))
+    })
+  )
+  if (Result.isFailure(alone)) return Result.fail(alone.failure)
+  const currentOrgs = changedOrgs.map((o) => current.organisation(o.id)).filter((o) => o !== undefined)
+  const before = Directory.make({ organisations: [...currentOrgs, ...others], activities: currentActs })
   return Result.map(Directory.merge(before, changes), (after) => {
     const old = new Set(before.data.activities.map((a) => `${a.id}@${a.version}`))
     const oldOrgs = new Set(before.data.organisations.map((o) => `${o.id}@${o.version}`))

@@ -122,8 +122,8 @@ const service = (a: Directory.Activity): Json => {
       freq: s.freq,
       ...(s.interval === undefined ? {} : { interval: s.interval }),
       ...(s.byDay.length === 0 ? {} : { byday: s.byDay.join(",") }),
-      ...(s.opensAt === undefined ? {} : { opens_at: s.opensAt }),
-      ...(s.closesAt === undefined ? {} : { closes_at: s.closesAt }),
+      ...(s.opens === undefined ? {} : { opens_at: s.opens }),
+      ...(s.closes === undefined ? {} : { closes_at: s.closes }),
       ...(s.description === undefined ? {} : { description: s.description })
     })),
     service_areas: [{ id: sub("area"), service_id: id, name: a.area }],
@@ -324,8 +324,8 @@ const activityOf = (s: Json, organisationId: unknown): unknown => {
             ?.split(",")
             .map((d) => d.trim())
             .filter((d) => d !== "") ?? [],
-        ...opt("opensAt", clock(x.opens_at)),
-        ...opt("closesAt", clock(x.closes_at)),
+        ...opt("opens", clock(x.opens_at)),
+        ...opt("closes", clock(x.closes_at)),
         ...opt("description", text(x.description))
       })),
     ...opt("cost", cost),

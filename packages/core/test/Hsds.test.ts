@@ -77,7 +77,7 @@ describe("Hsds", () => {
       expect(activity.id).toBe("ac148810-d857-441c-9679-408f346de14b")
       expect(activity.name).toBe("Community Counselling")
       expect(activity.languages).toEqual(["ur"])
-      expect(activity.schedules[0]).toMatchObject({ freq: "WEEKLY", byDay: ["TH", "FR"], opensAt: "10:00" })
+      expect(activity.schedules[0]).toMatchObject({ freq: "WEEKLY", byDay: ["TH", "FR"], opens: "10:00" })
       // a fee in pounds: not free, and no euro amount
       expect(activity.cost?.free).toBe(false)
       expect(activity.cost?.amountEur).toBeUndefined()
@@ -137,7 +137,7 @@ describe("Directory", () => {
   it("refuses unknown fields, a missing organisation and a schedule that closes before it opens, naming each path", () => {
     const data = {
       organisations: [],
-      activities: [{ ...walking, schedules: [{ freq: "WEEKLY", byDay: ["TH"], opensAt: "11:00", closesAt: "10:00" }] }]
+      activities: [{ ...walking, schedules: [{ freq: "WEEKLY", byDay: ["TH"], opens: "11:00", closes: "10:00" }] }]
     }
     const failure = Directory.decode(data)
     expect(Result.isFailure(failure) && failure.failure.problems.map((p) => p.path)).toEqual([

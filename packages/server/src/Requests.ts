@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import { Ids, LinkWorker as LinkWorkerModule, ReferralCommand } from "@lahete/core"
+import { Directory, Ids, LinkWorker as LinkWorkerModule, ReferralCommand } from "@lahete/core"
 import { Schema, SchemaTransformation, Struct } from "effect"
 
 /** The fields the server sets on every command. */
@@ -177,6 +177,18 @@ export const RecordActivity = body(ReferralCommand.RecordActivity, "RecordActivi
  * @category schemas
  */
 export const RecordUnmetNeed = body(ReferralCommand.RecordUnmetNeed, "RecordUnmetNeedBody")
+
+/**
+ * `PUT /directory`: organisations and activities without versions, applied
+ * as their next versions (`Directory.merge`).
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const DirectoryChanges = Schema.Struct({
+  organisations: Schema.optionalKey(Schema.Array(Directory.Organisation.mapFields(({ version: _, ...rest }) => rest))),
+  activities: Schema.optionalKey(Schema.Array(Directory.Activity.mapFields(({ version: _, ...rest }) => rest)))
+}).annotate({ identifier: "DirectoryChanges" })
 
 /**
  * `PUT /link-workers/{linkWorkerId}`: a registry entry (professional data

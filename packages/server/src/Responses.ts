@@ -298,6 +298,29 @@ export const ReferrerPlan = Schema.Struct({
 }).annotate({ identifier: "ReferrerPlan" })
 
 /**
+ * A page of the directory's current activities, by id, with the cursor of
+ * the next page.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const DirectoryActivities = Schema.Struct({
+  items: Schema.Array(Directory.Activity),
+  next: Schema.optionalKey(Schema.String)
+}).annotate({ identifier: "DirectoryActivities" })
+
+/**
+ * The versions a directory change wrote (unchanged entries are not listed).
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const DirectoryWritten = Schema.Struct({
+  organisations: Schema.Array(Directory.Organisation),
+  activities: Schema.Array(Directory.Activity)
+}).annotate({ identifier: "DirectoryWritten" })
+
+/**
  * One referral as its assigned link worker sees it.
  *
  * @since 0.1.0
