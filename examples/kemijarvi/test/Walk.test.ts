@@ -99,7 +99,10 @@ describe("the Kemijärvi walk", () => {
 
       // the report: on disk, and with figures where the model is evaluated
       expect(existsSync(outcome.paths.html)).toBe(true)
-      expect(readFileSync(outcome.paths.html, "utf8")).toMatch(/^<!doctype html>/i)
+      const html = readFileSync(outcome.paths.html, "utf8")
+      // in Kemijärvi's first language, Finnish, with the period as its local months
+      expect(html).toMatch(/^<!doctype html>\n<html lang="fi">/)
+      expect(html).toContain("Lähetteet tehty: maaliskuu–toukokuu 2026")
       const report = Schema.decodeUnknownSync(Evaluation.Report)(JSON.parse(readFileSync(outcome.paths.json, "utf8")))
       expect(report).toEqual(outcome.report)
       expect(value(report.referrals.total)).toBe(31)

@@ -49,7 +49,10 @@ import * as Setup from "./setup.js"
 export interface Options {
   /** The PostgreSQL database and schema to work in. */
   readonly database: Setup.Database
-  /** Where the evaluation report is written (`evaluation-report.json`, `evaluation-report.html`). */
+  /**
+   * Where the evaluation report is written (`evaluation-report.json`; `evaluation-report.html` in the
+   * programme's first language, Finnish; `evaluation-report.sv.html` and `evaluation-report.en.html`).
+   */
   readonly out: string
   /** Where the narration goes (default: the console). */
   readonly print?: (line: string) => Effect.Effect<void>
@@ -117,7 +120,12 @@ export interface Outcome {
   /** The closing feedback as the referrer read it over FHIR (rule C3). */
   readonly feedbackRead: string | undefined
   readonly report: Evaluation.Report
-  readonly files: { readonly json: string; readonly html: string }
+  readonly files: {
+    readonly json: string
+    readonly html: string
+    /** The same page in Swedish and in English. */
+    readonly translations: { readonly sv: string; readonly en: string }
+  }
   /** Actions of the other clients that the library refused (none expected). */
   readonly refused: ReadonlyArray<string>
   /** Every referral in the database, by status (from the projection in PostgreSQL). */
@@ -179,7 +187,14 @@ const describeDue = (row: LinkWorker.TrainingDue): string => {
 
 export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
   const print = options.print ?? ((line: string) => Console.log(line))
-  const files = { json: join(options.out, "evaluation-report.json"), html: join(options.out, "evaluation-report.html") }
+  const files = {
+    json: join(options.out, "evaluation-report.json"),
+    html: join(options.out, "evaluation-report.html"),
+    translations: {
+      sv: join(options.out, "evaluation-report.sv.html"),
+      en: join(options.out, "evaluation-report.en.html")
+    }
+  }
 
   const program = Effect.gen(function* () {
     const clock = yield* SimulatedClockService
@@ -666,6 +681,9 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
     mkdirSync(options.out, { recursive: true })
     writeFileSync(files.json, Evaluation.toJson(report))
     writeFileSync(files.html, EvaluationHtml.render(report))
+    for (const language of ["sv", "en"] as const) {
+      writeFileSync(files.translations[language], EvaluationHtml.render(report, { language }))
+    }
     yield* say(`Referrals made in March–May 2026, as of ${showDate(now())}: ${cell(report.referrals.total)}.`)
     yield* say(
       `By status: ${report.referrals.byStatus
@@ -707,7 +725,9 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
     yield* say(
       `Follow-ups recorded: ${percent(report.followUp.shareRecorded)} of ${cell(report.followUp.settled)} settled.`
     )
-    yield* say(`Written: ${files.html} (open it in a browser) and ${files.json}.`)
+    yield* say(
+      `Written: ${files.html} in Finnish (open it in a browser), ${files.translations.sv} in Swedish, ${files.translations.en} in English, and ${files.json}.`
+    )
 
     // ---- 19. what the referrer's system saw ----
     yield* step("closed-loop", "What the health centre's system saw")

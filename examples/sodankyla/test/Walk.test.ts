@@ -213,8 +213,16 @@ describe.skipIf(databaseUrl === undefined)("the Sodankylä walk on PostgreSQL", 
         const report = Schema.decodeUnknownSync(Evaluation.Report)(JSON.parse(readFileSync(outcome.files.json, "utf8")))
         expect(report).toEqual(outcome.report)
         const html = readFileSync(outcome.files.html, "utf8")
-        expect(html).toMatch(/^<!doctype html>/i)
+        expect(html).toMatch(/^<!doctype html>\n<html lang="fi">/)
         expect(html).toContain("Sodankylä")
+        // in the programme's first language by default, the period as its local months; Swedish and English beside it
+        expect(html).toContain("Lähetteet tehty: maaliskuu–toukokuu 2026")
+        const sv = readFileSync(outcome.files.translations.sv, "utf8")
+        expect(sv).toMatch(/^<!doctype html>\n<html lang="sv">/)
+        expect(sv).toContain("Remisser skickade: mars–maj 2026")
+        const en = readFileSync(outcome.files.translations.en, "utf8")
+        expect(en).toMatch(/^<!doctype html>\n<html lang="en">/)
+        expect(en).toContain("Referrals submitted: March–May 2026")
         expect(value(report.referrals.total)).toBe(members.length + 1)
         const byStatus = (s: string) => report.referrals.byStatus.find((r) => r.status === s)?.count
         expect(value(byStatus("FollowedUp"))).toBe(completed.length + 1)

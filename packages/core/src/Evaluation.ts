@@ -48,6 +48,7 @@ import type { ProgrammeId } from "./Ids.js"
 import { type Instant, InstantSchema, toMillis } from "./Instant.js"
 import * as Instrument from "./Instrument.js"
 import * as Instruments from "./Instruments.js"
+import { Language } from "./internal/language.js"
 import { meanWithCi95, quantile } from "./internal/statistics.js"
 import * as Lifecycle from "./Lifecycle.js"
 import * as Measures from "./Measures.js"
@@ -140,7 +141,20 @@ export const Report = Schema.Struct({
     id: Schema.String,
     municipality: Schema.String,
     name: Schema.String,
-    versions: Schema.Array(Schema.Int)
+    versions: Schema.Array(Schema.Int),
+    /** The programme's name per language (latest version), for the report's readers. */
+    names: Schema.optionalKey(
+      Schema.Struct({
+        fi: Schema.String,
+        sv: Schema.optionalKey(Schema.String),
+        se: Schema.optionalKey(Schema.String),
+        en: Schema.optionalKey(Schema.String)
+      })
+    ),
+    /** The programme's languages (latest version); the HTML report comes in the first it is written in. */
+    languages: Schema.optionalKey(Schema.Array(Language)),
+    /** The programme's IANA time zone, in which the HTML report states dates. */
+    timeZone: Schema.optionalKey(Schema.String)
   }),
   period: Schema.Struct({ from: InstantSchema, to: InstantSchema }),
   asOf: InstantSchema,
@@ -453,7 +467,8 @@ const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>
       id: input.programmeId,
       municipality: latest?.municipality ?? "",
       name: latest?.names.fi ?? input.programmeId,
-      versions: versions.map((p) => p.version)
+      versions: versions.map((p) => p.version),
+      ...(latest === undefined ? {} : { names: latest.names, languages: latest.languages, timeZone: latest.timeZone })
     },
     period: { from: input.period.from, to: input.period.to },
     asOf,

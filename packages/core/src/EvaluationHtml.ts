@@ -9,29 +9,51 @@
  * Every chart has a table beside it with the same figures, for screen
  * readers and for copying.
  *
+ * The page speaks its readers' language: Finnish, Swedish or English
+ * (`EvaluationText`, one catalogue of texts per language), with dates in the
+ * programme's local time (a period of whole months as months) and numbers
+ * as the language writes them. By default it comes in the programme's
+ * first report language.
+ *
  * @since 0.1.0
  */
 import type * as CommunityEvaluation from "./CommunityEvaluation.js"
 import type * as Evaluation from "./Evaluation.js"
+import * as EvaluationText from "./EvaluationText.js"
+import type { Instant } from "./Instant.js"
+import { helsinki } from "./LocalTime.js"
 
 const esc = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string)
 
-const suppressedText = (c: Extract<Evaluation.Cell, { _tag: "Suppressed" }>): string =>
-  c.reason === "complementary" ? "suppressed (protects a small cell)" : "suppressed (fewer than the minimum)"
+/** The language of one page, its texts and how it writes numbers. */
+interface Locale {
+  readonly language: EvaluationText.Language
+  readonly t: EvaluationText.ReportText
+  readonly n: (value: number, digits?: number) => string
+}
 
-const num = (c: Evaluation.Cell, digits = 0): string =>
-  c._tag === "Value" ? c.value.toFixed(digits) : `<span class="suppressed">${suppressedText(c)}</span>`
+const localeOf = (language: EvaluationText.Language): Locale => ({
+  language,
+  t: EvaluationText.texts[language],
+  n: (value, digits = 0) => EvaluationText.formatNumber(value, digits, language)
+})
 
-const pct = (c: Evaluation.Cell | null): string =>
+const suppressedText = (c: Extract<Evaluation.Cell, { _tag: "Suppressed" }>, l: Locale): string =>
+  c.reason === "complementary" ? l.t.suppressedComplementary : l.t.suppressedSmall
+
+const num = (c: Evaluation.Cell, l: Locale, digits = 0): string =>
+  c._tag === "Value" ? l.n(c.value, digits) : `<span class="suppressed">${esc(suppressedText(c, l))}</span>`
+
+const pct = (c: Evaluation.Cell | null, l: Locale): string =>
   c === null
-    ? "not classified (no thresholds)"
+    ? esc(l.t.notClassified)
     : c._tag === "Value"
-      ? `${(c.value * 100).toFixed(0)} %`
-      : `<span class="suppressed">${suppressedText(c)}</span>`
+      ? EvaluationText.formatPercent(c.value, l.language)
+      : `<span class="suppressed">${esc(suppressedText(c, l))}</span>`
 
-const signed = (c: Evaluation.Cell): string =>
-  c._tag === "Value" ? `${c.value >= 0 ? "+" : "−"}${Math.abs(c.value).toFixed(2)}` : num(c)
+const signed = (c: Evaluation.Cell, l: Locale): string =>
+  c._tag === "Value" ? `${c.value >= 0 ? "+" : "−"}${l.n(Math.abs(c.value), 2)}` : num(c, l)
 
 const f = (x: number): string => (Math.round(x * 100) / 100).toString()
 
@@ -44,7 +66,8 @@ const svg = (id: string, title: string, width: number, height: number, body: str
 const bars = (
   id: string,
   title: string,
-  rows: ReadonlyArray<{ readonly label: string; readonly cell: Evaluation.Cell }>
+  rows: ReadonlyArray<{ readonly label: string; readonly cell: Evaluation.Cell }>,
+  l: Locale
 ): string => {
   const labelWidth = 190
   const plot = 360
@@ -57,11 +80,11 @@ const bars = (
       const label = `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${esc(r.label)}</text>`
       if (r.cell._tag === "Suppressed") {
         return `${label}<rect class="bar-suppressed" x="${labelWidth}" y="${y + 3}" width="40" height="${rowHeight - 8}"/>
-<text class="note" x="${labelWidth + 48}" y="${y + 15}">suppressed</text>`
+<text class="note" x="${labelWidth + 48}" y="${y + 15}">${esc(l.t.suppressedMark)}</text>`
       }
       const w = Math.max(2, (r.cell.value / max) * plot)
       return `${label}<rect class="bar" x="${labelWidth}" y="${y + 3}" width="${f(w)}" height="${rowHeight - 8}"/>
-<text x="${f(labelWidth + w + 6)}" y="${y + 15}">${r.cell.value}</text>`
+<text x="${f(labelWidth + w + 6)}" y="${y + 15}">${l.n(r.cell.value)}</text>`
     })
     .join("\n")
   const axis = `<path class="axis" d="M${labelWidth} 6 V${height - 20}"/>`
@@ -69,7 +92,13 @@ const bars = (
 }
 
 /** A box from the lower to the upper quartile with the median; no whiskers (min and max are single clients). */
-const box = (id: string, title: string, q: typeof Evaluation.Report.Type.collaboration.days, unit: string): string => {
+const box = (
+  id: string,
+  title: string,
+  q: typeof Evaluation.Report.Type.collaboration.days,
+  unit: string,
+  l: Locale
+): string => {
   const width = 600
   const height = 90
   if (q.q1._tag !== "Value" || q.median._tag !== "Value" || q.q3._tag !== "Value") {
@@ -78,7 +107,7 @@ const box = (id: string, title: string, q: typeof Evaluation.Report.Type.collabo
       title,
       width,
       height,
-      `<path class="axis" d="M40 60 H${width - 40}"/><text class="note" x="40" y="35">suppressed: fewer than the minimum number of clients</text>`
+      `<path class="axis" d="M40 60 H${width - 40}"/><text class="note" x="40" y="35">${esc(l.t.suppressedChart)}</text>`
     )
   }
   const top = Math.max(q.q3.value * 1.25, 1)
@@ -86,7 +115,7 @@ const box = (id: string, title: string, q: typeof Evaluation.Report.Type.collabo
   const ticks = [0, top / 4, top / 2, (3 * top) / 4, top]
     .map(
       (t) =>
-        `<path class="tick" d="M${f(x(t))} 60 V66"/><text class="tick-label" x="${f(x(t))}" y="80" text-anchor="middle">${t.toFixed(0)}</text>`
+        `<path class="tick" d="M${f(x(t))} 60 V66"/><text class="tick-label" x="${f(x(t))}" y="80" text-anchor="middle">${l.n(t)}</text>`
     )
     .join("")
   return svg(
@@ -101,14 +130,24 @@ const box = (id: string, title: string, q: typeof Evaluation.Report.Type.collabo
   )
 }
 
-const pointLabel = (c: Evaluation.MeasureChange): string =>
-  `${c.instrumentName}${c.score === "total" ? "" : ` · ${c.scoreName}`} (${c.respondent}) ${c.from} → ${c.to}`
+/** A built-in instrument's or score's name in the page's language; another keeps the name it was configured with. */
+const instrumentName = (c: { readonly instrument: string; readonly instrumentName: string }, l: Locale): string =>
+  l.t.instruments[c.instrument] ?? c.instrumentName
 
-const shortLabel = (c: Evaluation.MeasureChange): string =>
-  `${c.instrument.toUpperCase()}${c.score === "total" ? "" : ` ${c.scoreName}`} (${c.respondent}) ${c.from} → ${c.to}`
+const scoreName = (c: Evaluation.MeasureChange, l: Locale): string =>
+  l.t.scores[`${c.instrument}/${c.score}`] ?? c.scoreName
+
+const comparison = (c: Evaluation.MeasureChange, l: Locale): string =>
+  `(${l.t.respondents[c.respondent]}) ${l.t.timePoints[c.from]} → ${l.t.timePoints[c.to]}`
+
+const pointLabel = (c: Evaluation.MeasureChange, l: Locale): string =>
+  `${instrumentName(c, l)}${c.score === "total" ? "" : ` · ${scoreName(c, l)}`} ${comparison(c, l)}`
+
+const shortLabel = (c: Evaluation.MeasureChange, l: Locale): string =>
+  `${c.instrument.toUpperCase()}${c.score === "total" ? "" : ` ${scoreName(c, l)}`} ${comparison(c, l)}`
 
 /** Mean change with its 95% confidence interval as an error bar, around a zero line. */
-const changeChart = (id: string, rows: ReadonlyArray<Evaluation.MeasureChange>): string => {
+const changeChart = (id: string, rows: ReadonlyArray<Evaluation.MeasureChange>, l: Locale): string => {
   const labelWidth = 340
   const plot = 320
   const rowHeight = 30
@@ -125,9 +164,9 @@ const changeChart = (id: string, rows: ReadonlyArray<Evaluation.MeasureChange>):
   const body = rows
     .map((r, k) => {
       const y = 16 + k * rowHeight
-      const label = `<text x="${labelWidth - 8}" y="${y + 5}" text-anchor="end">${esc(shortLabel(r))}</text>`
+      const label = `<text x="${labelWidth - 8}" y="${y + 5}" text-anchor="end">${esc(shortLabel(r, l))}</text>`
       if (r.meanChange._tag !== "Value" || r.ci95Low._tag !== "Value" || r.ci95High._tag !== "Value") {
-        return `${label}<text class="note" x="${labelWidth + 8}" y="${y + 5}">suppressed</text>`
+        return `${label}<text class="note" x="${labelWidth + 8}" y="${y + 5}">${esc(l.t.suppressedMark)}</text>`
       }
       const lo = x(r.ci95Low.value)
       const hi = x(r.ci95High.value)
@@ -135,8 +174,8 @@ const changeChart = (id: string, rows: ReadonlyArray<Evaluation.MeasureChange>):
 <circle class="mean" cx="${f(x(r.meanChange.value))}" cy="${y}" r="5"/>`
     })
     .join("\n")
-  const zero = `<path class="zero" d="M${f(x(0))} 4 V${height - 22}"/><text class="tick-label" x="${f(x(0))}" y="${height - 8}" text-anchor="middle">0 (no change)</text>`
-  return svg(id, "Mean change with 95% confidence interval", labelWidth + plot + 20, height, zero + body)
+  const zero = `<path class="zero" d="M${f(x(0))} 4 V${height - 22}"/><text class="tick-label" x="${f(x(0))}" y="${height - 8}" text-anchor="middle">${esc(l.t.noChange)}</text>`
+  return svg(id, l.t.chartChange, labelWidth + plot + 20, height, zero + body)
 }
 
 const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string =>
@@ -159,106 +198,141 @@ th{background:#eef2f6}.chart{display:block;max-width:100%;height:auto;margin:.6r
 `
 
 /**
- * Renders the report as a self-contained HTML page.
+ * How to render a report.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Options {
+  /**
+   * The page's language. Default: the first of the programme's languages
+   * that the report is written in (`EvaluationText.defaultLanguage`), else
+   * Finnish.
+   */
+  readonly language?: EvaluationText.Language
+}
+
+/**
+ * The language a report is rendered in with these options.
+ *
+ * @since 0.2.0
+ * @category rendering
+ */
+export const languageOf = (r: Evaluation.Report, options?: Options): EvaluationText.Language =>
+  options?.language ?? EvaluationText.defaultLanguage(r.programme.languages)
+
+/**
+ * Renders the report as a self-contained HTML page, in the language of the
+ * options (default: the programme's first report language), with dates in
+ * the programme's time zone (`Europe/Helsinki` for a report that does not
+ * name one).
  *
  * @since 0.1.0
  * @category rendering
  */
-export const render = (r: Evaluation.Report): string => {
-  const statusRows = r.referrals.byStatus.map((s) => ({ label: s.status, cell: s.count }))
-  const professionRows = r.referrals.byReferrerProfession.map((p) => ({ label: p.profession, cell: p.count }))
+export const render = (r: Evaluation.Report, options?: Options): string => {
+  const l = localeOf(languageOf(r, options))
+  const t = l.t
+  const zone = r.programme.timeZone ?? helsinki
+  const name = r.programme.names?.[l.language] ?? r.programme.name
+  const statusRows = r.referrals.byStatus.map((s) => ({
+    label: s.status === "Initial" ? s.status : t.statuses[s.status],
+    cell: s.count
+  }))
+  const professionRows = r.referrals.byReferrerProfession.map((p) => ({
+    label: t.professions[p.profession] ?? p.profession,
+    cell: p.count
+  }))
   const fc = r.firstContact
   const followRows = [
-    { label: "recorded", cell: r.followUp.recorded },
-    { label: "missed", cell: r.followUp.missed },
-    { label: "window still open", cell: r.followUp.pending }
+    { label: t.followUpRecorded, cell: r.followUp.recorded },
+    { label: t.followUpMissed, cell: r.followUp.missed },
+    { label: t.followUpPending, cell: r.followUp.pending }
   ]
+  const versions = r.programme.versions.map((v) => l.n(v)).join(", ")
+  const when = (instant: Instant) =>
+    `<time datetime="${esc(instant)}">${esc(EvaluationText.formatInstant(instant, zone, l.language))}</time>`
   return `<!doctype html>
-<html lang="en">
+<html lang="${l.language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Evaluation: ${esc(r.programme.name)} (${esc(r.programme.municipality)})</title>
+<title>${esc(t.title(name))} (${esc(r.programme.municipality)})</title>
 <style>${css}</style>
 </head>
 <body>
-<h1>Evaluation: ${esc(r.programme.name)}</h1>
-<p class="meta">${esc(r.programme.municipality)} · programme <code>${esc(r.programme.id)}</code> (versions ${r.programme.versions.join(", ")}) ·
-referrals submitted ${esc(r.period.from)} – ${esc(r.period.to)} · events up to ${esc(r.asOf)}</p>
-<p>Aggregates only. Every figure from fewer than ${r.minimumCell} clients is suppressed and shown as such; where one
-cell of a table is suppressed, the next smallest is suppressed too so it cannot be recovered by subtraction.
-No personal data is in this page.</p>
+<h1>${esc(t.title(name))}</h1>
+<p class="meta">${esc(r.programme.municipality)} · ${esc(t.programme)} <code>${esc(r.programme.id)}</code> (${esc(t.versions(versions, r.programme.versions.length))}) ·
+${esc(t.period)}: ${esc(EvaluationText.formatPeriod(r.period, zone, l.language))} · ${esc(t.asOf)}: ${when(r.asOf)} · ${esc(t.timeZone(zone))}</p>
+<p>${esc(t.intro(l.n(r.minimumCell)))}</p>
 
-<h2>Referrals</h2>
-<p>Total: ${num(r.referrals.total)}</p>
-${bars("chart-status", "Referrals by state", statusRows)}
+<h2>${esc(t.referralsHeading)}</h2>
+<p>${esc(t.total)}: ${num(r.referrals.total, l)}</p>
+${bars("chart-status", t.chartByStatus, statusRows, l)}
 ${table(
-  ["state", "referrals"],
-  statusRows.map((s) => [esc(s.label), num(s.cell)])
+  [t.headState, t.headReferrals],
+  statusRows.map((s) => [esc(s.label), num(s.cell, l)])
 )}
-<h3>By referrer profession</h3>
-${bars("chart-profession", "Referrals by referrer profession", professionRows)}
+<h3>${esc(t.byProfessionHeading)}</h3>
+${bars("chart-profession", t.chartByProfession, professionRows, l)}
 ${table(
-  ["profession", "referrals"],
-  professionRows.map((s) => [esc(s.label), num(s.cell)])
+  [t.headProfession, t.headReferrals],
+  professionRows.map((s) => [esc(s.label), num(s.cell, l)])
 )}
 
-<h2>Time from submission to first contact (D2)</h2>
-<p>First contact is the call that reached the client. Reached: ${num(fc.reached)}; within the deadline:
-${num(fc.withinDeadline)}; after it: ${num(fc.afterDeadline)}; share within: ${pct(fc.shareWithinDeadline)}.</p>
-${box("chart-first-contact", "Hours from submission to first contact: quartiles and median", fc.hours, "hours")}
+<h2>${esc(t.firstContactHeading)}</h2>
+<p>${t.firstContactText(num(fc.reached, l), num(fc.withinDeadline, l), num(fc.afterDeadline, l), pct(fc.shareWithinDeadline, l))}</p>
+${box("chart-first-contact", t.chartFirstContact, fc.hours, t.unitHours, l)}
 ${table(
-  ["lower quartile", "median", "upper quartile"],
-  [[num(fc.hours.q1, 1), num(fc.hours.median, 1), num(fc.hours.q3, 1)]]
+  [t.headLowerQuartile, t.headMedian, t.headUpperQuartile],
+  [[num(fc.hours.q1, l, 1), num(fc.hours.median, l, 1), num(fc.hours.q3, l, 1)]]
 )}
 
-<h2>Collaboration length</h2>
-<p>Closed collaborations: ${num(r.collaboration.closed)} (start to closing, days).</p>
-${box("chart-collaboration", "Collaboration length in days: quartiles and median", r.collaboration.days, "days")}
+<h2>${esc(t.collaborationHeading)}</h2>
+<p>${t.collaborationText(num(r.collaboration.closed, l))}</p>
+${box("chart-collaboration", t.chartCollaboration, r.collaboration.days, t.unitDays, l)}
 ${table(
-  ["lower quartile", "median", "upper quartile"],
-  [[num(r.collaboration.days.q1, 1), num(r.collaboration.days.median, 1), num(r.collaboration.days.q3, 1)]]
+  [t.headLowerQuartile, t.headMedian, t.headUpperQuartile],
+  [[num(r.collaboration.days.q1, l, 1), num(r.collaboration.days.median, l, 1), num(r.collaboration.days.q3, l, 1)]]
 )}
 
-<h2>Change in outcome measures</h2>
-<p>Change is computed only between two administrations of the same instrument by the same kind of respondent
-(a proxy's answers are never paired with the client's own). Positive values are increases; for scores where higher
-is worse, an improvement is a decrease. Confidence intervals use Student's t distribution.</p>
-${changeChart("chart-change", r.measures.change)}
+<h2>${esc(t.changeHeading)}</h2>
+<p>${esc(t.changeText)}</p>
+${changeChart("chart-change", r.measures.change, l)}
 ${table(
-  ["measure", "direction", "pairs", "mean change", "95% CI", "improved (at least possibly)", "improved clearly"],
+  [t.headMeasure, t.headDirection, t.headPairs, t.headMeanChange, t.headCi95, t.headImproved, t.headImprovedClearly],
   r.measures.change.map((c) => [
-    esc(pointLabel(c)),
-    c.direction === "higher-is-better" ? "higher is better" : "higher is worse",
-    num(c.pairs),
-    signed(c.meanChange),
+    esc(pointLabel(c, l)),
+    esc(c.direction === "higher-is-better" ? t.higherIsBetter : t.higherIsWorse),
+    num(c.pairs, l),
+    signed(c.meanChange, l),
     c.ci95Low._tag === "Value" && c.ci95High._tag === "Value"
-      ? `${signed(c.ci95Low)} … ${signed(c.ci95High)}`
-      : num(c.ci95Low),
-    pct(c.shareImproved),
-    pct(c.shareImprovedClearly)
+      ? `${signed(c.ci95Low, l)} … ${signed(c.ci95High, l)}`
+      : num(c.ci95Low, l),
+    pct(c.shareImproved, l),
+    pct(c.shareImprovedClearly, l)
   ])
 )}
-<h3>Forms recorded and scored</h3>
-<p>A form with a missing answer is kept but not scored.</p>
+<h3>${esc(t.completenessHeading)}</h3>
+<p>${esc(t.completenessText)}</p>
 ${table(
-  ["instrument", "time point", "respondent", "recorded", "scored", "not scored"],
+  [t.headInstrument, t.headTimePoint, t.headRespondent, t.headRecorded, t.headScored, t.headNotScored],
   r.measures.completeness.map((c) => [
-    esc(c.instrument),
-    c.timePoint,
-    c.respondent,
-    num(c.recorded),
-    num(c.scored),
-    num(c.notScored)
+    esc(t.instruments[c.instrument] ?? c.instrument),
+    esc(t.timePoints[c.timePoint]),
+    esc(t.respondents[c.respondent]),
+    num(c.recorded, l),
+    num(c.scored, l),
+    num(c.notScored, l)
   ])
 )}
 
-<h2>Follow-up completion</h2>
-<p>Settled follow-ups: ${num(r.followUp.settled)}; share recorded: ${pct(r.followUp.shareRecorded)}.</p>
-${bars("chart-follow-up", "Follow-up measures", followRows)}
+<h2>${esc(t.followUpHeading)}</h2>
+<p>${t.followUpText(num(r.followUp.settled, l), pct(r.followUp.shareRecorded, l))}</p>
+${bars("chart-follow-up", t.chartFollowUp, followRows, l)}
 ${table(
-  ["follow-up", "referrals"],
-  followRows.map((s) => [esc(s.label), num(s.cell)])
+  [t.headFollowUp, t.headReferrals],
+  followRows.map((s) => [esc(s.label), num(s.cell, l)])
 )}
 ${r.community === undefined ? "" : communitySection(r.community)}
 </body>

@@ -71,6 +71,13 @@ export * as Evaluation from "./Evaluation.js"
  */
 export * as EvaluationHtml from "./EvaluationHtml.js"
 /**
+ * The HTML report's texts per language (fi, sv, en) and its local dates,
+ * periods and numbers.
+ *
+ * @since 0.2.0
+ */
+export * as EvaluationText from "./EvaluationText.js"
+/**
  * The Finnish business-day calendar (Act 150/1930).
  *
  * @since 0.1.0

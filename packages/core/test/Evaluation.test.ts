@@ -264,8 +264,11 @@ describe("small cells", () => {
     const nurses = plans.filter((p) => p.profession === "nurse").length
     expect(byProf.get("doctor")).toEqual({ _tag: "Value", value: doctors })
     expect(byProf.get("nurse")).toEqual({ _tag: "Value", value: nurses })
-    const html = EvaluationHtml.render(r)
-    expect(html).toMatch(/service-counsellor<\/td><td><span class="suppressed">/)
+    // in Finnish (Kemijärvi's first language) and in English
+    expect(EvaluationHtml.render(r)).toMatch(/palveluohjaaja<\/td><td><span class="suppressed">/)
+    expect(EvaluationHtml.render(r, { language: "en" })).toMatch(
+      /service counsellor<\/td><td><span class="suppressed">/
+    )
   })
 
   it("a lone small cell takes the next smallest with it, so it cannot be recovered from the total", () => {

@@ -338,7 +338,17 @@ describe("Scheduler.step", () => {
           await Effect.runPromise(program.pipe(Effect.provide(memory()), Effect.provide(TestClock.layer())))
         }
       ),
-      { numRuns: 150 }
+      {
+        numRuns: 150,
+        // every kind of marker is seen in any run: one story per state stepped half a day at a
+        // time (D4, D5 and D6 are reached by the weekly steps), and again with the Submitted and
+        // Assigned stories last, so the clock starts before their D1 and D2 warnings
+        examples: [0, 100].map((later) => [
+          paths.map((path) => ({ path, weeks: path === "Submitted" || path === "Assigned" ? later : 0 })),
+          Array.from({ length: 25 }, () => day / 2),
+          false
+        ])
+      }
     )
     // the runs exercised every kind of marker
     for (const key of [

@@ -6,18 +6,19 @@
  * server keeps answering others; the schema refuses what it should.
  */
 import type { AddressInfo } from "node:net"
-import { connect, type Socket } from "node:net"
-import { Result, Schema } from "effect"
+import { SlowPeer } from "@lahete/testing"
+import { Effect, Exit, Result, Schema, Scope } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { HttpLimits } from "../src/index.js"
 
-/** Slack over a bound for a loaded machine (the check interval is at most a quarter of the bound). */
-const slackMs = 2_000
+const { slackMs } = SlowPeer
 
 const servers: Array<ReturnType<ReturnType<typeof HttpLimits.makeServer>>> = []
-const sockets: Array<Socket> = []
+/** What a test opened (connections, trickles), closed after it. */
+let scope = Effect.runSync(Scope.make())
 afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy()
+  await Effect.runPromise(Scope.close(scope, Exit.void))
+  scope = Effect.runSync(Scope.make())
   await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))))
 })
 
@@ -45,19 +46,10 @@ const serve = async (limits: HttpLimits.Limits) => {
 }
 
 /** A raw connection recording what the server sends and when it closes (ms since opening). */
-const open = (port: number) => {
-  const opened = Date.now()
-  const socket = connect(port, "127.0.0.1")
-  sockets.push(socket)
-  let received = ""
-  socket.on("data", (d) => {
-    received += String(d)
-  })
-  socket.on("error", () => {})
-  const closed = new Promise<number>((resolve) => socket.on("close", () => resolve(Date.now() - opened)))
-  const connected = new Promise<void>((resolve) => socket.on("connect", () => resolve()))
-  return { socket, closed, connected, received: () => received }
-}
+const open = (port: number) => Effect.runSync(Scope.provide(scope)(SlowPeer.open(port)))
+/** A request whose body arrives a byte a second and never completes. */
+const trickle = (c: SlowPeer.Connection, head: string, body: string) =>
+  Effect.runPromise(Scope.provide(scope)(SlowPeer.trickle(c, head, body)))
 
 const health = async (port: number) => {
   const response = await fetch(`http://127.0.0.1:${port}/health`)
@@ -68,31 +60,19 @@ describe("HttpLimits on a real socket", () => {
   it("cuts a body sent at one byte a second within the request timeout, and answers others meanwhile", async () => {
     const { port, completed } = await serve({ headersTimeoutSeconds: 1, requestTimeoutSeconds: 2 })
     const slow = Array.from({ length: 5 }, () => open(port))
-    const ticks: Array<NodeJS.Timeout> = []
+    const body = "a".repeat(100)
     for (const c of slow) {
-      await c.connected
-      c.socket.write(
-        "POST /upload HTTP/1.1\r\nHost: lahete\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
-      )
-      ticks.push(
-        setInterval(() => {
-          if (!c.socket.destroyed) c.socket.write("a")
-        }, 1_000)
-      )
+      await trickle(c, SlowPeer.requestHead("POST", "/upload", { "Content-Type": "application/json" }, body), body)
     }
-    try {
-      // the server answers others while the slow bodies trickle in
-      expect(await health(port)).toEqual({ status: 200, text: "ok" })
-      for (const c of slow) {
-        const after = await c.closed
-        expect(after).toBeLessThan(2_000 + slackMs)
-        expect(c.received()).toMatch(/^HTTP\/1\.1 408 /)
-      }
-      expect(completed).toEqual([])
-      expect(await health(port)).toEqual({ status: 200, text: "ok" })
-    } finally {
-      for (const t of ticks) clearInterval(t)
+    // the server answers others while the slow bodies trickle in
+    expect(await health(port)).toEqual({ status: 200, text: "ok" })
+    for (const c of slow) {
+      const after = await c.closed
+      expect(after).toBeLessThan(2_000 + slackMs)
+      expect(c.received()).toMatch(/^HTTP\/1\.1 408 /)
     }
+    expect(completed).toEqual([])
+    expect(await health(port)).toEqual({ status: 200, text: "ok" })
   }, 20_000)
 
   it("a whole request within the bound is served", async () => {

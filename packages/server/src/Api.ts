@@ -15,6 +15,7 @@
 import {
   DirectoryStore,
   Evaluation,
+  EvaluationText,
   Ids,
   Instant,
   Lifecycle,
@@ -554,13 +555,21 @@ export const EvaluationGroup = HttpApiGroup.make("evaluation")
     ),
     HttpApiEndpoint.get("reportHtml", "/evaluation/:programmeId/report.html", {
       params: { programmeId: Ids.ProgrammeId },
-      query: evaluationQuery,
+      query: {
+        ...evaluationQuery,
+        lang: Schema.optionalKey(
+          EvaluationText.Language.annotate({
+            description:
+              "The page's language: fi (Finnish), sv (Swedish) or en (English). Default: the programme's first language the report is written in. Another value is refused (400, issue at `query.lang`)."
+          })
+        )
+      },
       success: Schema.String.pipe(HttpApiSchema.asText({ contentType: "text/html" })),
       error: [...ApiError.viewErrors, ApiError.NotFound]
     }).annotateMerge(
       describe(
         "The evaluation report (HTML)",
-        `The same report as a self-contained HTML page with SVG charts. ${roles(["Evaluator"])}`
+        `The same report as a self-contained HTML page with SVG charts, for the municipality's officials and commissioners: in Finnish, Swedish or English (\`lang\`; default the programme's first language), with dates in the programme's local time and numbers as the language writes them. ${roles(["Evaluator"])}`
       )
     )
   )

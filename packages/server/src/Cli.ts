@@ -31,6 +31,7 @@ import {
   type DirectoryStore,
   Evaluation,
   EvaluationHtml,
+  EvaluationText,
   FinnishCalendar,
   Ids,
   Instant,
@@ -288,14 +289,16 @@ export const evaluationReport = (options: {
   )
 
 /**
- * Writes the report as JSON and/or HTML; returns the paths written.
+ * Writes the report as JSON and/or HTML (the page in `html.language`,
+ * default the programme's first report language); returns the paths written.
  *
  * @since 0.1.0
  * @category report
  */
 export const writeReport = (
   report: Evaluation.Report,
-  files: { readonly json?: string; readonly html?: string }
+  files: { readonly json?: string; readonly html?: string },
+  html?: EvaluationHtml.Options
 ): Effect.Effect<ReadonlyArray<string>, CommandFailed> =>
   Effect.gen(function* () {
     const written: Array<string> = []
@@ -309,7 +312,7 @@ export const writeReport = (
         catch: () => new CommandFailed({ reason: `cannot write ${path}` })
       })
     if (files.json !== undefined) yield* write(files.json, Evaluation.toJson(report))
-    if (files.html !== undefined) yield* write(files.html, EvaluationHtml.render(report))
+    if (files.html !== undefined) yield* write(files.html, EvaluationHtml.render(report, html))
     return written
   })
 
@@ -637,6 +640,10 @@ export const make = (options: Options = {}) => {
       html: Flag.String("html").pipe(
         Flag.optional,
         Flag.withDescription("write the report as a self-contained HTML page to this file")
+      ),
+      lang: Flag.Literals("lang", EvaluationText.languages).pipe(
+        Flag.optional,
+        Flag.withDescription("the HTML page's language: fi, sv or en (default: the programme's first language)")
       )
     },
     (flags): Handler =>
@@ -680,7 +687,8 @@ export const make = (options: Options = {}) => {
           yield* Console.log(Evaluation.toJson(result))
           return
         }
-        for (const path of yield* writeReport(result, files)) yield* Console.log(`Wrote ${path}`)
+        const page = Option.isSome(flags.lang) ? { language: flags.lang.value } : {}
+        for (const path of yield* writeReport(result, files, page)) yield* Console.log(`Wrote ${path}`)
       })
   ).pipe(
     Command.withDescription(
@@ -795,7 +803,9 @@ export const make = (options: Options = {}) => {
                 "Try:",
                 `  curl -H "Authorization: Bearer <Coordinator token>" ${address}/coordinator/inbox`,
                 `  curl -H "Authorization: Bearer <Referrer token>" ${address}/referrer/referrals`,
-                `  curl -H "Authorization: Bearer <Evaluator token>" "${address}/evaluation/kemijarvi?from=${year}-01-01T00:00:00.000Z&to=${year + 1}-01-01T00:00:00.000Z"`,
+                `  curl -H "Authorization: Bearer <Evaluator token>" "${address}/evaluation/kemijarvi?from=${year - 1}-12-31T22:00:00.000Z&to=${year}-12-31T22:00:00.000Z"`,
+                `  curl -H "Authorization: Bearer <Evaluator token>" "${address}/evaluation/kemijarvi/report.html?from=${year - 1}-12-31T22:00:00.000Z&to=${year}-12-31T22:00:00.000Z&lang=sv" > report.html`,
+                `  (the year ${year} in Helsinki time; lang=fi, sv or en, by default the programme's first language)`,
                 `or open ${address}${Server.docsPath} and paste a token under Authentication.`,
                 ""
               ].join("\n")

@@ -493,7 +493,11 @@ const evaluation = HttpApiBuilder.group(api, "evaluation", (handlers) =>
 
     return handlers
       .handle("report", ({ params, query }) => report(params.programmeId, query))
-      .handle("reportHtml", ({ params, query }) => Effect.map(report(params.programmeId, query), EvaluationHtml.render))
+      .handle("reportHtml", ({ params, query }) =>
+        Effect.map(report(params.programmeId, query), (r) =>
+          EvaluationHtml.render(r, query.lang === undefined ? {} : { language: query.lang })
+        )
+      )
   })
 )
 

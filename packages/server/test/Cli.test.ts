@@ -186,8 +186,33 @@ describe("lahete report", () => {
       expect(report.period.from).toBe("2026-02-28T22:00:00.000Z")
       expect(report.referrals.total).toEqual({ _tag: "Value", value: 6 })
       const page = readFileSync(html, "utf8")
-      expect(page).toMatch(/^<!doctype html>/i)
+      expect(page).toMatch(/^<!doctype html>\n<html lang="fi">/)
       expect(page).toContain("Kemijärvi")
+      // the local days 1–31 March are the month of March, in Kemijärvi's first language by default
+      expect(page).toContain("Lähetteet tehty: maaliskuu 2026")
+      // --lang chooses the page's language
+      const swedish = join(dir, "out", "rapport.html")
+      yield* run(
+        [
+          "report",
+          "--programme",
+          "kemijarvi",
+          "--from",
+          "2026-03-01",
+          "--to",
+          "2026-03-31",
+          "--as-of",
+          "2026-04-30",
+          "--html",
+          swedish,
+          "--lang",
+          "sv"
+        ],
+        { LAHETE_DATABASE: database.filename }
+      )
+      const sv = readFileSync(swedish, "utf8")
+      expect(sv).toMatch(/^<!doctype html>\n<html lang="sv">/)
+      expect(sv).toContain("Remisser skickade: mars 2026")
       // a period without the referrals counts none
       yield* run(
         [
@@ -246,6 +271,19 @@ describe("lahete report", () => {
       expect(error._tag).toBe("ShowHelp")
       const shown = (yield* TestConsole.errorLines).map(String).join("\n")
       expect(shown).toContain("--from: expected a date YYYY-MM-DD")
+    })
+  )
+
+  it.effect("a report language other than fi, sv or en is refused by the parser", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        run(["report", "--from", "2026-03-01", "--to", "2026-03-31", "--html", "x.html", "--lang", "se"], {
+          LAHETE_DATABASE: join(fresh(), "x.db")
+        })
+      )
+      expect(error._tag).toBe("ShowHelp")
+      const shown = (yield* TestConsole.errorLines).map(String).join("\n")
+      expect(shown).toContain('Invalid value for flag --lang: "se". Expected: "fi" | "sv" | "en"')
     })
   )
 })

@@ -5,7 +5,7 @@
  * token reaches the endpoint's guard: 401, not 404).
  */
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Ids, Instant, ReferralCommand } from "@lahete/core"
+import { EvaluationText, Ids, Instant, ReferralCommand } from "@lahete/core"
 import { Api, Requests, Server } from "@lahete/server"
 import { Validator } from "@seriousme/openapi-schema-validator"
 import { Context, Effect, Option, Result, Schema } from "effect"
@@ -176,6 +176,20 @@ describe("the document states what the server enforces (generated from the same 
         expect(documented.test(String(n))).toBe(n >= minimum && n <= maximum)
       }
     }
+  })
+
+  it("the HTML report's language parameter lists exactly the report languages, and only the HTML route has it", () => {
+    const parameter = (path: string) =>
+      Object.values(spec.paths[path] ?? {})[0]?.parameters?.find((p) => p.name === "lang") as
+        | { readonly in: string; readonly required?: boolean; readonly schema: Record<string, unknown> }
+        | undefined
+    const lang = parameter("/evaluation/{programmeId}/report.html")
+    expect(lang?.in).toBe("query")
+    expect(lang?.required ?? false).toBe(false)
+    const schema = JSON.stringify(lang?.schema)
+    for (const language of EvaluationText.languages) expect(schema).toContain(`"${language}"`)
+    expect(schema).not.toContain('"se"')
+    expect(parameter("/evaluation/{programmeId}")).toBeUndefined()
   })
 
   it("every endpoint with a body declares 413 and 415; every error response is a JSON object with its _tag", () => {

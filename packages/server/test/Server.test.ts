@@ -689,8 +689,38 @@ const scenario = (name: string, core: () => Parameters<typeof harness>[0]) =>
         const html = yield* h.request("GET", `/evaluation/kemijarvi/report.html${query}`, { as: evaluator })
         expect(html.status).toBe(200)
         expect(html.headers.get("content-type")).toContain("text/html")
-        expect(html.text).toMatch(/^<!doctype html>/)
-        expect(html.text).toContain("Evaluation")
+        expect(html.text).toMatch(/^<!doctype html>\n<html lang="fi">/)
+        // Kemijärvi's first language by default, local months, no UTC instant shown
+        expect(html.text).toContain("<h1>Arviointiraportti: Hyvinvointilähete</h1>")
+        for (const value of [...personalData, "referral-1", "subject-1", "nurse-1"]) {
+          expect(html.text).not.toContain(value)
+        }
+        // the language asked for
+        const months = `?from=2026-02-28T22:00:00.000Z&to=2026-05-31T21:00:00.000Z`
+        const pages = {
+          fi: yield* h.request("GET", `/evaluation/kemijarvi/report.html${months}&lang=fi`, { as: evaluator }),
+          sv: yield* h.request("GET", `/evaluation/kemijarvi/report.html${months}&lang=sv`, { as: evaluator }),
+          en: yield* h.request("GET", `/evaluation/kemijarvi/report.html${months}&lang=en`, { as: evaluator })
+        }
+        expect(pages.fi.status).toBe(200)
+        expect(pages.fi.text).toMatch(/^<!doctype html>\n<html lang="fi">/)
+        expect(pages.fi.text).toContain("Lähetteet tehty: maaliskuu–toukokuu 2026")
+        expect(pages.sv.status).toBe(200)
+        expect(pages.sv.text).toMatch(/^<!doctype html>\n<html lang="sv">/)
+        expect(pages.sv.text).toContain("Remisser skickade: mars–maj 2026")
+        expect(pages.en.status).toBe(200)
+        expect(pages.en.text).toMatch(/^<!doctype html>\n<html lang="en">/)
+        expect(pages.en.text).toContain("<h1>Evaluation: Wellbeing referral</h1>")
+        expect(pages.en.text).toContain("Referrals submitted: March–May 2026")
+        // an unknown language is refused, naming the parameter; so are Sámi (no report text yet) and a case variant
+        for (const lang of ["de", "se", "FI", "", "fi-FI"]) {
+          const refused = yield* h.request("GET", `/evaluation/kemijarvi/report.html${query}&lang=${lang}`, {
+            as: evaluator
+          })
+          expect(refused.status, lang).toBe(400)
+          expect(refused.json, lang).toMatchObject({ _tag: "BadRequest", issues: [{ path: "query.lang" }] })
+          expect(refused.text, lang).not.toContain("<html")
+        }
 
         expectRefused(yield* h.request("GET", `/evaluation/kemijarvi${query}`, { as: coordinator }), "role")
         expectRefused(yield* h.request("GET", `/evaluation/kemijarvi/report.html${query}`, { as: referrer }), "role")

@@ -8,18 +8,16 @@
  * timeout; connections beyond the limit are closed at once.
  */
 import type { AddressInfo } from "node:net"
-import { connect, type Socket } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { ReferralStore } from "@lahete/core"
 import { Logging, Server } from "@lahete/server"
-import { Fixtures } from "@lahete/testing"
+import { Fixtures, SlowPeer } from "@lahete/testing"
 import { Context, Effect, Layer } from "effect"
 import { HttpServer } from "effect/http"
 import * as Stores from "./support/stores.js"
 import * as Tokens from "./support/tokens.js"
 
-/** Slack over a bound for a loaded machine (Node checks the timeouts every quarter of the shorter one). */
-const slackMs = 2_000
+const { slackMs } = SlowPeer
 
 const limits = { headersTimeoutSeconds: 1, requestTimeoutSeconds: 4, idleTimeoutSeconds: 1, maxConnections: 40 }
 
@@ -40,38 +38,9 @@ const serve = Effect.gen(function* () {
   return { port: address.port, signer, lines, store: Context.get(context, ReferralStore.ReferralStore) }
 })
 
-/** A raw connection recording what the server sends, and when it closes (ms since opening). */
-const open = (port: number, sockets: Array<Socket>) => {
-  const opened = Date.now()
-  const socket = connect(port, "127.0.0.1")
-  sockets.push(socket)
-  let received = ""
-  socket.on("data", (d) => {
-    received += String(d)
-  })
-  socket.on("error", () => {})
-  let closedAt: number | undefined
-  const closed = new Promise<number>((resolve) =>
-    socket.on("close", () => {
-      closedAt = Date.now() - opened
-      resolve(closedAt)
-    })
-  )
-  const connected = new Promise<void>((resolve) => socket.on("connect", () => resolve()))
-  return { socket, closed, connected, received: () => received, isClosed: () => closedAt !== undefined }
-}
-
 const health = (port: number) =>
   Effect.promise(() =>
     fetch(`http://127.0.0.1:${port}/health`).then(async (r) => ({ status: r.status, body: await r.json() }))
-  )
-
-const cleanup = (sockets: Array<Socket>, timers: Array<NodeJS.Timeout>) =>
-  Effect.addFinalizer(() =>
-    Effect.sync(() => {
-      for (const t of timers) clearInterval(t)
-      for (const s of sockets) s.destroy()
-    })
   )
 
 describe("Server.layer limits", () => {
@@ -80,24 +49,16 @@ describe("Server.layer limits", () => {
     () =>
       Effect.gen(function* () {
         const { port, signer, lines, store } = yield* serve
-        const sockets: Array<Socket> = []
-        const timers: Array<NodeJS.Timeout> = []
-        yield* cleanup(sockets, timers)
         const token = yield* Effect.promise(() => signer.sign(Fixtures.referrer))
         const body = JSON.stringify({ referralId: "slow-1" })
-        const slow = Array.from({ length: 20 }, () => open(port, sockets))
+        const slow = yield* Effect.all(Array.from({ length: 20 }, () => SlowPeer.open(port)))
         for (const [k, c] of slow.entries()) {
-          yield* Effect.promise(() => c.connected)
-          c.socket.write(
-            `POST /referrals HTTP/1.1\r\nHost: lahete\r\nAuthorization: Bearer ${token}\r\n` +
-              `Idempotency-Key: slow-${k}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`
-          )
-          let sent = 0
-          timers.push(
-            setInterval(() => {
-              if (!c.socket.destroyed && sent < body.length - 1) c.socket.write(body[sent++] ?? "")
-            }, 1_000)
-          )
+          const headers = {
+            Authorization: `Bearer ${token}`,
+            "Idempotency-Key": `slow-${k}`,
+            "Content-Type": "application/json"
+          }
+          yield* SlowPeer.trickle(c, SlowPeer.requestHead("POST", "/referrals", headers, body), body)
         }
 
         // /health answers while every slow request is still open: the trickles do not hold the server up
@@ -122,16 +83,14 @@ describe("Server.layer limits", () => {
   it.live("cuts a connection that sends nothing within the headers timeout; beyond the limit, at once", () =>
     Effect.gen(function* () {
       const { port } = yield* serve
-      const sockets: Array<Socket> = []
-      yield* cleanup(sockets, [])
-      const silent = open(port, sockets)
+      const silent = yield* SlowPeer.open(port)
       expect(yield* Effect.promise(() => silent.closed)).toBeLessThan(limits.headersTimeoutSeconds * 1000 + slackMs)
       expect(silent.received()).toMatch(/^HTTP\/1\.1 408 /)
 
-      const held = Array.from({ length: limits.maxConnections }, () => open(port, sockets))
+      const held = yield* Effect.all(Array.from({ length: limits.maxConnections }, () => SlowPeer.open(port)))
       for (const c of held) yield* Effect.promise(() => c.connected)
       yield* Effect.sleep("100 millis")
-      const beyond = open(port, sockets)
+      const beyond = yield* SlowPeer.open(port)
       expect(yield* Effect.promise(() => beyond.closed)).toBeLessThan(slackMs)
       expect(beyond.received()).toBe("")
       expect(held.filter((c) => c.isClosed())).toEqual([])

@@ -80,13 +80,18 @@ export * as ReferralStoreTest from "./ReferralStoreTest.js"
  * @since 0.1.0
  */
 export * as ReferralTransportTest from "./ReferralTransportTest.js"
-
 /**
  * Simulated wall-clock time (a settable `Clock`, a timeline of planned effects).
  *
  * @since 0.1.0
  */
 export * as SimulatedTime from "./SimulatedTime.js"
+/**
+ * A slow or silent peer over a real socket, for testing connection limits.
+ *
+ * @since 0.1.0
+ */
+export * as SlowPeer from "./SlowPeer.js"
 
 /**
  * The conformance suite for `SmsSender` layers.

@@ -8,10 +8,9 @@
  * still open; a connection that sends nothing is cut within the headers
  * timeout.
  */
-import { connect, type Socket } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { ReferralStore, ReferralTransport } from "@lahete/core"
-import { Fixtures, ReferralTransportTest } from "@lahete/testing"
+import { Fixtures, ReferralTransportTest, SlowPeer } from "@lahete/testing"
 import { FhirClient } from "@lahete/transport-fhir"
 import { Effect, Layer } from "effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
@@ -20,29 +19,7 @@ import * as Tokens from "./support/tokens.js"
 import { referralBundle } from "./support/wire.js"
 
 const limits = { headersTimeoutSeconds: 1, requestTimeoutSeconds: 4, idleTimeoutSeconds: 1, maxConnections: 64 }
-/** Slack over a bound for a loaded machine (Node checks the timeouts every quarter of the shorter one). */
-const slackMs = 2_000
-
-/** A raw connection recording what the server sends, and when it closes (ms since opening). */
-const open = (port: number, sockets: Array<Socket>) => {
-  const opened = Date.now()
-  const socket = connect(port, "127.0.0.1")
-  sockets.push(socket)
-  let received = ""
-  let closedAt: number | undefined
-  socket.on("data", (d) => {
-    received += String(d)
-  })
-  socket.on("error", () => {})
-  const closed = new Promise<number>((resolve) =>
-    socket.on("close", () => {
-      closedAt = Date.now() - opened
-      resolve(closedAt)
-    })
-  )
-  const connected = new Promise<void>((resolve) => socket.on("connect", () => resolve()))
-  return { socket, closed, connected, received: () => received, isClosed: () => closedAt !== undefined }
-}
+const { slackMs } = SlowPeer
 
 const served = realServer({}, limits)
 const clientAndServer = Layer.unwrap(
@@ -54,14 +31,6 @@ describe("FhirServer with HttpLimits", () => {
     "Bundles sent at one byte a second are cut within the request timeout; a Task read answers meanwhile",
     () =>
       Effect.gen(function* () {
-        const sockets: Array<Socket> = []
-        const timers: Array<NodeJS.Timeout> = []
-        yield* Effect.addFinalizer(() =>
-          Effect.sync(() => {
-            for (const t of timers) clearInterval(t)
-            for (const s of sockets) s.destroy()
-          })
-        )
         const transport = yield* ReferralTransport.ReferralTransport
         const store = yield* ReferralStore.ReferralStore
         const port = Number(new URL(yield* BaseUrl).port)
@@ -69,19 +38,10 @@ describe("FhirServer with HttpLimits", () => {
 
         const token = yield* Effect.promise(() => Tokens.sign(Fixtures.referrer))
         const body = JSON.stringify(referralBundle("msg-slow"))
-        const slow = Array.from({ length: 10 }, () => open(port, sockets))
+        const slow = yield* Effect.all(Array.from({ length: 10 }, () => SlowPeer.open(port)))
         for (const c of slow) {
-          yield* Effect.promise(() => c.connected)
-          c.socket.write(
-            `POST / HTTP/1.1\r\nHost: lahete\r\nAuthorization: Bearer ${token}\r\n` +
-              `Content-Type: application/fhir+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`
-          )
-          let sent = 0
-          timers.push(
-            setInterval(() => {
-              if (!c.socket.destroyed) c.socket.write(body.slice(sent, ++sent))
-            }, 1_000)
-          )
+          const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/fhir+json" }
+          yield* SlowPeer.trickle(c, SlowPeer.requestHead("POST", "/", headers, body), body)
         }
 
         // the referrer's Task read answers while every slow Bundle is still open
@@ -96,7 +56,7 @@ describe("FhirServer with HttpLimits", () => {
         expect(yield* store.referralIds()).toEqual([receipt.referralId])
 
         // a connection that sends nothing is cut within the headers timeout
-        const silent = open(port, sockets)
+        const silent = yield* SlowPeer.open(port)
         expect(yield* Effect.promise(() => silent.closed)).toBeLessThan(limits.headersTimeoutSeconds * 1000 + slackMs)
         expect(silent.received()).toMatch(/^HTTP\/1\.1 408 /)
       }).pipe(Effect.scoped, Effect.provide(clientAndServer)),
