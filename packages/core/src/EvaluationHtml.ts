@@ -334,39 +334,46 @@ ${table(
   [t.headFollowUp, t.headReferrals],
   followRows.map((s) => [esc(s.label), num(s.cell, l)])
 )}
-${r.community === undefined ? "" : communitySection(r.community)}
+${r.community === undefined ? "" : communitySection(r.community, l)}
 </body>
 </html>
 `
 }
 
-/** The community link: activity uptake and unmet needs (`CommunityEvaluation`). */
-const communitySection = (c: CommunityEvaluation.Community): string => {
+/** The community link: activity uptake and unmet needs (`CommunityEvaluation`), in the page's language. */
+const communitySection = (c: CommunityEvaluation.Community, l: Locale): string => {
+  const t = l.t
   const orgName = (id: string) => c.organisations.find((o) => o.organisationId === id)?.name ?? id
   const uptakeCells = (u: CommunityEvaluation.Uptake) => [
-    num(u.met),
-    num(u.tried),
-    num(u.triedAccompanied),
-    num(u.joined),
-    num(u.stillAtEnd),
-    num(u.stillAtFollowUp)
+    num(u.met, l),
+    num(u.tried, l),
+    num(u.triedAccompanied, l),
+    num(u.joined, l),
+    num(u.stillAtEnd, l),
+    num(u.stillAtFollowUp, l)
   ]
-  const uptakeHead = ["met", "tried", "tried with the link worker", "joined", "still at the end", "still at follow-up"]
-  return `<h2>Community activities</h2>
-<p>Referrals with a plan: ${num(c.withPlan)}. Clients per directory activity: met (suggested, tried or joined), tried
-(with the link worker), joined, still taking part when the collaboration closed, and confirmed still taking part
-after closing (follow-up). A figure inside another is also suppressed when the difference is a small group.</p>
+  const uptakeHead = [
+    t.communityMet,
+    t.communityTried,
+    t.communityTriedAccompanied,
+    t.communityJoined,
+    t.communityStillAtEnd,
+    t.communityStillAtFollowUp
+  ]
+  return `<h2>${esc(t.communityHeading)}</h2>
+<p>${t.communityIntro(num(c.withPlan, l))}</p>
 ${
   c.activities.length === 0
-    ? "<p>No directory activity was recorded in a plan.</p>"
+    ? `<p>${esc(t.communityNoActivities)}</p>`
     : bars(
         "chart-activities-joined",
-        "Clients who joined each activity",
-        c.activities.map((a) => ({ label: a.name ?? a.activityId, cell: a.uptake.joined }))
+        t.communityChartJoined,
+        c.activities.map((a) => ({ label: a.name ?? a.activityId, cell: a.uptake.joined })),
+        l
       )
 }
 ${table(
-  ["activity", "organisation", "area", ...uptakeHead],
+  [t.communityActivity, t.communityOrganisation, t.communityArea, ...uptakeHead],
   c.activities.map((a) => [
     esc(a.name ?? a.activityId),
     esc(orgName(a.organisationId)),
@@ -374,27 +381,28 @@ ${table(
     ...uptakeCells(a.uptake)
   ])
 )}
-<h3>By organisation</h3>
+<h3>${esc(t.communityByOrganisation)}</h3>
 ${table(
-  ["organisation", ...uptakeHead],
+  [t.communityOrganisation, ...uptakeHead],
   c.organisations.map((o) => [esc(o.name ?? o.organisationId), ...uptakeCells(o.uptake)])
 )}
-<h3>Unmet needs</h3>
-<p>Needs nothing in the directory met, by category and area (clients).</p>
+<h3>${esc(t.communityUnmetHeading)}</h3>
+<p>${esc(t.communityUnmetText)}</p>
 ${
   c.unmetNeeds.length === 0
-    ? "<p>No unmet need was recorded.</p>"
+    ? `<p>${esc(t.communityNoUnmet)}</p>`
     : bars(
         "chart-unmet-needs",
-        "Clients with an unmet need, by category",
-        c.unmetNeeds.map((n) => ({ label: n.category, cell: n.count }))
+        t.communityUnmetChart,
+        c.unmetNeeds.map((n) => ({ label: n.category, cell: n.count })),
+        l
       )
 }
 ${table(
-  ["category", "area", "clients"],
+  [t.communityCategory, t.communityArea, t.communityClients],
   c.unmetNeeds.flatMap((n) => [
-    [esc(n.category), "all areas", num(n.count)],
-    ...n.byArea.map((a) => [esc(n.category), esc(a.area), num(a.count)])
+    [esc(n.category), esc(t.communityAllAreas), num(n.count, l)],
+    ...n.byArea.map((a) => [esc(n.category), esc(a.area), num(a.count, l)])
   ])
 )}`
 }

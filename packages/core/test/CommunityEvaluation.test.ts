@@ -289,8 +289,11 @@ describe("CommunityEvaluation", () => {
     ])
     const json = JSON.parse(Evaluation.toJson(report))
     expect(json.community.activities[0].uptake.joined).toEqual({ _tag: "Value", value: 7 })
-    const html = EvaluationHtml.render(report)
+    const html = EvaluationHtml.render(report, { language: "en" })
     expect(html).toContain("<h2>Community activities</h2>")
+    // in the programme's language by default (Finnish for Kemijärvi), Swedish on request
+    expect(EvaluationHtml.render(report)).toContain("<h2>Yhteisön toiminnat</h2>")
+    expect(EvaluationHtml.render(report, { language: "sv" })).toContain("<h2>Verksamhet i samhället</h2>")
     expect(html).toContain("Kävelyryhmä Pöyliövaara")
     expect(html).toContain('id="chart-unmet-needs"')
   })
