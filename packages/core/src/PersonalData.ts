@@ -36,7 +36,9 @@ import type { ReferralCommand } from "./ReferralCommand.js"
  */
 export const ReferralNotes = Schema.Struct({
   reasonText: Schema.optionalKey(Schema.String),
-  closingFeedback: Schema.optionalKey(Schema.String)
+  closingFeedback: Schema.optionalKey(Schema.String),
+  /** What matters to the client, in their words (the plan, `RecordPlan`). */
+  whatMatters: Schema.optionalKey(Schema.String)
 })
 /**
  * @since 0.1.0
@@ -196,6 +198,10 @@ export const vaultWrite = (command: ReferralCommand, subjectId: SubjectId | unde
         : { _tag: "PutNotes", subjectId, referralId: command.referralId, notes: { closingFeedback: command.feedback } }
     case "ErasePersonalData":
       return subjectId === undefined ? undefined : { _tag: "EraseReferral", subjectId, referralId: command.referralId }
+    case "RecordPlan":
+      return subjectId === undefined
+        ? undefined
+        : { _tag: "PutNotes", subjectId, referralId: command.referralId, notes: { whatMatters: command.whatMatters } }
     default:
       return undefined
   }

@@ -86,6 +86,8 @@ import type { Actor } from "./Actor.js"
 import { AuditLog, type AuditLogFailure } from "./AuditLog.js"
 import * as AuditLogMemory from "./AuditLogMemory.js"
 import * as Deadlines from "./Deadlines.js"
+import type * as DirectoryModule from "./Directory.js"
+import * as DirectoryStoreModule from "./DirectoryStore.js"
 import type { ActorId, IdempotencyKey, ReferralId } from "./Ids.js"
 import type { Instant } from "./Instant.js"
 import * as Lifecycle from "./Lifecycle.js"
@@ -361,6 +363,8 @@ const fingerprintContent = (command: ReferralCommand.ReferralCommand, masked: bo
       return { ...content, mobileNumber: content.mobileNumber === null ? null : personalData }
     case "CloseReferral":
       return { ...content, feedback: personalData }
+    case "RecordPlan":
+      return { ...content, whatMatters: personalData }
     default:
       return content
   }
@@ -834,15 +838,21 @@ export const layerMemory = (
   options: Options & {
     readonly catalog?: Programme.Catalog
     readonly linkWorkers?: ReadonlyArray<LinkWorkerModule.LinkWorker>
+    /** The community directory (default: empty). */
+    readonly directory?: DirectoryModule.Directory
   } = {}
-): Layer.Layer<ReferralService | Requirements, LinkWorkerRegistry.LinkWorkerRegistryFailure> =>
+): Layer.Layer<
+  ReferralService | Requirements | DirectoryStoreModule.DirectoryStore,
+  LinkWorkerRegistry.LinkWorkerRegistryFailure
+> =>
   layerWith(options).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
         ReferralStoreMemory.layer,
         AuditLogMemory.layer,
         LinkWorkerRegistry.layerMemory(options.linkWorkers ?? []),
-        catalogLayer(options.catalog ?? Presets.catalog)
+        catalogLayer(options.catalog ?? Presets.catalog),
+        DirectoryStoreModule.layerMemory(options.directory)
       )
     )
   )

@@ -20,6 +20,8 @@
  */
 import {
   type AuditLog,
+  type Directory,
+  type DirectoryStore,
   LinkWorker,
   type LinkWorkerRegistry,
   ReferralError,
@@ -394,3 +396,17 @@ export const fromQueryError = (error: ReferralQueries.QueryError): BadRequest | 
  * @category mapping
  */
 export const fromFailure = (error: Failure): ServiceUnavailable => unavailable(failureName(error))
+
+/**
+ * Maps an error of the directory store: an invalid directory is a 400 naming
+ * each path, a failed store a 503.
+ *
+ * @since 0.3.0
+ * @category mapping
+ */
+export const fromDirectoryError = (
+  error: DirectoryStore.DirectoryStoreError | Directory.InvalidDirectory
+): BadRequest | ServiceUnavailable =>
+  error._tag === "InvalidDirectory"
+    ? badRequest(error.problems.map((p) => ({ path: p.path === "" ? "body" : `body.${p.path}`, reason: p.reason })))
+    : unavailable(`${error._tag}:${error.operation}`)

@@ -28,6 +28,7 @@ import {
   Actor,
   type AuditLog,
   Deadlines,
+  type DirectoryStore,
   Evaluation,
   EvaluationHtml,
   EvaluationText,
@@ -48,7 +49,14 @@ import {
 } from "@lahete/core"
 import { SmtpMailer } from "@lahete/messaging-email"
 import { GatewayApiSender } from "@lahete/messaging-sms"
-import { Migrations, SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore, SqlVault } from "@lahete/store-sql"
+import {
+  Migrations,
+  SqlAuditLog,
+  SqlDirectoryStore,
+  SqlLinkWorkerRegistry,
+  SqlReferralStore,
+  SqlVault
+} from "@lahete/store-sql"
 import { Clock, Console, Effect, Fiber, Layer, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as CliError from "effect/cli/CliError"
@@ -133,6 +141,7 @@ export type Services =
   | AuditLog.AuditLog
   | LinkWorkerRegistry.LinkWorkerRegistry
   | ReferralService.ProgrammeCatalog
+  | DirectoryStore.DirectoryStore
   | SqlClient.SqlClient
 
 /**
@@ -152,7 +161,11 @@ export const servicesLayer = (
   database: Config.Database
 ): Layer.Layer<
   Services,
-  SqlError | ReferralStore.StoreFailure | AuditLog.AuditLogFailure | LinkWorkerRegistry.LinkWorkerRegistryFailure
+  | SqlError
+  | ReferralStore.StoreFailure
+  | AuditLog.AuditLogFailure
+  | LinkWorkerRegistry.LinkWorkerRegistryFailure
+  | DirectoryStore.DirectoryStoreFailure
 > =>
   ReferralService.layerWith(
     settings.fingerprintSecret === undefined ? {} : { fingerprintSecret: settings.fingerprintSecret }
@@ -162,7 +175,8 @@ export const servicesLayer = (
         SqlReferralStore.layer,
         SqlAuditLog.layer,
         SqlLinkWorkerRegistry.layerWith({ seed: settings.linkWorkers }),
-        ReferralService.catalogLayer(settings.catalog)
+        ReferralService.catalogLayer(settings.catalog),
+        SqlDirectoryStore.layer
       )
     ),
     Layer.provideMerge(databaseLayer(database))
@@ -529,6 +543,7 @@ export type Failure =
   | Migrator.MigrationError
   | ReferralService.ReferralServiceError
   | LinkWorkerRegistry.LinkWorkerRegistryFailure
+  | DirectoryStore.DirectoryStoreFailure
   | ServeError
 
 type Handler = Effect.Effect<void, Failure, Command.CommandContext<"lahete">>

@@ -12,8 +12,10 @@ import {
   type Actor,
   AuditLog,
   Deadlines,
+  DirectoryStore,
   Evaluation,
   EvaluationHtml,
+  Hsds,
   Ids,
   Instant,
   type Lifecycle,
@@ -49,6 +51,7 @@ export type Requirements =
   | AuditLog.AuditLog
   | LinkWorkerRegistry.LinkWorkerRegistry
   | ReferralService.ProgrammeCatalog
+  | DirectoryStore.DirectoryStore
 
 const now = Effect.map(Clock.currentTimeMillis, (ms) => Instant.make(ms))
 
@@ -191,6 +194,9 @@ const referrals = HttpApiBuilder.group(api, "referrals", (handlers) =>
       .handleRaw("recordConsent", command("RecordConsent", Requests.RecordConsent))
       .handleRaw("updateContactDetails", command("UpdateContactDetails", Requests.UpdateContactDetails))
       .handleRaw("erasePersonalData", command("ErasePersonalData", Requests.ErasePersonalData))
+      .handleRaw("recordPlan", command("RecordPlan", Requests.RecordPlan))
+      .handleRaw("recordActivity", command("RecordActivity", Requests.RecordActivity))
+      .handleRaw("recordUnmetNeed", command("RecordUnmetNeed", Requests.RecordUnmetNeed))
   })
 )
 
@@ -205,6 +211,7 @@ const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
   Effect.gen(function* () {
     const audit = yield* AuditLog.AuditLog
     const registry = yield* LinkWorkerRegistry.LinkWorkerRegistry
+    const directory = yield* DirectoryStore.DirectoryStore
     const catalog = yield* ReferralService.ProgrammeCatalog
     const queries = yield* Effect.context<ReferralQueries.Requirements>()
     const everyProgramme = [...new Set(catalog.all.map((p) => p.id))]
@@ -338,6 +345,49 @@ const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
             }
             yield* Effect.mapError(registry.put(worker), ApiError.fromFailure)
             return worker
+          })
+        )
+      )
+      .handle("directoryActivities", ({ query }) =>
+        logUnavailable(
+          Effect.gen(function* () {
+            yield* Effect.flatMap(CurrentActor, (actor) =>
+              Guard.requireRole(audit, actor, ["Coordinator", "LinkWorker", "Referrer"], "read the directory")
+            )
+            return yield* Effect.mapError(
+              directory.activities(
+                {
+                  ...(query.area === undefined ? {} : { area: query.area }),
+                  ...(query.organisationId === undefined ? {} : { organisationId: query.organisationId }),
+                  activeOnly: query.activeOnly === "true"
+                },
+                { limit: query.limit ?? DirectoryStore.pageSizes.default, after: query.cursor }
+              ),
+              ApiError.fromDirectoryError
+            )
+          })
+        )
+      )
+      .handleRaw("putDirectory", ({ request }) =>
+        logUnavailable(
+          Effect.gen(function* () {
+            yield* requireCoordinator("write the directory")
+            const changes = yield* Body.read(request, Requests.DirectoryChanges)
+            return yield* Effect.mapError(directory.put(changes), ApiError.fromDirectoryError)
+          })
+        )
+      )
+      .handle("directoryHsds", () =>
+        logUnavailable(
+          Effect.gen(function* () {
+            yield* Effect.flatMap(CurrentActor, (actor) =>
+              Guard.requireRole(audit, actor, ["Coordinator", "LinkWorker", "Referrer"], "read the directory")
+            )
+            const current = yield* Effect.mapError(
+              DirectoryStore.current.pipe(Effect.provideService(DirectoryStore.DirectoryStore, directory)),
+              ApiError.fromDirectoryError
+            )
+            return Hsds.toHsds(current)
           })
         )
       )

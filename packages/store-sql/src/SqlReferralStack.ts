@@ -28,6 +28,7 @@
  */
 import {
   type AuditLog,
+  type DirectoryStore,
   type LinkWorker,
   type LinkWorkerRegistry,
   Presets,
@@ -39,6 +40,7 @@ import {
 import { Layer } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import * as SqlAuditLog from "./SqlAuditLog.js"
+import * as SqlDirectoryStore from "./SqlDirectoryStore.js"
 import * as SqlLinkWorkerRegistry from "./SqlLinkWorkerRegistry.js"
 import * as SqlReferralStore from "./SqlReferralStore.js"
 
@@ -74,6 +76,7 @@ export type Services =
   | ReferralIndex.ReferralIndex
   | AuditLog.AuditLog
   | LinkWorkerRegistry.LinkWorkerRegistry
+  | DirectoryStore.DirectoryStore
 
 /**
  * What can fail while the stack starts (the migrations, the registry's seed).
@@ -85,6 +88,7 @@ export type StartError =
   | ReferralStore.StoreFailure
   | AuditLog.AuditLogFailure
   | LinkWorkerRegistry.LinkWorkerRegistryFailure
+  | DirectoryStore.DirectoryStoreFailure
 
 /**
  * The ports over the `SqlClient` in the context, and the catalog.
@@ -99,7 +103,8 @@ export const ports = (
     SqlReferralStore.layer,
     SqlAuditLog.layer,
     SqlLinkWorkerRegistry.layerWith({ seed: options.linkWorkers ?? [] }),
-    ReferralService.catalogLayer(options.catalog ?? Presets.catalog)
+    ReferralService.catalogLayer(options.catalog ?? Presets.catalog),
+    SqlDirectoryStore.layer
   )
 
 /**

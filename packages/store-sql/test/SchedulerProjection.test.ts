@@ -308,7 +308,16 @@ for (const database of databases()) {
                 failed: roundA.step.failed.filter((f) => !atRiskAfterMissed.has(f.referralId))
               }
             })
-            expect(outcome(roundB)).toEqual(outcomeA)
+            // The index's round may issue such a marker too (its next due time came from an earlier event; found when
+            // the generated sequences changed, moving the rounds' times): set it aside on both sides alike.
+            const outcomeB = outcome({
+              ...roundB,
+              step: {
+                ...roundB.step,
+                failed: roundB.step.failed.filter((f) => !atRiskAfterMissed.has(f.referralId))
+              }
+            })
+            expect(outcomeB).toEqual(outcomeA)
             // the folding step looks at (and loads) every stream
             expect(roundA.step.referrals).toBe(total)
             expect(new Set(folding.loads).size).toBe(total)
