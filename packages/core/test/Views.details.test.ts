@@ -1,0 +1,119 @@
+/**
+ * The views in detail: a referral that does not exist (the initial state,
+ * e.g. an unknown id loaded from the store) is in no list and readable by
+ * nobody; lists are in submission order (ties by referral id, not by the
+ * order the store returned them); the referrer's status view says why the
+ * feedback cannot be shown when the vault no longer has it.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Ids, PersonalData, Presets, Referral, type ReferralCommand, type ReferralError, Views } from "@lahete/core"
+import { Fixtures } from "@lahete/testing"
+import { Result, Schema } from "effect"
+
+type Cmd = ReferralCommand.ReferralCommand
+
+const rid = Schema.decodeSync(Ids.ReferralId)
+const sid = Schema.decodeSync(Ids.SubjectId)
+
+const on = (referralId: string, subjectId: string, commands: ReadonlyArray<Cmd>): ReadonlyArray<Cmd> =>
+  commands.map((c) =>
+    c._tag === "SubmitReferral"
+      ? { ...c, referralId: rid(referralId), subjectId: sid(subjectId) }
+      : ({ ...c, referralId: rid(referralId) } as Cmd)
+  )
+
+/** Runs commands of several referrals through the decider; returns the states (in first-command order) and the vault. */
+const world = (commands: ReadonlyArray<Cmd>) => {
+  const states = new Map<string, Referral.ReferralState>()
+  const vault = new Map<string, PersonalData.SubjectData>()
+  for (const c of commands) {
+    const before = states.get(c.referralId) ?? Referral.initialState
+    const decided = Fixtures.decider.decide(c, before)
+    if (Result.isFailure(decided)) throw new Error(`${c._tag} on ${c.referralId} refused: ${decided.failure.message}`)
+    states.set(c.referralId, Referral.fold(decided.success, before))
+    const write = PersonalData.vaultWrite(c, before.subjectId)
+    if (write !== undefined) {
+      const id = write._tag === "PutSubject" ? write.subject.subjectId : write.subjectId
+      const next = PersonalData.apply(vault.get(id), write)
+      if (next === undefined) vault.delete(id)
+      else vault.set(id, next)
+    }
+  }
+  return { states: [...states.values()], subjects: vault as Views.Subjects }
+}
+
+const success = <A>(result: Result.Result<A, ReferralError.Forbidden>): A => {
+  if (Result.isFailure(result)) throw new Error(`expected the view, got ${result.failure.message}`)
+  return result.success
+}
+
+const kemijarvi: Views.CoordinatorScope = { programmeIds: [Presets.kemijarvi.id] }
+const now = Fixtures.at(30)
+
+describe("a referral that does not exist", () => {
+  const w = world(Fixtures.pathTo.ContactScheduled())
+  const withUnknown = [Referral.initialState, ...w.states]
+
+  it("is in no list: the coordinator's inbox, the link worker's caseload, the referrer's overview", () => {
+    const inbox = success(Views.coordinatorInbox(Fixtures.coordinator, kemijarvi, withUnknown, w.subjects, now)).view
+    expect(inbox.entries.map((r) => r.referralId)).toEqual([Fixtures.referralId])
+    const caseload = success(Views.linkWorkerCaseload(Fixtures.linkWorkerActor, withUnknown, w.subjects, now)).view
+    expect(caseload.entries.map((e) => e.referralId)).toEqual([Fixtures.referralId])
+    const overview = success(Views.referrerOverview(Fixtures.referrer, withUnknown, now)).view
+    expect(overview.map((s) => s.referralId)).toEqual([Fixtures.referralId])
+  })
+
+  it("is read by nobody: the referrer and the link worker are refused as for someone else's", () => {
+    const status = Views.referralStatus(Fixtures.referrer, Referral.initialState, w.subjects, now)
+    expect(Result.isFailure(status) && status.failure).toMatchObject({ _tag: "Forbidden", reason: "not-own-referral" })
+    const one = Views.linkWorkerReferral(Fixtures.linkWorkerActor, Referral.initialState, w.subjects, now)
+    expect(Result.isFailure(one) && one.failure).toMatchObject({ _tag: "Forbidden", reason: "not-assigned" })
+  })
+})
+
+describe("submission order", () => {
+  it("the overview lists the referrer's referrals oldest first, whatever their ids and the order given", () => {
+    const w = world([
+      ...on("r-b", "s-b", [Fixtures.submit({ at: Fixtures.at(0) })]),
+      ...on("r-a", "s-a", [Fixtures.submit({ at: Fixtures.at(1) })]),
+      ...on("r-c", "s-c", [Fixtures.submit({ at: Fixtures.at(0) })])
+    ])
+    for (const states of [w.states, [...w.states].reverse()]) {
+      const overview = success(Views.referrerOverview(Fixtures.referrer, states, now)).view
+      // r-b and r-c were submitted at the same instant: by id
+      expect(overview.map((s) => s.referralId)).toEqual(["r-b", "r-c", "r-a"])
+    }
+  })
+})
+
+describe("the referrer's status view when the vault no longer has the feedback", () => {
+  const grant = Fixtures.recordConsent("feedback-to-referrer", "granted", { actor: Fixtures.client })
+  const w = world([...Fixtures.pathTo.Active(), grant, Fixtures.close()])
+  const state = w.states[0] as Referral.ReferralState
+  const at = Fixtures.at(24 * 121)
+
+  it("available and in the vault: the text, read and disclosed", () => {
+    const viewed = success(Views.referralStatus(Fixtures.referrer, state, w.subjects, at))
+    expect(viewed.view).toMatchObject({ feedback: "available", feedbackText: Fixtures.close().feedback })
+    expect(viewed.disclosures).toHaveLength(1)
+  })
+
+  it("the subject's entry is gone (a controller erased it): 'erased', nothing read or disclosed", () => {
+    const viewed = success(Views.referralStatus(Fixtures.referrer, state, new Map(), at))
+    const { feedbackText: _, ...withText } = success(
+      Views.referralStatus(Fixtures.referrer, state, w.subjects, at)
+    ).view
+    expect(viewed).toEqual({ view: { ...withText, feedback: "erased" }, reads: [], disclosures: [] })
+    expect(Object.hasOwn(viewed.view, "feedbackText")).toBe(false)
+  })
+
+  it("the entry is there without this referral's notes: 'not-written', nothing read or disclosed", () => {
+    const subject = w.subjects.get(state.subjectId as Ids.SubjectId) as PersonalData.SubjectData
+    const withoutNotes = new Map([[state.subjectId as Ids.SubjectId, { ...subject, referrals: {} }]])
+    const viewed = success(Views.referralStatus(Fixtures.referrer, state, withoutNotes, at))
+    expect(viewed.view.feedback).toBe("not-written")
+    expect(Object.hasOwn(viewed.view, "feedbackText")).toBe(false)
+    expect(viewed.reads).toEqual([])
+    expect(viewed.disclosures).toEqual([])
+  })
+})
