@@ -6,9 +6,19 @@
  * feedback cannot be shown when the vault no longer has it.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Ids, PersonalData, Presets, Referral, type ReferralCommand, type ReferralError, Views } from "@lahete/core"
+import {
+  Ids,
+  Lifecycle,
+  PersonalData,
+  Presets,
+  Referral,
+  type ReferralCommand,
+  type ReferralError,
+  Views
+} from "@lahete/core"
 import { Fixtures } from "@lahete/testing"
 import { Result, Schema } from "effect"
+import * as fc from "fast-check"
 
 type Cmd = ReferralCommand.ReferralCommand
 
@@ -115,5 +125,54 @@ describe("the referrer's status view when the vault no longer has the feedback",
     expect(Object.hasOwn(viewed.view, "feedbackText")).toBe(false)
     expect(viewed.reads).toEqual([])
     expect(viewed.disclosures).toEqual([])
+  })
+})
+
+describe("link worker load", () => {
+  it("lists exactly the link workers with active clients, busiest first, ties by id, whatever the order given", () => {
+    const ids = ["lw-a", "lw-b", "lw-c", "lw-d"] as const
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            status: fc.constantFrom(...Lifecycle.states),
+            linkWorkerId: fc.option(fc.constantFrom(...ids), { nil: undefined })
+          })
+        ),
+        (rows) => {
+          const states = rows.map(
+            (r): Referral.ReferralState => ({
+              ...Referral.initialState,
+              status: r.status,
+              ...(r.linkWorkerId === undefined ? {} : { linkWorkerId: Schema.decodeSync(Ids.ActorId)(r.linkWorkerId) })
+            })
+          )
+          const expected = ids
+            .map((id) => ({
+              linkWorkerId: id,
+              activeClients: rows.filter((r) => r.linkWorkerId === id && Lifecycle.caseload.has(r.status)).length
+            }))
+            .filter((l) => l.activeClients > 0)
+            .sort((a, b) => b.activeClients - a.activeClients || a.linkWorkerId.localeCompare(b.linkWorkerId))
+          expect(Views.linkWorkerLoad(states)).toEqual(expected)
+          expect(Views.linkWorkerLoad([...states].reverse())).toEqual(expected)
+        }
+      ),
+      { seed: 20261207, numRuns: 200 }
+    )
+  })
+
+  it("an example: two with two clients each (by id), then one with one", () => {
+    const state = (linkWorkerId: string): Referral.ReferralState => ({
+      ...Referral.initialState,
+      status: "Active",
+      linkWorkerId: Schema.decodeSync(Ids.ActorId)(linkWorkerId)
+    })
+    const states = ["lw-c", "lw-a", "lw-b", "lw-c", "lw-b"].map(state)
+    expect(Views.linkWorkerLoad(states)).toEqual([
+      { linkWorkerId: "lw-b", activeClients: 2 },
+      { linkWorkerId: "lw-c", activeClients: 2 },
+      { linkWorkerId: "lw-a", activeClients: 1 }
+    ])
   })
 })
