@@ -348,3 +348,214 @@ describe("the client's age (at least 18 in Kemijärvi) on and around the birthda
       .thenFails("InvalidCommand", { field: "client", reason: "give the personal identity code or the birth year" })
   })
 })
+
+describe("what the referrer's view and the clock see of each event", () => {
+  it("the referrer's view changes with the status, a (re)assignment, an erasure and the feedback consent; not with a meeting or research consent", () => {
+    const history = F.history([
+      ...F.pathTo.Active(),
+      F.meeting({ at: F.at(30), meetingAt: F.at(29) }),
+      F.recordConsent("research", "granted", { at: F.at(31) })
+    ])
+    const active = history.state
+    expect(active).toMatchObject({ statusChangedAt: F.at(26), referrerViewChangedAt: F.at(26) })
+    const reassigned = F.history([...F.pathTo.Assigned(), F.assign({ linkWorker: F.otherLinkWorker(), at: F.at(5) })])
+    expect(reassigned.state).toMatchObject({ statusChangedAt: F.at(2), referrerViewChangedAt: F.at(5) })
+    const feedback = spec
+      .given(history.events)
+      .when(F.recordConsent("feedback-to-referrer", "granted", { at: F.at(32) }))
+      .thenEvents(() => undefined)
+    expect(feedback).toMatchObject({ statusChangedAt: F.at(26), referrerViewChangedAt: F.at(32) })
+    const sms = spec
+      .given(history.events)
+      .when(F.recordConsent("contact-by-sms", "withdrawn", { at: F.at(32) }))
+      .thenEvents(() => undefined)
+    expect(sms).toMatchObject({ statusChangedAt: F.at(26), referrerViewChangedAt: F.at(26) })
+    const followedUp = F.history(F.pathTo.FollowedUp()).state
+    const erased = given("FollowedUp")
+      .when(F.erase())
+      .thenEvents(() => undefined)
+    expect(erased).toMatchObject({
+      statusChangedAt: followedUp.statusChangedAt,
+      referrerViewChangedAt: F.erase().at
+    })
+  })
+
+  it("research consent is bookkeeping that does not move the clock; any other consent does", () => {
+    const active = F.history(F.pathTo.Active())
+    const research = spec
+      .given(active.events)
+      .when(F.recordConsent("research", "granted", { at: F.at(40) }))
+      .thenEvents(() => undefined)
+    expect(research.lastEventAt).toBe(F.at(26))
+    const sms = spec
+      .given(active.events)
+      .when(F.recordConsent("contact-by-sms", "granted", { at: F.at(40) }))
+      .thenEvents(() => undefined)
+    expect(sms.lastEventAt).toBe(F.at(40))
+  })
+})
+
+describe("more refusals, with their reasons", () => {
+  it("message outcomes: a sent message has no reason; one not sent needs it", () => {
+    given("ContactScheduled")
+      .when(F.messageOutcome("sent", { reason: "expired" }))
+      .thenFails("InvalidCommand", { field: "reason", reason: "a sent message has no reason" })
+    const { reason: _, ...noReason } = F.messageOutcome("failed")
+    given("ContactScheduled")
+      .when(noReason)
+      .thenFails("InvalidCommand", { field: "reason", reason: "required when the message was not sent" })
+  })
+
+  it("submission: a purpose listed twice, an expired consent, feedback the programme does not allow", () => {
+    spec
+      .given([])
+      .when(F.submit({ consents: [...F.defaultConsents, F.consentGiven("referral")] }))
+      .thenFails("InvalidCommand", { field: "consents", reason: "a purpose is listed twice" })
+    spec
+      .given([])
+      .when(F.submit({ consents: [...F.defaultConsents, { ...F.consentGiven("research"), expiresAt: F.t0 }] }))
+      .thenFails("InvalidCommand", { field: "consents.expiresAt", reason: "expiry must be after the decision" })
+    const noFeedback = Result.getOrThrow(
+      Programme.nextVersion(Presets.kemijarvi, (p) => ({ ...p, feedback: { referrerMayRequest: false } }))
+    )
+    const decider = Referral.makeDecider(Result.getOrThrow(Programme.catalog([Presets.kemijarvi, noFeedback])))
+    DeciderSpec.make(decider)
+      .given([])
+      .when(F.submit({ programmeVersion: noFeedback.version, feedbackRequested: true }))
+      .thenFails("InvalidCommand", {
+        field: "feedbackRequested",
+        reason: "this programme does not let referrers ask for feedback"
+      })
+  })
+
+  it("measures: who records which respondent, the state, the number and range of answers", () => {
+    given("Active")
+      .when(F.measure({ respondent: "proxy", at: F.at(27) }))
+      .thenFails("Forbidden", { role: "LinkWorker", action: "record a proxy measure", reason: "role" })
+    given("Active")
+      .when(F.measure({ actor: F.referrer, at: F.at(27) }))
+      .thenFails("Forbidden", { role: "Referrer", action: "record a self-report measure", reason: "role" })
+    given("Closed")
+      .when(F.measure({ at: F.at(24 * 121) }))
+      .thenFails("TransitionNotAllowed", {
+        state: "Closed",
+        command: "RecordMeasure",
+        detail: "a baseline measure is not taken in this state"
+      })
+    given("Active")
+      .when(F.measure({ answers: [3, 3, 3, 3, 3, 3] }))
+      .thenFails("InvalidCommand", { field: "answers", reason: "expected 7 answers" })
+    for (const wrong of [0, 6, 2.5]) {
+      given("Active")
+        .when(F.measure({ answers: [3, 3, 3, 3, 3, 3, wrong] }))
+        .thenFails("InvalidCommand", { field: "answers", reason: "answers are whole numbers 1-5 or empty" })
+    }
+    for (const answers of [
+      [1, 1, 1, 1, 1, 1, 1],
+      [5, 5, 5, 5, 5, 5, 5],
+      [5, null, 1, 3, 3, 3, 3]
+    ]) {
+      given("Active")
+        .when(F.measure({ answers }))
+        .thenEvents((events) => expect(tags(events)).toEqual(["MeasureRecorded"]))
+    }
+  })
+
+  it("the baseline is taken from submission until the collaboration ends, the end measure also while on hold", () => {
+    for (const status of ["Submitted", "Assigned", "ContactScheduled", "Active", "OnHold"] as const) {
+      given(status)
+        .when(F.measure({ actor: F.client, at: F.at(24 * 110) }))
+        .thenEvents((events) => expect(tags(events), status).toEqual(["MeasureRecorded"]))
+    }
+    given("OnHold")
+      .when(F.measure({ timePoint: "end", at: F.at(24 * 110) }))
+      .thenEvents((events) => expect(tags(events)).toEqual(["MeasureRecorded"]))
+  })
+
+  it("retention erasure: refused when the programme sets no period; accepted at the instant it is due", () => {
+    given("Rejected")
+      .when(F.erase({ actor: F.system, basis: "retention-period" }))
+      .thenFails("InvalidCommand", { field: "basis", reason: "the programme sets no retention period" })
+    const withRetention = Result.getOrThrow(
+      Programme.nextVersion(Presets.kemijarvi, (p) => ({
+        ...p,
+        deadlines: { ...p.deadlines, retention: { erasePersonalDataAfterMonths: 12 } }
+      }))
+    )
+    const decider = Referral.makeDecider(Result.getOrThrow(Programme.catalog([Presets.kemijarvi, withRetention])))
+    const rejected = F.history([F.submit({ programmeVersion: withRetention.version }), F.reject()], decider)
+    const dueAt = Deadlines.retentionDueAt(rejected.state, withRetention) as Instant.Instant
+    DeciderSpec.make(decider)
+      .given(rejected.events)
+      .when(F.erase({ actor: F.system, basis: "retention-period", at: dueAt }))
+      .thenEvents((events) => expect(tags(events)).toEqual(["PersonalDataErased"]))
+  })
+})
+
+describe("the follow-up is complete when every follow-up measure the programme expects is in", () => {
+  // a programme that asks three follow-up forms, and baseline and end forms of the same instruments
+  const three = Result.getOrThrow(
+    Programme.nextVersion(Presets.kemijarvi, (p) => ({
+      ...p,
+      measures: {
+        baseline: [
+          { instrument: "swemwbs", respondent: "self" },
+          { instrument: "esis", respondent: "self" }
+        ],
+        end: [
+          { instrument: "swemwbs", respondent: "self" },
+          { instrument: "esis", respondent: "self" }
+        ],
+        followUp: [
+          { instrument: "swemwbs", respondent: "self" },
+          { instrument: "swemwbs", respondent: "proxy" },
+          { instrument: "esis", respondent: "self" }
+        ]
+      }
+    }))
+  )
+  const decider = Referral.makeDecider(Result.getOrThrow(Programme.catalog([Presets.kemijarvi, three])))
+  const esis = (overrides: Partial<Cmd<"RecordMeasure">>) =>
+    F.measure({ instrument: "esis", answers: [3, 3, 3, 3, 3, 3, 3, 3, 3, 3], ...overrides })
+  const closed = F.history(
+    [
+      F.submit({
+        programmeVersion: three.version,
+        consents: [...F.defaultConsents, F.consentGiven("proxy-measure")]
+      }),
+      F.assign(),
+      F.scheduleCall(),
+      F.firstContact(),
+      F.measure({ at: F.at(27) }),
+      esis({ at: F.at(27) }),
+      F.measure({ timePoint: "end", at: F.at(24 * 100) }),
+      esis({ timePoint: "end", at: F.at(24 * 100) }),
+      F.close()
+    ],
+    decider
+  )
+  const window = Deadlines.followUpWindow(closed.state.closedAt as Instant.Instant, three)
+  const inWindow = (k: number) => ms(window.opensAt, k * 3_600_000)
+  const proxy = (k: number) =>
+    F.measure({ timePoint: "follow-up", respondent: "proxy", actor: F.referrer, at: inWindow(k) })
+  const selfSwemwbs = (k: number) => F.measure({ timePoint: "follow-up", at: inWindow(k) })
+  const selfEsis = (k: number) => esis({ timePoint: "follow-up", at: inWindow(k) })
+
+  const run = (commands: ReadonlyArray<ReferralCommand.ReferralCommand>) => {
+    let state = closed.state
+    return commands.map((c) => {
+      const events = F.events(decider.decide(c, state))
+      state = events.reduce(decider.evolve, state)
+      return tags(events)
+    })
+  }
+
+  it("in any order, only the last of the three completes it", () => {
+    const recorded = ["MeasureRecorded"]
+    const completes = ["MeasureRecorded", "FollowUpCompleted"]
+    expect(run([proxy(1), selfEsis(2), selfSwemwbs(3)])).toEqual([recorded, recorded, completes])
+    expect(run([selfEsis(1), proxy(2), selfSwemwbs(3)])).toEqual([recorded, recorded, completes])
+    expect(run([selfSwemwbs(1), selfEsis(2), proxy(3)])).toEqual([recorded, recorded, completes])
+    expect(run([proxy(1), selfSwemwbs(2), selfEsis(3)])).toEqual([recorded, recorded, completes])
+  })
+})
