@@ -1,0 +1,120 @@
+/**
+ * The evaluation report in detail: `fromIndex` gives the report `report`
+ * computes over the same histories, across more than one page of the index,
+ * and reads only the programme's referrals submitted in the period and
+ * before `asOf`; the report's schema (published as JSON Schema) carries a
+ * proxy respondent's change.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import {
+  AuditLogMemory,
+  Evaluation,
+  Ids,
+  LinkWorkerRegistry,
+  Presets,
+  type ReferralCommand,
+  ReferralIndex,
+  ReferralService,
+  ReferralStore,
+  ReferralStoreMemory
+} from "@lahete/core"
+import { Fixtures } from "@lahete/testing"
+import { Effect, Layer, Ref, Schema } from "effect"
+
+type Cmd = ReferralCommand.ReferralCommand
+
+const rid = Schema.decodeSync(Ids.ReferralId)
+const sid = Schema.decodeSync(Ids.SubjectId)
+const key = Schema.decodeSync(Ids.IdempotencyKey)
+
+const on = (n: number, commands: ReadonlyArray<Cmd>): ReadonlyArray<Cmd> =>
+  commands.map(
+    (c): Cmd =>
+      ({
+        ...c,
+        referralId: rid(`referral-${n}`),
+        idempotencyKey: key(`${n}-${c.idempotencyKey}`),
+        ...(c._tag === "SubmitReferral" ? { subjectId: sid(`subject-${n}`) } : {})
+      }) as Cmd
+  )
+
+describe("the report from the index", () => {
+  it.effect("equals the report over the same histories across pages, and streams only the referrals it counts", () =>
+    Effect.gen(function* () {
+      const streamed = yield* Ref.make<ReadonlyArray<string>>([])
+      const { store, index } = yield* ReferralStoreMemory.makeWithIndex()
+      const counting = ReferralIndex.ReferralIndex.of({
+        ...index,
+        streams: (ids) => Effect.tap(index.streams(ids), () => Ref.update(streamed, (s) => [...s, ...ids]))
+      })
+      const base = Layer.mergeAll(
+        Layer.succeed(ReferralStore.ReferralStore, store),
+        Layer.succeed(ReferralIndex.ReferralIndex, counting),
+        AuditLogMemory.layer,
+        LinkWorkerRegistry.layerMemory([Fixtures.linkWorker()]),
+        ReferralService.catalogLayer(Presets.catalog)
+      )
+      yield* Effect.gen(function* () {
+        const service = yield* ReferralService.ReferralService
+        // more than one page of Kemijärvi referrals, a minute apart, some assigned; and Sodankylä's
+        const kemijarvi = Evaluation.chunkSize + 7
+        for (let n = 0; n < kemijarvi; n++) {
+          const at = Fixtures.at(n / 60)
+          const commands =
+            n % 3 === 0
+              ? [Fixtures.submit({ at }), Fixtures.assign({ at: Fixtures.at(n / 60 + 0.01) })]
+              : [Fixtures.submit({ at })]
+          for (const c of on(n, commands)) yield* service.execute(c)
+        }
+        for (let n = 0; n < 5; n++) {
+          const submit = Fixtures.submit({ at: Fixtures.at(n / 60), programmeId: Presets.sodankyla.id })
+          for (const c of on(10_000 + n, [submit])) yield* service.execute(c)
+        }
+        const ids = [...(yield* store.referralIds())]
+        const histories = (yield* index.streams(ids)).map((s) => s.events)
+        const period = { from: Fixtures.at(-1), to: Fixtures.at(24 * 30) }
+        const input = { programmeId: Presets.kemijarvi.id, period, catalog: Presets.catalog }
+
+        yield* Ref.set(streamed, [])
+        const whole = yield* Evaluation.fromIndex(input)
+        expect(whole).toEqual(Evaluation.report({ ...input, histories }))
+        expect(whole.referrals.total).toEqual({ _tag: "Value", value: kemijarvi })
+        expect((yield* Ref.get(streamed)).length).toBe(kemijarvi)
+
+        // as of a moment inside the period: the referrals submitted before it, nothing after it read
+        const asOf = Fixtures.at(100 / 60 + 0.005)
+        yield* Ref.set(streamed, [])
+        const early = yield* Evaluation.fromIndex({ ...input, asOf })
+        expect(early).toEqual(Evaluation.report({ ...input, asOf, histories }))
+        expect(early.referrals.total).toEqual({ _tag: "Value", value: 101 })
+        expect((yield* Ref.get(streamed)).length).toBe(101)
+      }).pipe(Effect.provide(ReferralService.layer.pipe(Layer.provideMerge(base))))
+    })
+  )
+})
+
+describe("the report's schema", () => {
+  it("carries the change of a self-report and of a proxy respondent's form", () => {
+    const change = (respondent: string) => ({
+      instrument: "swemwbs",
+      instrumentName: "SWEMWBS",
+      score: "metric",
+      scoreName: "Metric score",
+      respondent,
+      from: "baseline",
+      to: "end",
+      direction: "higher-is-better",
+      thresholds: null,
+      pairs: { _tag: "Value", value: 5 },
+      meanChange: { _tag: "Value", value: 1 },
+      ci95Low: { _tag: "Value", value: 0 },
+      ci95High: { _tag: "Value", value: 2 },
+      shareImproved: null,
+      shareImprovedClearly: null
+    })
+    for (const respondent of ["self", "proxy"]) {
+      expect(Schema.decodeUnknownSync(Evaluation.MeasureChange)(change(respondent)).respondent).toBe(respondent)
+    }
+    expect(() => Schema.decodeUnknownSync(Evaluation.MeasureChange)(change("someone"))).toThrow()
+  })
+})
