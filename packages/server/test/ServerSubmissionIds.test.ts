@@ -7,7 +7,7 @@
  * accepted (201) and the same request again is a replay.
  */
 import { expect, layer } from "@effect/vitest"
-import { Actor, AuditLog, type ReferralCommand } from "@lahete/core"
+import { Actor, AuditLog, Ids, type ReferralCommand } from "@lahete/core"
 import { Fixtures } from "@lahete/testing"
 import { Effect } from "effect"
 import * as fc from "fast-check"
@@ -80,6 +80,27 @@ for (const [name, stores] of [
           [colleague.id, colleague.organisation, "referral-taken", "not-own-referral"],
           [otherOrganisation.id, otherOrganisation.organisation, "referral-taken", "not-own-referral"]
         ])
+      })
+    )
+
+    it.effect("assigning: another programme's referral and an unknown one answer alike, known link worker or not", () =>
+      Effect.gen(function* () {
+        const h = yield* Harness
+        const otherProgramme = { ...Fixtures.coordinator, programmes: [Ids.ProgrammeId.make("sodankyla")] }
+        for (const [k, linkWorkerId] of [Fixtures.linkWorker().id, "linkworker-that-never-was"].entries()) {
+          const onReal = yield* h.request("POST", "/referrals/referral-taken/assign", {
+            as: otherProgramme,
+            key: `assign-real-${k}`,
+            body: { linkWorkerId }
+          })
+          const onUnknown = yield* h.request("POST", "/referrals/referral-never-submitted/assign", {
+            as: otherProgramme,
+            key: `assign-unknown-${k}`,
+            body: { linkWorkerId }
+          })
+          expect([403, 422], linkWorkerId).toContain(onReal.status)
+          expect(seen(onUnknown), linkWorkerId).toEqual(seen(onReal))
+        }
       })
     )
 
