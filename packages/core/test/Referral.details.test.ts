@@ -559,3 +559,82 @@ describe("the follow-up is complete when every follow-up measure the programme e
     expect(run([proxy(1), selfSwemwbs(2), selfEsis(3)])).toEqual([recorded, recorded, completes])
   })
 })
+
+describe("who may issue each command (the role table of docs/lifecycle.md)", () => {
+  const table: Record<ReferralCommand.Tag, ReadonlyArray<string>> = {
+    SubmitReferral: ["Referrer"],
+    AssignLinkWorker: ["Coordinator"],
+    RejectReferral: ["Coordinator"],
+    CancelReferral: ["Referrer", "Coordinator"],
+    ScheduleCall: ["LinkWorker"],
+    RecordFailedContactAttempt: ["LinkWorker"],
+    RecordFirstContact: ["LinkWorker"],
+    PutOnHold: ["LinkWorker"],
+    ResumeReferral: ["LinkWorker"],
+    RecordMeeting: ["LinkWorker"],
+    AgreeContactArrangement: ["LinkWorker"],
+    RecordMeasure: ["LinkWorker", "Client", "Referrer"],
+    CloseReferral: ["LinkWorker"],
+    ExpireFollowUp: ["System", "Coordinator"],
+    RecordDeadline: ["System"],
+    RecordMessageOutcome: ["System"],
+    RecordConsent: ["Referrer", "Coordinator", "LinkWorker", "Client"],
+    UpdateContactDetails: ["Referrer", "Coordinator", "LinkWorker", "Client"],
+    ErasePersonalData: ["System", "Coordinator"]
+  }
+  const commands: ReadonlyArray<ReferralCommand.ReferralCommand> = [
+    F.submit(),
+    F.assign(),
+    F.reject(),
+    F.cancel(),
+    F.scheduleCall(),
+    F.failedAttempt(),
+    F.firstContact(),
+    F.putOnHold(),
+    F.resume(),
+    F.meeting(),
+    F.arrangement(),
+    F.measure(),
+    F.close(),
+    F.expireFollowUp(),
+    F.recordDeadline("assignment", "missed"),
+    F.messageOutcome(),
+    F.recordConsent("research", "granted"),
+    F.updateContact(),
+    F.erase()
+  ]
+  const actors = [F.referrer, F.coordinator, F.linkWorkerActor, F.client, F.system, F.evaluator]
+
+  it("every command is refused for the role exactly when the table says so", () => {
+    expect(new Set(commands.map((c) => c._tag))).toEqual(new Set(Object.keys(table)))
+    for (const command of commands) {
+      for (const actor of actors) {
+        const result = F.decider.decide({ ...command, actor } as ReferralCommand.ReferralCommand, Referral.initialState)
+        const refusedForRole =
+          Result.isFailure(result) && result.failure._tag === "Forbidden" && result.failure.reason === "role"
+        expect(refusedForRole, `${actor.role} ${command._tag}`).toBe(!table[command._tag].includes(actor.role))
+      }
+    }
+  })
+})
+
+describe("the initial state", () => {
+  it("before any event: Initial, version 0, nothing recorded, no number, nothing erased", () => {
+    expect(Referral.initialState).toEqual({
+      status: "Initial",
+      version: 0,
+      reasonCategories: [],
+      feedbackRequested: false,
+      validMobile: false,
+      consents: {},
+      failedAttempts: 0,
+      meetings: 0,
+      measures: [],
+      messagesRequested: 0,
+      messagesSent: 0,
+      messagesNotSent: 0,
+      personalDataErased: false,
+      deadlineMarks: []
+    })
+  })
+})
