@@ -176,3 +176,39 @@ describe("link worker load", () => {
     ])
   })
 })
+
+describe("what needs the coordinator's action", () => {
+  const { mobileNumber: _, ...withoutNumber } = Fixtures.submit().client
+  const noNumber = Fixtures.submit({ client: withoutNumber })
+  const noSms = Fixtures.scheduleCall({ notifyBySms: false, callAt: Fixtures.at(26) })
+  const needs = (commands: ReadonlyArray<Cmd>, at: Instant.Instant) => {
+    const w = world(commands)
+    const inbox = success(Views.coordinatorInbox(Fixtures.coordinator, kemijarvi, w.states, w.subjects, at)).view
+    return inbox.entries[0]?.needsAction
+  }
+
+  it("each state's own action, and a missing number until the call is made", () => {
+    expect(needs([noNumber], Fixtures.at(1))).toEqual(["unassigned", "no-valid-mobile"])
+    expect(needs([noNumber, Fixtures.assign()], Fixtures.at(3))).toEqual(["contact-not-scheduled", "no-valid-mobile"])
+    expect(needs([noNumber, Fixtures.assign(), noSms], Fixtures.at(5))).toEqual(["no-valid-mobile"])
+    expect(needs([noNumber, Fixtures.assign(), noSms], Fixtures.at(26))).toEqual([
+      "call-time-passed",
+      "no-valid-mobile"
+    ])
+    // once the collaboration has started, neither the passed call time nor the number is the coordinator's to chase
+    expect(needs([noNumber, Fixtures.assign(), noSms, Fixtures.firstContact()], Fixtures.at(30))).toEqual([])
+    expect(needs(Fixtures.pathTo.Active(), Fixtures.at(30))).toEqual([])
+    expect(needs(Fixtures.pathTo.ContactScheduled(), Fixtures.at(5))).toEqual([])
+  })
+})
+
+describe("the link worker's entry", () => {
+  it("carries when the collaboration started and the agreed arrangement, under their names", () => {
+    const w = world([...Fixtures.pathTo.Active(), Fixtures.arrangement()])
+    const entry = success(
+      Views.linkWorkerReferral(Fixtures.linkWorkerActor, w.states[0] as Referral.ReferralState, w.subjects, now)
+    ).view
+    expect(entry.startedAt).toBe(Fixtures.firstContact().at)
+    expect(entry.arrangement).toEqual({ way: "in-person", frequency: "weekly", place: "home" })
+  })
+})
