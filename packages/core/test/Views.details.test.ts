@@ -8,6 +8,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import {
   Ids,
+  type Instant,
   Lifecycle,
   PersonalData,
   Presets,
