@@ -8,10 +8,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import {
   AuditLogMemory,
+  Deadlines,
   Evaluation,
   Ids,
+  type Instant,
   LinkWorkerRegistry,
   Presets,
+  Programme,
+  Referral,
   type ReferralCommand,
   ReferralIndex,
   ReferralService,
@@ -19,7 +23,7 @@ import {
   ReferralStoreMemory
 } from "@lahete/core"
 import { Fixtures } from "@lahete/testing"
-import { Effect, Layer, Ref, Schema } from "effect"
+import { Effect, Layer, Ref, Result, Schema } from "effect"
 
 type Cmd = ReferralCommand.ReferralCommand
 
@@ -88,6 +92,15 @@ describe("the report from the index", () => {
         expect(early).toEqual(Evaluation.report({ ...input, asOf, histories }))
         expect(early.referrals.total).toEqual({ _tag: "Value", value: 101 })
         expect((yield* Ref.get(streamed)).length).toBe(101)
+
+        // as of a moment after the period: the period's referrals, none submitted after it read
+        const shorter = { ...input, period: { from: period.from, to: Fixtures.at(200 / 60 + 0.005) } }
+        const late = Fixtures.at(24 * 60)
+        yield* Ref.set(streamed, [])
+        const after = yield* Evaluation.fromIndex({ ...shorter, asOf: late })
+        expect(after).toEqual(Evaluation.report({ ...shorter, asOf: late, histories }))
+        expect(after.referrals.total).toEqual({ _tag: "Value", value: 201 })
+        expect((yield* Ref.get(streamed)).length).toBe(201)
       }).pipe(Effect.provide(ReferralService.layer.pipe(Layer.provideMerge(base))))
     })
   )
@@ -116,5 +129,54 @@ describe("the report's schema", () => {
       expect(Schema.decodeUnknownSync(Evaluation.MeasureChange)(change(respondent)).respondent).toBe(respondent)
     }
     expect(() => Schema.decodeUnknownSync(Evaluation.MeasureChange)(change("someone"))).toThrow()
+  })
+})
+
+describe("the follow-up and first contact counted from each history", () => {
+  const period = { from: Fixtures.at(-1), to: Fixtures.at(24 * 30) }
+  const asOf = Fixtures.at(24 * 500)
+  const followedUp = (n: number, erased: boolean) => {
+    const closed = Fixtures.history(on(n, Fixtures.pathTo.Closed()))
+    const window = Deadlines.followUpWindow(closed.state.closedAt as Instant.Instant, Presets.kemijarvi)
+    const measure = Fixtures.measure({ timePoint: "follow-up", at: window.opensAt, referralId: rid(`referral-${n}`) })
+    const erase = Fixtures.erase({ referralId: rid(`referral-${n}`) })
+    return Fixtures.history([...on(n, Fixtures.pathTo.Closed()), measure, ...(erased ? [erase] : [])]).events
+  }
+  const missed = (n: number) => Fixtures.history(on(n, Fixtures.pathTo.FollowedUp())).events
+
+  it("a follow-up recorded counts as recorded, also when the referral's data was erased afterwards", () => {
+    for (const erased of [false, true]) {
+      const histories = [0, 1, 2, 3, 4].map((n) => followedUp(n, erased)).concat([5, 6, 7, 8, 9].map(missed))
+      const r = Evaluation.report({
+        programmeId: Presets.kemijarvi.id,
+        period,
+        asOf,
+        catalog: Presets.catalog,
+        histories
+      })
+      expect(r.followUp, `erased: ${erased}`).toMatchObject({
+        recorded: { _tag: "Value", value: 5 },
+        missed: { _tag: "Value", value: 5 },
+        shareRecorded: { _tag: "Value", value: 0.5 }
+      })
+    }
+  })
+
+  it("referrals of a programme version the catalog does not have are counted, without deadline figures", () => {
+    const v2 = Result.getOrThrow(Programme.nextVersion(Presets.kemijarvi, (p) => p))
+    const withV2 = Result.getOrThrow(Programme.catalog([Presets.kemijarvi, v2, Presets.sodankyla]))
+    const histories = [0, 1, 2, 3, 4].map(
+      (n) =>
+        Fixtures.history(
+          on(n, [Fixtures.submit({ programmeVersion: v2.version }), ...Fixtures.pathTo.Closed().slice(1)]),
+          Referral.makeDecider(withV2)
+        ).events
+    )
+    const input = { programmeId: Presets.kemijarvi.id, period, asOf, histories }
+    expect(Evaluation.report({ ...input, catalog: withV2 }).firstContact.reached).toEqual({ _tag: "Value", value: 5 })
+    const without = Evaluation.report({ ...input, catalog: Presets.catalog })
+    expect(without.referrals.total).toEqual({ _tag: "Value", value: 5 })
+    expect(without.firstContact.reached).toEqual({ _tag: "Suppressed", reason: "fewer-than-minimum" })
+    expect(without.followUp.pending).toEqual({ _tag: "Suppressed", reason: "fewer-than-minimum" })
   })
 })
