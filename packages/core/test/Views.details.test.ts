@@ -8,7 +8,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import {
   Ids,
-  type Instant,
+  Instant,
   Lifecycle,
   PersonalData,
   Presets,
@@ -211,5 +211,87 @@ describe("the link worker's entry", () => {
     ).view
     expect(entry.startedAt).toBe(Fixtures.firstContact().at)
     expect(entry.arrangement).toEqual({ way: "in-person", frequency: "weekly", place: "home" })
+  })
+})
+
+describe("the referrer's status view in detail", () => {
+  const status = (commands: ReadonlyArray<Cmd>, at: Instant.Instant) => {
+    const w = world(commands)
+    return success(Views.referralStatus(Fixtures.referrer, w.states[0] as Referral.ReferralState, w.subjects, at)).view
+  }
+
+  it("carries each milestone under its name", () => {
+    const followedUp = Fixtures.pathTo.FollowedUp()
+    const view = status(followedUp, Fixtures.at(24 * 300))
+    const state = world(followedUp).states[0] as Referral.ReferralState
+    expect(view).toMatchObject({
+      assignedAt: state.assignedAt,
+      startedAt: state.startedAt,
+      closedAt: state.closedAt,
+      endedAt: state.endedAt,
+      outcome: Fixtures.close().outcome,
+      followUp: "missed"
+    })
+    expect(status(Fixtures.pathTo.Rejected(), Fixtures.at(5))).toMatchObject({ endReason: "acute-crisis" })
+  })
+
+  it("lastUpdated: the latest change the referrer sees, not the status change before it", () => {
+    const reassigned = [
+      ...Fixtures.pathTo.Assigned(),
+      Fixtures.assign({ linkWorker: Fixtures.otherLinkWorker(), at: Fixtures.at(5) })
+    ]
+    expect(status(reassigned, Fixtures.at(6)).lastUpdated).toBe(Fixtures.at(5))
+    expect(status(Fixtures.pathTo.Assigned(), Fixtures.at(6)).lastUpdated).toBe(Fixtures.at(2))
+  })
+
+  it("lastUpdated: a feedback consent's expiry once it has passed, if it is the latest thing that changed", () => {
+    const expiresAt = Fixtures.at(100)
+    const grant = Fixtures.recordConsent("feedback-to-referrer", "granted", {
+      actor: Fixtures.client,
+      at: Fixtures.at(30),
+      consent: { ...Fixtures.consentGiven("feedback-to-referrer"), expiresAt }
+    })
+    const history = [...Fixtures.pathTo.Active(), grant]
+    expect(status(history, Instant.plusMillis(expiresAt, -1)).lastUpdated).toBe(Fixtures.at(30))
+    expect(status(history, expiresAt).lastUpdated).toBe(expiresAt)
+    expect(status(history, Fixtures.at(200)).lastUpdated).toBe(expiresAt)
+    // a change after the expiry is the latest
+    const closedLater = [...history, Fixtures.close({ at: Fixtures.at(150) })]
+    expect(status(closedLater, Fixtures.at(200)).lastUpdated).toBe(Fixtures.at(150))
+    // a consent without expiry never moves it
+    expect(status(Fixtures.pathTo.Active(), Fixtures.at(200)).lastUpdated).toBe(Fixtures.at(26))
+  })
+})
+
+describe("the lists in detail", () => {
+  it("the inbox entry carries the assignment, the call time and the end under their names", () => {
+    const w = world([...Fixtures.pathTo.ContactScheduled()])
+    const entry = success(Views.coordinatorInbox(Fixtures.coordinator, kemijarvi, w.states, w.subjects, now)).view
+      .entries[0]
+    expect(entry).toMatchObject({ assignedAt: Fixtures.assign().at, callAt: Fixtures.scheduleCall().callAt })
+    const r = world(Fixtures.pathTo.Rejected())
+    const rejected = success(Views.coordinatorInbox(Fixtures.coordinator, kemijarvi, r.states, r.subjects, now)).view
+      .entries[0]
+    expect(rejected?.endedAt).toBe(Fixtures.reject().at)
+  })
+
+  it("the caseload leaves out the link worker's ended referrals", () => {
+    const w = world(
+      on("r-declined", "s-d", Fixtures.pathTo.Declined()).concat(on("r-active", "s-a", Fixtures.pathTo.Active()))
+    )
+    const caseload = success(Views.linkWorkerCaseload(Fixtures.linkWorkerActor, w.states, w.subjects, now)).view
+    expect(caseload.entries.map((e) => e.referralId)).toEqual(["r-active"])
+  })
+
+  it("a vault entry without this referral's notes: the client is shown without a reason text", () => {
+    const w = world(Fixtures.pathTo.Assigned())
+    const state = w.states[0] as Referral.ReferralState
+    const subject = w.subjects.get(state.subjectId as Ids.SubjectId) as PersonalData.SubjectData
+    const withoutNotes: Views.Subjects = new Map([[state.subjectId as Ids.SubjectId, { ...subject, referrals: {} }]])
+    const inbox = success(Views.coordinatorInbox(Fixtures.coordinator, kemijarvi, w.states, withoutNotes, now)).view
+    expect(inbox.entries[0]?.client).toEqual({ givenName: "Aino", familyName: "Testinen", language: "fi" })
+    const entry = success(Views.linkWorkerReferral(Fixtures.linkWorkerActor, state, withoutNotes, now)).view
+    expect(entry.client?.givenName).toBe("Aino")
+    expect(Object.hasOwn(entry.client ?? {}, "reasonText")).toBe(false)
   })
 })
