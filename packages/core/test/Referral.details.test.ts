@@ -638,3 +638,51 @@ describe("the initial state", () => {
     })
   })
 })
+
+describe("the last survivors of the Referral.ts run", () => {
+  it("the state counts its events (the version), the call-time messages asked for, and message outcomes do not move its clock", () => {
+    const scheduled = F.history(F.pathTo.ContactScheduled())
+    expect(scheduled.state.version).toBe(scheduled.events.length)
+    expect(scheduled.state.messagesRequested).toBe(1)
+    const notSent = spec
+      .given(scheduled.events)
+      .when(F.messageOutcome("failed", { at: F.at(40), reason: "operator error", attempts: 3 }))
+      .thenEvents((events) => expect(tags(events)).toEqual(["MessageNotSent"]))
+    expect(notSent.lastEventAt).toBe(scheduled.state.lastEventAt)
+    expect(notSent.messagesNotSent).toBe(1)
+  })
+
+  it("a referrer whose token names programmes is not held to them (only staff are)", () => {
+    given("Submitted")
+      .when(F.cancel({ actor: { ...F.referrer, programmes: [Presets.sodankyla.id] } }))
+      .thenEvents((events) => expect(tags(events)).toEqual(["ReferralCancelled"]))
+  })
+
+  it("a call rescheduled after a failed attempt is not held to the first-contact deadline; a first call rescheduled is", () => {
+    const friday = F.at(24 * 4 + 1)
+    spec
+      .given(F.history([...F.pathTo.ContactScheduled(), F.failedAttempt({ notifyBySms: false })]).events)
+      .when(F.scheduleCall({ at: F.at(30), callAt: friday, notifyBySms: false }))
+      .thenEvents((events) => expect(tags(events)).toEqual(["CallScheduled"]))
+    given("ContactScheduled")
+      .when(F.scheduleCall({ at: F.at(5), callAt: friday, notifyBySms: false }))
+      .thenFails("CallTimeNotAllowed")
+  })
+
+  it("granting referral consent again while the referral runs renews it and ends nothing", () => {
+    given("Active")
+      .when(F.recordConsent("referral", "granted", { at: F.at(30) }))
+      .thenEvents((events, state) => {
+        expect(tags(events)).toEqual(["ConsentRecorded"])
+        expect(state.status).toBe("Active")
+      })
+  })
+
+  it("a client born today is not in the future: refused as under age", () => {
+    const { client } = F.submit()
+    spec
+      .given([])
+      .when(F.submit({ client: { ...client, personalIdentityCode: "020326A123C" } }))
+      .thenFails("NotEligible", { reason: "client-under-18" })
+  })
+})
