@@ -295,3 +295,46 @@ describe("the lists in detail", () => {
     expect(Object.hasOwn(entry.client ?? {}, "reasonText")).toBe(false)
   })
 })
+
+describe("the last survivors of the Views.ts run", () => {
+  it("the link worker's entry carries the assignment and the call time under their names", () => {
+    const w = world(Fixtures.pathTo.ContactScheduled())
+    const entry = success(
+      Views.linkWorkerReferral(Fixtures.linkWorkerActor, w.states[0] as Referral.ReferralState, w.subjects, now)
+    ).view
+    expect(entry).toMatchObject({ assignedAt: Fixtures.assign().at, callAt: Fixtures.scheduleCall().callAt })
+  })
+
+  it("subject access shows the client only their own referrals and their own vault entry, whatever else is passed in", () => {
+    const w = world([
+      ...on("r-mine", "subject-1", [Fixtures.submit()]),
+      ...on("r-theirs", "subject-2", [Fixtures.submit()])
+    ])
+    const empty = { usage: [], disclosures: [] }
+    const mine = success(
+      Views.subjectAccess(Fixtures.client, sid("subject-1"), w.states, w.subjects.get(sid("subject-1")), empty)
+    ).view
+    expect(mine.referrals.map((r) => r.referralId)).toEqual(["r-mine"])
+    expect(mine.personalData?.subjectId).toBe("subject-1")
+    const wrongEntry = success(
+      Views.subjectAccess(Fixtures.client, sid("subject-1"), w.states, w.subjects.get(sid("subject-2")), empty)
+    ).view
+    expect(Object.hasOwn(wrongEntry, "personalData")).toBe(false)
+  })
+})
+
+describe("subject access order", () => {
+  it("the client's referrals oldest first, whatever the order given", () => {
+    const w = world([
+      ...on("r-later", "subject-1", [Fixtures.submit({ at: Fixtures.at(5) })]),
+      ...on("r-earlier", "subject-1", [Fixtures.submit({ at: Fixtures.at(1) })])
+    ])
+    const viewed = success(
+      Views.subjectAccess(Fixtures.client, sid("subject-1"), w.states, w.subjects.get(sid("subject-1")), {
+        usage: [],
+        disclosures: []
+      })
+    ).view
+    expect(viewed.referrals.map((r) => r.referralId)).toEqual(["r-earlier", "r-later"])
+  })
+})
