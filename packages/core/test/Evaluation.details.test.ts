@@ -180,3 +180,84 @@ describe("the follow-up and first contact counted from each history", () => {
     expect(without.followUp.pending).toEqual({ _tag: "Suppressed", reason: "fewer-than-minimum" })
   })
 })
+
+describe("which histories count, and what the report says of them", () => {
+  const period = { from: Fixtures.at(0), to: Fixtures.at(24 * 30) }
+  const submitted = (n: number, at: Instant.Instant) => Fixtures.history(on(n, [Fixtures.submit({ at })])).events
+  const base = { programmeId: Presets.kemijarvi.id, period, catalog: Presets.catalog }
+  const five = [0, 1, 2, 3, 4].map((n) => submitted(n, Fixtures.at(1)))
+
+  it("an empty history and one that does not begin with the submission are skipped", () => {
+    const r = Evaluation.report({ ...base, histories: [...five, [], (five[0] ?? []).slice(1)] })
+    expect(r).toEqual(Evaluation.report({ ...base, histories: five }))
+    expect(r.referrals.total).toEqual({ _tag: "Value", value: 5 })
+  })
+
+  it("the period is half open: a submission at its start counts, one before it or at its end does not", () => {
+    const atStart = [10, 11, 12, 13, 14].map((n) => submitted(n, period.from))
+    const before = [20, 21, 22, 23, 24].map((n) => submitted(n, Fixtures.at(-1)))
+    const atEnd = [30, 31, 32, 33, 34].map((n) => submitted(n, period.to))
+    const r = Evaluation.report({ ...base, asOf: Fixtures.at(24 * 60), histories: [...atStart, ...before, ...atEnd] })
+    expect(r.referrals.total).toEqual({ _tag: "Value", value: 5 })
+  })
+
+  it("the report says as of when it was computed", () => {
+    const asOf = Fixtures.at(24 * 10)
+    expect(Evaluation.report({ ...base, asOf, histories: five }).asOf).toBe(asOf)
+    expect(Evaluation.report({ ...base, histories: five }).asOf).toBe(period.to)
+  })
+
+  it("a follow-up whose window closes exactly at asOf is missed, not pending", () => {
+    const closed = [40, 41, 42, 43, 44].map((n) => Fixtures.history(on(n, Fixtures.pathTo.Closed())).events)
+    const closedAt = Fixtures.history(Fixtures.pathTo.Closed()).state.closedAt as Instant.Instant
+    const asOf = Deadlines.followUpWindow(closedAt, Presets.kemijarvi).closesAt
+    const r = Evaluation.report({ ...base, asOf, histories: closed })
+    expect(r.followUp.settled).toEqual({ _tag: "Value", value: 5 })
+    expect(r.followUp.pending).toEqual({ _tag: "Suppressed", reason: "fewer-than-minimum" })
+  })
+
+  it("professions the catalog's versions do not list come after those they do, in order", () => {
+    const wider = Result.getOrThrow(
+      Programme.nextVersion(Presets.kemijarvi, (p) => ({
+        ...p,
+        eligibleReferrerProfessions: [...p.eligibleReferrerProfessions, "psychologist", "physiotherapist"]
+      }))
+    )
+    const decider = Referral.makeDecider(Result.getOrThrow(Programme.catalog([Presets.kemijarvi, wider])))
+    const by = (profession: string, n: number) =>
+      Fixtures.history(
+        on(n, [
+          Fixtures.submit({
+            programmeVersion: wider.version,
+            actor: { ...Fixtures.referrer, id: Ids.ActorId.make(`r-${n}`), profession }
+          })
+        ]),
+        decider
+      ).events
+    const histories = [50, 51, 52, 53, 54].map((n) => by("psychologist", n))
+    histories.push(...[60, 61, 62, 63, 64].map((n) => by("physiotherapist", n)))
+    const r = Evaluation.report({ ...base, asOf: Fixtures.at(24 * 60), histories })
+    const listed = Presets.kemijarvi.eligibleReferrerProfessions
+    expect(r.referrals.byReferrerProfession.map((p) => p.profession)).toEqual([
+      ...listed,
+      "physiotherapist",
+      "psychologist"
+    ])
+    expect(r.referrals.byReferrerProfession.slice(-2).map((p) => p.count)).toEqual([
+      { _tag: "Value", value: 5 },
+      { _tag: "Value", value: 5 }
+    ])
+  })
+
+  it("completeness has a row for each time point the programme expects of an instrument and respondent, and no other", () => {
+    const r = Evaluation.report({ ...base, programmeId: Presets.sodankyla.id, histories: [] })
+    const rows = r.measures.completeness.map((c) => `${c.instrument}/${c.respondent}/${c.timePoint}`).sort()
+    const expected = (["baseline", "end", "follow-up"] as const)
+      .flatMap((tp) =>
+        Programme.expectedMeasures(Presets.sodankyla, tp).map((m) => `${m.instrument}/${m.respondent}/${tp}`)
+      )
+      .sort()
+    expect(rows).toEqual(expected)
+    expect(rows).not.toContain("swemwbs/proxy/end")
+  })
+})
