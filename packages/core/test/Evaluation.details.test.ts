@@ -12,6 +12,7 @@ import {
   Evaluation,
   Ids,
   type Instant,
+  Instruments,
   LinkWorkerRegistry,
   Presets,
   Programme,
@@ -259,5 +260,27 @@ describe("which histories count, and what the report says of them", () => {
       .sort()
     expect(rows).toEqual(expected)
     expect(rows).not.toContain("swemwbs/proxy/end")
+  })
+})
+
+describe("instruments in the report", () => {
+  const period = { from: Fixtures.at(0), to: Fixtures.at(24 * 30) }
+  const base = { programmeId: Presets.sodankyla.id, period, catalog: Presets.catalog, histories: [] }
+
+  it("a score without change thresholds has no improved shares (null); one with them has cells", () => {
+    const r = Evaluation.report(base)
+    const esis = r.measures.change.filter((c) => c.instrument === "esis")
+    const swemwbs = r.measures.change.filter((c) => c.instrument === "swemwbs")
+    expect(esis.length).toBeGreaterThan(0)
+    for (const c of esis) expect([c.thresholds, c.shareImproved, c.shareImprovedClearly]).toEqual([null, null, null])
+    expect(swemwbs.length).toBeGreaterThan(0)
+    for (const c of swemwbs) expect(c.shareImproved).toEqual({ _tag: "Suppressed", reason: "fewer-than-minimum" })
+  })
+
+  it("an instrument the registry does not know: completeness rows without scores, and no change rows", () => {
+    const registry = Result.getOrThrow(Instruments.registry([Instruments.swemwbs]))
+    const r = Evaluation.report({ ...base, instruments: registry })
+    expect(r.measures.completeness.filter((c) => c.instrument === "esis").length).toBeGreaterThan(0)
+    expect(r.measures.change.filter((c) => c.instrument === "esis")).toEqual([])
   })
 })
