@@ -157,6 +157,9 @@ export const bodyErrors = [BadRequest, PayloadTooLarge, UnsupportedMediaType] as
 /**
  * The request conflicts with the referral's current state or with an earlier
  * request. `state` and `command` are set for `transition-not-allowed`.
+ * `referral-id-taken`: a submission named a `referralId` that is already in
+ * use; the answer is the same whoever holds it (the caller under another key,
+ * a colleague, another organisation) and says nothing of its state.
  *
  * @since 0.1.0
  * @category errors
@@ -165,7 +168,12 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
   "Conflict",
   {
     message: Schema.String,
-    reason: Schema.Literals(["transition-not-allowed", "idempotency-key-reused", "version-conflict"]),
+    reason: Schema.Literals([
+      "transition-not-allowed",
+      "idempotency-key-reused",
+      "version-conflict",
+      "referral-id-taken"
+    ]),
     state: Schema.optionalKey(Schema.String),
     command: Schema.optionalKey(Schema.String),
     detail: Schema.optionalKey(Schema.String)

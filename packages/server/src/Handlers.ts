@@ -76,6 +76,16 @@ const toResult = (executed: ReferralService.Executed, subjectId?: Ids.SubjectId)
 // commands
 // ---------------------------------------------------------------------------
 
+/**
+ * Whether a submission failed because its referral id is already in use: the
+ * decider refuses someone else's referral (`not-own-referral`) and the
+ * lifecycle the caller's own (a submitted referral does not accept
+ * `SubmitReferral`).
+ */
+const isTaken = (error: unknown): boolean =>
+  (error instanceof ApiError.Forbidden && error.reason === "not-own-referral") ||
+  (error instanceof ApiError.Conflict && error.reason === "transition-not-allowed" && error.state !== "Initial")
+
 const referrals = HttpApiBuilder.group(api, "referrals", (handlers) =>
   Effect.gen(function* () {
     const service = yield* ReferralService.ReferralService
@@ -142,7 +152,21 @@ const referrals = HttpApiBuilder.group(api, "referrals", (handlers) =>
           const derived = yield* Idempotency.submissionIds(actor, key)
           const referralId = body.referralId ?? derived.referralId
           const subjectId = body.subjectId ?? derived.subjectId
-          return yield* execute("SubmitReferral", referralId, key, { ...body, subjectId }, subjectId)
+          const submitted = execute("SubmitReferral", referralId, key, { ...body, subjectId }, subjectId)
+          // a referral id the caller chose that is already in use: one answer whoever holds it
+          // (another organisation's 403 and the caller's own 409 with its state would tell them apart)
+          return yield* body.referralId === undefined
+            ? submitted
+            : Effect.catch(submitted, (error) =>
+                isTaken(error)
+                  ? Effect.fail(
+                      new ApiError.Conflict({
+                        message: "the referral id is already in use; submit under another id",
+                        reason: "referral-id-taken"
+                      })
+                    )
+                  : Effect.fail(error)
+              )
         })
       )
       .handleRaw("assign", ({ params, headers, request }) =>
