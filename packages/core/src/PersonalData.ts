@@ -26,7 +26,7 @@ import { type ReferralId, SubjectId } from "./Ids.js"
 import * as MobileNumber from "./MobileNumber.js"
 import * as PersonalIdentityCode from "./PersonalIdentityCode.js"
 import { Language } from "./Programme.js"
-import type { ReferralCommand } from "./ReferralCommand.js"
+import type { ClientDetails, ReferralCommand } from "./ReferralCommand.js"
 
 /**
  * What the vault holds about one referral of the subject.
@@ -151,6 +151,31 @@ export const apply = (current: SubjectData | undefined, write: VaultWrite): Subj
     case "Erase":
       return undefined
   }
+}
+
+/**
+ * Whether the client of a submission is the person the vault already holds
+ * under the subject id it names: the same identity code when both have one;
+ * otherwise the same given and family name (case and surrounding spaces
+ * aside) and, when both have one, the same birth year. A submission that
+ * names an existing subject for another person is refused
+ * (`ReferralService`), so it can never overwrite that person's identity and
+ * contact data, which their own referrals' link workers read.
+ *
+ * @since 0.3.0
+ * @category predicates
+ */
+export const sameClient = (stored: SubjectData, client: ClientDetails): boolean => {
+  const given =
+    client.personalIdentityCode === undefined ? undefined : PersonalIdentityCode.parse(client.personalIdentityCode)
+  const code = given !== undefined && Result.isSuccess(given) ? given.success.code : undefined
+  if (stored.personalIdentityCode !== undefined && code !== undefined) return stored.personalIdentityCode === code
+  const name = (n: string) => n.normalize("NFC").trim().toLocaleLowerCase("fi")
+  return (
+    name(stored.givenName) === name(client.givenName) &&
+    name(stored.familyName) === name(client.familyName) &&
+    (stored.birthYear === undefined || client.birthYear === undefined || stored.birthYear === client.birthYear)
+  )
 }
 
 /**

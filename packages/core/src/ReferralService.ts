@@ -99,7 +99,7 @@ import * as Presets from "./Presets.js"
 import type * as Programme from "./Programme.js"
 import * as Referral from "./Referral.js"
 import * as ReferralCommand from "./ReferralCommand.js"
-import { type DecideError, Forbidden } from "./ReferralError.js"
+import { type DecideError, Forbidden, InvalidCommand } from "./ReferralError.js"
 import type { ReferralEvent } from "./ReferralEvent.js"
 import { ReferralIndex } from "./ReferralIndex.js"
 import * as ReferralStore from "./ReferralStore.js"
@@ -740,10 +740,24 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
               idempotencyKey: command.idempotencyKey,
               ...prints,
               about: command,
-              command: () => Effect.succeed({ command })
+              command: () => (command._tag === "SubmitReferral" ? checkSubject(command) : Effect.succeed({ command }))
             },
             conflictRetries
           )
+      )
+
+    // a submission that names a subject the vault holds must be about that person: otherwise its vault write would
+    // replace another client's identity and contact data (read by their own referrals' link workers)
+    const checkSubject = (command: Extract<ReferralCommand.ReferralCommand, { _tag: "SubmitReferral" }>) =>
+      Effect.flatMap(store.subject(command.subjectId), (stored) =>
+        Option.isSome(stored) && !PersonalData.sameClient(stored.value, command.client)
+          ? Effect.fail(
+              new InvalidCommand({
+                field: "subjectId",
+                reason: "names a client on record with other identity details; leave it out to refer a new client"
+              })
+            )
+          : Effect.succeed({ command })
       )
 
     const assign = (request: AssignRequest): Effect.Effect<Executed, ReferralServiceError> => {
