@@ -50,7 +50,9 @@ describe("the report from the index", () => {
       const { store, index } = yield* ReferralStoreMemory.makeWithIndex()
       const counting = ReferralIndex.ReferralIndex.of({
         ...index,
-        streams: (ids) => Effect.tap(index.streams(ids), () => Ref.update(streamed, (s) => [...s, ...ids]))
+        // whole streams (histories running past asOf) and the event kinds the report reads (the others)
+        streams: (ids) => Effect.tap(index.streams(ids), () => Ref.update(streamed, (s) => [...s, ...ids])),
+        events: (ids, tags) => Effect.tap(index.events(ids, tags), () => Ref.update(streamed, (s) => [...s, ...ids]))
       })
       const base = Layer.mergeAll(
         Layer.succeed(ReferralStore.ReferralStore, store),

@@ -14,6 +14,7 @@ import {
   Instant,
   Instruments,
   MobileNumber,
+  Plan,
   Presets,
   Programme,
   Referral,
@@ -580,8 +581,16 @@ describe("who may issue each command (the role table of docs/lifecycle.md)", () 
     RecordMessageOutcome: ["System"],
     RecordConsent: ["Referrer", "Coordinator", "LinkWorker", "Client"],
     UpdateContactDetails: ["Referrer", "Coordinator", "LinkWorker", "Client"],
-    ErasePersonalData: ["System", "Coordinator"]
+    ErasePersonalData: ["System", "Coordinator"],
+    RequestMeasureLink: ["System", "Coordinator", "LinkWorker"],
+    AnswerMeasureLink: ["Client"],
+    RecordPlan: ["LinkWorker"],
+    RecordActivity: ["LinkWorker"],
+    RecordUnmetNeed: ["LinkWorker"]
   }
+  const linkCommands = F.measureLinkStory().filter(
+    (c) => c._tag === "RequestMeasureLink" || c._tag === "AnswerMeasureLink"
+  )
   const commands: ReadonlyArray<ReferralCommand.ReferralCommand> = [
     F.submit(),
     F.assign(),
@@ -601,7 +610,12 @@ describe("who may issue each command (the role table of docs/lifecycle.md)", () 
     F.messageOutcome(),
     F.recordConsent("research", "granted"),
     F.updateContact(),
-    F.erase()
+    F.erase(),
+    ...linkCommands.slice(0, 1),
+    ...linkCommands.filter((c) => c._tag === "AnswerMeasureLink").slice(0, 1),
+    F.plan(),
+    F.activity("suggested"),
+    F.unmetNeed()
   ]
   const actors = [F.referrer, F.coordinator, F.linkWorkerActor, F.client, F.system, F.evaluator]
 
@@ -634,7 +648,8 @@ describe("the initial state", () => {
       messagesSent: 0,
       messagesNotSent: 0,
       personalDataErased: false,
-      deadlineMarks: []
+      deadlineMarks: [],
+      plan: Plan.empty
     })
   })
 })
