@@ -32,6 +32,7 @@ import * as Deadlines from "./Deadlines.js"
 import type { Instant } from "./Instant.js"
 import * as Lifecycle from "./Lifecycle.js"
 import * as LocalTime from "./LocalTime.js"
+import * as Measures from "./Measures.js"
 import type * as Programme from "./Programme.js"
 import type { ReferralState } from "./Referral.js"
 import type { ReferralCommand, TimePoint } from "./ReferralCommand.js"
@@ -90,14 +91,6 @@ export const issued = (state: ReferralState, timePoint: TimePoint): ReadonlyArra
 export const answered = (state: ReferralState, timePoint: TimePoint): boolean =>
   (state.measureLinksAnswered ?? []).includes(timePoint)
 
-const baselineStates: ReadonlySet<Lifecycle.Status> = new Set([
-  "Submitted",
-  "Assigned",
-  "ContactScheduled",
-  "Active",
-  "OnHold"
-])
-
 /**
  * When the time point's messages may start, and the instant they may not
  * reach (`undefined` when the state takes no measure of the time point).
@@ -109,7 +102,7 @@ const span = (
 ): { readonly start: Instant; readonly end?: Instant } | undefined => {
   switch (timePoint) {
     case "baseline":
-      return baselineStates.has(state.status) && state.submittedAt !== undefined
+      return Measures.baselineStates.has(state.status) && state.submittedAt !== undefined
         ? { start: state.submittedAt }
         : undefined
     case "end":

@@ -439,7 +439,14 @@ export interface DueMeasure {
   readonly consentMissing: boolean
 }
 
-const baselineStates: ReadonlySet<Lifecycle.Status> = new Set([
+/**
+ * The states in which the baseline measure is still taken (from submission
+ * until the collaboration ends).
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const baselineStates: ReadonlySet<Lifecycle.Status> = new Set([
   "Submitted",
   "Assigned",
   "ContactScheduled",

@@ -1632,19 +1632,8 @@ export const needCategory: fc.Arbitrary<string> = fc.constantFrom(
  */
 export const area: fc.Arbitrary<string> = fc.constantFrom("Kemijärvi, keskusta", "Kemijärvi, Isokylä", "Vuotso")
 
-const activityStep = fc.constantFrom("suggested", "tried", "joined", "left", "continuing") as fc.Arbitrary<
-  "suggested" | "tried" | "joined" | "left" | "continuing"
->
-const leaveReason = fc.constantFrom(
-  "not-for-me",
-  "schedule",
-  "cost",
-  "transport",
-  "health",
-  "group-ended",
-  "found-other",
-  "other"
-) as fc.Arbitrary<"not-for-me" | "schedule" | "cost" | "transport" | "health" | "group-ended" | "found-other" | "other">
+const activityStep = fc.constantFrom(...ReferralCommand.ActivityStep.literals)
+const leaveReason = fc.constantFrom(...ReferralCommand.LeaveReason.literals)
 
 /** Mostly absent, sometimes present. */
 const rarely = <A>(arb: fc.Arbitrary<A>): fc.Arbitrary<A | undefined> =>
