@@ -29,6 +29,7 @@ import { Context, Effect, Layer, Option, Result, Schema } from "effect"
 import type * as Actor from "./Actor.js"
 import type { ActorId } from "./Ids.js"
 import * as Instant from "./Instant.js"
+import { InstantSchema } from "./Instant.js"
 import * as LinkWorkerRegistry from "./LinkWorkerRegistry.js"
 import * as LinkWorkerSurvey from "./LinkWorkerSurvey.js"
 import type * as Programme from "./Programme.js"
@@ -167,7 +168,7 @@ export const layerMemory: Layer.Layer<LinkWorkerSurveyAnswers> = Layer.sync(Link
 
 /**
  * A link worker answers the survey's round open at `now`: the caller must be
- * an active link worker in the registry, the answer's round the open one,
+ * an active link worker in the registry who works for the programme, the answer's round the open one,
  * the answer valid for the survey (`LinkWorkerSurvey.checkAnswer`), and the
  * link worker must not have answered the round yet. The answer is stored
  * without the link worker.
@@ -192,7 +193,10 @@ export const answer = (input: {
   Effect.gen(function* () {
     const survey = input.programme.linkWorkerSurvey
     if (survey === undefined) return yield* new SurveyNotOpen({ reason: "no-survey" })
-    if (input.actor.role !== "LinkWorker") return yield* new SurveyNotOpen({ reason: "not-an-active-link-worker" })
+    const outside = input.actor.programmes !== undefined && !input.actor.programmes.includes(input.programme.id)
+    if (input.actor.role !== "LinkWorker" || outside) {
+      return yield* new SurveyNotOpen({ reason: "not-an-active-link-worker" })
+    }
     const registry = yield* LinkWorkerRegistry.LinkWorkerRegistry
     const worker = yield* registry.get(input.actor.id)
     if (Option.isNone(worker) || !worker.value.active) {
@@ -207,25 +211,132 @@ export const answer = (input: {
     if (!stored) return yield* new AlreadyAnswered({ round: open.id })
   })
 
+const SurveyCell = Schema.Union([
+  Schema.TaggedStruct("Value", { value: Schema.Finite }),
+  Schema.TaggedStruct("Suppressed", {
+    reason: Schema.Literals(["fewer-than-minimum", "complement-below-minimum", "no-variation"])
+  })
+])
+
 /**
- * What the coordinator and the evaluation see of a programme's survey at
- * `now`: the round open now (when it closes; no figures) and the aggregates
- * of the last closed round (`LinkWorkerSurvey.aggregate`: small cells and
- * their complements suppressed). `undefined` when the programme has no
- * survey.
+ * The aggregates of one closed round with the survey's texts, for the
+ * coordinator and the evaluation report (`LinkWorkerSurvey.aggregate`'s
+ * figures: nothing from fewer than the minimum, a count only when its
+ * complement reaches it too, a mean only from answers that vary).
  *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const ClosedRound = Schema.Struct({
+  round: Schema.String,
+  opensAt: InstantSchema,
+  closesAt: InstantSchema,
+  minimumCell: Schema.Int,
+  respondents: SurveyCell,
+  items: Schema.Array(
+    Schema.Union([
+      Schema.Struct({
+        kind: Schema.Literal("scale"),
+        key: Schema.String,
+        text: LinkWorkerSurvey.Texts,
+        answered: SurveyCell,
+        mean: SurveyCell,
+        values: Schema.Array(Schema.Struct({ value: Schema.Int, count: SurveyCell }))
+      }),
+      Schema.Struct({
+        kind: Schema.Literal("choices"),
+        key: Schema.String,
+        text: LinkWorkerSurvey.Texts,
+        answered: SurveyCell,
+        options: Schema.Array(Schema.Struct({ key: Schema.String, text: LinkWorkerSurvey.Texts, count: SurveyCell }))
+      })
+    ])
+  )
+})
+/**
  * @since 0.3.0
  * @category models
  */
-export interface View {
-  readonly surveyId: string
-  readonly open: { readonly round: string; readonly closesAt: Instant.Instant }
-  readonly lastClosed: LinkWorkerSurvey.Aggregate
+export type ClosedRound = typeof ClosedRound.Type
+
+/**
+ * What the coordinator sees of a programme's survey: the round open now
+ * (when it closes; no figures while it is open) and the last closed round.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const View = Schema.Struct({
+  surveyId: Schema.String,
+  open: Schema.Struct({ round: Schema.String, closesAt: InstantSchema }),
+  lastClosed: ClosedRound
+})
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export type View = typeof View.Type
+
+/**
+ * The survey's rounds in the evaluation report: each round that overlaps
+ * the report's period and had closed by its `asOf`.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const ReportSection = Schema.Struct({
+  surveyId: Schema.String,
+  rounds: Schema.Array(ClosedRound)
+})
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export type ReportSection = typeof ReportSection.Type
+
+/**
+ * A round's aggregates with the survey's texts (see `ClosedRound`); `now`
+ * must be at or after the round's close.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const closedRound = (
+  survey: LinkWorkerSurvey.Survey,
+  round: LinkWorkerSurvey.Round,
+  answers: ReadonlyArray<LinkWorkerSurvey.Answer>,
+  options: { readonly now: Instant.Instant; readonly minimumCell?: number }
+): ClosedRound => {
+  // biome-ignore lint/complexity/useMathMinMax: instants are ISO strings, compared as text
+  const now = options.now < round.closesAt ? round.closesAt : options.now
+  const a = LinkWorkerSurvey.aggregate(survey, round, answers, { ...options, now })
+  if (a._tag !== "Closed") throw new Error("unreachable: the round is closed")
+  return {
+    round: round.id,
+    opensAt: round.opensAt,
+    closesAt: round.closesAt,
+    minimumCell: a.minimumCell,
+    respondents: a.respondents,
+    items: a.items.map((item, k) => {
+      const def = survey.items[k] as LinkWorkerSurvey.Survey["items"][number]
+      if (item.kind === "scale") return { ...item, text: def.text }
+      const options = def.kind === "choices" ? def.options : []
+      return {
+        ...item,
+        text: def.text,
+        options: item.options.map((o, j) => ({
+          ...o,
+          text: (options[j] as { text: LinkWorkerSurvey.Survey["items"][number]["text"] }).text
+        }))
+      }
+    })
+  }
 }
 
 /**
- * The coordinator's and the evaluation's view of the programme's survey
- * (see `View`); reads one round's answers.
+ * The coordinator's view of the programme's survey at `now` (see `View`):
+ * reads the last closed round's answers only. `undefined` when the
+ * programme has no survey.
  *
  * @since 0.3.0
  * @category views
@@ -240,16 +351,64 @@ export const view = (input: {
     if (survey === undefined) return undefined
     const zone = input.programme.timeZone
     const open = LinkWorkerSurvey.roundAt(survey, input.now, zone)
-    // the round before the open one: it starts in the month before this one opened
+    // the round before the open one ends the instant it opened
     const last = LinkWorkerSurvey.roundAt(survey, Instant.plusMillis(open.opensAt, -1), zone)
     const store = yield* LinkWorkerSurveyAnswers
     const answers = yield* store.answers(survey.id, last.id)
     return {
       surveyId: survey.id,
       open: { round: open.id, closesAt: open.closesAt },
-      lastClosed: LinkWorkerSurvey.aggregate(survey, last, answers, {
+      lastClosed: closedRound(survey, last, answers, {
         now: input.now,
         ...(input.minimumCell === undefined ? {} : { minimumCell: input.minimumCell })
       })
     }
+  })
+
+/**
+ * At most this many rounds in one report (two years of monthly rounds).
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const maxReportRounds = 24
+
+/**
+ * The evaluation report's section (see `ReportSection`): the rounds that
+ * overlap `period` and had closed by `asOf`, latest `maxReportRounds` at
+ * most, each read by its round. `undefined` when the programme has no
+ * survey.
+ *
+ * @since 0.3.0
+ * @category views
+ */
+export const reportSection = (input: {
+  readonly programme: Programme.Programme
+  readonly period: { readonly from: Instant.Instant; readonly to: Instant.Instant }
+  readonly asOf: Instant.Instant
+  readonly minimumCell?: number
+}): Effect.Effect<ReportSection | undefined, SurveyAnswersFailure, LinkWorkerSurveyAnswers> =>
+  Effect.gen(function* () {
+    const survey = input.programme.linkWorkerSurvey
+    if (survey === undefined) return undefined
+    const zone = input.programme.timeZone
+    const rounds: Array<LinkWorkerSurvey.Round> = []
+    // from the round of the period's last instant backwards
+    let round = LinkWorkerSurvey.roundAt(survey, Instant.plusMillis(input.period.to, -1), zone)
+    while (round.closesAt > input.period.from && rounds.length < maxReportRounds) {
+      if (round.closesAt <= input.asOf) rounds.unshift(round)
+      round = LinkWorkerSurvey.roundAt(survey, Instant.plusMillis(round.opensAt, -1), zone)
+    }
+    const store = yield* LinkWorkerSurveyAnswers
+    const out: Array<ClosedRound> = []
+    for (const r of rounds) {
+      const answers = yield* store.answers(survey.id, r.id)
+      out.push(
+        closedRound(survey, r, answers, {
+          now: input.asOf,
+          ...(input.minimumCell === undefined ? {} : { minimumCell: input.minimumCell })
+        })
+      )
+    }
+    return { surveyId: survey.id, rounds: out }
   })
