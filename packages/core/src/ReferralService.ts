@@ -91,6 +91,7 @@ import type { Instant } from "./Instant.js"
 import * as Lifecycle from "./Lifecycle.js"
 import type * as LinkWorkerModule from "./LinkWorker.js"
 import * as LinkWorkerRegistry from "./LinkWorkerRegistry.js"
+import * as LinkWorkerSurveyAnswers from "./LinkWorkerSurveyAnswers.js"
 import * as MeasureLink from "./MeasureLink.js"
 import * as PersonalData from "./PersonalData.js"
 import * as Presets from "./Presets.js"
@@ -824,7 +825,8 @@ export const layer: Layer.Layer<ReferralService, never, Requirements> = layerWit
 /**
  * The whole service in memory, for tests, examples and prototypes: the
  * service together with the in-memory store, audit log and link-worker
- * registry (seeded with `linkWorkers`) and the catalog (default: the presets),
+ * registry (seeded with `linkWorkers`), the link workers' survey answers
+ * (`LinkWorkerSurveyAnswers`) and the catalog (default: the presets),
  * all of them provided so tests can inspect them.
  *
  * @since 0.1.0
@@ -835,13 +837,17 @@ export const layerMemory = (
     readonly catalog?: Programme.Catalog
     readonly linkWorkers?: ReadonlyArray<LinkWorkerModule.LinkWorker>
   } = {}
-): Layer.Layer<ReferralService | Requirements, LinkWorkerRegistry.LinkWorkerRegistryFailure> =>
+): Layer.Layer<
+  ReferralService | Requirements | LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers,
+  LinkWorkerRegistry.LinkWorkerRegistryFailure
+> =>
   layerWith(options).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
         ReferralStoreMemory.layer,
         AuditLogMemory.layer,
         LinkWorkerRegistry.layerMemory(options.linkWorkers ?? []),
+        LinkWorkerSurveyAnswers.layerMemory,
         catalogLayer(options.catalog ?? Presets.catalog)
       )
     )

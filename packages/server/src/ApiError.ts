@@ -154,7 +154,8 @@ export const bodyErrors = [BadRequest, PayloadTooLarge, UnsupportedMediaType] as
 
 /**
  * The request conflicts with the referral's current state or with an earlier
- * request. `state` and `command` are set for `transition-not-allowed`.
+ * request. `state` and `command` are set for `transition-not-allowed`;
+ * `already-answered`: the link worker has answered this survey round.
  *
  * @since 0.1.0
  * @category errors
@@ -163,7 +164,12 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
   "Conflict",
   {
     message: Schema.String,
-    reason: Schema.Literals(["transition-not-allowed", "idempotency-key-reused", "version-conflict"]),
+    reason: Schema.Literals([
+      "transition-not-allowed",
+      "idempotency-key-reused",
+      "version-conflict",
+      "already-answered"
+    ]),
     state: Schema.optionalKey(Schema.String),
     command: Schema.optionalKey(Schema.String),
     detail: Schema.optionalKey(Schema.String)

@@ -36,6 +36,7 @@ import {
   Instant,
   type LinkWorker,
   type LinkWorkerRegistry,
+  type LinkWorkerSurveyAnswers,
   LocalTime,
   Mailer,
   Presets,
@@ -48,7 +49,14 @@ import {
 } from "@lahete/core"
 import { SmtpMailer } from "@lahete/messaging-email"
 import { GatewayApiSender } from "@lahete/messaging-sms"
-import { Migrations, SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore, SqlVault } from "@lahete/store-sql"
+import {
+  Migrations,
+  SqlAuditLog,
+  SqlLinkWorkerRegistry,
+  SqlLinkWorkerSurveyAnswers,
+  SqlReferralStore,
+  SqlVault
+} from "@lahete/store-sql"
 import { Clock, Console, Effect, Fiber, Layer, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as CliError from "effect/cli/CliError"
@@ -133,11 +141,13 @@ export type Services =
   | AuditLog.AuditLog
   | LinkWorkerRegistry.LinkWorkerRegistry
   | ReferralService.ProgrammeCatalog
+  | LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers
   | SqlClient.SqlClient
 
 /**
  * `ReferralService` over the SQL store, audit log and link-worker registry
- * on the database, and the configured programmes. The store runs pending
+ * on the database (and the link workers' survey answers,
+ * `SqlLinkWorkerSurveyAnswers`), and the configured programmes. The store runs pending
  * migrations when it starts. The registry is kept in the database
  * (`SqlLinkWorkerRegistry`), so link workers put through the API survive a
  * restart; the configuration's `linkWorkers` are added when the registry has
@@ -152,7 +162,11 @@ export const servicesLayer = (
   database: Config.Database
 ): Layer.Layer<
   Services,
-  SqlError | ReferralStore.StoreFailure | AuditLog.AuditLogFailure | LinkWorkerRegistry.LinkWorkerRegistryFailure
+  | SqlError
+  | ReferralStore.StoreFailure
+  | AuditLog.AuditLogFailure
+  | LinkWorkerRegistry.LinkWorkerRegistryFailure
+  | LinkWorkerSurveyAnswers.SurveyAnswersFailure
 > =>
   ReferralService.layerWith(
     settings.fingerprintSecret === undefined ? {} : { fingerprintSecret: settings.fingerprintSecret }
@@ -162,6 +176,7 @@ export const servicesLayer = (
         SqlReferralStore.layer,
         SqlAuditLog.layer,
         SqlLinkWorkerRegistry.layerWith({ seed: settings.linkWorkers }),
+        SqlLinkWorkerSurveyAnswers.layer,
         ReferralService.catalogLayer(settings.catalog)
       )
     ),
@@ -529,6 +544,7 @@ export type Failure =
   | Migrator.MigrationError
   | ReferralService.ReferralServiceError
   | LinkWorkerRegistry.LinkWorkerRegistryFailure
+  | LinkWorkerSurveyAnswers.SurveyAnswersFailure
   | ServeError
 
 type Handler = Effect.Effect<void, Failure, Command.CommandContext<"lahete">>

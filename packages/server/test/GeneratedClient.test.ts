@@ -80,8 +80,8 @@ layer(harness(Stores.memory()), { excludeTestServices: true, timeout: "120 secon
           for (const [path, item] of Object.entries(doc.paths)) {
             for (const [method, op] of Object.entries(item)) operations.set(op.operationId, { path, method, op })
           }
-          // 21 commands, 12 views and registry endpoints, 2 operations (as OpenApi.test.ts)
-          expect(operations.size).toBe(35)
+          // 21 commands, 15 views, registry and survey endpoints, 2 operations (as OpenApi.test.ts)
+          expect(operations.size).toBe(38)
           for (const id of operations.keys()) expect(typeof sdk[functionName(id)], id).toBe("function")
 
           // the document's schemas, compiled with its components

@@ -88,8 +88,8 @@ describe("the OpenAPI document", () => {
   })
 
   it("describes exactly the API's endpoints, every command and view included", () => {
-    // 21 commands, 12 views and registry endpoints, 2 operations
-    expect(endpoints.length).toBe(35)
+    // 21 commands, 15 views, registry and survey endpoints, 2 operations
+    expect(endpoints.length).toBe(38)
     const documented = Object.entries(spec.paths).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`)
     )
