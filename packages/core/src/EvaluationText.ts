@@ -588,7 +588,7 @@ export const en: ReportText = {
   surveyRespondents: (n) => `Respondents: ${n}`,
   headSurveyItem: "question",
   headSurveyAnswered: "answered",
-  headSurveyMean: "keskiarvo",
+  headSurveyMean: "mean",
   headSurveyAnswer: "answer",
   headSurveyCount: "answers",
   suppressedNoVariation: "suppressed (all answers the same)",

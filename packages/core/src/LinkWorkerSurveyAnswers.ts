@@ -27,11 +27,14 @@
  */
 import { Context, Effect, Layer, Option, Result, Schema } from "effect"
 import type * as Actor from "./Actor.js"
+import * as EvaluationText from "./EvaluationText.js"
 import type { ActorId } from "./Ids.js"
 import * as Instant from "./Instant.js"
 import { InstantSchema } from "./Instant.js"
 import * as LinkWorkerRegistry from "./LinkWorkerRegistry.js"
 import * as LinkWorkerSurvey from "./LinkWorkerSurvey.js"
+import * as LocalTime from "./LocalTime.js"
+import type * as Mailer from "./Mailer.js"
 import type * as Programme from "./Programme.js"
 
 /**
@@ -102,6 +105,16 @@ export interface Shape {
     surveyId: string,
     round: string
   ) => Effect.Effect<boolean, SurveyAnswersFailure>
+  /**
+   * Records that `respondent` has been invited to answer the round: `true`
+   * the first time, `false` after that (one invitation per round, also
+   * among workers racing).
+   */
+  readonly claimInvitation: (
+    respondent: ActorId,
+    surveyId: string,
+    round: string
+  ) => Effect.Effect<boolean, SurveyAnswersFailure>
   /** The round's answers, in an order unrelated to when they came. */
   readonly answers: (
     surveyId: string,
@@ -129,6 +142,7 @@ const randomKey = (): string => globalThis.crypto.randomUUID()
  */
 export const makeMemory = (): Shape => {
   const markers = new Set<string>()
+  const invitations = new Set<string>()
   // by a random key, so the order says nothing about when an answer came
   const answers = new Map<string, Map<string, LinkWorkerSurvey.Answer>>()
   const roundKey = (surveyId: string, round: string) => `${surveyId}\u0000${round}`
@@ -146,6 +160,13 @@ export const makeMemory = (): Shape => {
           answers: structuredClone(answer.answers)
         })
         answers.set(key, round)
+        return true
+      }),
+    claimInvitation: (respondent, surveyId, round) =>
+      Effect.sync(() => {
+        const key = `${roundKey(surveyId, round)}\u0000${respondent}`
+        if (invitations.has(key)) return false
+        invitations.add(key)
         return true
       }),
     hasAnswered: (respondent, surveyId, round) =>
@@ -411,4 +432,95 @@ export const reportSection = (input: {
       )
     }
     return { surveyId: survey.id, rounds: out }
+  })
+
+const invitationTexts = {
+  fi: {
+    subject: "Linkkihenkilöiden kysely",
+    text: (closes: string, url: string) =>
+      `Hei,\n\nlinkkihenkilöiden kysely on avoinna ${closes} asti. Vastaukset ovat nimettömiä: ` +
+      `koordinaattori näkee vain yhteenvedon, kun kierros on päättynyt.\n\nVastaa kyselyyn: ${url}\n`
+  },
+  sv: {
+    subject: "Länkpersonernas enkät",
+    text: (closes: string, url: string) =>
+      `Hej,\n\nlänkpersonernas enkät är öppen till och med ${closes}. Svaren är anonyma: ` +
+      `koordinatorn ser bara en sammanställning när omgången har avslutats.\n\nSvara på enkäten: ${url}\n`
+  },
+  en: {
+    subject: "The link workers' survey",
+    text: (closes: string, url: string) =>
+      `Hello,\n\nthe link workers' survey is open until ${closes}. The answers are anonymous: ` +
+      `the coordinator sees only a summary once the round has closed.\n\nAnswer the survey: ${url}\n`
+  }
+} as const
+
+/**
+ * The invitation email of a survey round, in `language` (Finnish for a
+ * language it has no text in): the last day of the round and the form's
+ * address, nothing else (no name, no client data).
+ *
+ * @since 0.3.0
+ * @category rendering
+ */
+export const invitationMail = (
+  round: LinkWorkerSurvey.Round,
+  options: { readonly zone: string; readonly language: string; readonly url: string }
+): { readonly subject: string; readonly text: string } => {
+  const language = EvaluationText.isLanguage(options.language) ? options.language : "fi"
+  const lastDay = LocalTime.localDateOf(Instant.plusMillis(round.closesAt, -1), options.zone)
+  const t = invitationTexts[language]
+  return { subject: t.subject, text: t.text(EvaluationText.formatDate(lastDay, language), options.url) }
+}
+
+/**
+ * Invites the programme's active link workers to answer the round open at
+ * `now`, by email through `mailer`: each one with an address in
+ * `addresses` (by link worker id; the deployment's configuration) who has
+ * not answered the round and has not been invited to it yet
+ * (`claimInvitation`, before the send: at most one invitation per link
+ * worker and round, so a send that fails is not tried again in that round;
+ * its `MailSendError` ends the call). Reads the registry and two markers per
+ * link worker, never a referral. Returns how many were sent.
+ *
+ * @since 0.3.0
+ * @category use cases
+ */
+export const invite = (input: {
+  readonly programme: Programme.Programme
+  readonly now: Instant.Instant
+  readonly addresses: Readonly<Record<string, string>>
+  /** The survey form's address, e.g. the embedding system's page over `POST /link-worker/survey`. */
+  readonly url: string
+  readonly mailer: Mailer.Shape
+}): Effect.Effect<
+  number,
+  SurveyAnswersFailure | LinkWorkerRegistry.LinkWorkerRegistryFailure | Mailer.MailSendError,
+  LinkWorkerSurveyAnswers | LinkWorkerRegistry.LinkWorkerRegistry
+> =>
+  Effect.gen(function* () {
+    const survey = input.programme.linkWorkerSurvey
+    if (survey === undefined) return 0
+    const round = LinkWorkerSurvey.roundAt(survey, input.now, input.programme.timeZone)
+    const store = yield* LinkWorkerSurveyAnswers
+    const registry = yield* LinkWorkerRegistry.LinkWorkerRegistry
+    const mail = invitationMail(round, {
+      zone: input.programme.timeZone,
+      language: input.programme.languages[0] ?? "fi",
+      url: input.url
+    })
+    let sent = 0
+    for (const worker of yield* registry.list()) {
+      const to = input.addresses[worker.id]
+      if (!worker.active || to === undefined) continue
+      if (yield* store.hasAnswered(worker.id, survey.id, round.id)) continue
+      if (!(yield* store.claimInvitation(worker.id, survey.id, round.id))) continue
+      yield* input.mailer.send({
+        id: `link-worker-survey-invitation:${globalThis.crypto.randomUUID()}`,
+        to: [to],
+        ...mail
+      })
+      sent++
+    }
+    return sent
   })

@@ -17,11 +17,12 @@ import {
   Instant,
   LinkWorkerRegistry,
   LinkWorkerSurveyAnswers,
+  Mailer,
   Presets,
   Programme,
   LinkWorkerSurvey as S
 } from "@lahete/core"
-import { Fixtures } from "@lahete/testing"
+import { Fixtures, StaffMailAudit } from "@lahete/testing"
 import { Effect, Layer, Result } from "effect"
 import * as fc from "fast-check"
 
@@ -288,5 +289,70 @@ describe("the coordinator's view and the report: one link worker cannot be singl
 describe("the programme's survey setting", () => {
   it("decodes with the programme", () => {
     expect(Result.isSuccess(Programme.decode(programme))).toBe(true)
+  })
+})
+
+describe("inviting the link workers by email", () => {
+  const addresses = Object.fromEntries(workers.map((w, k) => [w.id, `link.worker${k}@example.invalid`]))
+
+  it.effect("each active link worker with an address who has not answered gets one invitation per round", () =>
+    run(
+      Effect.gen(function* () {
+        const mailer = yield* Mailer.makeMemory
+        const audited = StaffMailAudit.capture(mailer, "LinkWorkerSurveyAnswers.test.ts")
+        const some = Object.fromEntries(Object.entries(addresses).filter(([id]) => id !== worker(0).id))
+        yield* give(1, answer(4, 4, []))
+        const invite = (now: Instant.Instant) =>
+          LinkWorkerSurveyAnswers.invite({
+            programme,
+            now,
+            addresses: some,
+            url: "https://lahete.example.invalid/link-worker/survey",
+            mailer: audited
+          })
+        // 12 link workers: one inactive (11), one without an address (0), one who has answered (1)
+        expect(yield* invite(during)).toBe(9)
+        // the next worker round of the same survey round sends nothing again
+        expect(yield* invite(Instant.plusMillis(during, 86_400_000))).toBe(0)
+        const sent = yield* mailer.sent
+        expect(sent).toHaveLength(9)
+        expect(sent.map((m) => m.to[0]).sort()).toEqual(
+          [2, 3, 4, 5, 6, 7, 8, 9, 10].map((k) => `link.worker${k}@example.invalid`).sort()
+        )
+        // in the programme's language, with the round's last day and the link, and no personal data
+        const first = sent[0]
+        if (first === undefined) throw new Error("a mail")
+        expect(first.subject).toBe("Linkkihenkilöiden kysely")
+        expect(first.text).toContain("31.12.2026")
+        expect(first.text).toContain("https://lahete.example.invalid/link-worker/survey")
+        for (const m of sent) {
+          expect(StaffMailAudit.inspect(m)).toEqual([])
+          expect(`${m.id} ${m.subject} ${m.text}`).not.toMatch(/lw-survey|link\.worker/)
+        }
+        // a new round: invited again
+        expect(yield* invite(afterwards)).toBe(10)
+        // a programme without a survey invites no one
+        expect(
+          yield* LinkWorkerSurveyAnswers.invite({
+            programme: Presets.sodankyla,
+            now: during,
+            addresses,
+            url: "https://x.invalid",
+            mailer
+          })
+        ).toBe(0)
+      })
+    )
+  )
+
+  it("the invitation in Swedish and English; a language without text is Finnish", () => {
+    const options = { zone: programme.timeZone, url: "https://x.invalid/s" }
+    expect(LinkWorkerSurveyAnswers.invitationMail(round, { ...options, language: "sv" }).text).toContain("31.12.2026")
+    expect(LinkWorkerSurveyAnswers.invitationMail(round, { ...options, language: "en" }).subject).toBe(
+      "The link workers' survey"
+    )
+    expect(LinkWorkerSurveyAnswers.invitationMail(round, { ...options, language: "se" }).subject).toBe(
+      "Linkkihenkilöiden kysely"
+    )
   })
 })

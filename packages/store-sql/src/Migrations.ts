@@ -37,6 +37,8 @@
  *   random key; no link worker, no time).
  * - `link_worker_survey_respondents`: who has answered a round (survey,
  *   round, link worker), apart from the answers, so no one answers twice.
+ * - `link_worker_survey_invitations`: who has been invited to a round by
+ *   email, so each is invited once.
  *
  * @since 0.1.0
  */
@@ -344,7 +346,8 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
     ]
   }),
   // the link workers' survey (`SqlLinkWorkerSurveyAnswers`): the answers with their survey and round only (a random
-  // key, no link worker, no time, no sequence), and apart from them who has answered a round, so no one answers twice
+  // key, no link worker, no time, no sequence), and apart from them who has answered a round, so no one answers twice,
+  // and who has been invited to a round by email, so no one is invited twice
   "0012_link_worker_survey": ddl((d) => [
     `CREATE TABLE link_worker_survey_answers (
       answer_key TEXT PRIMARY KEY,
@@ -354,6 +357,12 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
     )`,
     "CREATE INDEX link_worker_survey_answers_round ON link_worker_survey_answers (survey_id, round, answer_key)",
     `CREATE TABLE link_worker_survey_respondents (
+      survey_id TEXT NOT NULL,
+      round TEXT NOT NULL,
+      link_worker_id TEXT NOT NULL,
+      PRIMARY KEY (survey_id, round, link_worker_id)
+    )`,
+    `CREATE TABLE link_worker_survey_invitations (
       survey_id TEXT NOT NULL,
       round TEXT NOT NULL,
       link_worker_id TEXT NOT NULL,

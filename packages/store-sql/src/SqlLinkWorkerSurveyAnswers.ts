@@ -3,7 +3,8 @@
  * `@lahete/core`) in the database: table `link_worker_survey_answers` holds
  * each answer with its survey and round only (a random key; no link worker,
  * no time, no sequence) and `link_worker_survey_respondents` who has
- * answered a round (survey, round, link worker). A submit inserts the
+ * answered a round (survey, round, link worker), and
+ * `link_worker_survey_invitations` who has been invited to one. A submit inserts the
  * marker (`ON CONFLICT DO NOTHING`: the primary key decides between racing
  * requests) and, only when it was new, the answer, in one transaction.
  * Answers are read by the index on (survey, round) in the order of their
@@ -80,6 +81,14 @@ export const make: Effect.Effect<
       )
       .pipe(Effect.mapError(failure("submit")))
 
+  const claimInvitation: LinkWorkerSurveyAnswers.Shape["claimInvitation"] = (respondent, surveyId, round) =>
+    sql`INSERT INTO link_worker_survey_invitations (survey_id, round, link_worker_id)
+      VALUES (${surveyId}, ${round}, ${respondent})
+      ON CONFLICT (survey_id, round, link_worker_id) DO NOTHING RETURNING link_worker_id`.pipe(
+      Effect.map((rows) => rows.length === 1),
+      Effect.mapError(failure("claimInvitation"))
+    )
+
   const hasAnswered: LinkWorkerSurveyAnswers.Shape["hasAnswered"] = (respondent, surveyId, round) =>
     sql`SELECT 1 AS one FROM link_worker_survey_respondents
       WHERE survey_id = ${surveyId} AND round = ${round} AND link_worker_id = ${respondent}`.pipe(
@@ -96,7 +105,7 @@ export const make: Effect.Effect<
       Effect.mapError(failure("answers"))
     )
 
-  return { submit, hasAnswered, answers }
+  return { submit, claimInvitation, hasAnswered, answers }
 })
 
 /**

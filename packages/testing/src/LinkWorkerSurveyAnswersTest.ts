@@ -16,7 +16,8 @@
  * Covered: an answer round-trips (scale numbers, chosen options, `null`s,
  * awkward keys) under its survey and round only; a link worker answers a
  * round once (a second answer is refused and stores nothing), also among
- * concurrent submits; another round or survey is separate; the markers
+ * concurrent submits; an invitation is claimed once per link worker and
+ * round, also among concurrent claims; another round or survey is separate; the markers
  * know who answered; the answers read back carry no link worker and come in
  * an order unrelated to when they came (not the order of submission).
  *
@@ -85,6 +86,24 @@ export const suite = <E>(name: string, layer: Layer.Layer<LinkWorkerSurveyAnswer
           expect(yield* s.answers("link-worker-survey", "2027-01")).toEqual([answer("2027-01", 2, null)])
           expect(yield* s.answers("other-survey", "2026-07")).toHaveLength(1)
           expect(yield* s.answers("link-worker-survey", "2026-07")).toHaveLength(1)
+        })
+      )
+    )
+
+    it.live("an invitation is claimed once per link worker and round, also among concurrent claims", () =>
+      run(
+        Effect.gen(function* () {
+          const s = yield* store
+          const lw = actorId("lw-invited")
+          const racing = yield* Effect.all(
+            Array.from({ length: 6 }, () => s.claimInvitation(lw, "link-worker-survey", "2026-07")),
+            { concurrency: "unbounded" }
+          )
+          expect(racing.filter((first) => first)).toHaveLength(1)
+          expect(yield* s.claimInvitation(lw, "link-worker-survey", "2027-01")).toBe(true)
+          expect(yield* s.claimInvitation(actorId("lw-other"), "link-worker-survey", "2026-07")).toBe(true)
+          // an invitation is not an answer
+          expect(yield* s.hasAnswered(lw, "link-worker-survey", "2026-07")).toBe(false)
         })
       )
     )
