@@ -241,6 +241,7 @@ export const workerOptions = (settings: Config.Settings): Worker.Options => ({
   coordinators: settings.coordinators,
   ...(settings.smsSender === undefined ? {} : { smsSender: settings.smsSender }),
   ...(settings.measureLinks === undefined ? {} : { measureLinkKey: settings.measureLinks.key }),
+  ...(settings.linkWorkerSurvey === undefined ? {} : { linkWorkerSurvey: settings.linkWorkerSurvey }),
   intervalMs: settings.worker.intervalMs
 })
 
