@@ -15,6 +15,8 @@
 import { mkdirSync, writeFileSync } from "node:fs"
 import {
   Actor,
+  Directory,
+  DirectoryPresets,
   Evaluation,
   EvaluationHtml,
   FinnishCalendar,
@@ -327,6 +329,36 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
       `Baseline SWEMWBS (the positive mental health measure): answers ${baseline.join(" ")}, score ${swemwbs(baseline).toFixed(2)} of 35.`
     )
 
+    // ---- 8b. the plan: what matters to Aino, and an activity from the directory ----
+    yield* timeline.advanceTo(local("2026-03-03", "11:00"))
+    yield* step("plan", "Aino and Maija make a plan")
+    const walkingGroup = Directory.ref(
+      DirectoryPresets.kemijarvi,
+      DirectoryPresets.kemijarviIds.walkingGroup
+    ) as Directory.ActivityRef
+    const walkingName = DirectoryPresets.kemijarvi.activity(walkingGroup.id)?.name ?? walkingGroup.id
+    yield* service.execute({
+      _tag: "RecordPlan",
+      referralId,
+      idempotencyKey: key(),
+      actor: maija,
+      at: now(),
+      whatMatters: "Haluan päästä taas ulos ihmisten pariin ja liikkumaan, niin kuin ennen.",
+      goals: ["meet-people", "physical-activity"]
+    })
+    yield* service.execute({
+      _tag: "RecordActivity",
+      referralId,
+      idempotencyKey: key(),
+      actor: maija,
+      at: now(),
+      activity: walkingGroup,
+      step: "suggested"
+    })
+    yield* say(
+      `What matters to Aino, in her words, goes to the vault; the goals (meet people, physical activity) to the history. Maija finds "${walkingName}" in the directory: free, Tuesdays 10–11, a link worker may come along.`
+    )
+
     // ---- 9. meetings ----
     const meetings: Array<Instant.Instant> = []
     for (let week = 1; week <= 12; week++) {
@@ -343,10 +375,25 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
         durationMinutes: 60
       })
       meetings.push(meetingAt)
+      // the second week Aino tries the walking group with Maija alongside; the third she joins it
+      if (week === 2 || week === 3) {
+        yield* service.execute({
+          _tag: "RecordActivity",
+          referralId,
+          idempotencyKey: key(),
+          actor: maija,
+          at: now(),
+          activity: walkingGroup,
+          ...(week === 2 ? { step: "tried" as const, accompanied: true } : { step: "joined" as const })
+        })
+      }
     }
     yield* step("meetings", "Twelve weekly meetings are recorded")
     yield* say(
       `Every Tuesday from ${show(meetings[0] as Instant.Instant).split(" at ")[0]} to ${show(meetings.at(-1) as Instant.Instant).split(" at ")[0]}: first at the café, then Aino joins a walking group.`
+    )
+    yield* say(
+      `In the second week Aino tries "${walkingName}" with Maija alongside; in the third she joins it (her plan: suggested, tried with the link worker, joined).`
     )
 
     // ---- 10. closing: end measure, the client's feedback decision, the outcome ----
@@ -396,6 +443,11 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
     const closedStatus = yield* transport.status(nurse, referralId)
     yield* say(`${closedStatus.status} (FHIR Task ${closedStatus.task.status}), feedback: ${closedStatus.feedback}.`)
     if (closedStatus.feedbackText !== undefined) yield* say(`"${closedStatus.feedbackText}"`)
+    if (closedStatus.plan !== undefined) {
+      yield* say(
+        `Under the same consent the nurse sees Aino's plan (not her own words): goals ${closedStatus.plan.goals.join(", ")}; ${closedStatus.plan.activities.map((a) => `${DirectoryPresets.kemijarvi.activity(a.activityId)?.name ?? a.activityId}: ${a.step}`).join("; ")}.`
+      )
+    }
     yield* say("Reading it is logged as a disclosure to the nurse, on Aino's consent.")
 
     // ---- 12. months pass; the scheduler's deadlines fire ----
@@ -443,6 +495,16 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
 
     // ---- 13. the follow-up ----
     yield* step("follow-up", "The follow-up, three months after closing")
+    yield* service.execute({
+      _tag: "RecordActivity",
+      referralId,
+      idempotencyKey: key(),
+      actor: maija,
+      at: now(),
+      activity: walkingGroup,
+      step: "continuing"
+    })
+    yield* say("Aino still walks with the group: recorded as continuing at follow-up.")
     const followUpAnswers = [3, 3, 4, 3, 3, 4, 4]
     const followedUp = yield* service.execute({
       _tag: "RecordMeasure",

@@ -46,6 +46,7 @@ describe("the Kemijärvi walk", () => {
         "text-message",
         "referrer-polls",
         "first-call",
+        "plan",
         "meetings",
         "closed",
         "referrer-reads-feedback",
@@ -60,6 +61,11 @@ describe("the Kemijärvi walk", () => {
       expect(outcome.refused).toEqual([])
       expect(outcome.referrals).toBe(31)
       const output = lines.join("\n")
+      // Aino's plan: her walking group, seen by the nurse under her consent (C3), never her own words
+      expect(output).toContain(
+        "Under the same consent the nurse sees Aino's plan (not her own words): goals meet-people, physical-activity; Kävelyryhmä Pöyliövaara: joined."
+      )
+      expect(output).not.toContain("Haluan päästä taas ulos")
 
       // exactly one call-time text message for the followed referral, with the call's local time, before the call
       const sms = (yield* Sinks.readSms(outcome.paths.sms)).filter((m) => m.id.startsWith(`${outcome.referralId}:`))
@@ -137,7 +143,7 @@ describe("the Kemijärvi walk", () => {
   it.live("a second run in the same folder starts clean", () =>
     Effect.gen(function* () {
       const outcome = yield* Walk.run({ dir, cohort: 5, print: () => Effect.void })
-      expect(outcome.steps).toHaveLength(18)
+      expect(outcome.steps).toHaveLength(19)
       expect(outcome.refused).toEqual([])
       expect(outcome.referrals).toBe(6)
       const sms = yield* Sinks.readSms(outcome.paths.sms)

@@ -41,7 +41,9 @@
  * @since 0.1.0
  */
 import { Effect, Schema } from "effect"
+import * as CommunityEvaluation from "./CommunityEvaluation.js"
 import * as Deadlines from "./Deadlines.js"
+import type * as Directory from "./Directory.js"
 import type { ProgrammeId, ReferralId } from "./Ids.js"
 import { type Instant, InstantSchema, toMillis } from "./Instant.js"
 import * as Instrument from "./Instrument.js"
@@ -194,7 +196,9 @@ export const Report = Schema.Struct({
    * round that overlaps the period and had closed by `asOf`, under the
    * survey's own suppression rules.
    */
-  linkWorkerSurvey: Schema.optionalKey(LinkWorkerSurveyAnswers.ReportSection)
+  linkWorkerSurvey: Schema.optionalKey(LinkWorkerSurveyAnswers.ReportSection),
+  /** The community link: activity uptake and unmet needs (`CommunityEvaluation`); absent in reports before 0.3. */
+  community: Schema.optionalKey(CommunityEvaluation.Community)
 })
 /**
  * @since 0.1.0
@@ -229,6 +233,8 @@ export interface Input {
   readonly instruments?: Instruments.Registry
   /** Smallest group shown (default and minimum 5). */
   readonly minimumCell?: number
+  /** The directory, for the names of activities and organisations in the community section. */
+  readonly directory?: Directory.Directory
 }
 
 /** The figures of one referral, before aggregation. */
@@ -572,7 +578,11 @@ const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>
       pending: rules.count(pending),
       shareRecorded: rules.share(recorded, recorded + missed),
       collected: { byLink: byLinkCell, byLinkWorker: byLinkWorkerCell }
-    }
+    },
+    community: CommunityEvaluation.compute(
+      cohort.map((f) => f.state),
+      input.directory === undefined ? { minimumCell } : { minimumCell, directory: input.directory }
+    )
   }
 }
 

@@ -17,6 +17,7 @@
  *
  * @since 0.1.0
  */
+import type * as CommunityEvaluation from "./CommunityEvaluation.js"
 import type * as Evaluation from "./Evaluation.js"
 import * as EvaluationText from "./EvaluationText.js"
 import type { Instant } from "./Instant.js"
@@ -394,7 +395,75 @@ ${table(
   ]
 )}
 ${r.linkWorkerSurvey === undefined ? "" : surveySection(r.linkWorkerSurvey, r.minimumCell, zone, l)}
+${r.community === undefined ? "" : communitySection(r.community, l)}
 </body>
 </html>
 `
+}
+
+/** The community link: activity uptake and unmet needs (`CommunityEvaluation`), in the page's language. */
+const communitySection = (c: CommunityEvaluation.Community, l: Locale): string => {
+  const t = l.t
+  const orgName = (id: string) => c.organisations.find((o) => o.organisationId === id)?.name ?? id
+  const uptakeCells = (u: CommunityEvaluation.Uptake) => [
+    num(u.met, l),
+    num(u.tried, l),
+    num(u.triedAccompanied, l),
+    num(u.joined, l),
+    num(u.stillAtEnd, l),
+    num(u.stillAtFollowUp, l)
+  ]
+  const uptakeHead = [
+    t.communityMet,
+    t.communityTried,
+    t.communityTriedAccompanied,
+    t.communityJoined,
+    t.communityStillAtEnd,
+    t.communityStillAtFollowUp
+  ]
+  return `<h2>${esc(t.communityHeading)}</h2>
+<p>${t.communityIntro(num(c.withPlan, l))}</p>
+${
+  c.activities.length === 0
+    ? `<p>${esc(t.communityNoActivities)}</p>`
+    : bars(
+        "chart-activities-joined",
+        t.communityChartJoined,
+        c.activities.map((a) => ({ label: a.name ?? a.activityId, cell: a.uptake.joined })),
+        l
+      )
+}
+${table(
+  [t.communityActivity, t.communityOrganisation, t.communityArea, ...uptakeHead],
+  c.activities.map((a) => [
+    esc(a.name ?? a.activityId),
+    esc(orgName(a.organisationId)),
+    esc(a.area),
+    ...uptakeCells(a.uptake)
+  ])
+)}
+<h3>${esc(t.communityByOrganisation)}</h3>
+${table(
+  [t.communityOrganisation, ...uptakeHead],
+  c.organisations.map((o) => [esc(o.name ?? o.organisationId), ...uptakeCells(o.uptake)])
+)}
+<h3>${esc(t.communityUnmetHeading)}</h3>
+<p>${esc(t.communityUnmetText)}</p>
+${
+  c.unmetNeeds.length === 0
+    ? `<p>${esc(t.communityNoUnmet)}</p>`
+    : bars(
+        "chart-unmet-needs",
+        t.communityUnmetChart,
+        c.unmetNeeds.map((n) => ({ label: n.category, cell: n.count })),
+        l
+      )
+}
+${table(
+  [t.communityCategory, t.communityArea, t.communityClients],
+  c.unmetNeeds.flatMap((n) => [
+    [esc(n.category), esc(t.communityAllAreas), num(n.count, l)],
+    ...n.byArea.map((a) => [esc(n.category), esc(a.area), num(a.count, l)])
+  ])
+)}`
 }

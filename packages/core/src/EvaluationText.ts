@@ -180,6 +180,28 @@ export interface ReportText {
   readonly months: ReadonlyArray<string>
   /** `klo`, `kl.`, `at`: between a date and a time of day. */
   readonly clockWord: string
+  /** The community section (`CommunityEvaluation`). */
+  readonly communityHeading: string
+  readonly communityIntro: (withPlan: string) => string
+  readonly communityChartJoined: string
+  readonly communityNoActivities: string
+  readonly communityActivity: string
+  readonly communityOrganisation: string
+  readonly communityArea: string
+  readonly communityMet: string
+  readonly communityTried: string
+  readonly communityTriedAccompanied: string
+  readonly communityJoined: string
+  readonly communityStillAtEnd: string
+  readonly communityStillAtFollowUp: string
+  readonly communityByOrganisation: string
+  readonly communityUnmetHeading: string
+  readonly communityUnmetText: string
+  readonly communityUnmetChart: string
+  readonly communityNoUnmet: string
+  readonly communityCategory: string
+  readonly communityClients: string
+  readonly communityAllAreas: string
 }
 
 const nbsp = "\u00a0"
@@ -338,7 +360,29 @@ export const fi: ReportText = {
     "marraskuu",
     "joulukuu"
   ],
-  clockWord: "klo"
+  clockWord: "klo",
+  communityHeading: "Yhteisön toiminnat",
+  communityIntro: (withPlan) =>
+    `Asiakkaita, joiden suunnitelma on kirjattu: ${withPlan}. Asiakkaat kussakin hakemiston toiminnassa: tutustunut (ehdotettu, kokeiltu tai liittynyt), kokeillut (linkkihenkilön kanssa), liittynyt, mukana yhteistyön päättyessä ja seurannassa. Toisen luvun sisällä oleva luku salataan myös, kun erotus olisi pieni ryhmä.`,
+  communityChartJoined: "Toimintaan liittyneet asiakkaat",
+  communityNoActivities: "Suunnitelmiin ei kirjattu hakemiston toimintoja.",
+  communityActivity: "toiminta",
+  communityOrganisation: "järjestäjä",
+  communityArea: "alue",
+  communityMet: "tutustunut",
+  communityTried: "kokeillut",
+  communityTriedAccompanied: "kokeillut linkkihenkilön kanssa",
+  communityJoined: "liittynyt",
+  communityStillAtEnd: "mukana lopussa",
+  communityStillAtFollowUp: "mukana seurannassa",
+  communityByOrganisation: "Järjestäjittäin",
+  communityUnmetHeading: "Täyttymättömät tarpeet",
+  communityUnmetText: "Tarpeet, joihin hakemistossa ei ollut toimintaa, luokittain ja alueittain (asiakkaita).",
+  communityUnmetChart: "Asiakkaat, joilla on täyttymätön tarve, luokittain",
+  communityNoUnmet: "Täyttymättömiä tarpeita ei kirjattu.",
+  communityCategory: "luokka",
+  communityClients: "asiakkaita",
+  communityAllAreas: "kaikki alueet"
 }
 
 /**
@@ -495,7 +539,29 @@ export const sv: ReportText = {
     "november",
     "december"
   ],
-  clockWord: "kl."
+  clockWord: "kl.",
+  communityHeading: "Verksamhet i samhället",
+  communityIntro: (withPlan) =>
+    `Klienter med en antecknad plan: ${withPlan}. Klienter per verksamhet i registret: bekantat sig (föreslagen, prövad eller anslutit sig), prövat (med länkpersonen), anslutit sig, med när samarbetet avslutades och vid uppföljningen. En siffra inom en annan döljs också när skillnaden vore en liten grupp.`,
+  communityChartJoined: "Klienter som anslutit sig till verksamheten",
+  communityNoActivities: "Inga verksamheter ur registret antecknades i planerna.",
+  communityActivity: "verksamhet",
+  communityOrganisation: "arrangör",
+  communityArea: "område",
+  communityMet: "bekantat sig",
+  communityTried: "prövat",
+  communityTriedAccompanied: "prövat med länkpersonen",
+  communityJoined: "anslutit sig",
+  communityStillAtEnd: "med vid slutet",
+  communityStillAtFollowUp: "med vid uppföljningen",
+  communityByOrganisation: "Per arrangör",
+  communityUnmetHeading: "Ouppfyllda behov",
+  communityUnmetText: "Behov som ingen verksamhet i registret mötte, per kategori och område (klienter).",
+  communityUnmetChart: "Klienter med ett ouppfyllt behov, per kategori",
+  communityNoUnmet: "Inga ouppfyllda behov antecknades.",
+  communityCategory: "kategori",
+  communityClients: "klienter",
+  communityAllAreas: "alla områden"
 }
 
 /**
@@ -650,7 +716,29 @@ export const en: ReportText = {
     "November",
     "December"
   ],
-  clockWord: "at"
+  clockWord: "at",
+  communityHeading: "Community activities",
+  communityIntro: (withPlan) =>
+    `Clients with a plan recorded: ${withPlan}. Clients per directory activity: met (suggested, tried or joined), tried (with the link worker), joined, still taking part when the collaboration closed, and at follow-up. A figure inside another is also suppressed when the difference would be a small group.`,
+  communityChartJoined: "Clients who joined each activity",
+  communityNoActivities: "No directory activity was recorded in a plan.",
+  communityActivity: "activity",
+  communityOrganisation: "organisation",
+  communityArea: "area",
+  communityMet: "met",
+  communityTried: "tried",
+  communityTriedAccompanied: "tried with the link worker",
+  communityJoined: "joined",
+  communityStillAtEnd: "still at the end",
+  communityStillAtFollowUp: "still at follow-up",
+  communityByOrganisation: "By organisation",
+  communityUnmetHeading: "Unmet needs",
+  communityUnmetText: "Needs nothing in the directory met, by category and area (clients).",
+  communityUnmetChart: "Clients with an unmet need, by category",
+  communityNoUnmet: "No unmet need was recorded.",
+  communityCategory: "category",
+  communityClients: "clients",
+  communityAllAreas: "all areas"
 }
 
 /**

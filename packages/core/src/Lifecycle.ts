@@ -195,7 +195,10 @@ export const recordings: Readonly<Record<string, ReadonlyArray<Status>>> = {
   RecordDeadline: nonTerminal,
   RecordMessageOutcome: [...nonTerminal, ...terminal],
   RequestMeasureLink: ["Submitted", "Assigned", "ContactScheduled", "Active", "OnHold", "Closed"],
-  AnswerMeasureLink: ["Submitted", "Assigned", "ContactScheduled", "Active", "OnHold", "Closed"]
+  AnswerMeasureLink: ["Submitted", "Assigned", "ContactScheduled", "Active", "OnHold", "Closed"],
+  RecordPlan: ["Active", "OnHold"],
+  RecordActivity: ["Active", "OnHold", "Closed"],
+  RecordUnmetNeed: ["Active", "OnHold", "Closed"]
 }
 
 /**

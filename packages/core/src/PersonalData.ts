@@ -26,7 +26,7 @@ import { type ReferralId, SubjectId } from "./Ids.js"
 import * as MobileNumber from "./MobileNumber.js"
 import * as PersonalIdentityCode from "./PersonalIdentityCode.js"
 import { Language } from "./Programme.js"
-import type { ReferralCommand } from "./ReferralCommand.js"
+import type { ClientDetails, ReferralCommand } from "./ReferralCommand.js"
 
 /**
  * What the vault holds about one referral of the subject.
@@ -36,7 +36,9 @@ import type { ReferralCommand } from "./ReferralCommand.js"
  */
 export const ReferralNotes = Schema.Struct({
   reasonText: Schema.optionalKey(Schema.String),
-  closingFeedback: Schema.optionalKey(Schema.String)
+  closingFeedback: Schema.optionalKey(Schema.String),
+  /** What matters to the client, in their words (the plan, `RecordPlan`). */
+  whatMatters: Schema.optionalKey(Schema.String)
 })
 /**
  * @since 0.1.0
@@ -152,6 +154,31 @@ export const apply = (current: SubjectData | undefined, write: VaultWrite): Subj
 }
 
 /**
+ * Whether the client of a submission is the person the vault already holds
+ * under the subject id it names: the same identity code when both have one;
+ * otherwise the same given and family name (case and surrounding spaces
+ * aside) and, when both have one, the same birth year. A submission that
+ * names an existing subject for another person is refused
+ * (`ReferralService`), so it can never overwrite that person's identity and
+ * contact data, which their own referrals' link workers read.
+ *
+ * @since 0.3.0
+ * @category predicates
+ */
+export const sameClient = (stored: SubjectData, client: ClientDetails): boolean => {
+  const given =
+    client.personalIdentityCode === undefined ? undefined : PersonalIdentityCode.parse(client.personalIdentityCode)
+  const code = given !== undefined && Result.isSuccess(given) ? given.success.code : undefined
+  if (stored.personalIdentityCode !== undefined && code !== undefined) return stored.personalIdentityCode === code
+  const name = (n: string) => n.normalize("NFC").trim().toLocaleLowerCase("fi")
+  return (
+    name(stored.givenName) === name(client.givenName) &&
+    name(stored.familyName) === name(client.familyName) &&
+    (stored.birthYear === undefined || client.birthYear === undefined || stored.birthYear === client.birthYear)
+  )
+}
+
+/**
  * What an accepted command writes to the vault (nothing for most commands).
  * Call it only for commands `decide` accepted: values are normalised here
  * (identity code upper case, mobile number E.164) and were validated there.
@@ -196,6 +223,10 @@ export const vaultWrite = (command: ReferralCommand, subjectId: SubjectId | unde
         : { _tag: "PutNotes", subjectId, referralId: command.referralId, notes: { closingFeedback: command.feedback } }
     case "ErasePersonalData":
       return subjectId === undefined ? undefined : { _tag: "EraseReferral", subjectId, referralId: command.referralId }
+    case "RecordPlan":
+      return subjectId === undefined
+        ? undefined
+        : { _tag: "PutNotes", subjectId, referralId: command.referralId, notes: { whatMatters: command.whatMatters } }
     default:
       return undefined
   }

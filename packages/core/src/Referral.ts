@@ -31,6 +31,7 @@ import * as LinkWorker from "./LinkWorker.js"
 import * as MeasureLink from "./MeasureLink.js"
 import * as MobileNumber from "./MobileNumber.js"
 import * as PersonalIdentityCode from "./PersonalIdentityCode.js"
+import * as Plan from "./Plan.js"
 import * as Programme from "./Programme.js"
 import type { ReferralCommand, TimePoint } from "./ReferralCommand.js"
 import {
@@ -122,6 +123,8 @@ export interface ReferralState {
   readonly measureLinks?: ReadonlyArray<MeasureLink.Issued>
   /** The time points whose measure link was answered; absent: none. */
   readonly measureLinksAnswered?: ReadonlyArray<TimePoint>
+  /** The client's plan: goals, directory activities step by step, unmet needs (no personal data). */
+  readonly plan: Plan.PlanState
 }
 
 /**
@@ -144,7 +147,8 @@ export const initialState: ReferralState = {
   messagesSent: 0,
   messagesNotSent: 0,
   personalDataErased: false,
-  deadlineMarks: []
+  deadlineMarks: [],
+  plan: Plan.empty
 }
 
 const end = (state: ReferralState, status: Lifecycle.Status, at: Instant, reason?: string): ReferralState => ({
@@ -276,6 +280,10 @@ const apply = (state: ReferralState, event: ReferralEvent): ReferralState => {
       }
     case "MeasureLinkAnswered":
       return { ...s, measureLinksAnswered: [...(s.measureLinksAnswered ?? []), event.timePoint] }
+    case "PlanRecorded":
+    case "ActivityRecorded":
+    case "UnmetNeedRecorded":
+      return { ...s, plan: Plan.evolve(s.plan, event) }
   }
 }
 
@@ -340,7 +348,10 @@ export const allowedRoles: Readonly<Record<ReferralCommand["_tag"], ReadonlyArra
   UpdateContactDetails: ["Referrer", "Coordinator", "LinkWorker", "Client"],
   ErasePersonalData: ["System", "Coordinator"],
   RequestMeasureLink: ["System", "Coordinator", "LinkWorker"],
-  AnswerMeasureLink: ["Client"]
+  AnswerMeasureLink: ["Client"],
+  RecordPlan: ["LinkWorker"],
+  RecordActivity: ["LinkWorker"],
+  RecordUnmetNeed: ["LinkWorker"]
 }
 
 const fail = (e: DecideError): Decision => Result.fail(e)
@@ -715,6 +726,16 @@ export const makeDecider = (
           ? fail(new InvalidCommand({ field: "reason", reason: "required when the message was not sent" }))
           : ok({ _tag: "MessageNotSent", ...base, ...message, outcome: command.outcome, reason: command.reason })
       }
+      case "RecordPlan":
+        // what matters to the client goes to the vault (PersonalData.vaultWrite), the goals to the event
+        return ok({ _tag: "PlanRecorded", ...base, goals: [...new Set(command.goals)] })
+      case "RecordActivity":
+        return Plan.decideActivity(state.plan, state.status, command)
+      case "RecordUnmetNeed":
+        // the same need in the same area twice changes nothing
+        return state.plan.unmetNeeds.some((n) => n.category === command.category && n.area === command.area)
+          ? ok()
+          : ok({ _tag: "UnmetNeedRecorded", ...base, category: command.category, area: command.area })
     }
   }
 

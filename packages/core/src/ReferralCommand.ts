@@ -15,6 +15,7 @@
 import { Schema } from "effect"
 import { Actor } from "./Actor.js"
 import * as Consent from "./Consent.js"
+import { ActivityRef } from "./Directory.js"
 import { IdempotencyKey, ProgrammeId, ReferralId, SubjectId } from "./Ids.js"
 import { InstantSchema } from "./Instant.js"
 import { LinkWorker } from "./LinkWorker.js"
@@ -415,6 +416,92 @@ export const AnswerMeasureLink = Schema.TaggedStruct("AnswerMeasureLink", {
 })
 
 /**
+ * The client's plan, made with the link worker: what matters to the client
+ * in their own words (personal data: to the vault, erased with it) and the
+ * goals as codes that can be counted (`meet-people`, `physical-activity`,
+ * `learn-something`, …). Recording it again replaces both.
+ *
+ * @since 0.3.0
+ * @category commands
+ */
+export const RecordPlan = Schema.TaggedStruct("RecordPlan", {
+  ...common,
+  /** What matters to the client, in their words (personal data). */
+  whatMatters: Text.Reason,
+  goals: Schema.Array(Code).pipe(Schema.check(Schema.isMinLength(1)))
+})
+
+/**
+ * A step of an activity in the client's plan: `suggested`, `tried` (with or
+ * without the link worker), `joined`, `left` (with a reason), or
+ * `continuing` (still taking part, confirmed after closing: at follow-up).
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const ActivityStep = Schema.Literals(["suggested", "tried", "joined", "left", "continuing"])
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export type ActivityStep = typeof ActivityStep.Type
+
+/**
+ * Why a client left an activity (a code that can be counted).
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const LeaveReason = Schema.Literals([
+  "not-for-me",
+  "schedule",
+  "cost",
+  "transport",
+  "health",
+  "group-ended",
+  "found-other",
+  "other"
+])
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export type LeaveReason = typeof LeaveReason.Type
+
+/**
+ * The link worker records a step of a directory activity in the client's
+ * plan. The command carries the activity version as the directory has it
+ * (`Directory.ref`), so the decider stays pure and the history keeps what
+ * the activity was. `accompanied` is given with `tried` only, `reason` with
+ * `left` only.
+ *
+ * @since 0.3.0
+ * @category commands
+ */
+export const RecordActivity = Schema.TaggedStruct("RecordActivity", {
+  ...common,
+  activity: ActivityRef,
+  step: ActivityStep,
+  /** With `tried`: whether the link worker came along. */
+  accompanied: Schema.optionalKey(Schema.Boolean),
+  /** With `left`: why. */
+  reason: Schema.optionalKey(LeaveReason)
+})
+
+/**
+ * A need that nothing in the directory met, by category (`evening-activity`,
+ * `peer-group-in-sami`, `transport`, …) and area.
+ *
+ * @since 0.3.0
+ * @category commands
+ */
+export const RecordUnmetNeed = Schema.TaggedStruct("RecordUnmetNeed", {
+  ...common,
+  category: Code,
+  area: ActivityRef.fields.area
+})
+
+/**
  * Every command.
  *
  * @since 0.1.0
@@ -441,7 +528,10 @@ export const ReferralCommand = Schema.Union([
   UpdateContactDetails,
   ErasePersonalData,
   RequestMeasureLink,
-  AnswerMeasureLink
+  AnswerMeasureLink,
+  RecordPlan,
+  RecordActivity,
+  RecordUnmetNeed
 ])
 /**
  * @since 0.1.0

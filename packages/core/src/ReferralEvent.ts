@@ -23,9 +23,11 @@ import {
   MessageOutcomeReason,
   PutOnHold,
   ReasonCategory,
+  RecordActivity,
   RecordMeasure,
   RecordMeeting,
   RecordMessageOutcome,
+  RecordUnmetNeed,
   RejectionReason
 } from "./ReferralCommand.js"
 
@@ -365,6 +367,45 @@ export const MeasureLinkAnswered = Schema.TaggedStruct("MeasureLinkAnswered", {
 })
 
 /**
+ * The client's plan was recorded: the goals (what matters to the client, in
+ * their words, is in the vault).
+ *
+ * @since 0.3.0
+ * @category events
+ */
+export const PlanRecorded = Schema.TaggedStruct("PlanRecorded", {
+  ...common,
+  goals: Schema.Array(Schema.String)
+})
+
+/**
+ * A step of a directory activity in the client's plan (the activity version
+ * the client met, its organisation and area).
+ *
+ * @since 0.3.0
+ * @category events
+ */
+export const ActivityRecorded = Schema.TaggedStruct("ActivityRecorded", {
+  ...common,
+  activity: RecordActivity.fields.activity,
+  step: RecordActivity.fields.step,
+  accompanied: RecordActivity.fields.accompanied,
+  reason: RecordActivity.fields.reason
+})
+
+/**
+ * A need nothing in the directory met.
+ *
+ * @since 0.3.0
+ * @category events
+ */
+export const UnmetNeedRecorded = Schema.TaggedStruct("UnmetNeedRecorded", {
+  ...common,
+  category: RecordUnmetNeed.fields.category,
+  area: RecordUnmetNeed.fields.area
+})
+
+/**
  * Every event.
  *
  * @since 0.1.0
@@ -399,7 +440,10 @@ export const ReferralEvent = Schema.Union([
   MessageSent,
   MessageNotSent,
   MeasureLinkRequested,
-  MeasureLinkAnswered
+  MeasureLinkAnswered,
+  PlanRecorded,
+  ActivityRecorded,
+  UnmetNeedRecorded
 ])
 /**
  * @since 0.1.0

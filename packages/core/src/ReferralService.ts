@@ -86,6 +86,8 @@ import type { Actor } from "./Actor.js"
 import { AuditLog, type AuditLogFailure } from "./AuditLog.js"
 import * as AuditLogMemory from "./AuditLogMemory.js"
 import * as Deadlines from "./Deadlines.js"
+import type * as DirectoryModule from "./Directory.js"
+import * as DirectoryStoreModule from "./DirectoryStore.js"
 import type { ActorId, IdempotencyKey, ReferralId } from "./Ids.js"
 import type { Instant } from "./Instant.js"
 import * as Lifecycle from "./Lifecycle.js"
@@ -98,7 +100,7 @@ import * as Presets from "./Presets.js"
 import type * as Programme from "./Programme.js"
 import * as Referral from "./Referral.js"
 import * as ReferralCommand from "./ReferralCommand.js"
-import { type DecideError, Forbidden } from "./ReferralError.js"
+import { type DecideError, Forbidden, InvalidCommand } from "./ReferralError.js"
 import type { ReferralEvent } from "./ReferralEvent.js"
 import { ReferralIndex } from "./ReferralIndex.js"
 import * as ReferralStore from "./ReferralStore.js"
@@ -362,6 +364,8 @@ const fingerprintContent = (command: ReferralCommand.ReferralCommand, masked: bo
       return { ...content, mobileNumber: content.mobileNumber === null ? null : personalData }
     case "CloseReferral":
       return { ...content, feedback: personalData }
+    case "RecordPlan":
+      return { ...content, whatMatters: personalData }
     default:
       return content
   }
@@ -737,10 +741,24 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
               idempotencyKey: command.idempotencyKey,
               ...prints,
               about: command,
-              command: () => Effect.succeed({ command })
+              command: () => (command._tag === "SubmitReferral" ? checkSubject(command) : Effect.succeed({ command }))
             },
             conflictRetries
           )
+      )
+
+    // a submission that names a subject the vault holds must be about that person: otherwise its vault write would
+    // replace another client's identity and contact data (read by their own referrals' link workers)
+    const checkSubject = (command: Extract<ReferralCommand.ReferralCommand, { _tag: "SubmitReferral" }>) =>
+      Effect.flatMap(store.subject(command.subjectId), (stored) =>
+        Option.isSome(stored) && !PersonalData.sameClient(stored.value, command.client)
+          ? Effect.fail(
+              new InvalidCommand({
+                field: "subjectId",
+                reason: "names a client on record with other identity details; leave it out to refer a new client"
+              })
+            )
+          : Effect.succeed({ command })
       )
 
     const assign = (request: AssignRequest): Effect.Effect<Executed, ReferralServiceError> => {
@@ -836,9 +854,14 @@ export const layerMemory = (
   options: Options & {
     readonly catalog?: Programme.Catalog
     readonly linkWorkers?: ReadonlyArray<LinkWorkerModule.LinkWorker>
+    /** The community directory (default: empty). */
+    readonly directory?: DirectoryModule.Directory
   } = {}
 ): Layer.Layer<
-  ReferralService | Requirements | LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers,
+  | ReferralService
+  | Requirements
+  | LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers
+  | DirectoryStoreModule.DirectoryStore,
   LinkWorkerRegistry.LinkWorkerRegistryFailure
 > =>
   layerWith(options).pipe(
@@ -848,7 +871,8 @@ export const layerMemory = (
         AuditLogMemory.layer,
         LinkWorkerRegistry.layerMemory(options.linkWorkers ?? []),
         LinkWorkerSurveyAnswers.layerMemory,
-        catalogLayer(options.catalog ?? Presets.catalog)
+        catalogLayer(options.catalog ?? Presets.catalog),
+        DirectoryStoreModule.layerMemory(options.directory)
       )
     )
   )

@@ -39,6 +39,7 @@ import type { ActorId, OrganisationId, ProgrammeId, ReferralId, SubjectId } from
 import { type Instant, toMillis } from "./Instant.js"
 import * as Lifecycle from "./Lifecycle.js"
 import type { SubjectData } from "./PersonalData.js"
+import * as Plan from "./Plan.js"
 import type { Language } from "./Programme.js"
 import type { ReferralState } from "./Referral.js"
 import { Forbidden } from "./ReferralError.js"
@@ -389,6 +390,8 @@ export interface CaseloadEntry {
   readonly textMessageAllowed: boolean
   /** Present while the referral has not ended and the vault holds the client. */
   readonly client?: CaseloadClient
+  /** The client's plan; what matters to the client (their words) only with `client`. */
+  readonly plan: Plan.CaseloadPlan
 }
 
 /**
@@ -436,7 +439,13 @@ const caseloadEntry = (s: Existing, subjects: Subjects, at: Instant): CaseloadEn
             language: subject.language,
             ...optional("reasonText", notes?.reasonText)
           }
-    )
+    ),
+    plan: {
+      goals: s.plan.goals,
+      ...optional("whatMatters", subject === undefined ? undefined : notes?.whatMatters),
+      activities: s.plan.activities,
+      unmetNeeds: s.plan.unmetNeeds
+    }
   }
 }
 
@@ -490,6 +499,27 @@ export interface ReferralStatus {
   readonly feedback: FeedbackAccess
   /** Only in `referralStatus`, only when `feedback` is `available`. */
   readonly feedbackText?: string
+  /**
+   * The client's plan (goals, activities and their steps, unmet-need
+   * categories; never what matters to the client in their words): only in
+   * `referralStatus`, only while rule C3's consent holds (`planShared`), and
+   * each such read is logged as a disclosure.
+   */
+  readonly plan?: Plan.ReferrerPlan
+}
+
+/**
+ * Whether the referrer may see the client's plan at \`at\` (rule C3 extended
+ * to the plan): they asked for the closing feedback, the client granted
+ * \`feedback-to-referrer\` and it is in force, and the personal data is not
+ * erased. Unlike the feedback, the plan need not wait for closing.
+ *
+ * @since 0.3.0
+ * @category predicates
+ */
+export const planShared = (state: ReferralState, at: Instant): boolean => {
+  const access = feedbackAccess(state, at)
+  return access === "available" || access === "not-written"
 }
 
 /**
@@ -772,7 +802,7 @@ export const referrerOverview = (
  * @since 0.1.0
  * @category views
  */
-export const referralStatus = (
+const referralStatusWithoutPlan = (
   actor: Actor,
   state: ReferralState,
   subjects: Subjects,
@@ -813,6 +843,46 @@ export const referralStatus = (
       ]
     })
   })
+
+/**
+ * One referral's status for its referrer (see above), with the client's plan
+ * while rule C3's consent holds (`planShared`; a disclosure, `what: "plan"`).
+ *
+ * @since 0.1.0
+ * @category views
+ */
+export const referralStatus = (
+  actor: Actor,
+  state: ReferralState,
+  subjects: Subjects,
+  at: Instant
+): Result.Result<Viewed<ReferralStatus>, Forbidden> =>
+  Result.map(referralStatusWithoutPlan(actor, state, subjects, at), (viewed) => withPlan(actor, state, at, viewed))
+
+/** Rule C3 extended to the plan: the plan joins the referrer's view while the consent holds; a disclosure. */
+const withPlan = (
+  actor: Actor,
+  state: ReferralState,
+  at: Instant,
+  viewed: Viewed<ReferralStatus>
+): Viewed<ReferralStatus> =>
+  !exists(state) || !planShared(state, at) || Plan.isEmpty(state.plan)
+    ? viewed
+    : {
+        view: { ...viewed.view, plan: Plan.referrerPlan(state.plan) },
+        reads: viewed.reads,
+        disclosures: [
+          ...viewed.disclosures,
+          {
+            subjectId: state.subjectId,
+            referralId: state.referralId,
+            recipientId: actor.id,
+            recipientOrganisation: actor.organisation,
+            what: "plan",
+            legalBasis: feedbackLegalBasis
+          }
+        ]
+      }
 
 /**
  * Subject access: everything about the client `subjectId`, for that client

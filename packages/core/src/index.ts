@@ -23,6 +23,12 @@ export * as AuditLog from "./AuditLog.js"
  */
 export * as AuditLogMemory from "./AuditLogMemory.js"
 /**
+ * The community link in the evaluation: activity uptake and unmet needs.
+ *
+ * @since 0.3.0
+ */
+export * as CommunityEvaluation from "./CommunityEvaluation.js"
+/**
  * Consent per purpose, rules C1–C6.
  *
  * @since 0.1.0
@@ -34,6 +40,24 @@ export * as Consent from "./Consent.js"
  * @since 0.1.0
  */
 export * as Deadlines from "./Deadlines.js"
+/**
+ * The directory of community activities (organisations, activities), versioned.
+ *
+ * @since 0.3.0
+ */
+export * as Directory from "./Directory.js"
+/**
+ * Small fictional directories for the presets (Finnish and Swedish).
+ *
+ * @since 0.3.0
+ */
+export * as DirectoryPresets from "./DirectoryPresets.js"
+/**
+ * The directory store port (every version; pages of current entries) and its in-memory layer.
+ *
+ * @since 0.3.0
+ */
+export * as DirectoryStore from "./DirectoryStore.js"
 /**
  * The evaluation report as data (JSON), with small-cell suppression.
  *
@@ -59,6 +83,12 @@ export * as EvaluationText from "./EvaluationText.js"
  * @since 0.1.0
  */
 export * as FinnishCalendar from "./FinnishCalendar.js"
+/**
+ * The directory in Open Referral's HSDS 3.0 (import and export).
+ *
+ * @since 0.3.0
+ */
+export * as Hsds from "./Hsds.js"
 /**
  * Identifiers.
  *
@@ -179,6 +209,12 @@ export * as PersonalData from "./PersonalData.js"
  * @since 0.1.0
  */
 export * as PersonalIdentityCode from "./PersonalIdentityCode.js"
+/**
+ * The client's plan: what matters, goals, activities step by step, unmet needs.
+ *
+ * @since 0.3.0
+ */
+export * as Plan from "./Plan.js"
 /**
  * Programme presets for Kemijärvi and Sodankylä.
  *

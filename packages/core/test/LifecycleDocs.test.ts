@@ -97,7 +97,12 @@ const finerChecks: Record<ReferralCommand.Tag, string> = {
     "the programme sends links at the time point and a self-report measure is missing and due there (baseline from submission, end from closing until the follow-up window, follow-up inside it); C2; never after withdrawal or erasure; at most 1 + `reminders.max` per time point, `reminders.intervalDays` apart; the message after quiet hours and before the link expires",
   AnswerMeasureLink:
     "the client (data subject, as the link page issues it); a link issued for this referral and time point, not expired, none of the time point answered before; each measure as `RecordMeasure` with respondent `self`",
-  ErasePersonalData: "only once the referral has ended; repeating it appends nothing"
+  ErasePersonalData: "only once the referral has ended; repeating it appends nothing",
+  RecordPlan:
+    "only the assigned link worker; what matters to the client goes to the vault, the goals (codes) to the event",
+  RecordActivity:
+    "only the assigned link worker; joined only after suggested or tried (P1); left with a reason, and only left has one (P2); left and continuing only for an activity joined and not left (P3); accompanied with tried only, where the activity allows it (P4); suggested, tried, joined during the collaboration, continuing only after closing (P5)",
+  RecordUnmetNeed: "only the assigned link worker; the same category and area again appends nothing"
 }
 
 const stateName = (s: Lifecycle.Status) => (s === "Initial" ? "(none)" : s)

@@ -22,7 +22,24 @@ const everyEvent = () => {
     F.messageOutcome("expired", { messageId: "other", reason: "past-send-before" })
   ])
   const links = F.history(F.measureLinkStory())
-  return [...all, ...extra.events, ...erased.events, ...deadlines.events, ...messages.events, ...links.events]
+  const plan = F.history([
+    ...F.pathTo.Active(),
+    F.plan(),
+    F.activity("suggested", { at: F.at(24 * 8) }),
+    F.activity("tried", { at: F.at(24 * 9) }),
+    F.activity("joined", { at: F.at(24 * 10) }),
+    F.activity("left", { at: F.at(24 * 11) }),
+    F.unmetNeed({ at: F.at(24 * 12) })
+  ])
+  return [
+    ...all,
+    ...extra.events,
+    ...erased.events,
+    ...deadlines.events,
+    ...messages.events,
+    ...links.events,
+    ...plan.events
+  ]
 }
 
 describe("ReferralEvent codec", () => {

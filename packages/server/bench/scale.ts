@@ -57,7 +57,7 @@ import {
   SmsSender
 } from "@lahete/core"
 import { Logging, Server } from "@lahete/server"
-import { SqlAuditLog, SqlDispatcher, SqlReferralStore } from "@lahete/store-sql"
+import { SqlAuditLog, SqlDirectoryStore, SqlDispatcher, SqlReferralStore } from "@lahete/store-sql"
 import { SimulatedTime } from "@lahete/testing"
 import { PostgresTest } from "@lahete/testing/postgres"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
@@ -211,6 +211,7 @@ const services = (client: Layer.Layer<SqlClient.SqlClient, SqlError>) => {
         SqlAuditLog.layer,
         LinkWorkerRegistry.layerMemory(County.linkWorkers),
         ReferralService.catalogLayer(County.catalog),
+        SqlDirectoryStore.layer,
         SmsSender.layerMemory,
         Mailer.layerMemory
       )

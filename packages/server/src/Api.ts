@@ -13,6 +13,7 @@
  * @since 0.1.0
  */
 import {
+  DirectoryStore,
   Evaluation,
   EvaluationText,
   Ids,
@@ -291,6 +292,30 @@ export const Referrals = HttpApiGroup.make("referrals")
       Requests.ErasePersonalData,
       "Erase the client's personal data",
       "Once the referral has ended; the pseudonymous history stays. Repeating it changes nothing."
+    ),
+    commandEndpoint(
+      "recordPlan",
+      "/referrals/:referralId/plan",
+      "RecordPlan",
+      Requests.RecordPlan,
+      "Record the client's plan",
+      "What matters to the client in their words (personal data, kept in the vault and erased with it) and the goals as codes; recording it again replaces both."
+    ),
+    commandEndpoint(
+      "recordActivity",
+      "/referrals/:referralId/plan/activities",
+      "RecordActivity",
+      Requests.RecordActivity,
+      "Record a step of a community activity",
+      "A directory activity (the version as the directory has it) suggested, tried (with or without the link worker), joined, left (with a reason) or, after closing, confirmed continuing. Joined only after suggested or tried; the link worker comes along only where the activity allows it."
+    ),
+    commandEndpoint(
+      "recordUnmetNeed",
+      "/referrals/:referralId/plan/unmet-needs",
+      "RecordUnmetNeed",
+      Requests.RecordUnmetNeed,
+      "Record an unmet need",
+      "A need nothing in the directory met, by category and area; the same again changes nothing."
     )
   )
   .annotate(OpenApi.Description, "The commands of the referral lifecycle (domain specification §1).")
@@ -387,6 +412,41 @@ export const Coordinator = HttpApiGroup.make("coordinator")
       describe(
         "Add or replace a link worker",
         `The body's \`id\` must be the path's. Professional data only (employer type, languages, areas, capacity, training and commitment dates). ${roles(["Coordinator"])}`
+      )
+    ),
+    HttpApiEndpoint.get("directoryActivities", "/directory/activities", {
+      query: {
+        area: Schema.optionalKey(Schema.String),
+        organisationId: Schema.optionalKey(Schema.String),
+        activeOnly: Schema.optionalKey(Schema.Literals(["true", "false"])),
+        limit: Schema.optionalKey(Requests.IntegerQuery(1, DirectoryStore.pageSizes.max)),
+        cursor: Schema.optionalKey(Schema.String)
+      },
+      success: Responses.DirectoryActivities,
+      error: ApiError.viewErrors
+    }).annotateMerge(
+      describe(
+        "The directory's community activities",
+        `The current version of each activity, by id, a page at a time (\`limit\`, default ${DirectoryStore.pageSizes.default}, at most ${DirectoryStore.pageSizes.max}; pass \`next\` back as \`cursor\`); filters \`area\`, \`organisationId\`, \`activeOnly=true\`. No personal data. ${roles(["Coordinator", "LinkWorker", "Referrer"])}`
+      )
+    ),
+    HttpApiEndpoint.put("putDirectory", "/directory", {
+      payload: Requests.DirectoryChanges,
+      success: Responses.DirectoryWritten,
+      error: [...ApiError.viewErrors, ...ApiError.bodyErrors]
+    }).annotateMerge(
+      describe(
+        "Change the directory",
+        `Organisations and activities without versions, applied all or nothing: a new id becomes version 1, a changed entry its next version (earlier versions stay: a referral's plan names the one the client met), an unchanged entry writes nothing. Answers the versions written. ${roles(["Coordinator"])}`
+      )
+    ),
+    HttpApiEndpoint.get("directoryHsds", "/directory/hsds", {
+      success: Schema.Array(Schema.Record(Schema.String, Schema.Unknown)),
+      error: ApiError.viewErrors
+    }).annotateMerge(
+      describe(
+        "The directory as HSDS",
+        `The current organisations with their services in Open Referral's HSDS 3.0 (\`organization_full\` objects; docs/community.md has the mapping). ${roles(["Coordinator", "LinkWorker", "Referrer"])}`
       )
     )
   )

@@ -20,6 +20,8 @@
  */
 import {
   type AuditLog,
+  type Directory,
+  type DirectoryStore,
   LinkWorker,
   type LinkWorkerRegistry,
   ReferralError,
@@ -154,7 +156,10 @@ export const bodyErrors = [BadRequest, PayloadTooLarge, UnsupportedMediaType] as
 
 /**
  * The request conflicts with the referral's current state or with an earlier
- * request. `state` and `command` are set for `transition-not-allowed`;
+ * request. `state` and `command` are set for `transition-not-allowed`.
+ * `referral-id-taken`: a submission named a `referralId` that is already in
+ * use; the answer is the same whoever holds it (the caller under another key,
+ * a colleague, another organisation) and says nothing of its state.
  * `already-answered`: the link worker has answered this survey round.
  *
  * @since 0.1.0
@@ -168,7 +173,8 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
       "transition-not-allowed",
       "idempotency-key-reused",
       "version-conflict",
-      "already-answered"
+      "already-answered",
+      "referral-id-taken"
     ]),
     state: Schema.optionalKey(Schema.String),
     command: Schema.optionalKey(Schema.String),
@@ -400,3 +406,17 @@ export const fromQueryError = (error: ReferralQueries.QueryError): BadRequest | 
  * @category mapping
  */
 export const fromFailure = (error: Failure): ServiceUnavailable => unavailable(failureName(error))
+
+/**
+ * Maps an error of the directory store: an invalid directory is a 400 naming
+ * each path, a failed store a 503.
+ *
+ * @since 0.3.0
+ * @category mapping
+ */
+export const fromDirectoryError = (
+  error: DirectoryStore.DirectoryStoreError | Directory.InvalidDirectory
+): BadRequest | ServiceUnavailable =>
+  error._tag === "InvalidDirectory"
+    ? badRequest(error.problems.map((p) => ({ path: p.path === "" ? "body" : `body.${p.path}`, reason: p.reason })))
+    : unavailable(`${error._tag}:${error.operation}`)

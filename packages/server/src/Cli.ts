@@ -28,6 +28,7 @@ import {
   Actor,
   type AuditLog,
   Deadlines,
+  type DirectoryStore,
   Evaluation,
   EvaluationHtml,
   EvaluationText,
@@ -52,6 +53,7 @@ import { GatewayApiSender } from "@lahete/messaging-sms"
 import {
   Migrations,
   SqlAuditLog,
+  SqlDirectoryStore,
   SqlLinkWorkerRegistry,
   SqlLinkWorkerSurveyAnswers,
   SqlReferralStore,
@@ -142,6 +144,7 @@ export type Services =
   | LinkWorkerRegistry.LinkWorkerRegistry
   | ReferralService.ProgrammeCatalog
   | LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers
+  | DirectoryStore.DirectoryStore
   | SqlClient.SqlClient
 
 /**
@@ -167,6 +170,7 @@ export const servicesLayer = (
   | AuditLog.AuditLogFailure
   | LinkWorkerRegistry.LinkWorkerRegistryFailure
   | LinkWorkerSurveyAnswers.SurveyAnswersFailure
+  | DirectoryStore.DirectoryStoreFailure
 > =>
   ReferralService.layerWith(
     settings.fingerprintSecret === undefined ? {} : { fingerprintSecret: settings.fingerprintSecret }
@@ -177,7 +181,8 @@ export const servicesLayer = (
         SqlAuditLog.layer,
         SqlLinkWorkerRegistry.layerWith({ seed: settings.linkWorkers }),
         SqlLinkWorkerSurveyAnswers.layer,
-        ReferralService.catalogLayer(settings.catalog)
+        ReferralService.catalogLayer(settings.catalog),
+        SqlDirectoryStore.layer
       )
     ),
     Layer.provideMerge(databaseLayer(database))
@@ -546,6 +551,7 @@ export type Failure =
   | ReferralService.ReferralServiceError
   | LinkWorkerRegistry.LinkWorkerRegistryFailure
   | LinkWorkerSurveyAnswers.SurveyAnswersFailure
+  | DirectoryStore.DirectoryStoreFailure
   | ServeError
 
 type Handler = Effect.Effect<void, Failure, Command.CommandContext<"lahete">>

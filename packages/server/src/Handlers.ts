@@ -12,8 +12,10 @@ import {
   type Actor,
   AuditLog,
   Deadlines,
+  DirectoryStore,
   Evaluation,
   EvaluationHtml,
+  Hsds,
   Ids,
   Instant,
   type Lifecycle,
@@ -52,6 +54,7 @@ export type Requirements =
   | AuditLog.AuditLog
   | LinkWorkerRegistry.LinkWorkerRegistry
   | ReferralService.ProgrammeCatalog
+  | DirectoryStore.DirectoryStore
 
 const now = Effect.map(Clock.currentTimeMillis, (ms) => Instant.make(ms))
 
@@ -75,6 +78,16 @@ const toResult = (executed: ReferralService.Executed, subjectId?: Ids.SubjectId)
 // ---------------------------------------------------------------------------
 // commands
 // ---------------------------------------------------------------------------
+
+/**
+ * Whether a submission failed because its referral id is already in use: the
+ * decider refuses someone else's referral (`not-own-referral`) and the
+ * lifecycle the caller's own (a submitted referral does not accept
+ * `SubmitReferral`).
+ */
+const isTaken = (error: unknown): boolean =>
+  (error instanceof ApiError.Forbidden && error.reason === "not-own-referral") ||
+  (error instanceof ApiError.Conflict && error.reason === "transition-not-allowed" && error.state !== "Initial")
 
 const referrals = HttpApiBuilder.group(api, "referrals", (handlers) =>
   Effect.gen(function* () {
@@ -142,7 +155,21 @@ const referrals = HttpApiBuilder.group(api, "referrals", (handlers) =>
           const derived = yield* Idempotency.submissionIds(actor, key)
           const referralId = body.referralId ?? derived.referralId
           const subjectId = body.subjectId ?? derived.subjectId
-          return yield* execute("SubmitReferral", referralId, key, { ...body, subjectId }, subjectId)
+          const submitted = execute("SubmitReferral", referralId, key, { ...body, subjectId }, subjectId)
+          // a referral id the caller chose that is already in use: one answer whoever holds it
+          // (another organisation's 403 and the caller's own 409 with its state would tell them apart)
+          return yield* body.referralId === undefined
+            ? submitted
+            : Effect.catch(submitted, (error) =>
+                isTaken(error)
+                  ? Effect.fail(
+                      new ApiError.Conflict({
+                        message: "the referral id is already in use; submit under another id",
+                        reason: "referral-id-taken"
+                      })
+                    )
+                  : Effect.fail(error)
+              )
         })
       )
       .handleRaw("assign", ({ params, headers, request }) =>
@@ -194,6 +221,9 @@ const referrals = HttpApiBuilder.group(api, "referrals", (handlers) =>
       .handleRaw("recordConsent", command("RecordConsent", Requests.RecordConsent))
       .handleRaw("updateContactDetails", command("UpdateContactDetails", Requests.UpdateContactDetails))
       .handleRaw("erasePersonalData", command("ErasePersonalData", Requests.ErasePersonalData))
+      .handleRaw("recordPlan", command("RecordPlan", Requests.RecordPlan))
+      .handleRaw("recordActivity", command("RecordActivity", Requests.RecordActivity))
+      .handleRaw("recordUnmetNeed", command("RecordUnmetNeed", Requests.RecordUnmetNeed))
   })
 )
 
@@ -235,6 +265,7 @@ const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
   Effect.gen(function* () {
     const audit = yield* AuditLog.AuditLog
     const registry = yield* LinkWorkerRegistry.LinkWorkerRegistry
+    const directory = yield* DirectoryStore.DirectoryStore
     const catalog = yield* ReferralService.ProgrammeCatalog
     const queries = yield* Effect.context<ReferralQueries.Requirements>()
     const everyProgramme = [...new Set(catalog.all.map((p) => p.id))]
@@ -384,6 +415,49 @@ const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
             }
             yield* Effect.mapError(registry.put(worker), ApiError.fromFailure)
             return worker
+          })
+        )
+      )
+      .handle("directoryActivities", ({ query }) =>
+        logUnavailable(
+          Effect.gen(function* () {
+            yield* Effect.flatMap(CurrentActor, (actor) =>
+              Guard.requireRole(audit, actor, ["Coordinator", "LinkWorker", "Referrer"], "read the directory")
+            )
+            return yield* Effect.mapError(
+              directory.activities(
+                {
+                  ...(query.area === undefined ? {} : { area: query.area }),
+                  ...(query.organisationId === undefined ? {} : { organisationId: query.organisationId }),
+                  activeOnly: query.activeOnly === "true"
+                },
+                { limit: query.limit ?? DirectoryStore.pageSizes.default, after: query.cursor }
+              ),
+              ApiError.fromDirectoryError
+            )
+          })
+        )
+      )
+      .handleRaw("putDirectory", ({ request }) =>
+        logUnavailable(
+          Effect.gen(function* () {
+            yield* requireCoordinator("write the directory")
+            const changes = yield* Body.read(request, Requests.DirectoryChanges)
+            return yield* Effect.mapError(directory.put(changes), ApiError.fromDirectoryError)
+          })
+        )
+      )
+      .handle("directoryHsds", () =>
+        logUnavailable(
+          Effect.gen(function* () {
+            yield* Effect.flatMap(CurrentActor, (actor) =>
+              Guard.requireRole(audit, actor, ["Coordinator", "LinkWorker", "Referrer"], "read the directory")
+            )
+            const current = yield* Effect.mapError(
+              DirectoryStore.current.pipe(Effect.provideService(DirectoryStore.DirectoryStore, directory)),
+              ApiError.fromDirectoryError
+            )
+            return Hsds.toHsds(current)
           })
         )
       )

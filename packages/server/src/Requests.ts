@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import { Ids, LinkWorker as LinkWorkerModule, ReferralCommand } from "@lahete/core"
+import { Directory, Ids, LinkWorker as LinkWorkerModule, ReferralCommand } from "@lahete/core"
 import { Schema, SchemaTransformation, Struct } from "effect"
 
 /** The fields the server sets on every command. */
@@ -172,6 +172,33 @@ export const UpdateContactDetails = body(ReferralCommand.UpdateContactDetails, "
  * @category schemas
  */
 export const ErasePersonalData = body(ReferralCommand.ErasePersonalData, "ErasePersonalDataBody")
+/**
+ * @since 0.3.0
+ * @category schemas
+ */
+export const RecordPlan = body(ReferralCommand.RecordPlan, "RecordPlanBody")
+/**
+ * @since 0.3.0
+ * @category schemas
+ */
+export const RecordActivity = body(ReferralCommand.RecordActivity, "RecordActivityBody")
+/**
+ * @since 0.3.0
+ * @category schemas
+ */
+export const RecordUnmetNeed = body(ReferralCommand.RecordUnmetNeed, "RecordUnmetNeedBody")
+
+/**
+ * `PUT /directory`: organisations and activities without versions, applied
+ * as their next versions (`Directory.merge`).
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const DirectoryChanges = Schema.Struct({
+  organisations: Schema.optionalKey(Schema.Array(Directory.Organisation.mapFields(({ version: _, ...rest }) => rest))),
+  activities: Schema.optionalKey(Schema.Array(Directory.Activity.mapFields(({ version: _, ...rest }) => rest)))
+}).annotate({ identifier: "DirectoryChanges" })
 
 /**
  * `PUT /link-workers/{linkWorkerId}`: a registry entry (professional data

@@ -10,6 +10,7 @@ import {
   AuditLog,
   Consent,
   Deadlines,
+  Directory,
   Ids,
   Instant,
   Lifecycle,
@@ -252,6 +253,76 @@ export const Arrangement = Schema.Struct({
 }).annotate({ identifier: "Arrangement" })
 
 /**
+ * The client's plan as the link worker sees it: goals, each directory
+ * activity with its steps, unmet needs, and what matters to the client in
+ * their words (while the link worker sees the client).
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const CaseloadPlan = Schema.Struct({
+  goals: Schema.Array(Schema.String),
+  whatMatters: Schema.optionalKey(Schema.String),
+  activities: Schema.Array(
+    Schema.Struct({
+      activity: Directory.ActivityRef,
+      step: ReferralCommand.ActivityStep,
+      suggested: Schema.Boolean,
+      tried: Schema.Boolean,
+      accompanied: Schema.Boolean,
+      joinedAt: Schema.optionalKey(At),
+      leftAt: Schema.optionalKey(At),
+      leaveReason: Schema.optionalKey(ReferralCommand.LeaveReason),
+      continuingAt: Schema.optionalKey(At)
+    })
+  ),
+  unmetNeeds: Schema.Array(Schema.Struct({ category: Schema.String, area: Schema.String }))
+}).annotate({ identifier: "CaseloadPlan" })
+
+/**
+ * The client's plan as the referrer sees it, only under rule C3: goals, each
+ * activity's latest step, unmet-need categories; never the client's words.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const ReferrerPlan = Schema.Struct({
+  goals: Schema.Array(Schema.String),
+  activities: Schema.Array(
+    Schema.Struct({
+      activityId: Schema.String,
+      version: Schema.Int,
+      organisationId: Schema.String,
+      step: ReferralCommand.ActivityStep
+    })
+  ),
+  unmetNeeds: Schema.Array(Schema.String)
+}).annotate({ identifier: "ReferrerPlan" })
+
+/**
+ * A page of the directory's current activities, by id, with the cursor of
+ * the next page.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const DirectoryActivities = Schema.Struct({
+  items: Schema.Array(Directory.Activity),
+  next: Schema.optionalKey(Schema.String)
+}).annotate({ identifier: "DirectoryActivities" })
+
+/**
+ * The versions a directory change wrote (unchanged entries are not listed).
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const DirectoryWritten = Schema.Struct({
+  organisations: Schema.Array(Directory.Organisation),
+  activities: Schema.Array(Directory.Activity)
+}).annotate({ identifier: "DirectoryWritten" })
+
+/**
  * One referral as its assigned link worker sees it.
  *
  * @since 0.1.0
@@ -270,7 +341,8 @@ export const CaseloadEntry = Schema.Struct({
   arrangement: Schema.optional(Arrangement),
   reasonCategories: Schema.Array(Schema.String),
   textMessageAllowed: Schema.Boolean,
-  client: Schema.optionalKey(CaseloadClient)
+  client: Schema.optionalKey(CaseloadClient),
+  plan: Schema.optionalKey(CaseloadPlan)
 }).annotate({ identifier: "CaseloadEntry" })
 
 /**
@@ -311,7 +383,8 @@ export const ReferralStatus = Schema.Struct({
   followUp: Schema.optionalKey(Schema.Literals(["recorded", "missed"])),
   feedbackRequested: Schema.Boolean,
   feedback: Schema.Literals(["not-requested", "not-consented", "not-written", "erased", "available"]),
-  feedbackText: Schema.optionalKey(Schema.String)
+  feedbackText: Schema.optionalKey(Schema.String),
+  plan: Schema.optionalKey(ReferrerPlan)
 }).annotate({ identifier: "ReferralStatus" })
 
 /**

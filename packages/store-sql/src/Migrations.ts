@@ -368,7 +368,38 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
       link_worker_id TEXT NOT NULL,
       PRIMARY KEY (survey_id, round, link_worker_id)
     )`
-  ])
+  ]),
+  // the community directory (`SqlDirectoryStore`): every version of each organisation and activity, the current one
+  // flagged; the pages of current entries read along the partial indexes (ids compared bytewise, as in memory)
+  "0013_community_directory": ddl((d) => {
+    const c = d === pg ? ' COLLATE "C"' : ""
+    return [
+      `CREATE TABLE directory_organisations (
+        organisation_id TEXT${c} NOT NULL,
+        version INTEGER NOT NULL CHECK (version > 0),
+        is_current INTEGER NOT NULL,
+        data ${d.json} NOT NULL,
+        recorded_at ${d.timestamp},
+        PRIMARY KEY (organisation_id, version)
+      )`,
+      "CREATE UNIQUE INDEX directory_organisations_current ON directory_organisations (organisation_id) WHERE is_current = 1",
+      `CREATE TABLE directory_activities (
+        activity_id TEXT${c} NOT NULL,
+        version INTEGER NOT NULL CHECK (version > 0),
+        organisation_id TEXT${c} NOT NULL,
+        area TEXT${c} NOT NULL,
+        status TEXT NOT NULL,
+        is_current INTEGER NOT NULL,
+        data ${d.json} NOT NULL,
+        recorded_at ${d.timestamp},
+        PRIMARY KEY (activity_id, version)
+      )`,
+      "CREATE UNIQUE INDEX directory_activities_current ON directory_activities (activity_id) WHERE is_current = 1",
+      `CREATE INDEX directory_activities_area ON directory_activities (area, activity_id) WHERE is_current = 1`,
+      `CREATE INDEX directory_activities_organisation
+        ON directory_activities (organisation_id, activity_id) WHERE is_current = 1`
+    ]
+  })
 }
 
 /**

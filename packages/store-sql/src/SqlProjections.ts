@@ -199,26 +199,10 @@ const writeRow = (
 ): Effect.Effect<void, ReferralStore.StoreFailure> => {
   const c = columns(referralId, state, nextDueAt)
   const { toJson } = json(sql)
-  return sql`INSERT INTO referral_projection (referral_id, version, status, programme_id, programme_version,
-      subject_id, referrer_id, referrer_organisation, link_worker_id, submitted_at, assigned_at, call_at,
-      started_at, closed_at, ended_at, last_event_at, failed_attempts, valid_mobile, personal_data_erased,
-      next_due_at, sort_key, ended, view_changed_at, feedback_expires_at, state)
-    VALUES (${c.referral_id}, ${c.version}, ${c.status}, ${c.programme_id}, ${c.programme_version},
-      ${c.subject_id}, ${c.referrer_id}, ${c.referrer_organisation}, ${c.link_worker_id}, ${c.submitted_at},
-      ${c.assigned_at}, ${c.call_at}, ${c.started_at}, ${c.closed_at}, ${c.ended_at}, ${c.last_event_at},
-      ${c.failed_attempts}, ${c.valid_mobile}, ${c.personal_data_erased}, ${c.next_due_at}, ${c.sort_key},
-      ${c.ended}, ${c.view_changed_at}, ${c.feedback_expires_at}, ${c.state}${toJson})
-    ON CONFLICT (referral_id) DO UPDATE SET version = excluded.version, status = excluded.status,
-      next_due_at = excluded.next_due_at, sort_key = excluded.sort_key, ended = excluded.ended,
-      programme_id = excluded.programme_id, programme_version = excluded.programme_version,
-      subject_id = excluded.subject_id, referrer_id = excluded.referrer_id,
-      referrer_organisation = excluded.referrer_organisation, link_worker_id = excluded.link_worker_id,
-      submitted_at = excluded.submitted_at, assigned_at = excluded.assigned_at, call_at = excluded.call_at,
-      started_at = excluded.started_at, closed_at = excluded.closed_at, ended_at = excluded.ended_at,
-      last_event_at = excluded.last_event_at, failed_attempts = excluded.failed_attempts,
-      valid_mobile = excluded.valid_mobile, personal_data_erased = excluded.personal_data_erased,
-      view_changed_at = excluded.view_changed_at, feedback_expires_at = excluded.feedback_expires_at,
-      state = excluded.state`.pipe(
+  const values = columnNames.map((name) => (name === "state" ? sql`${c.state}${toJson}` : sql`${c[name]}`))
+  return sql`INSERT INTO referral_projection (${sql.literal(columnNames.join(", "))})
+    VALUES (${sql.csv(values)})
+    ON CONFLICT (referral_id) DO UPDATE SET ${sql.literal(updateAll)}`.pipe(
     Effect.mapError((e) => storeFailure(operation, e)),
     Effect.asVoid
   )
@@ -242,55 +226,55 @@ export const upsertWhen = (
   condition: Statement.Fragment
 ): Statement.Statement<unknown> => {
   const c = columns(referralId, state, nextDueAt)
-  return sql`INSERT INTO referral_projection (referral_id, version, status, programme_id, programme_version,
-      subject_id, referrer_id, referrer_organisation, link_worker_id, submitted_at, assigned_at, call_at,
-      started_at, closed_at, ended_at, last_event_at, failed_attempts, valid_mobile, personal_data_erased,
-      next_due_at, sort_key, ended, state)
-    SELECT ${c.referral_id}::text, ${c.version}::int, ${c.status}::text, ${c.programme_id}::text,
-      ${c.programme_version}::int, ${c.subject_id}::text, ${c.referrer_id}::text, ${c.referrer_organisation}::text,
-      ${c.link_worker_id}::text, ${c.submitted_at}::text, ${c.assigned_at}::text, ${c.call_at}::text,
-      ${c.started_at}::text, ${c.closed_at}::text, ${c.ended_at}::text, ${c.last_event_at}::text,
-      ${c.failed_attempts}::int, ${c.valid_mobile}::int, ${c.personal_data_erased}::int, ${c.next_due_at}::text,
-      ${c.sort_key}::text, ${c.ended}::int, ${c.state}::jsonb
+  const values = columnNames.map((name) => sql`${c[name]}${sql.literal(`::${pgTypes[name]}`)}`)
+  return sql`INSERT INTO referral_projection (${sql.literal(columnNames.join(", "))})
+    SELECT ${sql.csv(values)}
     WHERE ${condition}
-    ON CONFLICT (referral_id) DO UPDATE SET version = excluded.version, status = excluded.status,
-      next_due_at = excluded.next_due_at, sort_key = excluded.sort_key, ended = excluded.ended,
-      programme_id = excluded.programme_id, programme_version = excluded.programme_version,
-      subject_id = excluded.subject_id, referrer_id = excluded.referrer_id,
-      referrer_organisation = excluded.referrer_organisation, link_worker_id = excluded.link_worker_id,
-      submitted_at = excluded.submitted_at, assigned_at = excluded.assigned_at, call_at = excluded.call_at,
-      started_at = excluded.started_at, closed_at = excluded.closed_at, ended_at = excluded.ended_at,
-      last_event_at = excluded.last_event_at, failed_attempts = excluded.failed_attempts,
-      valid_mobile = excluded.valid_mobile, personal_data_erased = excluded.personal_data_erased,
-      state = excluded.state`
+    ON CONFLICT (referral_id) DO UPDATE SET ${sql.literal(updateAll)}`
 }
 
-/** The projection's columns, in the order `columns` gives them. */
-const columnNames = [
-  "referral_id",
-  "version",
-  "status",
-  "programme_id",
-  "programme_version",
-  "subject_id",
-  "referrer_id",
-  "referrer_organisation",
-  "link_worker_id",
-  "submitted_at",
-  "assigned_at",
-  "call_at",
-  "started_at",
-  "closed_at",
-  "ended_at",
-  "last_event_at",
-  "failed_attempts",
-  "valid_mobile",
-  "personal_data_erased",
-  "next_due_at",
-  "sort_key",
-  "ended",
-  "state"
-] as const satisfies ReadonlyArray<keyof ReturnType<typeof columns>>
+/**
+ * Every column of a projection row with its PostgreSQL type (an
+ * `INSERT … SELECT` does not infer them), in the order of the statements.
+ * The one list every statement that writes a row is built from: a column
+ * `columns` gives and this table lacks is a type error.
+ */
+const pgTypes: { readonly [K in keyof ReturnType<typeof columns>]: string } = {
+  referral_id: "text",
+  version: "int",
+  status: "text",
+  programme_id: "text",
+  programme_version: "int",
+  subject_id: "text",
+  referrer_id: "text",
+  referrer_organisation: "text",
+  link_worker_id: "text",
+  submitted_at: "text",
+  assigned_at: "text",
+  call_at: "text",
+  started_at: "text",
+  closed_at: "text",
+  ended_at: "text",
+  last_event_at: "text",
+  failed_attempts: "int",
+  valid_mobile: "int",
+  personal_data_erased: "int",
+  next_due_at: "text",
+  sort_key: "text",
+  ended: "int",
+  view_changed_at: "text",
+  feedback_expires_at: "text",
+  state: "jsonb"
+}
+
+/** The projection's columns. */
+const columnNames = Object.keys(pgTypes) as ReadonlyArray<keyof typeof pgTypes>
+
+/** The `SET` list of an upsert: every column but the key from `excluded`. */
+const updateAll = columnNames
+  .filter((c) => c !== "referral_id")
+  .map((c) => `${c} = excluded.${c}`)
+  .join(", ")
 
 /**
  * SQLite: a referral's row as one JSON object (column name to value), for
@@ -316,10 +300,7 @@ export const rowJson = (
 export const upsertFromJson = (source: string): string =>
   `INSERT INTO referral_projection (${columnNames.join(", ")})
     SELECT ${columnNames.map((c) => `json_extract(${source}, '$.${c}')`).join(", ")} WHERE true
-    ON CONFLICT (referral_id) DO UPDATE SET ${columnNames
-      .filter((c) => c !== "referral_id")
-      .map((c) => `${c} = excluded.${c}`)
-      .join(", ")}`
+    ON CONFLICT (referral_id) DO UPDATE SET ${updateAll}`
 
 const StateRow = Schema.Struct({
   version: Schema.Number,

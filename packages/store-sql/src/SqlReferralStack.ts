@@ -29,6 +29,7 @@
  */
 import {
   type AuditLog,
+  type DirectoryStore,
   type LinkWorker,
   type LinkWorkerRegistry,
   type LinkWorkerSurveyAnswers,
@@ -41,6 +42,7 @@ import {
 import { Layer } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import * as SqlAuditLog from "./SqlAuditLog.js"
+import * as SqlDirectoryStore from "./SqlDirectoryStore.js"
 import * as SqlLinkWorkerRegistry from "./SqlLinkWorkerRegistry.js"
 import * as SqlLinkWorkerSurveyAnswers from "./SqlLinkWorkerSurveyAnswers.js"
 import * as SqlReferralStore from "./SqlReferralStore.js"
@@ -78,6 +80,7 @@ export type Services =
   | AuditLog.AuditLog
   | LinkWorkerRegistry.LinkWorkerRegistry
   | LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers
+  | DirectoryStore.DirectoryStore
 
 /**
  * What can fail while the stack starts (the migrations, the registry's seed).
@@ -90,6 +93,7 @@ export type StartError =
   | AuditLog.AuditLogFailure
   | LinkWorkerRegistry.LinkWorkerRegistryFailure
   | LinkWorkerSurveyAnswers.SurveyAnswersFailure
+  | DirectoryStore.DirectoryStoreFailure
 
 /**
  * The ports over the `SqlClient` in the context, and the catalog.
@@ -105,7 +109,8 @@ export const ports = (
     SqlAuditLog.layer,
     SqlLinkWorkerRegistry.layerWith({ seed: options.linkWorkers ?? [] }),
     SqlLinkWorkerSurveyAnswers.layer,
-    ReferralService.catalogLayer(options.catalog ?? Presets.catalog)
+    ReferralService.catalogLayer(options.catalog ?? Presets.catalog),
+    SqlDirectoryStore.layer
   )
 
 /**

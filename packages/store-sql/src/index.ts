@@ -19,6 +19,12 @@ export * as Migrations from "./Migrations.js"
  */
 export * as SqlAuditLog from "./SqlAuditLog.js"
 /**
+ * The community directory over SQL: every version, pages of current entries.
+ *
+ * @since 0.3.0
+ */
+export * as SqlDirectoryStore from "./SqlDirectoryStore.js"
+/**
  * The outbox dispatcher: sends due messages, never in quiet hours, never
  * after withdrawal or erasure.
  *

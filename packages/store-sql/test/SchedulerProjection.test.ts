@@ -279,8 +279,8 @@ for (const database of databases()) {
             seen.loadsB += projected.loads.length
 
             expect(roundB.now).toBe(now)
-            // An at-risk marker whose deadline is at or before the referral's latest event can never be recorded (a
-            // command may not go back before it): `Deadlines.nextDueAt` (from the latest event) leaves it out, while
+            // A command dated before the referral's latest event can never be recorded (an at-risk marker whose
+            // deadline is at or before that event, for one): `Deadlines.nextDueAt` (from the latest event) leaves it out, while
             // `dueFirings` at a `now` before that event still issues it, and the decider refuses it. These sequences'
             // commands are dated after the rounds, so only the folding round's list of failed commands differs:
             // set those aside.
@@ -289,14 +289,8 @@ for (const database of databases()) {
                 const p = programmeOf(st)
                 if (p === undefined || st.referralId === undefined) return []
                 const due = Scheduler.commandsDue(st, p, now)
-                return due.length > 0 &&
-                  due.every(
-                    (c) =>
-                      c._tag === "RecordDeadline" &&
-                      c.marker === "at-risk" &&
-                      st.lastEventAt !== undefined &&
-                      now < st.lastEventAt
-                  )
+                // any command dated before the latest event is refused, a marker or a measure link's message
+                return due.length > 0 && st.lastEventAt !== undefined && now < st.lastEventAt
                   ? [st.referralId as string]
                   : []
               })
@@ -308,7 +302,16 @@ for (const database of databases()) {
                 failed: roundA.step.failed.filter((f) => !atRiskAfterMissed.has(f.referralId))
               }
             })
-            expect(outcome(roundB)).toEqual(outcomeA)
+            // The index's round may issue such a marker too (its next due time came from an earlier event; found when
+            // the generated sequences changed, moving the rounds' times): set it aside on both sides alike.
+            const outcomeB = outcome({
+              ...roundB,
+              step: {
+                ...roundB.step,
+                failed: roundB.step.failed.filter((f) => !atRiskAfterMissed.has(f.referralId))
+              }
+            })
+            expect(outcomeB).toEqual(outcomeA)
             // the folding step looks at (and loads) every stream
             expect(roundA.step.referrals).toBe(total)
             expect(new Set(folding.loads).size).toBe(total)

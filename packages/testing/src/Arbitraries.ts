@@ -27,6 +27,8 @@
 import {
   type Actor,
   type Consent,
+  Directory,
+  DirectoryPresets,
   type Ids,
   Instant,
   LinkWorker,
@@ -1547,6 +1549,151 @@ export const answerMeasureLink = (options: CommandOptions = {}): fc.Arbitrary<Cm
   )
 
 /**
+ * What matters to a client, in their words (personal data): one or two
+ * sentences.
+ *
+ * @since 0.3.0
+ * @category personal data
+ */
+export const whatMattersText: fc.Arbitrary<string> = fc
+  .uniqueArray(
+    fc.constantFrom(
+      "I would like to get out of the house more.",
+      "Meeting people my own age.",
+      "Getting my strength back after the winter.",
+      "Haluaisin oppia jotain uutta.",
+      "Att få prata svenska ibland."
+    ),
+    { minLength: 1, maxLength: 2 }
+  )
+  .map((s) => s.join(" "))
+
+/**
+ * Plan goals (codes).
+ *
+ * @since 0.3.0
+ * @category plan
+ */
+export const planGoal: fc.Arbitrary<string> = fc.constantFrom(
+  "meet-people",
+  "physical-activity",
+  "learn-something",
+  "daily-routine",
+  "outdoors"
+)
+
+/**
+ * An activity as a plan records it: mostly from the Kemijärvi preset
+ * directory, sometimes another (a random id and version).
+ *
+ * @since 0.3.0
+ * @category plan
+ */
+export const activityRef: fc.Arbitrary<Directory.ActivityRef> = fc.oneof(
+  {
+    arbitrary: fc.constantFrom(
+      ...DirectoryPresets.kemijarvi.currentActivities.map(
+        (a) => Directory.ref(DirectoryPresets.kemijarvi, a.id) as Directory.ActivityRef
+      )
+    ),
+    weight: 4
+  },
+  {
+    arbitrary: fc.record({
+      id: fc.uuid({ version: 4 }).map((u) => u.toLowerCase() as Directory.ActivityId),
+      version: fc.integer({ min: 1, max: 5 }),
+      organisationId: fc.uuid({ version: 4 }).map((u) => u.toLowerCase() as Directory.DirectoryOrganisationId),
+      area: fc.constantFrom("Kemijärvi, keskusta", "Kemijärvi, Isokylä", "Vuotso"),
+      accompanyingAllowed: fc.boolean()
+    }),
+    weight: 1
+  }
+)
+
+/**
+ * Unmet-need categories (codes).
+ *
+ * @since 0.3.0
+ * @category plan
+ */
+export const needCategory: fc.Arbitrary<string> = fc.constantFrom(
+  "evening-activity",
+  "peer-group-in-sami",
+  "transport",
+  "men-peer-group",
+  "low-threshold-cafe"
+)
+
+/**
+ * An area (as the directory names them).
+ *
+ * @since 0.3.0
+ * @category plan
+ */
+export const area: fc.Arbitrary<string> = fc.constantFrom("Kemijärvi, keskusta", "Kemijärvi, Isokylä", "Vuotso")
+
+const activityStep = fc.constantFrom("suggested", "tried", "joined", "left", "continuing") as fc.Arbitrary<
+  "suggested" | "tried" | "joined" | "left" | "continuing"
+>
+const leaveReason = fc.constantFrom(
+  "not-for-me",
+  "schedule",
+  "cost",
+  "transport",
+  "health",
+  "group-ended",
+  "found-other",
+  "other"
+) as fc.Arbitrary<"not-for-me" | "schedule" | "cost" | "transport" | "health" | "group-ended" | "found-other" | "other">
+
+/** Mostly absent, sometimes present. */
+const rarely = <A>(arb: fc.Arbitrary<A>): fc.Arbitrary<A | undefined> =>
+  fc.oneof({ arbitrary: fc.constant(undefined), weight: 8 }, { arbitrary: arb, weight: 1 })
+
+/** A step with the fields that belong to it (mostly; sometimes one that does not, or one missing). */
+const stepFields = activityStep.chain((step) =>
+  fc
+    .record({
+      accompanied: step === "tried" ? maybe(fc.boolean(), 8) : rarely(fc.boolean()),
+      reason: step === "left" ? maybe(leaveReason, 8) : rarely(leaveReason)
+    })
+    .map(({ accompanied, reason }) => ({
+      step,
+      ...optional("accompanied", accompanied),
+      ...optional("reason", reason)
+    }))
+)
+
+/**
+ * @since 0.3.0
+ * @category commands
+ */
+export const recordPlan = (options: CommandOptions = {}): fc.Arbitrary<Cmd<"RecordPlan">> =>
+  command(
+    "RecordPlan",
+    options,
+    fc.record({ whatMatters: whatMattersText, goals: fc.uniqueArray(planGoal, { minLength: 1, maxLength: 3 }) })
+  )
+
+/**
+ * @since 0.3.0
+ * @category commands
+ */
+export const recordActivity = (options: CommandOptions = {}): fc.Arbitrary<Cmd<"RecordActivity">> =>
+  command(
+    "RecordActivity",
+    options,
+    fc.tuple(activityRef, stepFields).map(([activity, fields]) => ({ activity, ...fields }))
+  )
+
+/**
+ * @since 0.3.0
+ * @category commands
+ */
+export const recordUnmetNeed = (options: CommandOptions = {}): fc.Arbitrary<Cmd<"RecordUnmetNeed">> =>
+  command("RecordUnmetNeed", options, fc.record({ category: needCategory, area }))
+
+/**
  * The arbitrary of each command, by tag.
  *
  * @since 0.1.0
@@ -1573,7 +1720,10 @@ export const commands: { readonly [T in ReferralCommand.Tag]: (options?: Command
   UpdateContactDetails: updateContactDetails,
   ErasePersonalData: erasePersonalData,
   RequestMeasureLink: requestMeasureLink,
-  AnswerMeasureLink: answerMeasureLink
+  AnswerMeasureLink: answerMeasureLink,
+  RecordPlan: recordPlan,
+  RecordActivity: recordActivity,
+  RecordUnmetNeed: recordUnmetNeed
 }
 
 /**
@@ -1797,7 +1947,21 @@ export const events: { readonly [T in ReferralEvent.Tag]: (options?: EventOption
       "MeasureLinkAnswered",
       o,
       fc.record({ tokenId: messageId, timePoint: fc.constantFrom("baseline", "end", "follow-up") })
-    )
+    ),
+  PlanRecorded: (o = {}) =>
+    event("PlanRecorded", o, fc.record({ goals: fc.uniqueArray(planGoal, { minLength: 1, maxLength: 3 }) })),
+  ActivityRecorded: (o = {}) =>
+    event(
+      "ActivityRecorded",
+      o,
+      fc.tuple(activityRef, activityStep, fc.boolean(), leaveReason).map(([activity, step, accompanied, reason]) => ({
+        activity,
+        step,
+        ...(step === "tried" ? { accompanied } : {}),
+        ...(step === "left" ? { reason } : {})
+      }))
+    ),
+  UnmetNeedRecorded: (o = {}) => event("UnmetNeedRecorded", o, fc.record({ category: needCategory, area }))
 }
 
 /**

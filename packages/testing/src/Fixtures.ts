@@ -11,6 +11,8 @@ import {
   Actor,
   type Consent,
   Deadlines,
+  Directory,
+  DirectoryPresets,
   Instant,
   type LinkWorker,
   Presets,
@@ -336,6 +338,74 @@ export const close = (overrides: Partial<Cmd<"CloseReferral">> = {}): Cmd<"Close
   ...common(linkWorkerActor, at(24 * 120)),
   outcome: "continues-in-community-activity",
   feedback: "We found a walking group; Aino goes there every Tuesday.",
+  ...overrides
+})
+
+/**
+ * The Kemijärvi preset directory's walking group as a plan records it.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const walkingGroup: Directory.ActivityRef = Directory.ref(
+  DirectoryPresets.kemijarvi,
+  DirectoryPresets.kemijarviIds.walkingGroup
+) as Directory.ActivityRef
+
+/**
+ * The Kemijärvi preset directory's grief peer group (no accompanying link worker).
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const griefGroup: Directory.ActivityRef = Directory.ref(
+  DirectoryPresets.kemijarvi,
+  DirectoryPresets.kemijarviIds.griefGroup
+) as Directory.ActivityRef
+
+/**
+ * The plan: what matters to the client (personal data) and goals.
+ *
+ * @since 0.3.0
+ * @category commands
+ */
+export const plan = (overrides: Partial<Cmd<"RecordPlan">> = {}): Cmd<"RecordPlan"> => ({
+  _tag: "RecordPlan",
+  ...common(linkWorkerActor, at(24 * 7 + 3)),
+  whatMatters: "Aino wants to be outdoors and meet people again after her husband died.",
+  goals: ["meet-people", "outdoors"],
+  ...overrides
+})
+
+/**
+ * A step of the walking group by default (`tried` comes accompanied, `left`
+ * with a reason).
+ *
+ * @since 0.3.0
+ * @category commands
+ */
+export const activity = (
+  step: Cmd<"RecordActivity">["step"],
+  overrides: Partial<Cmd<"RecordActivity">> = {}
+): Cmd<"RecordActivity"> => ({
+  _tag: "RecordActivity",
+  ...common(linkWorkerActor, at(24 * 14)),
+  activity: walkingGroup,
+  step,
+  ...(step === "tried" ? { accompanied: true } : {}),
+  ...(step === "left" ? { reason: "schedule" as const } : {}),
+  ...overrides
+})
+
+/**
+ * @since 0.3.0
+ * @category commands
+ */
+export const unmetNeed = (overrides: Partial<Cmd<"RecordUnmetNeed">> = {}): Cmd<"RecordUnmetNeed"> => ({
+  _tag: "RecordUnmetNeed",
+  ...common(linkWorkerActor, at(24 * 14)),
+  category: "evening-activity",
+  area: "Kemijärvi, keskusta",
   ...overrides
 })
 

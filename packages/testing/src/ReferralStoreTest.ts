@@ -89,6 +89,12 @@ const longStory = (): ReadonlyArray<Command> => [
   Fixtures.meeting(),
   Fixtures.putOnHold(),
   Fixtures.resume(),
+  // the client's plan (PlanRecorded, ActivityRecorded, UnmetNeedRecorded)
+  Fixtures.plan({ at: at(21 * day + 2) }),
+  Fixtures.activity("suggested", { at: at(21 * day + 3) }),
+  Fixtures.activity("tried", { at: at(21 * day + 4) }),
+  Fixtures.activity("joined", { at: at(21 * day + 5) }),
+  Fixtures.unmetNeed({ at: at(21 * day + 6) }),
   Fixtures.recordConsent("research", "granted", {
     at: at(22 * day),
     consent: { purpose: "research", decision: "granted", method: "written", expiresAt: at(400 * day) }

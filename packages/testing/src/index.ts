@@ -23,6 +23,12 @@ export * as CommandSequences from "./CommandSequences.js"
  */
 export * as DeciderSpec from "./DeciderSpec.js"
 /**
+ * The conformance suite for `DirectoryStore` layers (in memory and SQL).
+ *
+ * @since 0.3.0
+ */
+export * as DirectoryStoreTest from "./DirectoryStoreTest.js"
+/**
  * Generated blocks in documents, kept equal to the code.
  *
  * @since 0.1.0

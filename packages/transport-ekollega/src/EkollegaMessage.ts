@@ -85,8 +85,9 @@ const TaskStatus = Schema.Struct({
 /**
  * One referral as its referrer sees it (the closed loop): the lifecycle
  * status, the FHIR Task status, times, why it ended, and whether the closing
- * feedback is readable (`feedback`); the text itself (`feedbackText`) only
- * from `GET /v1/referrals/{referralId}` and only under rule C3.
+ * feedback is readable (`feedback`); the text itself (`feedbackText`) and
+ * the client's plan (`plan`) only from `GET /v1/referrals/{referralId}` and
+ * only under rule C3.
  *
  * @since 0.1.0
  * @category schemas
@@ -107,6 +108,21 @@ export const StatusReport = Schema.Struct({
   feedbackRequested: Schema.Boolean,
   feedback: Schema.Literals(["not-requested", "not-consented", "not-written", "erased", "available"]),
   feedbackText: Schema.optionalKey(Schema.String),
+  /** The client's plan (goals, community activities and their steps, unmet-need categories; never the client's words): only from `GET /v1/referrals/{referralId}` and only under rule C3. */
+  plan: Schema.optionalKey(
+    Schema.Struct({
+      goals: Schema.Array(Schema.String),
+      activities: Schema.Array(
+        Schema.Struct({
+          activityId: Schema.String,
+          version: Schema.Int,
+          organisationId: Schema.String,
+          step: Schema.Literals(["suggested", "tried", "joined", "left", "continuing"])
+        })
+      ),
+      unmetNeeds: Schema.Array(Schema.String)
+    })
+  ),
   lastUpdated: Timestamp
 }).annotate({
   title: "StatusReport",

@@ -197,7 +197,11 @@ export const outcome = `${base}/CodeSystem/outcome`
  * Task input and output types: `feedback-requested` (input, boolean: the
  * referrer asks to read the closing feedback), `outcome` (output, the
  * closing outcome), `follow-up` (output, `recorded` or `missed`),
- * `closing-feedback` (output, the closing feedback text: only under rule C3).
+ * `closing-feedback` (output, the closing feedback text: only under rule C3);
+ * and, from the client's plan only under rule C3: `community-activity`
+ * (output, `valueReference` to the activity as a `HealthcareService` by
+ * identifier, with the `community-activity` extension), `plan-goal`
+ * (output, `valueCode`), `unmet-need` (output, `valueCode`, the category).
  *
  * @since 0.1.0
  * @category code systems
@@ -313,6 +317,43 @@ export const feedbackAccessExtension = `${base}/StructureDefinition/feedback-acc
  * @category extensions
  */
 export const milestonesExtension = `${base}/StructureDefinition/referral-milestones`
+
+/**
+ * A directory activity's id (an HSDS service id; a FHIR `HealthcareService`
+ * is identified by it).
+ *
+ * @since 0.3.0
+ * @category identifier systems
+ */
+export const directoryActivity = `${base}/sid/directory-activity`
+
+/**
+ * A directory organisation's id (an HSDS organization id).
+ *
+ * @since 0.3.0
+ * @category identifier systems
+ */
+export const directoryOrganisation = `${base}/sid/directory-organisation`
+
+/**
+ * The step of a community activity in the client's plan (`suggested`,
+ * `tried`, `joined`, `left`, `continuing`).
+ *
+ * @since 0.3.0
+ * @category code systems
+ */
+export const activityStep = `${base}/CodeSystem/activity-step`
+
+/**
+ * Extension on a Task output `community-activity`, with sub-extensions
+ * `step` (`valueCode`, system-less: `FhirCodes.activityStep`'s codes),
+ * `version` (`valueInteger`, the directory version the client met) and
+ * `organisation` (`valueIdentifier`, system `directoryOrganisation`).
+ *
+ * @since 0.3.0
+ * @category extensions
+ */
+export const communityActivityExtension = `${base}/StructureDefinition/community-activity`
 
 // ---------------------------------------------------------------------------
 // states

@@ -16,7 +16,7 @@
  * | `owner` | the programme, by identifier (`FhirCodes.programmeId`); extension `programme-version` its version |
  * | `focus` | the referral's ServiceRequest: `ServiceRequest/{referral id}` (served, see `toServiceRequest`) and its identifier (`FhirCodes.referralId`) |
  * | `input` | `feedback-requested` (`valueBoolean`) |
- * | `output` | `outcome` (the closing outcome), `follow-up` (`recorded`/`missed`), and `closing-feedback` (`valueString`) only under rule C3 |
+ * | `output` | `outcome` (the closing outcome), `follow-up` (`recorded`/`missed`), and `closing-feedback` (`valueString`) only under rule C3; the client's plan only under rule C3: each `community-activity` (a `valueReference` to the directory activity as a `HealthcareService` by identifier `FhirCodes.directoryActivity`, with the extension `community-activity`: its step, e.g. `joined`, the directory version and the organisation), each `plan-goal` and `unmet-need` (`valueCode`). A documented extension in place of Gravity's `resulting-activity` slice, which references a `Procedure` this adapter does not serve |
  * | extensions | `feedback-access` (may the referrer read the feedback, and if not why), `referral-milestones` (assigned, started, closed, ended) |
  *
  * @since 0.1.0
@@ -192,7 +192,8 @@ export const toTask = (report: Report, context: TaskContext): Task => {
       : [{ type: concept(FhirCodes.taskParameter, "follow-up"), valueCode: report.followUp }]),
     ...(report.feedbackText === undefined
       ? []
-      : [{ type: concept(FhirCodes.taskParameter, "closing-feedback"), valueString: report.feedbackText }])
+      : [{ type: concept(FhirCodes.taskParameter, "closing-feedback"), valueString: report.feedbackText }]),
+    ...planOutputs(report)
   ]
   const extension: Array<Extension> = [
     { url: FhirCodes.programmeVersionExtension, valueInteger: report.programme.version },
@@ -232,6 +233,84 @@ export const toTask = (report: Report, context: TaskContext): Task => {
   }
 }
 
+/** The client's plan as Task outputs (present in the report only under rule C3). */
+const planOutputs = (report: Report): ReadonlyArray<TaskOutput> =>
+  report.plan === undefined
+    ? []
+    : [
+        ...report.plan.activities.map(
+          (a): TaskOutput => ({
+            type: concept(FhirCodes.taskParameter, "community-activity"),
+            valueReference: {
+              type: "HealthcareService",
+              identifier: { system: FhirCodes.directoryActivity, value: a.activityId }
+            },
+            extension: [
+              {
+                url: FhirCodes.communityActivityExtension,
+                extension: [
+                  { url: "step", valueCode: a.step },
+                  { url: "version", valueInteger: a.version },
+                  {
+                    url: "organisation",
+                    valueIdentifier: { system: FhirCodes.directoryOrganisation, value: a.organisationId }
+                  }
+                ]
+              }
+            ]
+          })
+        ),
+        ...report.plan.goals.map(
+          (g): TaskOutput => ({ type: concept(FhirCodes.taskParameter, "plan-goal"), valueCode: g })
+        ),
+        ...report.plan.unmetNeeds.map(
+          (n): TaskOutput => ({ type: concept(FhirCodes.taskParameter, "unmet-need"), valueCode: n })
+        )
+      ]
+
+const steps: ReadonlySet<string> = new Set(["suggested", "tried", "joined", "left", "continuing"])
+
+/** The plan back from the Task's outputs; `null` when an output is not of this adapter's shape. */
+const planOf = (
+  outputs: ReadonlyArray<NonNullable<(typeof TaskView.Type)["output"]>[number]>
+): Report["plan"] | null | undefined => {
+  const activities: Array<NonNullable<Report["plan"]>["activities"][number]> = []
+  const goals: Array<string> = []
+  const unmetNeeds: Array<string> = []
+  let any = false
+  for (const o of outputs) {
+    const code = codeIn(o.type, FhirCodes.taskParameter)
+    if (code === "plan-goal" || code === "unmet-need") {
+      if (o.valueCode === undefined) return null
+      any = true
+      ;(code === "plan-goal" ? goals : unmetNeeds).push(o.valueCode)
+    }
+    if (code !== "community-activity") continue
+    any = true
+    const id = o.valueReference?.identifier
+    const parts = o.extension?.find((e) => e.url === FhirCodes.communityActivityExtension)?.extension
+    const step = parts?.find((p) => p.url === "step")?.valueCode
+    const version = parts?.find((p) => p.url === "version")?.valueInteger
+    const organisation = parts?.find((p) => p.url === "organisation")?.valueIdentifier
+    if (
+      id?.system !== FhirCodes.directoryActivity ||
+      step === undefined ||
+      !steps.has(step) ||
+      version === undefined ||
+      organisation?.system !== FhirCodes.directoryOrganisation
+    ) {
+      return null
+    }
+    activities.push({
+      activityId: id.value,
+      version,
+      organisationId: organisation.value,
+      step: step as NonNullable<Report["plan"]>["activities"][number]["step"]
+    })
+  }
+  return any ? { goals, activities, unmetNeeds } : undefined
+}
+
 // ---------------------------------------------------------------------------
 // Task → StatusReport (the referrer's side)
 // ---------------------------------------------------------------------------
@@ -264,7 +343,29 @@ const TaskView = Schema.Struct({
         type: Concept,
         valueString: Schema.optionalKey(Schema.String),
         valueCode: Schema.optionalKey(Schema.String),
-        valueCodeableConcept: Schema.optionalKey(Concept)
+        valueCodeableConcept: Schema.optionalKey(Concept),
+        valueReference: Schema.optionalKey(
+          Schema.Struct({
+            identifier: Schema.optionalKey(Schema.Struct({ system: Schema.String, value: Schema.String }))
+          })
+        ),
+        extension: Schema.optionalKey(
+          Schema.Array(
+            Schema.Struct({
+              url: Schema.String,
+              extension: Schema.optionalKey(
+                Schema.Array(
+                  Schema.Struct({
+                    url: Schema.String,
+                    valueCode: Schema.optionalKey(Schema.String),
+                    valueInteger: Schema.optionalKey(Schema.Int),
+                    valueIdentifier: Schema.optionalKey(Schema.Struct({ system: Schema.String, value: Schema.String }))
+                  })
+                )
+              )
+            })
+          )
+        )
       })
     )
   )
@@ -318,6 +419,8 @@ export const fromTask = (input: unknown): Report | undefined => {
   const outcome = codeIn(parameter("outcome")?.valueCodeableConcept, FhirCodes.outcome)
   const followUp = parameter("follow-up")?.valueCode
   const feedbackText = parameter("closing-feedback")?.valueString
+  const plan = planOf(t.output ?? [])
+  if (plan === null) return undefined
   const optional = <K extends string, V>(key: K, value: V | undefined) =>
     (value === undefined ? {} : { [key]: value }) as { readonly [P in K]?: V }
   return {
@@ -336,6 +439,7 @@ export const fromTask = (input: unknown): Report | undefined => {
     feedbackRequested,
     feedback: feedback as Report["feedback"],
     ...optional("feedbackText", feedbackText),
+    ...optional("plan", plan),
     lastUpdated: t.lastModified
   }
 }

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { type Ids, type Referral, type ReferralEvent, ReferralStore } from "@lahete/core"
+import { type Ids, Referral, type ReferralEvent, ReferralStore } from "@lahete/core"
 import { Effect, Result, Schema } from "effect"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -42,7 +42,8 @@ export const parseState = (text: string): Referral.ReferralState | undefined => 
     typeof value.status === "string" &&
     "version" in value &&
     typeof value.version === "number"
-    ? (value as Referral.ReferralState)
+    ? // a state stored before the plan existed (release 0.2) has none: it had no plan events
+      ({ plan: Referral.initialState.plan, ...value } as Referral.ReferralState)
     : undefined
 }
 

@@ -1,0 +1,4 @@
+import { DirectoryStore } from "@lahete/core"
+import { DirectoryStoreTest } from "@lahete/testing"
+
+DirectoryStoreTest.suite("memory", DirectoryStore.layerMemory())

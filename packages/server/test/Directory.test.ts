@@ -1,0 +1,83 @@
+/**
+ * The community directory over HTTP (on SQLite): the coordinator changes it
+ * (next versions, all or nothing, a 400 naming the path), staff read it a
+ * page at a time and as HSDS; other roles are refused.
+ */
+import { expect, layer } from "@effect/vitest"
+import { DirectoryPresets } from "@lahete/core"
+import { Fixtures as F } from "@lahete/testing"
+import { Effect } from "effect"
+import { Harness, layer as harness } from "./support/harness.js"
+import * as Stores from "./support/stores.js"
+
+const unversioned = <A extends { readonly version: number }>({ version: _, ...rest }: A) => rest
+const preset = DirectoryPresets.kemijarvi
+const changes = {
+  organisations: preset.currentOrganisations.map(unversioned),
+  activities: preset.currentActivities.map(unversioned)
+}
+
+layer(harness(Stores.sqlite()), { excludeTestServices: true, timeout: "60 seconds" })(
+  "the directory over HTTP",
+  (it) => {
+    it.effect("the coordinator changes it; staff read it by page and as HSDS; others are refused", () =>
+      Effect.gen(function* () {
+        const h = yield* Harness
+        const refused = yield* h.request("PUT", "/directory", { as: F.linkWorkerActor, body: changes })
+        expect(refused.status).toBe(403)
+        const written = yield* h.request("PUT", "/directory", { as: F.coordinator, body: changes })
+        expect(written.status, written.text).toBe(200)
+        const body = written.json as { activities: Array<{ version: number }> }
+        expect(body.activities.map((a) => a.version)).toEqual(preset.currentActivities.map(() => 1))
+
+        // an edit is the next version; the same again writes nothing
+        const walking = changes.activities.find((a) => a.id === DirectoryPresets.kemijarviIds.walkingGroup)
+        const edit = { activities: [{ ...walking, area: "Kemijärvi, Isokylä" }] }
+        const second = yield* h.request("PUT", "/directory", { as: F.coordinator, body: edit })
+        expect(second.json).toMatchObject({ activities: [{ id: walking?.id, version: 2 }] })
+        const again = yield* h.request("PUT", "/directory", { as: F.coordinator, body: edit })
+        expect(again.json).toEqual({ organisations: [], activities: [] })
+
+        // all or nothing, with the path of the problem
+        const orphan = { activities: [{ ...walking, organisationId: "ffffffff-0000-4000-8000-000000000001" }] }
+        const bad = yield* h.request("PUT", "/directory", { as: F.coordinator, body: orphan })
+        expect(bad.status).toBe(400)
+        expect((bad.json as { issues: Array<{ path: string }> }).issues.map((i) => i.path)).toEqual([
+          "body.activities[0].organisationId"
+        ])
+
+        // pages, by id
+        const ids: Array<string> = []
+        let cursor: string | undefined
+        do {
+          const page = yield* h.request(
+            "GET",
+            `/directory/activities?limit=2${cursor === undefined ? "" : `&cursor=${cursor}`}`,
+            { as: F.linkWorkerActor }
+          )
+          expect(page.status, page.text).toBe(200)
+          const json = page.json as { items: Array<{ id: string }>; next?: string }
+          expect(json.items.length).toBeLessThanOrEqual(2)
+          ids.push(...json.items.map((a) => a.id))
+          cursor = json.next
+        } while (cursor !== undefined)
+        expect(ids).toEqual(preset.currentActivities.map((a) => a.id as string).sort())
+        const isokyla = yield* h.request(
+          "GET",
+          `/directory/activities?area=${encodeURIComponent("Kemijärvi, Isokylä")}`,
+          {
+            as: F.referrer
+          }
+        )
+        expect((isokyla.json as { items: Array<{ id: string }> }).items.map((a) => a.id)).toContain(walking?.id)
+
+        const hsds = yield* h.request("GET", "/directory/hsds", { as: F.referrer })
+        expect(hsds.status).toBe(200)
+        const orgs = hsds.json as Array<{ id: string; services: Array<{ id: string }> }>
+        expect(orgs.map((o) => o.id).sort()).toEqual(preset.currentOrganisations.map((o) => o.id as string).sort())
+        expect(orgs.flatMap((o) => o.services.map((s) => s.id)).sort()).toEqual(ids)
+        expect((yield* h.request("GET", "/directory/hsds", { as: F.client })).status).toBe(403)
+      })
+    )
+  }
+)
