@@ -391,7 +391,7 @@ export const Coordinator = HttpApiGroup.make("coordinator")
     }).annotateMerge(
       describe(
         "The link workers' survey",
-        `Beside the training-due list: the programme's survey round open now (when it closes; no figures while it is open, so no answer shows by difference) and the aggregates of the last closed round: respondents, per item the number who answered, a scale's mean and value counts, a choices item's option counts (e.g. the training needs link workers name). A figure from fewer than five answers (or the programme's higher minimum), a count whose complement is below it, and a mean of identical answers are suppressed. The answers are anonymous: no link worker is stored with them. 404 when the programme has no survey. ${roles(["Coordinator"])}`
+        `Beside the training-due list: the programme's survey round open now (when it closes; no figures while it is open, so no answer shows by difference) and the aggregates of the last closed round: respondents, per item the number who answered, a scale's mean and value counts, a choices item's option counts (e.g. the training needs link workers name). A figure from fewer than five answers, a count whose complement is below it, and a mean of identical answers are suppressed. The answers are anonymous: no link worker is stored with them. 404 when the programme has no survey. ${roles(["Coordinator"])}`
       )
     ),
     HttpApiEndpoint.get("listLinkWorkers", "/link-workers", {
