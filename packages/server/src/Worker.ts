@@ -198,8 +198,9 @@ export const runOnce = (
 /**
  * The survey invitations of a round (see `Options.linkWorkerSurvey`): every
  * programme's survey, from the registry (no referral is read). A failure is
- * logged by its tag and the invitations are tried again next round; it does
- * not fail the round.
+ * logged by its tag and does not fail the round; the link workers not yet
+ * reached are invited next round (one whose send failed is not: each is
+ * invited at most once per survey round).
  */
 const surveyInvitations = (
   options: Options,
