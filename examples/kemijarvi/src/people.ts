@@ -3,10 +3,14 @@
  * login would give) and the link-worker registry. Every name and number here
  * is made up.
  */
-import { Actor, Instant, type LinkWorker, Presets } from "@lahete/core"
+import { Actor, Instant, type LinkWorker, LinkWorkerSurvey, Presets, type Programme } from "@lahete/core"
 
-/** The programme: Kemijärvi's hyvinvointilähete, as the preset ships it. */
-export const programme = Presets.kemijarvi
+/**
+ * The programme: Kemijärvi's hyvinvointilähete as the preset ships it, with
+ * the link workers' survey (`LinkWorkerSurvey.example`, a round every six
+ * months) turned on.
+ */
+export const programme: Programme.Programme = { ...Presets.kemijarvi, linkWorkerSurvey: LinkWorkerSurvey.example }
 
 /** The referrers' organisation, registered with the eKollega-style inbox. */
 export const referrerOrganisation = "kemijarvi-wellbeing-centre"
@@ -68,6 +72,39 @@ export const linkWorkers: ReadonlyArray<LinkWorker.LinkWorker> = [
     mentoringSessions: []
   }
 ]
+
+/**
+ * The rest of Kemijärvi's link workers: trained volunteers of the parish and
+ * the adult education centre who have no client in this spring's cohort.
+ * With the three above they answer the link workers' survey: ten answers,
+ * so the report can show a figure that five named and five did not (a count
+ * is shown only when it and its complement each reach five).
+ */
+export const otherLinkWorkers: ReadonlyArray<LinkWorker.LinkWorker> = [
+  "anneli",
+  "jorma",
+  "kirsi",
+  "marko",
+  "raili",
+  "tuula",
+  "veikko"
+].map((name, k) => ({
+  id: `linkworker-${name}` as LinkWorker.LinkWorker["id"],
+  active: true,
+  employerType: k % 2 === 0 ? "parish" : "adult-education-centre",
+  languages: ["fi"],
+  areas: ["Kemijärvi"],
+  capacity: 6,
+  confidentialityCommitmentSignedAt: trained("2025-08-20T09:00:00Z"),
+  basicTrainingCompletedAt: trained("2025-09-15T09:00:00Z"),
+  refresherTrainings: [trained("2026-02-10T09:00:00Z")],
+  mentoringSessions: []
+}))
+
+/** The link workers' work email addresses, for the survey invitations. */
+export const linkWorkerEmails: Readonly<Record<string, string>> = Object.fromEntries(
+  [...linkWorkers, ...otherLinkWorkers].map((w) => [w.id, `${w.id.replace("linkworker-", "")}@kemijarvi.example.fi`])
+)
 
 /** A link worker as an actor (what their login would give). */
 export const linkWorkerActor = (id: string): Actor.Actor =>

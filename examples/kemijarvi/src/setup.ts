@@ -5,7 +5,7 @@
  * - storage and the domain in one layer (`SqliteReferralStack` of
  *   `@lahete/store-sql/sqlite`): one SQLite file (`@effect/sql-sqlite-node`)
  *   holding the event store, the personal-data vault, the audit logs, the
- *   link-worker registry and the outbox, and `ReferralService` over them with
+ *   link-worker registry, the link workers' survey answers and the outbox, and `ReferralService` over them with
  *   the programme catalog (Kemijärvi's preset);
  * - messaging: the file/console sinks of `@lahete/server` instead of
  *   GatewayAPI and SMTP, so every message is printed with its exact text;
@@ -21,7 +21,7 @@ import type { EkollegaToken } from "@lahete/transport-ekollega"
 import { type Effect, Layer, Result } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import { coordinatorAddress, linkWorkers, programme } from "./people.ts"
+import { coordinatorAddress, linkWorkerEmails, linkWorkers, otherLinkWorkers, programme } from "./people.ts"
 import * as Transport from "./transport.ts"
 
 /** The files of one run, in its data folder. */
@@ -53,10 +53,14 @@ export const clean = (p: Paths): void => {
 /** The programmes this deployment runs: Kemijärvi only. */
 export const catalog = Result.getOrThrow(Programme.catalog([programme]))
 
-/** What the worker needs to know to send: the templates' staff link and the coordinators' addresses. */
+/**
+ * What the worker needs to know to send: the templates' staff link, the
+ * coordinators' addresses, and the link workers' for the survey invitations.
+ */
 export const workerOptions: Worker.Options = {
   templates: { referralUrl: "https://lahete.kemijarvi.example.fi/referrals/{referralId}" },
-  coordinators: { [programme.id]: [coordinatorAddress] }
+  coordinators: { [programme.id]: [coordinatorAddress] },
+  linkWorkerSurvey: { url: "https://lahete.kemijarvi.example.fi/link-worker/survey", emails: linkWorkerEmails }
 }
 
 /** Every service the demo uses. */
@@ -78,7 +82,11 @@ export const layer = (
   p: Paths,
   options: { readonly print: (text: string) => Effect.Effect<void>; readonly shown: (messageId: string) => boolean }
 ): Layer.Layer<Services, StartError> => {
-  const domain = SqliteReferralStack.layer({ filename: p.database, catalog, linkWorkers })
+  const domain = SqliteReferralStack.layer({
+    filename: p.database,
+    catalog,
+    linkWorkers: [...linkWorkers, ...otherLinkWorkers]
+  })
   const console = { only: options.shown, write: options.print }
   const messaging = Layer.mergeAll(
     Sinks.smsLayer({ file: p.sms, console }),

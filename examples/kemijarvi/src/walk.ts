@@ -24,6 +24,8 @@ import {
   type Instant,
   Instruments,
   LinkWorkerRegistry,
+  LinkWorkerSurvey,
+  LinkWorkerSurveyAnswers,
   LocalTime,
   Measures,
   ReferralEvent,
@@ -84,6 +86,10 @@ export type WalkError =
   | ReferralService.ReferralServiceError
   | ReferralTransport.TransportError
   | ReferralQueries.QueryError
+  | LinkWorkerSurveyAnswers.SurveyNotOpen
+  | LinkWorkerSurveyAnswers.AlreadyAnswered
+  | LinkWorkerSurveyAnswers.SurveyAnswersFailure
+  | LinkWorkerSurvey.InvalidSurveyAnswer
 
 export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
   const paths = Setup.paths(options.dir)
@@ -445,6 +451,41 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
     yield* say("Reading it is logged as a disclosure to the nurse, on Aino's consent.")
 
     // ---- 12. months pass; the scheduler's deadlines fire ----
+    // ---- the link workers' survey ----
+    yield* timeline.advanceTo(local("2026-06-02", "16:00"))
+    yield* step("link-worker-survey", "The link workers answer the spring survey")
+    const invitations = (yield* Sinks.readMail(paths.email)).filter((m) => m.id.startsWith("link-worker-survey"))
+    yield* say(
+      `The worker invited ${invitations.length} link workers by email in its first run of the survey round: "${invitations[0]?.subject ?? "(none)"}", with the form's link and the round's last day, nothing else.`
+    )
+    const surveyAnswers: ReadonlyArray<readonly [string, number, number, ReadonlyArray<string>]> = [
+      ["linkworker-maija", 5, 4, ["loneliness", "mental-health"]],
+      ["linkworker-pekka", 4, 3, ["loneliness", "substance-use"]],
+      ["linkworker-sari", 5, 3, ["mental-health", "service-system"]],
+      ["linkworker-anneli", 4, 4, ["loneliness", "grief"]],
+      ["linkworker-jorma", 5, 2, ["mental-health", "substance-use"]],
+      ["linkworker-kirsi", 4, 3, ["loneliness", "mental-health"]],
+      ["linkworker-marko", 3, 4, ["grief"]],
+      ["linkworker-raili", 4, 4, ["service-system"]],
+      ["linkworker-tuula", 5, 3, ["loneliness", "mental-health", "grief"]],
+      ["linkworker-veikko", 4, 2, ["grief"]]
+    ]
+    for (const [id, work, training, needs] of surveyAnswers) {
+      yield* LinkWorkerSurveyAnswers.answer({
+        actor: linkWorkerActor(id),
+        programme,
+        answer: {
+          surveyId: LinkWorkerSurvey.example.id,
+          round: "2026-01",
+          answers: { "work-meaningful": work, "training-sufficient": training, "training-needs": needs }
+        },
+        now: now()
+      })
+    }
+    yield* say(
+      `${surveyAnswers.length} link workers answered. The answers are stored without their names; the coordinator sees nothing until the round closes at the end of June.`
+    )
+
     yield* step("months-pass", "Months pass; the worker runs every working day")
     const window = { opens: local("2026-08-19", "00:00"), due: local("2026-09-02", "00:00") }
     yield* say(
@@ -533,13 +574,17 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
     // ---- 17. the evaluation report ----
     yield* step("report", "The evaluation report")
     const histories = yield* Effect.forEach(allIds, (id) => Effect.map(store.load(id), (s) => s.events))
-    const report = Evaluation.report({
-      programmeId: programme.id,
-      period,
-      asOf: now(),
-      histories,
-      catalog: Setup.catalog
-    })
+    // the link workers' survey rounds of the period, from the answers' store
+    const report = yield* Evaluation.withLinkWorkerSurvey(
+      Evaluation.report({
+        programmeId: programme.id,
+        period,
+        asOf: now(),
+        histories,
+        catalog: Setup.catalog
+      }),
+      programme
+    )
     mkdirSync(paths.dir, { recursive: true })
     writeFileSync(paths.json, Evaluation.toJson(report))
     writeFileSync(paths.html, EvaluationHtml.render(report))
@@ -561,6 +606,20 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
     yield* say(
       `Follow-up recorded: ${percent(report.followUp.shareRecorded)} of ${cell(report.followUp.settled)} settled`
     )
+    for (const round of report.linkWorkerSurvey?.rounds ?? []) {
+      const shown = (c: LinkWorkerSurveyAnswers.ClosedRound["respondents"]) =>
+        c._tag === "Value" ? String(c.value) : `suppressed (${c.reason})`
+      const needs = round.items.find((i) => i.kind === "choices")
+      const training = round.items.find((i) => i.key === "training-sufficient")
+      yield* say(
+        `Link workers' survey, round ${round.round}: ${shown(round.respondents)} answered; training enough (1–5), mean ${training?.kind === "scale" ? shown(training.mean) : "n/a"}`
+      )
+      if (needs?.kind === "choices") {
+        yield* say(
+          `Training needs named: ${needs.options.map((o) => `${o.text.en ?? o.text.fi} ${shown(o.count)}`).join(", ")}`
+        )
+      }
+    }
     yield* say(`Every cell under 5 clients is suppressed. Open ${paths.html} in a browser; the JSON is ${paths.json}.`)
 
     return {

@@ -50,6 +50,7 @@ describe("the Kemijärvi walk", () => {
         "meetings",
         "closed",
         "referrer-reads-feedback",
+        "link-worker-survey",
         "months-pass",
         "follow-up",
         "referrer-polls-again",
@@ -116,13 +117,33 @@ describe("the Kemijärvi walk", () => {
       expect(value(change?.shareImproved)).toBeGreaterThan(0)
       expect(value(report.followUp.shareRecorded)).toBeGreaterThan(0.5)
       expect(value(report.collaboration.days.median)).toBeGreaterThan(30)
+
+      // the link workers' survey: ten invited by email in each round (no personal data, audited above), ten
+      // answered the spring round, which appears in the report: a count only where it and its complement reach five
+      const invitations = (yield* Sinks.readMail(outcome.paths.email)).filter((m) =>
+        m.id.startsWith("link-worker-survey")
+      )
+      expect(invitations).toHaveLength(20)
+      expect(new Set(invitations.map((m) => m.to[0])).size).toBe(10)
+      const rounds = report.linkWorkerSurvey?.rounds ?? []
+      expect(rounds.map((r) => r.round)).toEqual(["2026-01"])
+      expect(rounds[0]?.respondents).toEqual({ _tag: "Value", value: 10 })
+      const needs = rounds[0]?.items.find((i) => i.key === "training-needs")
+      if (needs?.kind !== "choices") throw new Error("the training needs item")
+      const count = (key: string) => needs.options.find((o) => o.key === key)?.count
+      expect(count("loneliness")).toEqual({ _tag: "Value", value: 5 })
+      expect(count("mental-health")).toEqual({ _tag: "Value", value: 5 })
+      expect(count("grief")).toEqual({ _tag: "Suppressed", reason: "fewer-than-minimum" })
+      expect(output).toContain("Link workers' survey, round 2026-01: 10 answered")
+      expect(html).toContain("<h2>Linkkihenkilöiden kysely</h2>")
+      expect(html).not.toContain("linkworker-")
     })
   )
 
   it.live("a second run in the same folder starts clean", () =>
     Effect.gen(function* () {
       const outcome = yield* Walk.run({ dir, cohort: 5, print: () => Effect.void })
-      expect(outcome.steps).toHaveLength(18)
+      expect(outcome.steps).toHaveLength(19)
       expect(outcome.refused).toEqual([])
       expect(outcome.referrals).toBe(6)
       const sms = yield* Sinks.readSms(outcome.paths.sms)

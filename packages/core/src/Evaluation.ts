@@ -51,6 +51,7 @@ import * as Instruments from "./Instruments.js"
 import { Language } from "./internal/language.js"
 import { meanWithCi95, quantile } from "./internal/statistics.js"
 import * as Lifecycle from "./Lifecycle.js"
+import * as LinkWorkerSurveyAnswers from "./LinkWorkerSurveyAnswers.js"
 import * as Measures from "./Measures.js"
 import type * as Programme from "./Programme.js"
 import * as Referral from "./Referral.js"
@@ -189,6 +190,13 @@ export const Report = Schema.Struct({
      */
     collected: Schema.Struct({ byLink: Cell, byLinkWorker: Cell })
   }),
+  /**
+   * The link workers' survey (when the programme has one and the report is
+   * read with its answers, `withLinkWorkerSurvey`): the aggregates of each
+   * round that overlaps the period and had closed by `asOf`, under the
+   * survey's own suppression rules.
+   */
+  linkWorkerSurvey: Schema.optionalKey(LinkWorkerSurveyAnswers.ReportSection),
   /** The community link: activity uptake and unmet needs (`CommunityEvaluation`); absent in reports before 0.3. */
   community: Schema.optionalKey(CommunityEvaluation.Community)
 })
@@ -643,3 +651,31 @@ export const fromIndex = (
     } while (after !== undefined)
     return c.report()
   })
+
+/**
+ * Adds the link workers' survey to a report (`Report.linkWorkerSurvey`):
+ * the rounds of the programme's survey that overlap the report's period and
+ * had closed by its `asOf`, read from the answers' store, at the report's
+ * minimum cell (or more). A programme without a survey leaves the report
+ * as it is.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const withLinkWorkerSurvey = (
+  report: Report,
+  programme: Programme.Programme
+): Effect.Effect<
+  Report,
+  LinkWorkerSurveyAnswers.SurveyAnswersFailure,
+  LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers
+> =>
+  Effect.map(
+    LinkWorkerSurveyAnswers.reportSection({
+      programme,
+      period: report.period,
+      asOf: report.asOf,
+      minimumCell: report.minimumCell
+    }),
+    (section) => (section === undefined ? report : { ...report, linkWorkerSurvey: section })
+  )

@@ -21,6 +21,8 @@ import type * as CommunityEvaluation from "./CommunityEvaluation.js"
 import type * as Evaluation from "./Evaluation.js"
 import * as EvaluationText from "./EvaluationText.js"
 import type { Instant } from "./Instant.js"
+import type * as LinkWorkerSurvey from "./LinkWorkerSurvey.js"
+import type * as LinkWorkerSurveyAnswers from "./LinkWorkerSurveyAnswers.js"
 import { helsinki } from "./LocalTime.js"
 
 const esc = (s: string): string =>
@@ -54,6 +56,55 @@ const pct = (c: Evaluation.Cell | null, l: Locale): string =>
 
 const signed = (c: Evaluation.Cell, l: Locale): string =>
   c._tag === "Value" ? `${c.value >= 0 ? "+" : "−"}${l.n(Math.abs(c.value), 2)}` : num(c, l)
+
+type SurveyCell = LinkWorkerSurveyAnswers.ClosedRound["respondents"]
+
+const surveyNum = (c: SurveyCell, l: Locale, digits = 0): string =>
+  c._tag === "Value"
+    ? l.n(c.value, digits)
+    : `<span class="suppressed">${esc(
+        c.reason === "no-variation"
+          ? l.t.suppressedNoVariation
+          : c.reason === "complement-below-minimum"
+            ? l.t.suppressedComplementary
+            : l.t.suppressedSmall
+      )}</span>`
+
+/** A survey text in the page's language, else Finnish (never English on a Finnish or Swedish page). */
+const surveyText = (text: typeof LinkWorkerSurvey.Texts.Type, l: Locale): string => text[l.language] ?? text.fi
+
+/** The link workers' survey: per closed round, the respondents and a table per item. */
+const surveySection = (
+  s: LinkWorkerSurveyAnswers.ReportSection,
+  minimumCell: number,
+  zone: string,
+  l: Locale
+): string => {
+  const t = l.t
+  const rounds = s.rounds.map((round) => {
+    const items = round.items.map((item) =>
+      item.kind === "scale"
+        ? `<h4>${esc(surveyText(item.text, l))}</h4>
+${table([t.headSurveyAnswered, t.headSurveyMean], [[surveyNum(item.answered, l), surveyNum(item.mean, l, 2)]])}
+${table(
+  [t.headSurveyAnswer, t.headSurveyCount],
+  item.values.map((v) => [l.n(v.value), surveyNum(v.count, l)])
+)}`
+        : `<h4>${esc(surveyText(item.text, l))}</h4>
+<p>${esc(t.headSurveyAnswered)}: ${surveyNum(item.answered, l)}</p>
+${table(
+  [t.headSurveyAnswer, t.headSurveyCount],
+  item.options.map((o) => [esc(surveyText(o.text, l)), surveyNum(o.count, l)])
+)}`
+    )
+    return `<h3>${esc(t.surveyRound(EvaluationText.formatPeriod({ from: round.opensAt, to: round.closesAt }, zone, l.language)))}</h3>
+<p>${t.surveyRespondents(surveyNum(round.respondents, l))}</p>
+${items.join("\n")}`
+  })
+  return `<h2>${esc(t.surveyHeading)}</h2>
+<p>${esc(t.surveyText(l.n(minimumCell)))}</p>
+${rounds.length === 0 ? `<p>${esc(t.surveyNoRounds)}</p>` : rounds.join("\n")}`
+}
 
 const f = (x: number): string => (Math.round(x * 100) / 100).toString()
 
@@ -343,6 +394,7 @@ ${table(
     [esc(t.followUpMissed), num(r.followUp.missed, l)]
   ]
 )}
+${r.linkWorkerSurvey === undefined ? "" : surveySection(r.linkWorkerSurvey, r.minimumCell, zone, l)}
 ${r.community === undefined ? "" : communitySection(r.community, l)}
 </body>
 </html>

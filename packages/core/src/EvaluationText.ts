@@ -142,6 +142,20 @@ export interface ReportText {
   readonly collectedByLink: string
   readonly collectedByLinkWorker: string
 
+  /** The link workers' survey (`Evaluation.Report.linkWorkerSurvey`). */
+  readonly surveyHeading: string
+  readonly surveyText: (minimumCell: string) => string
+  readonly surveyNoRounds: string
+  readonly surveyRound: (period: string) => string
+  readonly surveyRespondents: (respondents: string) => string
+  readonly headSurveyItem: string
+  readonly headSurveyAnswered: string
+  readonly headSurveyMean: string
+  readonly headSurveyAnswer: string
+  readonly headSurveyCount: string
+  /** A figure suppressed because all the answers behind it are the same. */
+  readonly suppressedNoVariation: string
+
   /** A figure suppressed because fewer clients than the minimum are behind it. */
   readonly suppressedSmall: string
   /** A figure suppressed so that another small one cannot be recovered. */
@@ -273,6 +287,21 @@ export const fi: ReportText = {
   headCollected: "keräystapa",
   collectedByLink: "asiakas itse mittauslinkin kautta",
   collectedByLinkWorker: "linkkihenkilö",
+
+  surveyHeading: "Linkkihenkilöiden kysely",
+  surveyText: (m) =>
+    "Linkkihenkilöt vastaavat kyselyyn nimettömästi. Luvut näytetään vasta kyselykierroksen päätyttyä. " +
+    `Luku piilotetaan, jos sen takana on alle ${m} vastausta tai jos muita vastaajia jäisi alle ${m}; ` +
+    "keskiarvo piilotetaan myös, jos kaikki vastaukset ovat samat.",
+  surveyNoRounds: "Yksikään kyselykierros ei päättynyt tarkastelujaksolla.",
+  surveyRound: (period) => `Kyselykierros ${period}`,
+  surveyRespondents: (n) => `Vastaajia: ${n}`,
+  headSurveyItem: "kysymys",
+  headSurveyAnswered: "vastanneita",
+  headSurveyMean: "keskiarvo",
+  headSurveyAnswer: "vastaus",
+  headSurveyCount: "vastauksia",
+  suppressedNoVariation: "piilotettu (kaikki vastaukset samat)",
 
   suppressedSmall: "piilotettu (alle vähimmäismäärän)",
   suppressedComplementary: "piilotettu (suojaa toista pientä lukua)",
@@ -438,6 +467,21 @@ export const sv: ReportText = {
   collectedByLink: "klienten själv via mätlänken",
   collectedByLinkWorker: "länkpersonen",
 
+  surveyHeading: "Länkpersonernas enkät",
+  surveyText: (m) =>
+    "Länkpersonerna besvarar enkäten anonymt. Siffrorna visas först när enkätomgången har avslutats. " +
+    `Ett tal döljs om färre än ${m} svar ligger bakom det eller om färre än ${m} andra svarande skulle återstå; ` +
+    "ett medelvärde döljs också om alla svar är lika.",
+  surveyNoRounds: "Ingen enkätomgång avslutades under perioden.",
+  surveyRound: (period) => `Enkätomgång ${period}`,
+  surveyRespondents: (n) => `Svarande: ${n}`,
+  headSurveyItem: "fråga",
+  headSurveyAnswered: "svarat",
+  headSurveyMean: "medelvärde",
+  headSurveyAnswer: "svar",
+  headSurveyCount: "antal svar",
+  suppressedNoVariation: "dolt (alla svar lika)",
+
   suppressedSmall: "dolt (färre än minimiantalet)",
   suppressedComplementary: "dolt (skyddar ett annat litet tal)",
   suppressedMark: "dolt",
@@ -599,6 +643,21 @@ export const en: ReportText = {
   headCollected: "collected",
   collectedByLink: "by the client, through a measure link",
   collectedByLinkWorker: "by the link worker",
+
+  surveyHeading: "The link workers' survey",
+  surveyText: (m) =>
+    "Link workers answer the survey anonymously. Figures are shown only after a survey round has closed. " +
+    `A figure is suppressed when fewer than ${m} answers are behind it or fewer than ${m} other respondents ` +
+    "would remain; a mean is suppressed also when all the answers are the same.",
+  surveyNoRounds: "No survey round closed within the period.",
+  surveyRound: (period) => `Survey round ${period}`,
+  surveyRespondents: (n) => `Respondents: ${n}`,
+  headSurveyItem: "question",
+  headSurveyAnswered: "answered",
+  headSurveyMean: "mean",
+  headSurveyAnswer: "answer",
+  headSurveyCount: "answers",
+  suppressedNoVariation: "suppressed (all answers the same)",
 
   suppressedSmall: "suppressed (fewer than the minimum)",
   suppressedComplementary: "suppressed (protects a small cell)",

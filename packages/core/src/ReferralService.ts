@@ -93,6 +93,7 @@ import type { Instant } from "./Instant.js"
 import * as Lifecycle from "./Lifecycle.js"
 import type * as LinkWorkerModule from "./LinkWorker.js"
 import * as LinkWorkerRegistry from "./LinkWorkerRegistry.js"
+import * as LinkWorkerSurveyAnswers from "./LinkWorkerSurveyAnswers.js"
 import * as MeasureLink from "./MeasureLink.js"
 import * as PersonalData from "./PersonalData.js"
 import * as Presets from "./Presets.js"
@@ -842,7 +843,8 @@ export const layer: Layer.Layer<ReferralService, never, Requirements> = layerWit
 /**
  * The whole service in memory, for tests, examples and prototypes: the
  * service together with the in-memory store, audit log and link-worker
- * registry (seeded with `linkWorkers`) and the catalog (default: the presets),
+ * registry (seeded with `linkWorkers`), the link workers' survey answers
+ * (`LinkWorkerSurveyAnswers`) and the catalog (default: the presets),
  * all of them provided so tests can inspect them.
  *
  * @since 0.1.0
@@ -856,7 +858,10 @@ export const layerMemory = (
     readonly directory?: DirectoryModule.Directory
   } = {}
 ): Layer.Layer<
-  ReferralService | Requirements | DirectoryStoreModule.DirectoryStore,
+  | ReferralService
+  | Requirements
+  | LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers
+  | DirectoryStoreModule.DirectoryStore,
   LinkWorkerRegistry.LinkWorkerRegistryFailure
 > =>
   layerWith(options).pipe(
@@ -865,6 +870,7 @@ export const layerMemory = (
         ReferralStoreMemory.layer,
         AuditLogMemory.layer,
         LinkWorkerRegistry.layerMemory(options.linkWorkers ?? []),
+        LinkWorkerSurveyAnswers.layerMemory,
         catalogLayer(options.catalog ?? Presets.catalog),
         DirectoryStoreModule.layerMemory(options.directory)
       )

@@ -146,6 +146,14 @@ export * as LinkWorkerRegistry from "./LinkWorkerRegistry.js"
  */
 export * as LinkWorkerSurvey from "./LinkWorkerSurvey.js"
 /**
+ * Where the link workers' survey answers are kept (anonymously, with a
+ * per-round "has answered" marker apart), answering a round, and the
+ * coordinator's and the evaluation's view of the aggregates.
+ *
+ * @since 0.3.0
+ */
+export * as LinkWorkerSurveyAnswers from "./LinkWorkerSurveyAnswers.js"
+/**
  * Time-zone-correct local time (Europe/Helsinki).
  *
  * @since 0.1.0

@@ -384,6 +384,16 @@ export const Coordinator = HttpApiGroup.make("coordinator")
         `Active link workers without basic training or a confidentiality commitment, or whose refresher training (interval of the programme) is due within \`withinDays\` (default 30) or overdue. ${roles(["Coordinator"])}`
       )
     ),
+    HttpApiEndpoint.get("linkWorkerSurvey", "/coordinator/link-worker-survey", {
+      query: { programmeId: Ids.ProgrammeId },
+      success: Responses.LinkWorkerSurveyView,
+      error: [...ApiError.viewErrors, ApiError.NotFound]
+    }).annotateMerge(
+      describe(
+        "The link workers' survey",
+        `Beside the training-due list: the programme's survey round open now (when it closes; no figures while it is open, so no answer shows by difference) and the aggregates of the last closed round: respondents, per item the number who answered, a scale's mean and value counts, a choices item's option counts (e.g. the training needs link workers name). A figure from fewer than five answers, a count whose complement is below it, and a mean of identical answers are suppressed. The answers are anonymous: no link worker is stored with them. 404 when the programme has no survey. ${roles(["Coordinator"])}`
+      )
+    ),
     HttpApiEndpoint.get("listLinkWorkers", "/link-workers", {
       success: Schema.Array(Responses.LinkWorkerEntry),
       error: ApiError.viewErrors
@@ -463,6 +473,27 @@ export const LinkWorker = HttpApiGroup.make("linkWorker")
       describe(
         "The link worker's caseload",
         `Only referrals assigned to the caller that have not ended, oldest first, a page at a time (\`limit\`, \`cursor\`), with the client's name, mobile number, language and short reason; never the identity code. ${roles(Views.allowedRoles["link-worker-caseload"])}`
+      )
+    ),
+    HttpApiEndpoint.get("survey", "/link-worker/survey", {
+      query: { programmeId: Ids.ProgrammeId },
+      success: Responses.LinkWorkerSurveyRound,
+      error: [...ApiError.viewErrors, ApiError.NotFound]
+    }).annotateMerge(
+      describe(
+        "The link workers' survey",
+        `The programme's survey (items and scales), the round open now and whether the caller has answered it. 404 when the programme has no survey. ${roles(["LinkWorker"])}`
+      )
+    ),
+    HttpApiEndpoint.post("answerSurvey", "/link-worker/survey", {
+      query: { programmeId: Ids.ProgrammeId },
+      payload: Requests.SurveyAnswer,
+      success: Responses.SurveyAnswered,
+      error: [...ApiError.viewErrors, ...ApiError.bodyErrors, ApiError.NotFound, ApiError.Conflict]
+    }).annotateMerge(
+      describe(
+        "Answer the link workers' survey",
+        `An active link worker of the programme answers the round open now, once (409 \`already-answered\` after that). The answer is stored with its survey and round only, never with the link worker; apart from it only a per-round "has answered" marker is kept. 400 for another round or an answer that does not fit the items (naming the item, never the answer). ${roles(["LinkWorker"])}`
       )
     ),
     HttpApiEndpoint.get("referral", "/link-worker/referrals/:referralId", {

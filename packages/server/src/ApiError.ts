@@ -160,6 +160,7 @@ export const bodyErrors = [BadRequest, PayloadTooLarge, UnsupportedMediaType] as
  * `referral-id-taken`: a submission named a `referralId` that is already in
  * use; the answer is the same whoever holds it (the caller under another key,
  * a colleague, another organisation) and says nothing of its state.
+ * `already-answered`: the link worker has answered this survey round.
  *
  * @since 0.1.0
  * @category errors
@@ -172,6 +173,7 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
       "transition-not-allowed",
       "idempotency-key-reused",
       "version-conflict",
+      "already-answered",
       "referral-id-taken"
     ]),
     state: Schema.optionalKey(Schema.String),

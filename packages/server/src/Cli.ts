@@ -37,6 +37,7 @@ import {
   Instant,
   type LinkWorker,
   type LinkWorkerRegistry,
+  type LinkWorkerSurveyAnswers,
   LocalTime,
   Mailer,
   Presets,
@@ -54,6 +55,7 @@ import {
   SqlAuditLog,
   SqlDirectoryStore,
   SqlLinkWorkerRegistry,
+  SqlLinkWorkerSurveyAnswers,
   SqlReferralStore,
   SqlVault
 } from "@lahete/store-sql"
@@ -141,12 +143,14 @@ export type Services =
   | AuditLog.AuditLog
   | LinkWorkerRegistry.LinkWorkerRegistry
   | ReferralService.ProgrammeCatalog
+  | LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers
   | DirectoryStore.DirectoryStore
   | SqlClient.SqlClient
 
 /**
  * `ReferralService` over the SQL store, audit log and link-worker registry
- * on the database, and the configured programmes. The store runs pending
+ * on the database (and the link workers' survey answers,
+ * `SqlLinkWorkerSurveyAnswers`), and the configured programmes. The store runs pending
  * migrations when it starts. The registry is kept in the database
  * (`SqlLinkWorkerRegistry`), so link workers put through the API survive a
  * restart; the configuration's `linkWorkers` are added when the registry has
@@ -165,6 +169,7 @@ export const servicesLayer = (
   | ReferralStore.StoreFailure
   | AuditLog.AuditLogFailure
   | LinkWorkerRegistry.LinkWorkerRegistryFailure
+  | LinkWorkerSurveyAnswers.SurveyAnswersFailure
   | DirectoryStore.DirectoryStoreFailure
 > =>
   ReferralService.layerWith(
@@ -175,6 +180,7 @@ export const servicesLayer = (
         SqlReferralStore.layer,
         SqlAuditLog.layer,
         SqlLinkWorkerRegistry.layerWith({ seed: settings.linkWorkers }),
+        SqlLinkWorkerSurveyAnswers.layer,
         ReferralService.catalogLayer(settings.catalog),
         SqlDirectoryStore.layer
       )
@@ -240,6 +246,7 @@ export const workerOptions = (settings: Config.Settings): Worker.Options => ({
   coordinators: settings.coordinators,
   ...(settings.smsSender === undefined ? {} : { smsSender: settings.smsSender }),
   ...(settings.measureLinks === undefined ? {} : { measureLinkKey: settings.measureLinks.key }),
+  ...(settings.linkWorkerSurvey === undefined ? {} : { linkWorkerSurvey: settings.linkWorkerSurvey }),
   intervalMs: settings.worker.intervalMs
 })
 
@@ -543,6 +550,7 @@ export type Failure =
   | Migrator.MigrationError
   | ReferralService.ReferralServiceError
   | LinkWorkerRegistry.LinkWorkerRegistryFailure
+  | LinkWorkerSurveyAnswers.SurveyAnswersFailure
   | DirectoryStore.DirectoryStoreFailure
   | ServeError
 

@@ -26,6 +26,8 @@
  * | `fingerprintSecret` | `LAHETE_FINGERPRINT_SECRET` | the HMAC secret of command fingerprints (secret) |
  * | `measureLinks.secret` | `LAHETE_MEASURE_LINK_SECRET` | the HS256 secret measure links are signed with, at least 32 characters (secret); required when a programme sends measure links, with `messages.measureLinkUrl` |
  * | `measureLinks.texts` | — | the licensee's item texts for the measure form (`Instrument.ItemTexts` objects) |
+ * | `linkWorkerSurvey.url` | — | the link workers' survey form, linked from the invitation email (required when a programme has `linkWorkerSurvey` and `linkWorkerSurvey.emails` is set) |
+ * | `linkWorkerSurvey.emails` | — | link workers' email addresses by link worker id, for the survey invitations (the worker sends one per open round) |
  *
  * Validation reports every problem at once, each naming the setting, where
  * it came from (the environment variable, or the file) and what is expected;
@@ -194,6 +196,12 @@ export const Input = Schema.Struct({
   coordinators: Schema.optionalKey(Schema.Record(Schema.String, Schema.Array(Email))),
   messages: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown)),
   linkWorkers: Schema.optionalKey(Schema.Array(Schema.Unknown)),
+  linkWorkerSurvey: Schema.optionalKey(
+    Schema.Struct({
+      url: Schema.optionalKey(HttpUrl),
+      emails: Schema.optionalKey(Schema.Record(Schema.String, Email))
+    })
+  ),
   worker: Schema.optionalKey(
     Schema.Struct({
       intervalSeconds: Schema.optionalKey(
@@ -421,6 +429,8 @@ export interface Settings {
   readonly linkWorkers: ReadonlyArray<LinkWorker.LinkWorker>
   readonly worker: { readonly intervalMs: number }
   readonly fingerprintSecret?: Redacted.Redacted<string>
+  /** The link workers' survey invitations: the form's address and the link workers' addresses (when both are set). */
+  readonly linkWorkerSurvey?: { readonly url: string; readonly emails: Readonly<Record<string, string>> }
   /** The measure links' signing key and the form's item texts (when a secret is set). */
   readonly measureLinks?: { readonly key: MeasureLinkToken.Key; readonly texts: ReadonlyArray<unknown> }
   /** The file read, if any (absolute path). */
@@ -838,6 +848,10 @@ export const read = (sources: Sources = {}): Result.Result<Settings, ConfigError
       problems.push(problem("messages.measureLinkUrl", "required: a programme sends measure links"))
     }
   }
+  const survey = input.linkWorkerSurvey
+  if (survey?.emails !== undefined && survey.url === undefined) {
+    problems.push(problem("linkWorkerSurvey.url", "required: linkWorkerSurvey.emails is set"))
+  }
   if (problems.length > 0 || Result.isFailure(catalog) || Result.isFailure(messages)) {
     return Result.fail(new ConfigError({ problems }))
   }
@@ -855,6 +869,9 @@ export const read = (sources: Sources = {}): Result.Result<Settings, ConfigError
     linkWorkers,
     worker: { intervalMs: Math.round((input.worker?.intervalSeconds ?? defaults.intervalSeconds) * 1000) },
     ...(input.fingerprintSecret === undefined ? {} : { fingerprintSecret: Redacted.make(input.fingerprintSecret) }),
+    ...(survey?.url === undefined || survey.emails === undefined
+      ? {}
+      : { linkWorkerSurvey: { url: survey.url, emails: survey.emails } }),
     ...(links?.secret === undefined
       ? {}
       : { measureLinks: { key: MeasureLinkToken.key(Redacted.make(links.secret)), texts: links.texts ?? [] } }),

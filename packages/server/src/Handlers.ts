@@ -20,6 +20,9 @@ import {
   Instant,
   type Lifecycle,
   LinkWorkerRegistry,
+  LinkWorkerSurvey,
+  LinkWorkerSurveyAnswers,
+  type Programme,
   Referral,
   type ReferralCommand,
   ReferralIndex,
@@ -231,6 +234,33 @@ const referrals = HttpApiBuilder.group(api, "referrals", (handlers) =>
 const deadlineCondition = (deadline: Deadlines.Deadline, at: Instant.Instant): Responses.DeadlineView["condition"] =>
   deadline.dueAt <= at ? "missed" : deadline.warnAt !== undefined && deadline.warnAt <= at ? "at-risk" : "pending"
 
+/**
+ * The programme's survey and the answers' store, or 404: an unknown programme, a programme without a survey, and
+ * a deployment that keeps no answers (no `LinkWorkerSurveyAnswers` in the context) answer alike.
+ */
+const surveyOf = (
+  catalog: ReferralService.ProgrammeCatalog["Service"],
+  store: Option.Option<LinkWorkerSurveyAnswers.Shape>,
+  programmeId: Ids.ProgrammeId
+): Effect.Effect<
+  { readonly programme: Programme.Programme; readonly store: LinkWorkerSurveyAnswers.Shape },
+  ApiError.NotFound
+> => {
+  const programme = catalog.latest(programmeId)
+  return programme?.linkWorkerSurvey === undefined || Option.isNone(store)
+    ? Effect.fail(
+        new ApiError.NotFound({
+          message: "the programme has no link workers' survey",
+          resource: "programme",
+          id: programmeId
+        })
+      )
+    : Effect.succeed({ programme, store: store.value })
+}
+
+const surveyUnavailable = (e: LinkWorkerSurveyAnswers.SurveyAnswersFailure) =>
+  ApiError.unavailable(`${e._tag}:${e.operation}`)
+
 const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
   Effect.gen(function* () {
     const audit = yield* AuditLog.AuditLog
@@ -239,6 +269,7 @@ const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
     const catalog = yield* ReferralService.ProgrammeCatalog
     const queries = yield* Effect.context<ReferralQueries.Requirements>()
     const everyProgramme = [...new Set(catalog.all.map((p) => p.id))]
+    const surveyAnswers = yield* Effect.serviceOption(LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers)
 
     const requireCoordinator = (action: string) =>
       Effect.flatMap(CurrentActor, (actor) =>
@@ -332,6 +363,21 @@ const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
           })
         )
       )
+      .handle("linkWorkerSurvey", ({ query }) =>
+        logUnavailable(
+          Effect.gen(function* () {
+            const actor = yield* requireCoordinator("read link-worker survey")
+            yield* Guard.requireProgramme(audit, actor, query.programmeId, "read link-worker survey")
+            const { programme, store } = yield* surveyOf(catalog, surveyAnswers, query.programmeId)
+            const view = yield* LinkWorkerSurveyAnswers.view({ programme, now: yield* now }).pipe(
+              Effect.provideService(LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers, store),
+              Effect.mapError(surveyUnavailable)
+            )
+            if (view === undefined) return yield* Effect.die("a programme with a survey has a view")
+            return view
+          })
+        )
+      )
       .handle("listLinkWorkers", () =>
         logUnavailable(
           Effect.andThen(
@@ -421,6 +467,17 @@ const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
 const linkWorker = HttpApiBuilder.group(api, "linkWorker", (handlers) =>
   Effect.gen(function* () {
     const queries = yield* Effect.context<ReferralQueries.Requirements>()
+    const audit = yield* AuditLog.AuditLog
+    const registry = yield* LinkWorkerRegistry.LinkWorkerRegistry
+    const catalog = yield* ReferralService.ProgrammeCatalog
+    const surveyAnswers = yield* Effect.serviceOption(LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers)
+    const surveyFor = (programmeId: Ids.ProgrammeId, action: string) =>
+      Effect.gen(function* () {
+        const actor = yield* CurrentActor
+        yield* Guard.requireRole(audit, actor, ["LinkWorker"], action)
+        yield* Guard.requireProgramme(audit, actor, programmeId, action)
+        return { actor, ...(yield* surveyOf(catalog, surveyAnswers, programmeId)) }
+      })
     const query = <A>(effect: Effect.Effect<A, ReferralQueries.QueryError, ReferralQueries.Requirements>) =>
       logUnavailable(effect.pipe(Effect.mapError(ApiError.fromQueryError), Effect.provideContext(queries)))
     return handlers
@@ -429,6 +486,55 @@ const linkWorker = HttpApiBuilder.group(api, "linkWorker", (handlers) =>
       )
       .handle("referral", ({ params }) =>
         Effect.flatMap(CurrentActor, (actor) => query(ReferralQueries.linkWorkerReferral(actor, params.referralId)))
+      )
+      .handle("survey", ({ query: q }) =>
+        logUnavailable(
+          Effect.gen(function* () {
+            const { actor, programme, store } = yield* surveyFor(q.programmeId, "read link-worker survey")
+            const survey = programme.linkWorkerSurvey
+            if (survey === undefined) return yield* Effect.die("surveyOf checked the survey")
+            const round = LinkWorkerSurvey.roundAt(survey, yield* now, programme.timeZone)
+            const answered = yield* Effect.mapError(store.hasAnswered(actor.id, survey.id, round.id), surveyUnavailable)
+            return { survey, round: round.id, closesAt: round.closesAt, answered }
+          })
+        )
+      )
+      .handle("answerSurvey", ({ query: q, payload }) =>
+        logUnavailable(
+          Effect.gen(function* () {
+            const action = "answer link-worker survey"
+            const { actor, programme, store } = yield* surveyFor(q.programmeId, action)
+            const survey = programme.linkWorkerSurvey
+            if (survey === undefined) return yield* Effect.die("surveyOf checked the survey")
+            yield* LinkWorkerSurveyAnswers.answer({
+              actor,
+              programme,
+              answer: { surveyId: survey.id, round: payload.round, answers: payload.answers },
+              now: yield* now
+            }).pipe(
+              Effect.provideService(LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers, store),
+              Effect.provideService(LinkWorkerRegistry.LinkWorkerRegistry, registry),
+              Effect.catchTags({
+                SurveyNotOpen: (e) =>
+                  e.reason === "not-the-open-round"
+                    ? Effect.fail(ApiError.badRequest([{ path: "round", reason: "is not the round open now" }]))
+                    : Guard.refuse(audit, actor, action, "role"),
+                InvalidSurveyAnswer: (e) =>
+                  Effect.fail(ApiError.badRequest([{ path: `answers.${e.item}`, reason: e.reason }])),
+                AlreadyAnswered: () =>
+                  Effect.fail(
+                    new ApiError.Conflict({
+                      message: "the link worker has answered this survey round already",
+                      reason: "already-answered"
+                    })
+                  ),
+                SurveyAnswersFailure: (e) => Effect.fail(surveyUnavailable(e)),
+                LinkWorkerRegistryFailure: (e) => Effect.fail(ApiError.fromFailure(e))
+              })
+            )
+            return { round: payload.round, answered: true as const }
+          })
+        )
       )
   })
 )
@@ -473,6 +579,7 @@ const evaluation = HttpApiBuilder.group(api, "evaluation", (handlers) =>
     const index = yield* ReferralIndex.ReferralIndex
     const audit = yield* AuditLog.AuditLog
     const catalog = yield* ReferralService.ProgrammeCatalog
+    const surveyAnswers = yield* Effect.serviceOption(LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers)
 
     const report = (
       programmeId: Ids.ProgrammeId,
@@ -502,7 +609,7 @@ const evaluation = HttpApiBuilder.group(api, "evaluation", (handlers) =>
             return yield* Effect.fail(ApiError.badRequest([{ path: "query.to", reason: "must be after from" }]))
           }
           // only the programme's referrals of the period, a chunk at a time (bounded memory)
-          return yield* Evaluation.fromIndex({
+          const figures = yield* Evaluation.fromIndex({
             programmeId,
             period: { from: query.from, to: query.to },
             ...(query.asOf === undefined ? {} : { asOf: query.asOf }),
@@ -513,6 +620,13 @@ const evaluation = HttpApiBuilder.group(api, "evaluation", (handlers) =>
             Effect.mapError((e) =>
               e._tag === "InvalidCursor" ? ApiError.unavailable("InvalidCursor") : ApiError.fromFailure(e)
             )
+          )
+          // the link workers' survey, when the programme has one and the deployment keeps its answers
+          const programme = catalog.latest(programmeId)
+          if (programme === undefined || Option.isNone(surveyAnswers)) return figures
+          return yield* Evaluation.withLinkWorkerSurvey(figures, programme).pipe(
+            Effect.provideService(LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers, surveyAnswers.value),
+            Effect.mapError(surveyUnavailable)
           )
         })
       )

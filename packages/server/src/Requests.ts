@@ -265,3 +265,17 @@ export const IntegerQuery = (minimum: number, maximum: number) =>
       SchemaTransformation.transform({ decode: (s: string) => Number(s), encode: (n: number) => String(n) })
     )
   ).annotate({ description: `A whole number from ${minimum} to ${maximum}.` })
+
+/**
+ * `POST /link-worker/survey`: a link worker's answer to the programme's
+ * survey, for the round open now: per item key, a whole number on a scale
+ * item's scale, the chosen option keys of a choices item, or `null` (left
+ * unanswered). The answer is stored without the link worker.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const SurveyAnswer = Schema.Struct({
+  round: Schema.String,
+  answers: Schema.Record(Schema.String, Schema.NullOr(Schema.Union([Schema.Finite, Schema.Array(Schema.String)])))
+}).annotate({ identifier: "SurveyAnswer" })

@@ -15,6 +15,8 @@ import {
   Instant,
   Lifecycle,
   LinkWorker,
+  LinkWorkerSurvey,
+  LinkWorkerSurveyAnswers,
   PersonalData,
   Programme,
   ReferralCommand
@@ -495,3 +497,39 @@ export const Health = Schema.Struct({ status: Schema.Literal("ok") }).annotate({
  * @category schemas
  */
 export const Ready = Schema.Struct({ status: Schema.Literal("ready") }).annotate({ identifier: "Ready" })
+
+/**
+ * `GET /link-worker/survey`: the programme's survey as a link worker sees
+ * it: its items, the round open now and when it closes, and whether the
+ * caller has answered it.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const LinkWorkerSurveyRound = Schema.Struct({
+  survey: LinkWorkerSurvey.Survey,
+  round: Schema.String,
+  closesAt: At,
+  answered: Schema.Boolean
+}).annotate({ identifier: "LinkWorkerSurveyRound" })
+
+/**
+ * `POST /link-worker/survey`: the answer was stored (without the link
+ * worker) for this round.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const SurveyAnswered = Schema.Struct({ round: Schema.String, answered: Schema.Literal(true) }).annotate({
+  identifier: "SurveyAnswered"
+})
+
+/**
+ * `GET /coordinator/link-worker-survey`: the round open now (no figures)
+ * and the last closed round's aggregates, small cells and their
+ * complements suppressed (`LinkWorkerSurveyAnswers.View`).
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const LinkWorkerSurveyView = LinkWorkerSurveyAnswers.View.annotate({ identifier: "LinkWorkerSurveyView" })

@@ -38,9 +38,17 @@
  */
 import { readFileSync, readlinkSync } from "node:fs"
 import { hostname } from "node:os"
-import type { Actor, Instant, ReferralService, ReferralStore } from "@lahete/core"
+import {
+  type Actor,
+  type Instant,
+  LinkWorkerRegistry,
+  LinkWorkerSurveyAnswers,
+  Mailer,
+  ReferralService,
+  type ReferralStore
+} from "@lahete/core"
 import { SqlDispatcher, SqlVault } from "@lahete/store-sql"
-import { Clock, Effect, Fiber, Schema, type Scope } from "effect"
+import { Clock, Effect, Fiber, Option, Schema, type Scope } from "effect"
 import * as CliError from "effect/cli/CliError"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -67,6 +75,16 @@ export interface Options extends SqlDispatcher.Options {
    * within this time plus a round.
    */
   readonly purgeIntervalMs?: number
+  /**
+   * The link workers' survey invitations (`LinkWorkerSurveyAnswers.invite`):
+   * after the dispatch, each round invites the active link workers with an
+   * address here who have not answered their programme's open survey round
+   * and have not been invited to it (one email per round). Needs
+   * `LinkWorkerRegistry` and `LinkWorkerSurveyAnswers` in the context (the
+   * server's services have both); without them, or unset, nobody is
+   * invited.
+   */
+  readonly linkWorkerSurvey?: { readonly url: string; readonly emails: Readonly<Record<string, string>> }
 }
 
 /**
@@ -175,7 +193,47 @@ export const runOnce = (
   SqlDispatcher.RoundResult,
   ReferralService.ReferralServiceError | ReferralStore.StoreFailure,
   SqlDispatcher.WorkerServices
-> => SqlDispatcher.workOnce(options)
+> => Effect.tap(SqlDispatcher.workOnce(options), (round) => surveyInvitations(options, round.now))
+
+/**
+ * The survey invitations of a round (see `Options.linkWorkerSurvey`): every
+ * programme's survey, from the registry (no referral is read). A failure is
+ * logged by its tag and does not fail the round; the link workers not yet
+ * reached are invited next round (one whose send failed is not: each is
+ * invited at most once per survey round).
+ */
+const surveyInvitations = (
+  options: Options,
+  now: Instant.Instant
+): Effect.Effect<void, never, ReferralService.ProgrammeCatalog | Mailer.Mailer> =>
+  Effect.gen(function* () {
+    const settings = options.linkWorkerSurvey
+    if (settings === undefined) return
+    const registry = yield* Effect.serviceOption(LinkWorkerRegistry.LinkWorkerRegistry)
+    const answers = yield* Effect.serviceOption(LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers)
+    if (Option.isNone(registry) || Option.isNone(answers)) return
+    const catalog = yield* ReferralService.ProgrammeCatalog
+    const mailer = yield* Mailer.Mailer
+    for (const id of new Set(catalog.all.map((p) => p.id))) {
+      const programme = catalog.latest(id)
+      if (programme?.linkWorkerSurvey === undefined) continue
+      const sent = yield* LinkWorkerSurveyAnswers.invite({
+        programme,
+        now,
+        addresses: settings.emails,
+        url: settings.url,
+        mailer
+      }).pipe(
+        Effect.provideService(LinkWorkerRegistry.LinkWorkerRegistry, registry.value),
+        Effect.provideService(LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers, answers.value),
+        Effect.tapError((e) =>
+          Effect.annotateLogs(Effect.logWarning("link-worker survey invitations failed"), { failure: e._tag })
+        ),
+        Effect.orElseSucceed(() => 0)
+      )
+      if (sent > 0) yield* Effect.annotateLogs(Effect.logInfo("link-worker survey invitations sent"), { sent })
+    }
+  })
 
 // ---------------------------------------------------------------------------
 // the SQLite lock

@@ -32,6 +32,13 @@
  *   random on first use (`ReferralStore.fingerprintSecret`).
  * - `token_uses`: the bearer tokens accepted and not yet expired
  *   (`SqlTokenReplay`), so each is accepted once.
+ * - `link_worker_survey_answers`: the link workers' survey answers
+ *   (`SqlLinkWorkerSurveyAnswers`), each with its survey and round only (a
+ *   random key; no link worker, no time).
+ * - `link_worker_survey_respondents`: who has answered a round (survey,
+ *   round, link worker), apart from the answers, so no one answers twice.
+ * - `link_worker_survey_invitations`: who has been invited to a round by
+ *   email, so each is invited once.
  *
  * @since 0.1.0
  */
@@ -338,6 +345,30 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
         WHERE feedback_expires_at IS NOT NULL`
     ]
   }),
+  // the link workers' survey (`SqlLinkWorkerSurveyAnswers`): the answers with their survey and round only (a random
+  // key, no link worker, no time, no sequence), and apart from them who has answered a round, so no one answers twice,
+  // and who has been invited to a round by email, so no one is invited twice
+  "0012_link_worker_survey": ddl((d) => [
+    `CREATE TABLE link_worker_survey_answers (
+      answer_key TEXT PRIMARY KEY,
+      survey_id TEXT NOT NULL,
+      round TEXT NOT NULL,
+      answers ${d.json} NOT NULL
+    )`,
+    "CREATE INDEX link_worker_survey_answers_round ON link_worker_survey_answers (survey_id, round, answer_key)",
+    `CREATE TABLE link_worker_survey_respondents (
+      survey_id TEXT NOT NULL,
+      round TEXT NOT NULL,
+      link_worker_id TEXT NOT NULL,
+      PRIMARY KEY (survey_id, round, link_worker_id)
+    )`,
+    `CREATE TABLE link_worker_survey_invitations (
+      survey_id TEXT NOT NULL,
+      round TEXT NOT NULL,
+      link_worker_id TEXT NOT NULL,
+      PRIMARY KEY (survey_id, round, link_worker_id)
+    )`
+  ]),
   // the community directory (`SqlDirectoryStore`): every version of each organisation and activity, the current one
   // flagged; the pages of current entries read along the partial indexes (ids compared bytewise, as in memory)
   "0013_community_directory": ddl((d) => {

@@ -3,8 +3,9 @@
  * `ReferralService` and `ReferralQueries` need, over the `SqlClient` in the
  * context. It is the composition every application writes otherwise: the
  * store (`SqlReferralStore`), the audit log (`SqlAuditLog`), the link-worker
- * registry (`SqlLinkWorkerRegistry`, seeded with `linkWorkers`), the
- * programme catalog (default: the presets) and `ReferralService` over them,
+ * registry (`SqlLinkWorkerRegistry`, seeded with `linkWorkers`), the link
+ * workers' survey answers (`SqlLinkWorkerSurveyAnswers`), the programme
+ * catalog (default: the presets) and `ReferralService` over them,
  * all of them provided so that queries, the scheduler and the worker can use
  * them too. Each part runs the pending migrations when it is built.
  *
@@ -31,6 +32,7 @@ import {
   type DirectoryStore,
   type LinkWorker,
   type LinkWorkerRegistry,
+  type LinkWorkerSurveyAnswers,
   Presets,
   type Programme,
   type ReferralIndex,
@@ -42,6 +44,7 @@ import type { SqlClient } from "effect/sql/SqlClient"
 import * as SqlAuditLog from "./SqlAuditLog.js"
 import * as SqlDirectoryStore from "./SqlDirectoryStore.js"
 import * as SqlLinkWorkerRegistry from "./SqlLinkWorkerRegistry.js"
+import * as SqlLinkWorkerSurveyAnswers from "./SqlLinkWorkerSurveyAnswers.js"
 import * as SqlReferralStore from "./SqlReferralStore.js"
 
 /**
@@ -76,6 +79,7 @@ export type Services =
   | ReferralIndex.ReferralIndex
   | AuditLog.AuditLog
   | LinkWorkerRegistry.LinkWorkerRegistry
+  | LinkWorkerSurveyAnswers.LinkWorkerSurveyAnswers
   | DirectoryStore.DirectoryStore
 
 /**
@@ -88,6 +92,7 @@ export type StartError =
   | ReferralStore.StoreFailure
   | AuditLog.AuditLogFailure
   | LinkWorkerRegistry.LinkWorkerRegistryFailure
+  | LinkWorkerSurveyAnswers.SurveyAnswersFailure
   | DirectoryStore.DirectoryStoreFailure
 
 /**
@@ -103,6 +108,7 @@ export const ports = (
     SqlReferralStore.layer,
     SqlAuditLog.layer,
     SqlLinkWorkerRegistry.layerWith({ seed: options.linkWorkers ?? [] }),
+    SqlLinkWorkerSurveyAnswers.layer,
     ReferralService.catalogLayer(options.catalog ?? Presets.catalog),
     SqlDirectoryStore.layer
   )

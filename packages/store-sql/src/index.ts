@@ -39,6 +39,13 @@ export * as SqlDispatcher from "./SqlDispatcher.js"
  */
 export * as SqlLinkWorkerRegistry from "./SqlLinkWorkerRegistry.js"
 /**
+ * The link workers' survey answers in the database: anonymous answers and,
+ * apart from them, who has answered a round.
+ *
+ * @since 0.3.0
+ */
+export * as SqlLinkWorkerSurveyAnswers from "./SqlLinkWorkerSurveyAnswers.js"
+/**
  * The transactional outbox.
  *
  * @since 0.1.0

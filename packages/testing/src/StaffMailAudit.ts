@@ -9,7 +9,8 @@
  *   The repository's test configuration sets it for every test project, and
  *   every test that dispatches staff mail wraps its mailer.
  * - `inspect(mail)` lists what in a mail may be personal data: any word that
- *   is not in the staff notification templates' vocabulary (names, reasons,
+ *   is not in the staff notification templates' vocabulary (the coordinator
+ *   notification and the link workers' survey invitation; names, reasons,
  *   free text), anything shaped like a Finnish personal identity code, and
  *   any phone-number-like run of digits. The referral id (taken from the
  *   mail id `<referralId>:coordinator-notification`) and links are allowed.
@@ -22,7 +23,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { Mailer, MessageTemplates, Presets, type Programme } from "@lahete/core"
+import { Instant, LinkWorkerSurveyAnswers, Mailer, MessageTemplates, Presets, type Programme } from "@lahete/core"
 import { Effect, Layer } from "effect"
 
 /**
@@ -120,6 +121,10 @@ export const vocabulary = (
     for (const language of ["fi", "sv", "se", "en"] as const) {
       const mail = MessageTemplates.coordinatorNotification(programme, config, { referralId: "x", language })
       for (const w of [...words(mail.subject), ...words(mail.text)]) out.add(w)
+      // the link workers' survey invitation (a date and a link besides its words)
+      const round = { id: "x", opensAt: Instant.make(0), closesAt: Instant.make(0) }
+      const invitation = LinkWorkerSurveyAnswers.invitationMail(round, { zone: programme.timeZone, language, url: "" })
+      for (const w of [...words(invitation.subject), ...words(invitation.text)]) out.add(w)
     }
   }
   return out

@@ -62,6 +62,14 @@ export * as IdentityArbitraries from "./IdentityArbitraries.js"
 export * as LinkWorkerRegistryTest from "./LinkWorkerRegistryTest.js"
 
 /**
+ * The conformance suite for `LinkWorkerSurveyAnswers` layers (the in-memory
+ * store and the SQL one).
+ *
+ * @since 0.3.0
+ */
+export * as LinkWorkerSurveyAnswersTest from "./LinkWorkerSurveyAnswersTest.js"
+
+/**
  * The conformance suite for `Mailer` layers.
  *
  * @since 0.1.0
