@@ -2,8 +2,12 @@
  * The other clients of the spring: a made-up cohort whose referrals arrive
  * between March and May and take the paths the model allows (most complete
  * it; some are returned, declined, unreachable, paused, withdrawn; some first
- * calls come late; some follow-ups are missed). It gives the evaluation
- * report enough clients to show figures instead of suppressed cells.
+ * calls come late). Three months after closing, some answer the follow-up
+ * through the link of the text message (the walk fills their form through
+ * HTTP), the link worker records the others' follow-up, and some are missed:
+ * the link reaches several clients the link worker could not reach. It gives
+ * the evaluation report enough clients to show figures instead of
+ * suppressed cells.
  *
  * `members` is pure and seeded, so every run is the same. `plan` turns a
  * member into timed actions, each one a call of the library's API
@@ -39,6 +43,9 @@ const random = (seed: number) => {
 
 export type Path = "completes" | "rejected" | "declines" | "unreachable" | "withdraws" | "follow-up-missed"
 
+/** How the member's follow-up is collected: by the client through the link, by the link worker, or not at all. */
+export type FollowUpBy = "link" | "link-worker" | "missed"
+
 export interface Member {
   readonly index: number
   readonly messageId: string
@@ -62,9 +69,14 @@ export interface Member {
   readonly submitAt: Instant.Instant
   readonly weeks: number
   readonly linkWorkerId: string
+  /** How the follow-up is collected (for the members who reach closing). */
+  readonly followUpBy: FollowUpBy
+  /** Which link message a member who answers by link answers: 0 the first, 1 the first reminder. */
+  readonly answersMessage: number
   readonly answers: {
     readonly baseline: ReadonlyArray<number>
     readonly end: ReadonlyArray<number>
+    /** ONS4 (0–10): life satisfaction, worthwhile, happiness, anxiety. */
     readonly followUp: ReadonlyArray<number>
   }
 }
@@ -73,7 +85,11 @@ const givenNames = ["Eino", "Helmi", "Väinö", "Kerttu", "Tauno", "Lempi", "Rei
 const familyNames = ["Korhonen", "Niskanen", "Salmela", "Kallio", "Rautio", "Ylitalo", "Luokkanen", "Tervo"]
 const reasons = ["loneliness", "lifestyle-change", "grief", "hard-life-situation", "loneliness"]
 
-/** Paths by member number: every path appears at least twice where the report counts it. */
+/**
+ * Paths by member number: every path appears at least twice where the report
+ * counts it. "follow-up-missed": the link worker does not reach the client
+ * for the follow-up (ten of the forty); half of them answer the link.
+ */
 const pathOf = (i: number): Path =>
   i === 3 || i === 17
     ? "rejected"
@@ -83,25 +99,46 @@ const pathOf = (i: number): Path =>
         ? "unreachable"
         : i === 14
           ? "withdraws"
-          : i === 5 || i === 9 || i === 12 || i === 20 || i === 25 || i === 27
+          : [5, 9, 12, 20, 25, 27, 31, 33, 36, 38].includes(i)
             ? "follow-up-missed"
             : "completes"
 
 const clamp = (x: number) => Math.max(1, Math.min(5, Math.round(x)))
+const clamp10 = (x: number) => Math.max(0, Math.min(10, Math.round(x)))
 
-/** The cohort: `count` clients, referred on business days after `from`, about three a week. */
+/** Whether the member has agreed to text messages (C2): no link reaches one who has not. */
+const smsConsentOf = (i: number) => i % 7 !== 2
+
+/**
+ * How the follow-up is collected: five the link worker cannot reach answer
+ * the link, and so does every third of the others who get text messages
+ * (before the link worker calls); the link worker records the rest's.
+ */
+const followUpByOf = (i: number): FollowUpBy =>
+  pathOf(i) === "follow-up-missed"
+    ? [5, 12, 20, 25, 27].includes(i)
+      ? "link"
+      : "missed"
+    : i % 3 === 0 && smsConsentOf(i)
+      ? "link"
+      : "link-worker"
+
+/** The cohort: `count` clients, referred on business days after `from`, spread over about eleven weeks. */
 export const members = (count: number, from: FinnishCalendar.LocalDate): ReadonlyArray<Member> => {
   const next = random(2026)
   const out: Array<Member> = []
   for (let i = 0; i < count; i++) {
-    const day = FinnishCalendar.addBusinessDays(from, 1 + Math.floor(i * 1.8) + Math.floor(next() * 2))
+    const day = FinnishCalendar.addBusinessDays(from, 1 + Math.floor((i * 54) / count) + Math.floor(next() * 2))
     const minutes = 8 * 60 + 30 + Math.floor(next() * 6 * 60)
     const clock = `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`
     const level = 1.8 + next() * 1.2 // how the client feels at the start, 1–5
     const gain = i % 4 === 1 ? (next() - 0.5) * 0.2 : 0.4 + next() * 1.0 // most improve, every fourth does not
     const baseline = Array.from({ length: 7 }, () => clamp(level + (next() - 0.5)))
     const end = baseline.map((a) => clamp(a + gain + (next() - 0.5) * 0.8))
-    const followUp = end.map((a, k) => clamp((a + (baseline[k] ?? a)) / 2 + 0.3 + (next() - 0.5) * 0.6))
+    const mean = end.reduce((sum, a) => sum + a, 0) / end.length // 1–5
+    const followUp = [2 * mean, 2 * mean + 0.5, 2 * mean - 0.5, 10 - 2 * mean].map((x) =>
+      clamp10(x + (next() - 0.5) * 2)
+    )
     out.push({
       index: i,
       messageId: `ekollega-2026-${String(1000 + i)}`,
@@ -114,7 +151,7 @@ export const members = (count: number, from: FinnishCalendar.LocalDate): Readonl
         language: i % 9 === 4 ? "sv" : "fi"
       },
       reasonCategories: [reasons[i % reasons.length] as string],
-      smsConsent: i % 7 !== 2,
+      smsConsent: smsConsentOf(i),
       feedbackRequested: next() < 0.7,
       feedbackConsent: next() < 0.75,
       path: pathOf(i),
@@ -123,6 +160,8 @@ export const members = (count: number, from: FinnishCalendar.LocalDate): Readonl
       submitAt: LocalTime.instantAt(day, clock, zone),
       weeks: 6 + Math.floor(next() * 11),
       linkWorkerId: linkWorkers[i % linkWorkers.length]?.id as string,
+      followUpBy: followUpByOf(i),
+      answersMessage: i % 2,
       answers: { baseline, end, followUp }
     })
   }
@@ -372,15 +411,16 @@ export const plan = (m: Member, referralIdOf: (messageId: string) => Ids.Referra
     feedback: "Loppupalaute (keksitty): asiakas löysi itselleen sopivaa toimintaa."
   }))
 
-  // the follow-up, three months later, within its window (unless it is missed)
-  if (m.path === "follow-up-missed") return actions
+  // the follow-up, three months later, within its window: the link worker records it unless the client
+  // answers the link (the walk fills the form when the message arrives) or it is missed
+  if (m.followUpBy !== "link-worker") return actions
   const window = Deadlines.followUpWindow(closedAt, programme)
   const followUpAt = at(FinnishCalendar.addDays(dayOf(window.opensAt), 6 + (m.index % 12)), "11:00")
   add(followUpAt, "follow-up measure", (referralId) => ({
     _tag: "RecordMeasure",
     referralId,
     ...common(linkWorker, followUpAt),
-    instrument: "swemwbs",
+    instrument: "ons4",
     timePoint: "follow-up",
     respondent: "self",
     answers: m.answers.followUp

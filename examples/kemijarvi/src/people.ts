@@ -8,9 +8,19 @@ import { Actor, Instant, type LinkWorker, LinkWorkerSurvey, Presets, type Progra
 /**
  * The programme: Kemijärvi's hyvinvointilähete as the preset ships it, with
  * the link workers' survey (`LinkWorkerSurvey.example`, a round every six
- * months) turned on.
+ * months) turned on, and the follow-up by a secure link: when the follow-up
+ * window opens the client gets a text message with a link to the form (at
+ * most two reminders, five days apart; each link valid ten days). The
+ * follow-up measure is ONS4 (an open instrument, whose example texts
+ * `ExampleItemTexts.ons4` the form can show): SWEMWBS, the measure at the
+ * start and the end, is licensed, and no licensed text ships with lahete.
  */
-export const programme: Programme.Programme = { ...Presets.kemijarvi, linkWorkerSurvey: LinkWorkerSurvey.example }
+export const programme: Programme.Programme = {
+  ...Presets.kemijarvi,
+  linkWorkerSurvey: LinkWorkerSurvey.example,
+  measures: { ...Presets.kemijarvi.measures, followUp: [{ instrument: "ons4", respondent: "self" }] },
+  measureLinks: { timePoints: ["follow-up"], reminders: { max: 2, intervalDays: 5 }, validDays: 10 }
+}
 
 /** The referrers' organisation, registered with the eKollega-style inbox. */
 export const referrerOrganisation = "kemijarvi-wellbeing-centre"

@@ -13,12 +13,12 @@
  */
 import { rmSync } from "node:fs"
 import { join } from "node:path"
-import { type Mailer, Programme, type ReferralTransport, type SmsSender } from "@lahete/core"
+import { type Mailer, MeasureLinkToken, Programme, type ReferralTransport, type SmsSender } from "@lahete/core"
 import { Sinks, type Worker } from "@lahete/server"
 import type { SqlReferralStack } from "@lahete/store-sql"
 import { SqliteReferralStack } from "@lahete/store-sql/sqlite"
 import type { EkollegaToken } from "@lahete/transport-ekollega"
-import { type Effect, Layer, Result } from "effect"
+import { type Effect, Layer, Redacted, Result } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { coordinatorAddress, linkWorkerEmails, linkWorkers, otherLinkWorkers, programme } from "./people.ts"
@@ -54,11 +54,27 @@ export const clean = (p: Paths): void => {
 export const catalog = Result.getOrThrow(Programme.catalog([programme]))
 
 /**
- * What the worker needs to know to send: the templates' staff link, the
- * coordinators' addresses, and the link workers' for the survey invitations.
+ * The key the measure links are signed with. A deployment reads its secret
+ * from the vault (`LAHETE_MEASURE_LINK_SECRET`); this one is the demo's own.
+ */
+export const measureLinkKey = MeasureLinkToken.key(
+  Redacted.make("the Kemijarvi demo's measure-link secret, not for production")
+)
+
+/** Where the client's measure form is: `<measureLinkBase>/<token>` (`MeasureLinkPage`'s default path `/m`). */
+export const measureLinkBase = "https://lahete.kemijarvi.example.fi/m"
+
+/**
+ * What the worker needs to know to send: the templates' staff link and the
+ * measure form's address, the measure links' key, the coordinators'
+ * addresses, and the link workers' for the survey invitations.
  */
 export const workerOptions: Worker.Options = {
-  templates: { referralUrl: "https://lahete.kemijarvi.example.fi/referrals/{referralId}" },
+  templates: {
+    referralUrl: "https://lahete.kemijarvi.example.fi/referrals/{referralId}",
+    measureLinkUrl: `${measureLinkBase}/{token}`
+  },
+  measureLinkKey,
   coordinators: { [programme.id]: [coordinatorAddress] },
   linkWorkerSurvey: { url: "https://lahete.kemijarvi.example.fi/link-worker/survey", emails: linkWorkerEmails }
 }

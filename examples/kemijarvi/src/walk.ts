@@ -39,6 +39,7 @@ import { SimulatedTime } from "@lahete/testing"
 import { Clock, Console, Context, Effect, Layer } from "effect"
 import { local, show, zone } from "./clock.ts"
 import * as Cohort from "./cohort.ts"
+import * as Form from "./form.ts"
 import { aino, ainoReason, coordinator, linkWorkerActor, nurse, programme } from "./people.ts"
 import * as Setup from "./setup.ts"
 
@@ -59,6 +60,11 @@ export interface Outcome {
   /** The coordinator's email about the followed referral carried none of the client's personal data. */
   readonly notificationWithoutPersonalData: boolean
   readonly report: Evaluation.Report
+  /**
+   * The measure-link text messages the worker sent (first messages and
+   * reminders), and the forms answered through their links.
+   */
+  readonly measureLinks: { readonly sent: number; readonly answered: number }
   /** Actions of the cohort that the library refused (none expected). */
   readonly refused: ReadonlyArray<string>
   readonly referrals: number
@@ -109,6 +115,7 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
     const store = yield* ReferralStore.ReferralStore
     const steps: Array<string> = []
     const refused: Array<string> = []
+    const form = yield* Form.make
     let n = 0
     let keys = 0
     const key = () => `walk-${++keys}` as Ids.IdempotencyKey
@@ -131,6 +138,34 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
     // ---- in the background: the worker at 14.15 on working days, and the other clients' referrals ----
     // (a real deployment runs it every 30 seconds; once a day is enough to see what it does)
     const followedMarks: Array<string> = []
+    // the measure-link messages seen so far, and what the cohort's clients do with them
+    const linkMessages = new Set<string>()
+    const linkMessagesOf = new Map<string, number>()
+    const memberOf = new Map<string, Cohort.Member>()
+    const links = { sent: 0, answered: 0 }
+    /** A cohort client who answers by link opens the message's link in the evening and sends the form. */
+    const answerLinks = Effect.gen(function* () {
+      for (const message of yield* Sinks.readSms(paths.sms)) {
+        if (!message.id.endsWith(":measure-link-sms") || linkMessages.has(message.id)) continue
+        linkMessages.add(message.id)
+        links.sent++
+        const id = message.id.slice(0, message.id.indexOf(":"))
+        const nth = linkMessagesOf.get(id) ?? 0
+        linkMessagesOf.set(id, nth + 1)
+        const m = memberOf.get(id)
+        const url = Form.linkIn(message.text)
+        if (m === undefined || m.followUpBy !== "link" || m.answersMessage !== nth || url === undefined) continue
+        timeline.add(
+          LocalTime.instantAt(LocalTime.localDateOf(now(), zone), "19:30", zone),
+          Effect.gen(function* () {
+            const opened = yield* form.open(url)
+            const sent = opened.status === 200 ? yield* form.answer(url, "ons4", m.answers.followUp) : opened
+            if (sent.status === 200) links.answered++
+            else refused.push(`client ${m.index}, follow-up by link: the form answered ${sent.status}`)
+          })
+        )
+      }
+    })
     for (
       let day = LocalTime.localDateOf(start, zone);
       day <= LocalTime.localDateOf(end, zone);
@@ -141,6 +176,7 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
         LocalTime.instantAt(day, "14:15", zone),
         Effect.gen(function* () {
           const round = yield* Worker.runOnce(Setup.workerOptions)
+          yield* answerLinks
           if (!round.step.fired.some((f) => f.referralId === followed.referralId)) return
           // the scheduler fired a deadline of the followed referral: say which
           const state = yield* service.state(followed.referralId as Ids.ReferralId)
@@ -151,10 +187,12 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
         }).pipe(Effect.catch((e) => Effect.sync(() => refused.push(`worker round: ${e._tag}`))))
       )
     }
-    const members = Cohort.members(options.cohort ?? 30, LocalTime.localDateOf(start, zone))
+    const members = Cohort.members(options.cohort ?? 40, LocalTime.localDateOf(start, zone))
     const ids = new Map<string, Ids.ReferralId>()
     for (const m of members) {
-      ids.set(m.messageId, (yield* ReferralTransport.identify(m.referrer.organisation, m.messageId)).referralId)
+      const id = (yield* ReferralTransport.identify(m.referrer.organisation, m.messageId)).referralId
+      ids.set(m.messageId, id)
+      memberOf.set(id, m)
     }
     for (const m of members) {
       for (const action of Cohort.plan(m, (messageId) => ids.get(messageId) as Ids.ReferralId)) {
@@ -489,12 +527,20 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
     yield* step("months-pass", "Months pass; the worker runs every working day")
     const window = { opens: local("2026-08-19", "00:00"), due: local("2026-09-02", "00:00") }
     yield* say(
-      `The follow-up is due three months after closing (${show(window.due).split(" at ")[0]}), within ±14 days; a reminder a week before the window opens.`
+      `The follow-up is due three months after closing (${show(window.due).split(" at ")[0]}), within ±14 days; a reminder a week before the window opens. When it opens, the worker sends the client a text message with a link to the form.`
     )
-    yield* timeline.advanceTo(local("2026-08-26", "11:00"))
+    yield* timeline.advanceTo(local("2026-08-19", "15:00"))
 
-    // ---- 13. the follow-up ----
-    yield* step("follow-up", "The follow-up, three months after closing")
+    // ---- 13. the follow-up, by the link of a text message ----
+    yield* step("follow-up", "The follow-up, three months after closing, by a link")
+    yield* say(
+      "When the window opened, the worker's round sent Aino a text message with a link to the form (printed above): signed, single-use, valid ten days, with nothing personal in it."
+    )
+    const linkMessage = (yield* Sinks.readSms(paths.sms)).find(
+      (m) => m.id.startsWith(`${referralId}:`) && m.id.endsWith(":measure-link-sms")
+    )
+    const link = linkMessage === undefined ? undefined : Form.linkIn(linkMessage.text)
+    yield* say(`The link: ${link ?? "(!) no link message"}`)
     yield* service.execute({
       _tag: "RecordActivity",
       referralId,
@@ -504,22 +550,26 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
       activity: walkingGroup,
       step: "continuing"
     })
-    yield* say("Aino still walks with the group: recorded as continuing at follow-up.")
-    const followUpAnswers = [3, 3, 4, 3, 3, 4, 4]
-    const followedUp = yield* service.execute({
-      _tag: "RecordMeasure",
-      referralId,
-      idempotencyKey: key(),
-      actor: maija,
-      at: now(),
-      instrument: "swemwbs",
-      timePoint: "follow-up",
-      respondent: "self",
-      answers: followUpAnswers
-    })
-    yield* say(
-      `Follow-up SWEMWBS: ${swemwbs(followUpAnswers).toFixed(2)} (baseline ${swemwbs(baseline).toFixed(2)}). Status: ${followedUp.state.status}.`
-    )
+    yield* say("Maija hears from Aino that she still walks with the group: recorded as continuing at follow-up.")
+    yield* timeline.advanceTo(local("2026-08-19", "19:00"))
+    const followUpAnswers = [8, 8, 7, 3]
+    if (link !== undefined) {
+      const opened = yield* form.open(link)
+      const questions = (opened.html.match(/<fieldset>/g) ?? []).length
+      yield* say(
+        `${show(now())}: Aino opens the link on her phone: "${Form.title(opened.html)}" (HTTP ${opened.status}), ${questions} questions (ONS4, 0–10), in Finnish.`
+      )
+      const sent = yield* form.answer(link, "ons4", followUpAnswers)
+      yield* say(
+        `She answers ${followUpAnswers.join(" ")} and sends the form: "${Form.title(sent.html)}" (HTTP ${sent.status}). The answers are her own RecordMeasure (respondent self), as if Maija had entered them.`
+      )
+      const again = yield* form.open(link)
+      yield* say(
+        `Opened again, the link answers "${Form.title(again.html)}" (HTTP ${again.status}): it is used, and the page says nothing about her.`
+      )
+    }
+    const followedUp = yield* service.state(referralId)
+    yield* say(`Status: ${followedUp.status}.`)
 
     // ---- 14. the referrer polls again ----
     yield* timeline.advanceTo(local("2026-08-26", "15:00"))
@@ -551,17 +601,18 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
     yield* step("cohort", "The other referrals of the spring, to the end of the year")
     const statuses = new Map<string, number>()
     const allIds = yield* store.referralIds()
-    const followUps = { recorded: 0, missed: 0 }
+    const followUps = { recorded: 0, missed: 0, byLink: 0 }
     const marks = new Map<string, number>()
     for (const id of allIds) {
       const s = yield* service.state(id)
       statuses.set(s.status, (statuses.get(s.status) ?? 0) + 1)
       if (s.followUp !== undefined) followUps[s.followUp]++
+      if (s.followUp === "recorded" && (s.measureLinksAnswered ?? []).includes("follow-up")) followUps.byLink++
       for (const m of s.deadlineMarks) marks.set(m, (marks.get(m) ?? 0) + 1)
     }
     yield* say(`${allIds.length} referrals: ${[...statuses].map(([s, k]) => `${s} ${k}`).join(", ")}.`)
     yield* say(
-      `Follow-ups: ${followUps.recorded} recorded, ${followUps.missed} missed (the scheduler closed their window).`
+      `Follow-ups: ${followUps.recorded} recorded (${followUps.byLink} by the client through the link, ${followUps.recorded - followUps.byLink} by the link worker), ${followUps.missed} missed (the scheduler closed their window).`
     )
     yield* say(
       `Deadlines the worker's scheduler recorded: ${[...marks].map(([m, k]) => `${describeMarkShort(m)} ×${k}`).join(", ")}.`
@@ -569,6 +620,9 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
     const sms = yield* Sinks.readSms(paths.sms)
     const mail = yield* Sinks.readMail(paths.email)
     yield* say(`The worker sent ${sms.length} text messages and ${mail.length} emails: ${paths.sms}, ${paths.email}.`)
+    yield* say(
+      `${links.sent} of the text messages carried a follow-up link (first messages and reminders); ${links.answered + 1} forms were answered through them (Aino's too).`
+    )
     if (refused.length > 0) yield* say(`(!) refused: ${refused.join("; ")}`)
 
     // ---- 17. the evaluation report ----
@@ -604,7 +658,7 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
       )
     }
     yield* say(
-      `Follow-up recorded: ${percent(report.followUp.shareRecorded)} of ${cell(report.followUp.settled)} settled`
+      `Follow-up recorded: ${percent(report.followUp.shareRecorded)} of ${cell(report.followUp.settled)} settled; collected by the client through the link ${cell(report.followUp.collected.byLink)}, by the link worker ${cell(report.followUp.collected.byLinkWorker)}, missed ${cell(report.followUp.missed)}`
     )
     for (const round of report.linkWorkerSurvey?.rounds ?? []) {
       const shown = (c: LinkWorkerSurveyAnswers.ClosedRound["respondents"]) =>
@@ -628,6 +682,7 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
       paths,
       notificationWithoutPersonalData,
       report,
+      measureLinks: { sent: links.sent, answered: links.answered + (link === undefined ? 0 : 1) },
       refused,
       referrals: allIds.length
     } satisfies Outcome
@@ -640,6 +695,7 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
     const simulated = SimulatedTime.settable(start, real)
     // everything below, the layers included, reads the simulated clock
     return yield* program.pipe(
+      Effect.scoped,
       Effect.provide(Layer.mergeAll(layer, Layer.succeed(SimulatedClockService, simulated))),
       Effect.provideService(Clock.Clock, simulated.clock)
     )

@@ -1,10 +1,12 @@
 /**
  * The demo's walk, run in a temporary folder: every step is reached and the
  * library refuses nothing; the followed client gets exactly one call-time
- * text message, in Finnish, with the call's local time; the coordinator's
- * email carries none of her personal data; the evaluation report is written
- * with figures, not only suppressed cells; a second run in the same folder
- * starts clean.
+ * text message, in Finnish, with the call's local time, and one follow-up
+ * link, whose form she answers through HTTP; the coordinator's email carries
+ * none of her personal data; the follow-up completion rises above the 75 %
+ * of the demo before measure links, and the report shows how each follow-up
+ * was collected; the evaluation report is written with figures, not only
+ * suppressed cells; a second run in the same folder starts clean.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -33,7 +35,7 @@ const audit = (file: string, source: string) =>
 const value = (c: Evaluation.Cell | null | undefined): number | undefined => (c?._tag === "Value" ? c.value : undefined)
 
 describe("the Kemijärvi walk", () => {
-  it.live("reaches every step, sends one text message and a clean notification, and writes the report", () =>
+  it.live("reaches every step, sends the text messages and a clean notification, and writes the report", () =>
     Effect.gen(function* () {
       const lines: Array<string> = []
       const outcome = yield* Walk.run({ dir, print: (line) => Effect.sync(() => lines.push(line)) })
@@ -59,7 +61,7 @@ describe("the Kemijärvi walk", () => {
         "report"
       ])
       expect(outcome.refused).toEqual([])
-      expect(outcome.referrals).toBe(31)
+      expect(outcome.referrals).toBe(41)
       const output = lines.join("\n")
       // Aino's plan: her walking group, seen by the nurse under her consent (C3), never her own words
       expect(output).toContain(
@@ -67,12 +69,26 @@ describe("the Kemijärvi walk", () => {
       )
       expect(output).not.toContain("Haluan päästä taas ulos")
 
-      // exactly one call-time text message for the followed referral, with the call's local time, before the call
+      // exactly one call-time text message for the followed referral, with the call's local time, before the call;
+      // then one follow-up link, the afternoon the window opens (she answers it that evening: no reminder)
       const sms = (yield* Sinks.readSms(outcome.paths.sms)).filter((m) => m.id.startsWith(`${outcome.referralId}:`))
-      expect(sms.map((m) => [m.to, m.text])).toEqual([
-        ["+358401234567", "Hyvinvointilähete: Sinulle soitetaan. Puhelun aika: tiistai 3.3.2026 klo 10.00."]
-      ])
+      expect(sms.map((m) => m.to)).toEqual(["+358401234567", "+358401234567"])
+      expect(sms[0]?.text).toBe("Hyvinvointilähete: Sinulle soitetaan. Puhelun aika: tiistai 3.3.2026 klo 10.00.")
       expect(sms[0]?.at).toBe("2026-03-02T11:05:00.000Z")
+      expect(sms[1]?.id.endsWith(":measure-link-sms")).toBe(true)
+      expect(sms[1]?.at).toBe("2026-08-19T11:15:00.000Z")
+      expect(sms[1]?.text).toMatch(
+        /^Hyvinvointilähete: Kiitos yhteistyöstä\. Vastaathan lyhyeen kyselyyn: https:\/\/lahete\.kemijarvi\.example\.fi\/m\/[\w.-]+\?lang=fi$/
+      )
+      // the link carries nothing personal
+      for (const personal of [aino.givenName, aino.familyName, "4567"]) expect(sms[1]?.text).not.toContain(personal)
+      // the demo prints the message and the link, and fills the form through HTTP
+      expect(output).toContain(`    ${sms[1]?.text}`)
+      expect(output).toContain(
+        'Aino opens the link on her phone: "Kysely" (HTTP 200), 4 questions (ONS4, 0–10), in Finnish.'
+      )
+      expect(output).toContain('sends the form: "Kiitos vastauksistasi" (HTTP 200)')
+      expect(output).toContain('Opened again, the link answers "Linkki ei ole käytössä" (HTTP 404)')
       expect(output).toContain("    Hyvinvointilähete: Sinulle soitetaan. Puhelun aika: tiistai 3.3.2026 klo 10.00.")
 
       // the coordinator's notification: one email, with the link, without her name, number or reason
@@ -97,6 +113,9 @@ describe("the Kemijärvi walk", () => {
         "Wednesday 12 August 2026 at 14:15: the worker's scheduler recorded the follow-up reminder (D5)"
       )
       expect(output).toContain("Status: FollowedUp.")
+      expect(output).toContain(
+        "Follow-ups: 29 recorded (11 by the client through the link, 18 by the link worker), 5 missed"
+      )
 
       // the report: on disk, and with figures where the model is evaluated
       expect(existsSync(outcome.paths.html)).toBe(true)
@@ -106,7 +125,7 @@ describe("the Kemijärvi walk", () => {
       expect(html).toContain("Lähetteet tehty: maaliskuu–toukokuu 2026")
       const report = Schema.decodeUnknownSync(Evaluation.Report)(JSON.parse(readFileSync(outcome.paths.json, "utf8")))
       expect(report).toEqual(outcome.report)
-      expect(value(report.referrals.total)).toBe(31)
+      expect(value(report.referrals.total)).toBe(41)
       expect(value(report.firstContact.shareWithinDeadline)).toBeGreaterThan(0.5)
       expect(value(report.firstContact.shareWithinDeadline)).toBeLessThan(1)
       const change = report.measures.change.find(
@@ -115,7 +134,26 @@ describe("the Kemijärvi walk", () => {
       expect(value(change?.pairs)).toBeGreaterThanOrEqual(20)
       expect(value(change?.meanChange)).toBeGreaterThan(0)
       expect(value(change?.shareImproved)).toBeGreaterThan(0)
-      expect(value(report.followUp.shareRecorded)).toBeGreaterThan(0.5)
+      // the follow-up: before measure links the demo's cohort recorded 18 of 24 settled follow-ups (75 %); the link
+      // reaches five clients the link worker could not, so completion rises, and every way of collecting is shown
+      expect(value(report.followUp.settled)).toBe(34)
+      expect(value(report.followUp.recorded)).toBe(29)
+      expect(value(report.followUp.missed)).toBe(5)
+      expect(value(report.followUp.shareRecorded)).toBeGreaterThan(0.75)
+      expect(value(report.followUp.shareRecorded)).toBeCloseTo(29 / 34)
+      expect(report.followUp.collected).toEqual({
+        byLink: { _tag: "Value", value: 11 },
+        byLinkWorker: { _tag: "Value", value: 18 }
+      })
+      // every form answered through a link is a follow-up collected by link (Aino's and ten of the cohort's)
+      expect(outcome.measureLinks.answered).toBe(11)
+      expect(outcome.measureLinks.sent).toBeGreaterThan(outcome.measureLinks.answered)
+      expect(output).toContain(
+        "Follow-up recorded: 85 % of 34 settled; collected by the client through the link 11, by the link worker 18, missed 5"
+      )
+      expect(html).toContain(
+        "<tr><td>asiakas itse mittauslinkin kautta</td><td>11</td></tr><tr><td>linkkihenkilö</td><td>18</td></tr><tr><td>jäi tekemättä</td><td>5</td></tr>"
+      )
       expect(value(report.collaboration.days.median)).toBeGreaterThan(30)
 
       // the link workers' survey: ten invited by email in each round (no personal data, audited above), ten
@@ -148,7 +186,7 @@ describe("the Kemijärvi walk", () => {
       expect(outcome.referrals).toBe(6)
       const sms = yield* Sinks.readSms(outcome.paths.sms)
       expect(new Set(sms.map((m) => m.id)).size).toBe(sms.length)
-      expect(sms.filter((m) => m.id.startsWith(`${outcome.referralId}:`))).toHaveLength(1)
+      expect(sms.filter((m) => m.id.startsWith(`${outcome.referralId}:`))).toHaveLength(2)
       const report = Schema.decodeUnknownSync(Evaluation.Report)(JSON.parse(readFileSync(outcome.paths.json, "utf8")))
       expect(value(report.referrals.total)).toBe(6)
       yield* audit(outcome.paths.email, "examples/kemijarvi/test/Walk.test.ts (second run)")
