@@ -79,8 +79,9 @@ export const ChoicesItem = Schema.Struct({
  * - `items`: the questions;
  * - `everyMonths`: a round every this many months (rounds start on the first
  *   day of a month, local time, counted from January);
- * - `afterClosedCollaboration`: also ask a link worker after each
- *   collaboration they close (their answer joins the round it falls in).
+ * - `afterClosedCollaboration`: reserved for asking a link worker after each
+ *   collaboration they close; only `false` in this release (that invitation
+ *   is not built, so `true` is refused rather than silently ignored).
  *
  * @since 0.3.0
  * @category schemas
@@ -89,7 +90,7 @@ export const Survey = Schema.Struct({
   id: Code,
   items: Schema.Array(Schema.Union([ScaleItem, ChoicesItem])).pipe(Schema.check(Schema.isMinLength(1))),
   everyMonths: PositiveInt,
-  afterClosedCollaboration: Schema.Boolean
+  afterClosedCollaboration: Schema.Literal(false)
 })
 /**
  * @since 0.3.0

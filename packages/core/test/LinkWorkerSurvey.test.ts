@@ -40,6 +40,17 @@ describe("the survey as programme data", () => {
     )
   })
 
+  it("asking after each closed collaboration is not built: true is refused, naming the setting, not ignored", () => {
+    const after = Programme.decode({
+      ...Presets.sodankyla,
+      linkWorkerSurvey: { ...survey, afterClosedCollaboration: true }
+    })
+    expect(Result.isFailure(after)).toBe(true)
+    expect(Result.isFailure(after) && after.failure.issues).toContain(
+      "linkWorkerSurvey.afterClosedCollaboration"
+    )
+  })
+
   it("rounds: every six months from January, local time", () => {
     expect(round).toEqual({ id: "2026-07", opensAt: "2026-06-30T21:00:00.000Z", closesAt: "2026-12-31T22:00:00.000Z" })
   })
