@@ -46,9 +46,7 @@ describe("the survey as programme data", () => {
       linkWorkerSurvey: { ...survey, afterClosedCollaboration: true }
     })
     expect(Result.isFailure(after)).toBe(true)
-    expect(Result.isFailure(after) && after.failure.issues).toContain(
-      "linkWorkerSurvey.afterClosedCollaboration"
-    )
+    expect(Result.isFailure(after) && after.failure.issues).toContain("linkWorkerSurvey.afterClosedCollaboration")
   })
 
   it("rounds: every six months from January, local time", () => {
