@@ -234,13 +234,13 @@ export const linkWorkerLoad = (states: Iterable<ReferralState>): ReadonlyArray<L
       counts.set(s.linkWorkerId, (counts.get(s.linkWorkerId) ?? 0) + 1)
     }
   }
-  return (
-    [...counts]
-      .map(([linkWorkerId, activeClients]) => ({ linkWorkerId, activeClients }))
-      // Stryker disable next-line EqualityOperator: equivalent, map keys are distinct, so the tie-break never sees equal ids
-      .sort((a, b) => b.activeClients - a.activeClients || (a.linkWorkerId < b.linkWorkerId ? -1 : 1))
-  )
+  return [...counts].map(([linkWorkerId, activeClients]) => ({ linkWorkerId, activeClients })).sort(byLoad)
 }
+
+/** Highest load first, then by id. */
+const byLoad = (a: LinkWorkerLoad, b: LinkWorkerLoad): number =>
+  // Stryker disable next-line EqualityOperator: equivalent, map keys are distinct, so the tie-break never sees equal ids
+  b.activeClients - a.activeClients || (a.linkWorkerId < b.linkWorkerId ? -1 : 1)
 
 // ---------------------------------------------------------------------------
 // Coordinator
