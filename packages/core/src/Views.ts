@@ -457,7 +457,7 @@ const caseloadEntry = (s: Existing, subjects: Subjects, at: Instant): CaseloadEn
     ),
     plan: {
       goals: s.plan.goals,
-      ...optional("whatMatters", subject === undefined ? undefined : notes?.whatMatters),
+      ...optional("whatMatters", notes?.whatMatters),
       activities: s.plan.activities,
       unmetNeeds: s.plan.unmetNeeds
     }
