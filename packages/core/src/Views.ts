@@ -195,8 +195,12 @@ const isOwnReferral = (actor: Actor, s: Existing): boolean =>
   s.referrer.id === actor.id && s.referrer.organisation === actor.organisation
 
 const bySubmission = (a: Existing, b: Existing): number =>
+  a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : byReferralId(a, b)
+
+/** The tie-break between referrals submitted at the same instant. */
+const byReferralId = (a: Existing, b: Existing): number =>
   // Stryker disable next-line EqualityOperator: equivalent, the tie-break compares distinct referral ids, never equal ones
-  a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : a.referralId < b.referralId ? -1 : 1
+  a.referralId < b.referralId ? -1 : 1
 
 const forbidden = (actor: Actor, view: ViewName, reason: Forbidden["reason"]) =>
   Result.fail(new Forbidden({ role: actor.role, action: `read ${view}`, reason }))
