@@ -17,7 +17,6 @@ import {
   Presets,
   Programme,
   Referral,
-  type ReferralCommand,
   ReferralIndex,
   ReferralService,
   ReferralStore,
@@ -25,23 +24,9 @@ import {
 } from "@lahete/core"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Ref, Result, Schema } from "effect"
-
-type Cmd = ReferralCommand.ReferralCommand
+import { on } from "./support/onReferral.js"
 
 const rid = Schema.decodeSync(Ids.ReferralId)
-const sid = Schema.decodeSync(Ids.SubjectId)
-const key = Schema.decodeSync(Ids.IdempotencyKey)
-
-const on = (n: number, commands: ReadonlyArray<Cmd>): ReadonlyArray<Cmd> =>
-  commands.map(
-    (c): Cmd =>
-      ({
-        ...c,
-        referralId: rid(`referral-${n}`),
-        idempotencyKey: key(`${n}-${c.idempotencyKey}`),
-        ...(c._tag === "SubmitReferral" ? { subjectId: sid(`subject-${n}`) } : {})
-      }) as Cmd
-  )
 
 describe("the report from the index", () => {
   it.effect("equals the report over the same histories across pages, and streams only the referrals it counts", () =>

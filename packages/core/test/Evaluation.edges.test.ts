@@ -9,7 +9,6 @@ import { describe, expect, it } from "@effect/vitest"
 import {
   Deadlines,
   Evaluation,
-  Ids,
   Instant,
   Instruments,
   Presets,
@@ -19,25 +18,11 @@ import {
   type ReferralEvent
 } from "@lahete/core"
 import { Fixtures } from "@lahete/testing"
-import { Result, Schema } from "effect"
+import { Result } from "effect"
 import { cohort, plus, start } from "./support/cohort.js"
+import { on } from "./support/onReferral.js"
 
 type Cmd = ReferralCommand.ReferralCommand
-
-const rid = Schema.decodeSync(Ids.ReferralId)
-const sid = Schema.decodeSync(Ids.SubjectId)
-const key = Schema.decodeSync(Ids.IdempotencyKey)
-
-const on = (n: number, commands: ReadonlyArray<Cmd>): ReadonlyArray<Cmd> =>
-  commands.map(
-    (c): Cmd =>
-      ({
-        ...c,
-        referralId: rid(`referral-${n}`),
-        idempotencyKey: key(`${n}-${c.idempotencyKey}`),
-        ...(c._tag === "SubmitReferral" ? { subjectId: sid(`subject-${n}`) } : {})
-      }) as Cmd
-  )
 
 const period = { from: Fixtures.at(-1), to: Fixtures.at(24 * 30) }
 const asOf = Fixtures.at(24 * 500)

@@ -13,7 +13,6 @@ import {
   Instant,
   LinkWorkerRegistry,
   Presets,
-  type ReferralCommand,
   ReferralIndex,
   ReferralQueries,
   ReferralService,
@@ -24,23 +23,11 @@ import {
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Ref, Schema } from "effect"
 import { TestClock } from "effect/testing"
-
-type Cmd = ReferralCommand.ReferralCommand
+import { on } from "./support/onReferral.js"
 
 const rid = Schema.decodeSync(Ids.ReferralId)
 const sid = Schema.decodeSync(Ids.SubjectId)
 const key = Schema.decodeSync(Ids.IdempotencyKey)
-
-const on = (n: number, commands: ReadonlyArray<Cmd>): ReadonlyArray<Cmd> =>
-  commands.map(
-    (c): Cmd =>
-      ({
-        ...c,
-        referralId: rid(`referral-${n}`),
-        idempotencyKey: key(`${n}-${c.idempotencyKey}`),
-        ...(c._tag === "SubmitReferral" ? { subjectId: sid(`subject-${n}`) } : {})
-      }) as Cmd
-  )
 
 interface Counts {
   readonly loads: number
