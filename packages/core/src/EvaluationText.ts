@@ -24,6 +24,7 @@
 import { Schema } from "effect"
 import { addDays, type LocalDate, toParts } from "./FinnishCalendar.js"
 import type { Instant } from "./Instant.js"
+import { englishMonthNames } from "./internal/months.js"
 import type * as Lifecycle from "./Lifecycle.js"
 import { localDateOf, localParts, startOfLocalDay } from "./LocalTime.js"
 import type { TimePoint } from "./ReferralCommand.js"
@@ -702,20 +703,7 @@ export const en: ReportText = {
     "ons4/anxiety": "anxiety"
   },
 
-  months: [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December"
-  ],
+  months: englishMonthNames,
   clockWord: "at",
   communityHeading: "Community activities",
   communityIntro: (withPlan) =>

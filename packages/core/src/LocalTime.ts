@@ -24,6 +24,7 @@
 import { DateTime, Option } from "effect"
 import { addDays, dayOfWeek, type LocalDate, localDate, toParts } from "./FinnishCalendar.js"
 import { type Instant, make as makeInstant, toMillis } from "./Instant.js"
+import { englishMonthNames } from "./internal/months.js"
 import type { Language } from "./Programme.js"
 
 /**
@@ -347,21 +348,6 @@ const weekdays: Record<Language, ReadonlyArray<string>> = {
   en: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 }
 
-const englishMonths = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December"
-]
-
 /**
  * A local date as people write it, with the weekday:
  * `maanantai 2.3.2026` (fi), `måndag 2.3.2026` (sv), `vuossárga 2.3.2026`
@@ -375,7 +361,7 @@ export const formatDate = (date: LocalDate, language: Language): string => {
   const { year, month, day } = toParts(date)
   const weekday = weekdays[language][dayOfWeek(date) - 1] ?? ""
   return language === "en"
-    ? `${weekday} ${day} ${englishMonths[month - 1] ?? ""} ${year}`
+    ? `${weekday} ${day} ${englishMonthNames[month - 1] ?? ""} ${year}`
     : `${weekday} ${day}.${month}.${year}`
 }
 

@@ -5,6 +5,22 @@
  */
 import type { Instant } from "../Instant.js"
 
+/** The months' names in English, January first (message texts and the English report). */
+export const englishMonthNames: ReadonlyArray<string> = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December"
+]
+
 /** The number of days of `month` (1–12) in the Gregorian `year`. */
 export const daysInMonth = (year: number, month: number): number =>
   month === 2
