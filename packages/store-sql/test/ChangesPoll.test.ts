@@ -20,8 +20,7 @@ import { Fixtures as F, SimulatedTime } from "@lahete/testing"
 import { Clock, Effect, Layer, Schema } from "effect"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import * as Statement from "effect/sql/Statement"
-import { databases, wrappedStore } from "./support/layers.js"
+import { counted, databases, wrappedStore } from "./support/layers.js"
 
 const referralId = Schema.decodeSync(Ids.ReferralId)
 const subjectId = Schema.decodeSync(Ids.SubjectId)
@@ -82,15 +81,10 @@ const measure = (client: Layer.Layer<SqlClient.SqlClient, SqlError>, n: number) 
     const changed = [2, 5, 7]
     for (const i of changed) yield* service.execute(on(i, F.assign({ at: F.at(10 + i) })))
     const time = SimulatedTime.settable(F.at(40), yield* Clock.Clock)
-    let statements = 0
     counts.states = 0
     counts.streams = 0
-    const polled = yield* transport.changes(F.referrer, { since: F.at(10) }).pipe(
-      Effect.provideService(Clock.Clock, time.clock),
-      Effect.provideService(Statement.CurrentTransformer, (self) => {
-        statements++
-        return Effect.succeed(self)
-      })
+    const { result: polled, statements } = yield* counted(
+      transport.changes(F.referrer, { since: F.at(10) }).pipe(Effect.provideService(Clock.Clock, time.clock))
     )
     expect(polled.map((s) => s.referralId)).toEqual(changed.map((i) => on(i, F.submit()).referralId))
     expect(polled.every((s) => s.status === "Assigned")).toBe(true)

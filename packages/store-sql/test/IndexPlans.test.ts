@@ -24,8 +24,7 @@ import { ReferralIndex } from "@lahete/core"
 import { SqlReferralStore } from "@lahete/store-sql"
 import { Effect, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
-import * as Statement from "effect/sql/Statement"
-import { databases } from "./support/layers.js"
+import { capture, databases } from "./support/layers.js"
 
 const rowsToLoad = 30_000
 
@@ -68,19 +67,6 @@ const load = (n: number) =>
         WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < ${n}) ${select} FROM g`)
       yield* sql.unsafe("ANALYZE")
     }
-  })
-
-/** Runs `effect`, returning the statements it ran (compiled). */
-const capture = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function* () {
-    const seen: Array<readonly [string, ReadonlyArray<unknown>]> = []
-    const result = yield* effect.pipe(
-      Effect.provideService(Statement.CurrentTransformer, (self) => {
-        seen.push(self.compile())
-        return Effect.succeed(self)
-      })
-    )
-    return { result, seen }
   })
 
 /** A PostgreSQL plan node (`EXPLAIN (FORMAT JSON)`), the fields read here. */

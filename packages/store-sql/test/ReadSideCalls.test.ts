@@ -28,8 +28,7 @@ import { Fixtures as F, SimulatedTime, StaffMailAudit } from "@lahete/testing"
 import { Clock, Effect, Layer, Schema } from "effect"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import * as Statement from "effect/sql/Statement"
-import { databases, wrappedStore } from "./support/layers.js"
+import { counted, databases, wrappedStore } from "./support/layers.js"
 
 const referralId = Schema.decodeSync(Ids.ReferralId)
 const subjectId = Schema.decodeSync(Ids.SubjectId)
@@ -98,14 +97,8 @@ const world = (client: Layer.Layer<SqlClient.SqlClient, SqlError>) => {
 /** Streams loaded and statements run by `effect`. */
 const cost = <A, E, R>(counts: { loads: number }, effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function* () {
-    let statements = 0
     const before = counts.loads
-    const result = yield* effect.pipe(
-      Effect.provideService(Statement.CurrentTransformer, (self) => {
-        statements++
-        return Effect.succeed(self)
-      })
-    )
+    const { result, statements } = yield* counted(effect)
     return { result, loads: counts.loads - before, statements }
   })
 

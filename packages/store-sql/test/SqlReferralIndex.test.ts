@@ -24,24 +24,10 @@ import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Redacted, Schema } from "effect"
 import * as Migrator from "effect/sql/Migrator"
 import * as SqlClient from "effect/sql/SqlClient"
-import * as Statement from "effect/sql/Statement"
-import { databases, databaseUrl, serviceOn } from "./support/layers.js"
+import { counted, databases, databaseUrl, serviceOn } from "./support/layers.js"
 
 const referralId = Schema.decodeSync(Ids.ReferralId)
 const key = Schema.decodeSync(Ids.IdempotencyKey)
-
-/** The statements `effect` runs, counted. */
-const counted = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function* () {
-    let statements = 0
-    const result = yield* effect.pipe(
-      Effect.provideService(Statement.CurrentTransformer, (self) => {
-        statements++
-        return Effect.succeed(self)
-      })
-    )
-    return { result, statements }
-  })
 
 for (const database of databases()) {
   describe(`SqlReferralIndex on ${database.name}`, () => {

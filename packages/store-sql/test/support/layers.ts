@@ -15,6 +15,7 @@ import { Fixtures } from "@lahete/testing"
 import { Context, Effect, Layer, Redacted } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import * as Statement from "effect/sql/Statement"
 import { inject } from "vitest"
 
 /** The PostgreSQL database of this run (see `postgres.ts`); `undefined` when there is none (outside CI only). */
@@ -121,3 +122,20 @@ export const wrappedStore = (wrap: {
       )
     )
   )
+
+/** Runs `effect`, returning the statements it ran (compiled: text and parameters). */
+export const capture = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function* () {
+    const seen: Array<readonly [string, ReadonlyArray<unknown>]> = []
+    const result = yield* effect.pipe(
+      Effect.provideService(Statement.CurrentTransformer, (self) => {
+        seen.push(self.compile())
+        return Effect.succeed(self)
+      })
+    )
+    return { result, seen }
+  })
+
+/** Runs `effect`, returning how many statements it ran. */
+export const counted = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.map(capture(effect), ({ result, seen }) => ({ result, statements: seen.length }))
