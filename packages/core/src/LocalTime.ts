@@ -123,14 +123,48 @@ export interface LocalParts {
  * @category getters
  */
 export const localParts = (instant: Instant, zone: string): LocalParts => {
-  const p = DateTime.toParts(zoned(instant, zone))
+  const local = new Date(toMillis(instant) + offsetMillis(toMillis(instant), zone))
+  const weekDay = local.getUTCDay()
   return {
-    date: localDate(p.year, p.month, p.day),
-    hour: p.hour,
-    minute: p.minute,
-    dayOfWeek: p.weekDay === 0 ? 7 : p.weekDay
+    date: localDate(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate()),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    dayOfWeek: weekDay === 0 ? 7 : weekDay
   }
 }
+
+/**
+ * The zone's offset from UTC at an instant, in milliseconds. Reading it
+ * through the zone's `Intl` formatter costs microseconds and a report asks
+ * for thousands, so each quarter-hour of UTC time is read once: zone rules
+ * change their offset at quarter-hour boundaries (every modern offset and
+ * transition is a whole number of quarter-hours), and a quarter-hour whose
+ * start and end disagree (a historical zone's odd offset) is not kept but
+ * read exactly each time.
+ */
+const offsetMillis = (ms: number, zone: string): number => {
+  const quarter = Math.floor(ms / quarterHour)
+  let cache = offsets.get(zone)
+  if (cache === undefined) {
+    cache = new Map()
+    offsets.set(zone, cache)
+  }
+  const cached = cache.get(quarter)
+  if (cached !== undefined) return cached
+  const start = zonedOffsetAt(quarter * quarterHour, zone)
+  if (zonedOffsetAt((quarter + 1) * quarterHour - 1, zone) !== start) return zonedOffsetAt(ms, zone)
+  if (cache.size >= maxOffsets) cache.clear()
+  cache.set(quarter, start)
+  return start
+}
+
+const zonedOffsetAt = (ms: number, zone: string): number =>
+  DateTime.zonedOffset(DateTime.makeZonedUnsafe(ms, { timeZone: zoneOf(zone) }))
+
+const quarterHour = 15 * 60_000
+/** Offsets read so far per zone, by quarter-hour of UTC time (a pure function's results: 35,040 a year). */
+const offsets = new Map<string, Map<number, number>>()
+const maxOffsets = 200_000
 
 /**
  * The local calendar date of an instant.

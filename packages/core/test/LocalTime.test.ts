@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FinnishCalendar, Instant, LocalTime } from "@lahete/core"
+import { DateTime } from "effect"
 import * as fc from "fast-check"
 
 const zone = "Europe/Helsinki"
@@ -93,6 +94,91 @@ describe("LocalTime", () => {
           expect(LocalTime.utcOffset(instant, zone)).toBe(summer ? "+03:00" : "+02:00")
         }),
         { numRuns: 1000 }
+      )
+    })
+  })
+
+  describe("localParts reads each quarter-hour's offset once", () => {
+    // what localParts computed before it kept offsets: effect's zoned DateTime, instant by instant
+    const exactly = (instant: Instant.Instant, z: string) => {
+      const p = DateTime.toParts(DateTime.makeZonedUnsafe(ms(instant), { timeZone: z }))
+      return {
+        date: FinnishCalendar.localDate(p.year, p.month, p.day),
+        hour: p.hour,
+        minute: p.minute,
+        dayOfWeek: p.weekDay === 0 ? 7 : p.weekDay
+      }
+    }
+
+    it("property: in Helsinki, the EU rule's local time, also in the minutes around each change", () => {
+      fc.assert(
+        fc.property(arbInstant, (instant) => {
+          const year = new Date(ms(instant)).getUTCFullYear()
+          const summer = ms(instant) >= transition(year, 3) && ms(instant) < transition(year, 10)
+          const local = new Date(ms(instant) + (summer ? 3 : 2) * hour)
+          expect(LocalTime.localParts(instant, zone)).toEqual({
+            date: FinnishCalendar.localDate(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate()),
+            hour: local.getUTCHours(),
+            minute: local.getUTCMinutes(),
+            dayOfWeek: local.getUTCDay() === 0 ? 7 : local.getUTCDay()
+          })
+        }),
+        { numRuns: 2000 }
+      )
+    })
+
+    it("property: the same parts as the zone's rules read instant by instant, in zones with quarter-hour offsets, half-hour changes and historical odd offsets", () => {
+      const zones = [
+        "Asia/Kathmandu", // +05:30, then +05:45
+        "Pacific/Chatham", // +12:45 / +13:45
+        "Australia/Lord_Howe", // +10:30 / +11:00: a half-hour change
+        "America/St_Johns", // -03:30 / -02:30
+        "Europe/Amsterdam", // +00:19:32 until 1937
+        "Africa/Monrovia", // -00:44:30 until 1972
+        zone
+      ]
+      const offsetAt = (t: number, z: string) => DateTime.zonedOffset(DateTime.makeZonedUnsafe(t, { timeZone: z }))
+      // instants in a year where the zone's offset changes, found week by week and then to the millisecond
+      const changes = new Map<string, ReadonlyArray<number>>()
+      const changesIn = (z: string, year: number): ReadonlyArray<number> => {
+        const key = `${z} ${year}`
+        const known = changes.get(key)
+        if (known !== undefined) return known
+        const found: Array<number> = []
+        const week = 7 * 24 * hour
+        for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += week) {
+          if (offsetAt(t, z) === offsetAt(t + week, z)) continue
+          let [lo, hi] = [t, t + week] // offset(lo) differs from offset(hi)
+          while (hi - lo > 1) {
+            const mid = Math.floor((lo + hi) / 2)
+            if (offsetAt(mid, z) === offsetAt(lo, z)) lo = mid
+            else hi = mid
+          }
+          found.push(hi)
+        }
+        changes.set(key, found)
+        return found
+      }
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...zones),
+          fc.integer({ min: 1890, max: 2039 }),
+          fc.nat(),
+          fc.integer({ min: -40 * 60_000, max: 40 * 60_000 }),
+          fc.integer({ min: 1, max: 9 }),
+          (z, year, pick, delta, step) => {
+            // near one of the year's changes when it has any, else anywhere in it
+            const near = changesIn(z, year)
+            const base =
+              near.length > 0 ? (near[pick % near.length] as number) : Date.UTC(year, 0, 1) + (pick % 365) * 24 * hour
+            // a few instants in a row, so one quarter-hour is both read and then served from what was kept
+            for (let k = 0; k < 4; k++) {
+              const instant = Instant.make(base + delta + k * step * 60_000)
+              expect(LocalTime.localParts(instant, z)).toEqual(exactly(instant, z))
+            }
+          }
+        ),
+        { numRuns: 500 }
       )
     })
   })
@@ -343,7 +429,7 @@ describe("LocalTime", () => {
             }
           }
         ),
-        { numRuns: 1000 }
+        { numRuns: 500 }
       )
     })
   })

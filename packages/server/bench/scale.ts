@@ -10,6 +10,7 @@
  *   pnpm bench --scale --only=sqlite            one database (or --only=pg)
  *   pnpm bench --scale --rounds=7               rounds per operation (default 5)
  *   pnpm bench --scale --json=FILE              every figure as a JSON line
+ *   pnpm bench --scale --profile=DIR            a CPU profile of each evaluation report into DIR
  *
  * For each database and size it loads a county of N referrals in realistic
  * states (`packages/store-sql/bench/scale/county.ts`) with the bulk loader
@@ -38,7 +39,8 @@
  * printed with the figures (other work on the machine skews them: compare
  * ratios within one run).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import inspector from "node:inspector/promises"
 import os from "node:os"
 import { join } from "node:path"
 import v8 from "node:v8"
@@ -76,7 +78,7 @@ import * as Loader from "../../store-sql/bench/scale/loader.js"
 
 const args = process.argv.slice(2).filter((a) => a !== "--")
 const option = (name: string) => args.findLast((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
-const known = /^--(quick|sizes=[\d,_k]+|only=(sqlite|pg|postgresql)|rounds=\d+|json=.+)$/
+const known = /^--(quick|sizes=[\d,_k]+|only=(sqlite|pg|postgresql)|rounds=\d+|json=.+|profile=.+)$/
 const unknown = args.filter((a) => !known.test(a))
 if (unknown.length > 0) {
   console.error(
@@ -92,6 +94,8 @@ const sizes = (option("sizes")?.split(",").map(parseSize) ?? (quick ? [300, 3_00
 const rounds = Number(option("rounds") ?? (quick ? 3 : 5))
 const only = option("only")
 const jsonFile = option("json")
+/** A folder for a V8 CPU profile of each evaluation report (`--profile=DIR`), to open in Chrome's DevTools. */
+const profileDir = option("profile")
 /** Referrals generated and written per transaction. */
 const chunk = 1_000
 /** An operation is not repeated once its samples at one size took this long in all. */
@@ -549,7 +553,7 @@ const operations: ReadonlyArray<Operation> = [
 ]
 
 /** The evaluation of the first programme's 2025 over HTTP: time, peak heap above the baseline, bytes. */
-const evaluation = async (c: Loaded, token: string) => {
+const evaluation = async (c: Loaded, token: string, dbName: string) => {
   const p = County.evaluationPeriod
   const path = `/evaluation/${p.programmeId}?from=${encodeURIComponent(p.from)}&to=${encodeURIComponent(p.to)}`
   gc()
@@ -560,11 +564,25 @@ const evaluation = async (c: Loaded, token: string) => {
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().heapUsed)
   }, 5)
+  const session = profileDir === undefined ? undefined : new inspector.Session()
+  if (session !== undefined) {
+    session.connect()
+    await session.post("Profiler.enable")
+    await session.post("Profiler.start")
+  }
   const t = performance.now()
   const cpu = process.cpuUsage()
   const text = await get(c.url, path, token)
   const ms = performance.now() - t
   const used = process.cpuUsage(cpu)
+  if (session !== undefined && profileDir !== undefined) {
+    const { profile } = await session.post("Profiler.stop")
+    session.disconnect()
+    mkdirSync(profileDir, { recursive: true })
+    const file = join(profileDir, `evaluation-${dbName}-${c.size}.cpuprofile`)
+    writeFileSync(file, JSON.stringify(profile))
+    progress(`CPU profile of the evaluation written to ${file}`)
+  }
   clearInterval(sampler)
   const after = process.memoryUsage().heapUsed
   const peaks = (profiler.stop()?.statistics ?? []).map((s) => s.beforeGC.heapStatistics.usedHeapSize)
@@ -651,7 +669,7 @@ const benchmark = async (db: Database, counties: ReadonlyArray<Loaded>): Promise
   const evaluations = []
   for (const county of counties) {
     progress(`${db.name} ${figure(county.size)}: evaluation report…`)
-    evaluations.push(await evaluation(county, tokens.evaluator))
+    evaluations.push(await evaluation(county, tokens.evaluator, db.name))
   }
   const nearest = counties.reduce((best, c) =>
     Math.abs(Math.log(c.size / concurrent.nearSize)) < Math.abs(Math.log(best.size / concurrent.nearSize)) ? c : best
