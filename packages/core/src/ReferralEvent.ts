@@ -517,10 +517,11 @@ export interface Codec {
  * @category constructors
  */
 export const makeCodec = (upgrades: Readonly<Record<string, Readonly<Record<number, Upgrade>>>> = {}): Codec => {
-  const members = new Map<string, Schema.Codec<ReferralEvent, unknown>>(
+  // each member's decoder built once: a report decodes hundreds of thousands of events
+  const members = new Map<string, (data: unknown) => Result.Result<ReferralEvent, Schema.SchemaError>>(
     ReferralEvent.members.map((m) => [
       m.fields._tag.schema.literal,
-      m as unknown as Schema.Codec<ReferralEvent, unknown>
+      Schema.decodeUnknownResult(m as unknown as Schema.Codec<ReferralEvent, unknown>)
     ])
   )
   const currentVersion = (type: string): number => 1 + Object.keys(upgrades[type] ?? {}).length
@@ -529,8 +530,8 @@ export const makeCodec = (upgrades: Readonly<Record<string, Readonly<Record<numb
     currentVersion,
     encode: (event) => ({ type: event._tag, version: currentVersion(event._tag), data: encodeEvent(event) }),
     decode: (stored) => {
-      const schema = members.get(stored.type)
-      if (schema === undefined) {
+      const decodeMember = members.get(stored.type)
+      if (decodeMember === undefined) {
         return Result.fail(
           new EventDecodeError({ type: stored.type, version: stored.version, problem: "unknown-type" })
         )
@@ -552,7 +553,7 @@ export const makeCodec = (upgrades: Readonly<Record<string, Readonly<Record<numb
         data = up(data as Record<string, unknown>)
       }
       return Result.mapError(
-        Schema.decodeUnknownResult(schema)(data),
+        decodeMember(data),
         () => new EventDecodeError({ type: stored.type, version: stored.version, problem: "invalid-data" })
       )
     }
