@@ -286,7 +286,7 @@ export const endOfLocalDay = (date: LocalDate, zone: string): Instant => startOf
  * @category math
  */
 export const addLocalDays = (instant: Instant, n: number, zone: string): Instant =>
-  fromZoned(DateTime.add(zoned(instant, zone), { days: n }))
+  onWallClock(instant, zone, (local) => local + n * day) ?? fromZoned(DateTime.add(zoned(instant, zone), { days: n }))
 
 /**
  * The instant `n` local months later (earlier when negative) at the same local
@@ -298,7 +298,33 @@ export const addLocalDays = (instant: Instant, n: number, zone: string): Instant
  * @category math
  */
 export const addLocalMonths = (instant: Instant, n: number, zone: string): Instant =>
-  fromZoned(DateTime.add(zoned(instant, zone), { months: n }))
+  onWallClock(instant, zone, (local) => {
+    const d = new Date(local)
+    const year = d.getUTCFullYear()
+    const month = d.getUTCMonth() + n
+    const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate()
+    return Date.UTC(year, month, Math.min(d.getUTCDate(), lastDay)) + (((local % day) + day) % day)
+  }) ?? fromZoned(DateTime.add(zoned(instant, zone), { months: n }))
+
+const day = 86_400_000
+
+/**
+ * Wall-clock arithmetic by the zone's offsets kept per quarter-hour: `move`
+ * takes the local wall-clock time (as milliseconds of a UTC calendar) to
+ * another, and the result is its instant. `undefined` (the caller then works
+ * through the zone's rules) when the offset is not the same for a day either
+ * side of the instant and of the result, so gaps and overlaps, and their
+ * rules, are never handled here.
+ */
+const onWallClock = (instant: Instant, zone: string, move: (local: number) => number): Instant | undefined => {
+  const ms = toMillis(instant)
+  const offset = offsetMillis(ms, zone)
+  if (offsetMillis(ms - day, zone) !== offset || offsetMillis(ms + day, zone) !== offset) return undefined
+  const target = move(ms + offset) - offset
+  const at = offsetMillis(target, zone)
+  if (offsetMillis(target - day, zone) !== at || offsetMillis(target + day, zone) !== at) return undefined
+  return makeInstant(target + offset - at)
+}
 
 const isWithinMinutes = (m: number, start: number, end: number): boolean =>
   start < end ? m >= start && m < end : start > end ? m >= start || m < end : false

@@ -127,58 +127,84 @@ describe("LocalTime", () => {
       )
     })
 
-    it("property: the same parts as the zone's rules read instant by instant, in zones with quarter-hour offsets, half-hour changes and historical odd offsets", () => {
-      const zones = [
-        "Asia/Kathmandu", // +05:30, then +05:45
-        "Pacific/Chatham", // +12:45 / +13:45
-        "Australia/Lord_Howe", // +10:30 / +11:00: a half-hour change
-        "America/St_Johns", // -03:30 / -02:30
-        "Europe/Amsterdam", // +00:19:32 until 1937
-        "Africa/Monrovia", // -00:44:30 until 1972
-        zone
-      ]
-      const offsetAt = (t: number, z: string) => DateTime.zonedOffset(DateTime.makeZonedUnsafe(t, { timeZone: z }))
-      // instants in a year where the zone's offset changes, found week by week and then to the millisecond
-      const changes = new Map<string, ReadonlyArray<number>>()
-      const changesIn = (z: string, year: number): ReadonlyArray<number> => {
-        const key = `${z} ${year}`
-        const known = changes.get(key)
-        if (known !== undefined) return known
-        const found: Array<number> = []
-        const week = 7 * 24 * hour
-        for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += week) {
-          if (offsetAt(t, z) === offsetAt(t + week, z)) continue
-          let [lo, hi] = [t, t + week] // offset(lo) differs from offset(hi)
-          while (hi - lo > 1) {
-            const mid = Math.floor((lo + hi) / 2)
-            if (offsetAt(mid, z) === offsetAt(lo, z)) lo = mid
-            else hi = mid
-          }
-          found.push(hi)
+    const zones = [
+      "Asia/Kathmandu", // +05:30, then +05:45
+      "Pacific/Chatham", // +12:45 / +13:45
+      "Australia/Lord_Howe", // +10:30 / +11:00: a half-hour change
+      "America/St_Johns", // -03:30 / -02:30, changed at 00:01 local until 2011
+      "Europe/Amsterdam", // +00:19:32 until 1937
+      "Africa/Monrovia", // -00:44:30 until 1972
+      zone
+    ]
+    const offsetAt = (t: number, z: string) => DateTime.zonedOffset(DateTime.makeZonedUnsafe(t, { timeZone: z }))
+    // instants in a year where the zone's offset changes, found week by week and then to the millisecond
+    const changes = new Map<string, ReadonlyArray<number>>()
+    const changesIn = (z: string, year: number): ReadonlyArray<number> => {
+      const key = `${z} ${year}`
+      const known = changes.get(key)
+      if (known !== undefined) return known
+      const found: Array<number> = []
+      const week = 7 * 24 * hour
+      for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += week) {
+        if (offsetAt(t, z) === offsetAt(t + week, z)) continue
+        let [lo, hi] = [t, t + week] // offset(lo) differs from offset(hi)
+        while (hi - lo > 1) {
+          const mid = Math.floor((lo + hi) / 2)
+          if (offsetAt(mid, z) === offsetAt(lo, z)) lo = mid
+          else hi = mid
         }
-        changes.set(key, found)
-        return found
+        found.push(hi)
       }
+      changes.set(key, found)
+      return found
+    }
+    // a zone and an instant near one of a year's changes when it has any, else anywhere in that year
+    const arbNearChange = fc
+      .tuple(
+        fc.constantFrom(...zones),
+        fc.integer({ min: 1890, max: 2039 }),
+        fc.nat(),
+        fc.integer({ min: -40 * 60_000, max: 40 * 60_000 })
+      )
+      .map(([z, year, pick, delta]) => {
+        const near = changesIn(z, year)
+        const base =
+          near.length > 0 ? (near[pick % near.length] as number) : Date.UTC(year, 0, 1) + (pick % 365) * 24 * hour
+        return { zone: z, at: base + delta }
+      })
+
+    it("property: the same parts as the zone's rules read instant by instant, in zones with quarter-hour offsets, half-hour changes and historical odd offsets", () => {
+      fc.assert(
+        fc.property(arbNearChange, fc.integer({ min: 1, max: 9 }), ({ zone: z, at }, step) => {
+          // a few instants in a row, so one quarter-hour is both read and then served from what was kept
+          for (let k = 0; k < 4; k++) {
+            const instant = Instant.make(at + k * step * 60_000)
+            expect(LocalTime.localParts(instant, z)).toEqual(exactly(instant, z))
+          }
+        }),
+        { numRuns: 500 }
+      )
+    })
+
+    it("property: local days and months added by the kept offsets land where the zone's rules put them", () => {
       fc.assert(
         fc.property(
-          fc.constantFrom(...zones),
-          fc.integer({ min: 1890, max: 2039 }),
-          fc.nat(),
-          fc.integer({ min: -40 * 60_000, max: 40 * 60_000 }),
-          fc.integer({ min: 1, max: 9 }),
-          (z, year, pick, delta, step) => {
-            // near one of the year's changes when it has any, else anywhere in it
-            const near = changesIn(z, year)
-            const base =
-              near.length > 0 ? (near[pick % near.length] as number) : Date.UTC(year, 0, 1) + (pick % 365) * 24 * hour
-            // a few instants in a row, so one quarter-hour is both read and then served from what was kept
-            for (let k = 0; k < 4; k++) {
-              const instant = Instant.make(base + delta + k * step * 60_000)
-              expect(LocalTime.localParts(instant, z)).toEqual(exactly(instant, z))
-            }
+          arbNearChange,
+          fc.integer({ min: -40, max: 40 }),
+          fc.integer({ min: -14, max: 14 }),
+          fc.boolean(),
+          ({ zone: z, at }, days, months, landNearChange) => {
+            // from near a change, or (moving back by the step) to near one
+            const instant = Instant.make(landNearChange ? at - days * 24 * hour : at)
+            const exact = (n: { days: number } | { months: number }) =>
+              Instant.make(
+                DateTime.toEpochMillis(DateTime.add(DateTime.makeZonedUnsafe(ms(instant), { timeZone: z }), n))
+              )
+            expect(LocalTime.addLocalDays(instant, days, z)).toBe(exact({ days }))
+            expect(LocalTime.addLocalMonths(instant, months, z)).toBe(exact({ months }))
           }
         ),
-        { numRuns: 500 }
+        { numRuns: 1000 }
       )
     })
   })
