@@ -11,43 +11,14 @@
  * the encoder), run against the server's own services and clock.
  */
 import { describe, expect, it } from "@effect/vitest"
-import {
-  Actor,
-  AuditLog,
-  type Ids,
-  PersonalData,
-  type ReferralCommand,
-  ReferralQueries,
-  type ReferralStore,
-  ReferralStore as Store
-} from "@lahete/core"
-import { Arbitraries, CommandSequences, Fixtures } from "@lahete/testing"
+import { Actor, AuditLog, type Ids, ReferralQueries, ReferralStore } from "@lahete/core"
+import { CommandSequences, Fixtures, ViewHistories } from "@lahete/testing"
 import { Effect, Layer } from "effect"
 import * as fc from "fast-check"
 import { Harness, type HarnessShape, layer as harness } from "./support/harness.js"
 import * as Stores from "./support/stores.js"
 
-const planOptions = { referralId: Fixtures.referralId, actor: Fixtures.linkWorkerActor }
-
 const wire = (value: unknown): unknown => JSON.parse(JSON.stringify(value))
-
-/** Writes an accepted run's events and vault writes to the store, one append per accepted command. */
-const seed = (store: ReferralStore.ReferralStore["Service"], run: CommandSequences.Run) =>
-  Effect.forEach(
-    run.steps.filter((step) => step.after.version > step.before.version),
-    (step) => {
-      const write = PersonalData.vaultWrite(step.command, step.before.subjectId)
-      return store.append({
-        referralId: step.command.referralId,
-        expectedVersion: step.before.version,
-        events: run.events.slice(step.before.version, step.after.version),
-        idempotencyKey: step.command.idempotencyKey,
-        fingerprint: step.command._tag,
-        vault: write === undefined ? [] : [write]
-      })
-    },
-    { discard: true }
-  )
 
 interface Route {
   readonly name: string
@@ -144,8 +115,8 @@ const subjectAccessRoute = (client: Actor.Actor, subjectId: Ids.SubjectId): Rout
 const check = (run: CommandSequences.Run, hoursAfter: number, seen: Map<string, number>) =>
   Effect.gen(function* () {
     const h: HarnessShape = yield* Harness
-    const store = yield* Store.ReferralStore
-    yield* seed(store, run)
+    const store = yield* ReferralStore.ReferralStore
+    yield* ViewHistories.seed(store, run)
     const last = run.state.lastEventAt ?? run.state.submittedAt
     if (last === undefined) return
     h.time.set(Date.parse(last) + hoursAfter * 3_600_000)
@@ -155,75 +126,21 @@ const check = (run: CommandSequences.Run, hoursAfter: number, seen: Map<string, 
       expect(answer.status, `${route.name}: ${answer.text}`).toBe(200)
       expect((route.viewPart ?? ((b: unknown) => b))(answer.json), route.name).toEqual(expected)
       seen.set(route.name, (seen.get(route.name) ?? 0) + 1)
-      for (const field of fieldsOf(answer.json))
+      for (const field of ViewHistories.fieldPaths(answer.json)) {
         seen.set(`${route.name}: ${field}`, (seen.get(`${route.name}: ${field}`) ?? 0) + 1)
+      }
     }
   }).pipe(Effect.provide(harness(Stores.memory()).pipe(Layer.fresh)))
-
-/** The dotted paths of every object key in a body (array items merged), to report what the histories reached. */
-const fieldsOf = (value: unknown, prefix = ""): ReadonlyArray<string> =>
-  Array.isArray(value)
-    ? [...new Set(value.flatMap((v) => fieldsOf(v, prefix)))]
-    : typeof value === "object" && value !== null
-      ? Object.entries(value).flatMap(([k, v]) => [`${prefix}${k}`, ...fieldsOf(v, `${prefix}${k}.`)])
-      : []
-
-/**
- * Histories with a plan: the fixture referral made Active (its referrer asked
- * for the closing feedback), the client's feedback consent granted or not,
- * the walking group joined or not, generated plan commands by the link worker (the refused ones leave no
- * trace), then closed or not.
- */
-const planHistories: fc.Arbitrary<ReadonlyArray<ReferralCommand.ReferralCommand>> = fc
-  .tuple(
-    fc.boolean(),
-    fc.boolean(),
-    fc.array(
-      fc.oneof(
-        Arbitraries.recordPlan(planOptions),
-        Arbitraries.recordActivity(planOptions),
-        Arbitraries.recordActivity(planOptions),
-        Arbitraries.recordUnmetNeed(planOptions)
-      ),
-      { minLength: 1, maxLength: 12 }
-    ),
-    fc.boolean()
-  )
-  .map(([consent, joined, plan, closed]) => [
-    ...Fixtures.pathTo.Active(),
-    ...(consent ? [Fixtures.recordConsent("feedback-to-referrer", "granted", { actor: Fixtures.client })] : []),
-    // the walking group suggested and joined (random steps seldom get that far)
-    ...(joined
-      ? [
-          Fixtures.activity("suggested", { at: Fixtures.at(24 * 6) }),
-          Fixtures.activity("joined", { at: Fixtures.at(24 * 7) })
-        ]
-      : []),
-    ...plan.map((c, i) => ({ ...c, at: Fixtures.at(24 * (8 + i)) })),
-    ...(closed ? [Fixtures.close({ at: Fixtures.at(24 * 30) })] : [])
-  ])
-
-/** The measure-link story (a programme with links), stopped after each of its commands. */
-const measureLinkHistories = fc
-  .integer({ min: 1, max: Fixtures.measureLinkStory().length })
-  .map((n) => Fixtures.measureLinkStory().slice(0, n))
-
-const histories = fc.oneof(
-  { arbitrary: CommandSequences.sequence({ maxLength: 30 }), weight: 4 },
-  { arbitrary: planHistories, weight: 4 },
-  { arbitrary: measureLinkHistories, weight: 1 }
-)
 
 describe("view routes send exactly the view", () => {
   it("for generated histories, each view route's body equals the core's view as JSON (100 histories)", async () => {
     const seen = new Map<string, number>()
     await fc.assert(
-      fc.asyncProperty(histories, fc.integer({ min: 0, max: 400 * 24 }), (commands, hoursAfter) =>
+      fc.asyncProperty(ViewHistories.histories, fc.integer({ min: 0, max: 400 * 24 }), (commands, hoursAfter) =>
         Effect.runPromise(check(CommandSequences.run(Fixtures.decider, commands), hoursAfter, seen))
       ),
       { numRuns: 100, seed: 20261207 }
     )
-    if (process.env.SHOW_SEEN) console.log([...seen].map(([k, n]) => `${k} ${n}`).join("\n"))
     // every route was read, and the fields that come and go were there in some body
     for (const field of [
       "coordinator-inbox",
