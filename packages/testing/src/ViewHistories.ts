@@ -9,12 +9,13 @@
  * walking group joined or not, generated plan commands, closed or not) and
  * the measure-link story stopped after each of its commands. `seed` writes a
  * run's accepted commands to a store the way the service does (one append
- * per command, with its vault write). `fieldPaths` lists the fields a body
+ * per command, with its vault write); `subjects` is the vault it leaves,
+ * for views built without a store. `fieldPaths` lists the fields a body
  * holds, to check that the histories reached the fields that come and go.
  *
  * @since 0.3.0
  */
-import { PersonalData, type ReferralCommand, type ReferralStore } from "@lahete/core"
+import { PersonalData, type ReferralCommand, type ReferralStore, type Views } from "@lahete/core"
 import { Effect } from "effect"
 import * as fc from "fast-check"
 import * as Arbitraries from "./Arbitraries.js"
@@ -114,6 +115,27 @@ export const seed = (
     },
     { discard: true }
   )
+
+/**
+ * The vault after a run's accepted commands (what `seed` writes), for
+ * building a view without a store.
+ *
+ * @since 0.3.0
+ * @category seeding
+ */
+export const subjects = (run: CommandSequences.Run): Views.Subjects => {
+  const vault = new Map<string, PersonalData.SubjectData>()
+  for (const step of run.steps) {
+    if (step.after.version === step.before.version) continue
+    const write = PersonalData.vaultWrite(step.command, step.before.subjectId)
+    if (write === undefined) continue
+    const id = write._tag === "PutSubject" ? write.subject.subjectId : write.subjectId
+    const next = PersonalData.apply(vault.get(id), write)
+    if (next === undefined) vault.delete(id)
+    else vault.set(id, next)
+  }
+  return vault
+}
 
 /**
  * The dotted paths of every object key in a JSON value (array items merged,
