@@ -3,9 +3,11 @@
  * (the HTTP API's response bodies, the eKollega status report) and documents
  * (OpenAPI, JSON Schema).
  *
- * Each schema's type is tied to its view's type at compile time (`Exact`):
- * a field added to a view (or taken away, made optional, retyped) without the
- * same change here fails `tsc`, so a transport can neither drop a field the
+ * Each schema's type is tied to its view's type at compile time
+ * (`viewSchema`, `Exact`): a field added to a view (or taken away, made
+ * optional, retyped) without the same change here fails `tsc` with an error
+ * naming the field ("Property 'view field not in the schema: plan' is
+ * missing"), so a transport can neither drop a field the
  * view shows (encoding keeps only the declared fields) nor declare one the
  * view never sends. A transport derives its bodies from these schemas,
  * adding only its own fields (such as a page's `next`), and never lists a
@@ -53,28 +55,33 @@ type Plain<T> = T extends string | number | boolean | bigint | symbol | null | u
     : { readonly [K in keyof T]: Plain<T[K]> }
 
 /**
- * The fields one side has and the other lacks (at the top level), named in
- * the compile error of a schema that differs from its view.
+ * What a schema that differs from its view lacks, so that the compile error
+ * names the field: "Property 'view field not in the schema: plan' is
+ * missing", "… 'schema field not in the view: …'", "… 'field typed
+ * otherwise: …'" (a field whose type, or optionality, differs, also deeper
+ * down).
  */
-interface Differs<S, V> {
-  readonly fieldsOnlyInView: Exclude<keyof V, keyof S>
-  readonly fieldsOnlyInSchema: Exclude<keyof S, keyof V>
-}
+type Differs<S, V> = {
+  readonly [K in Exclude<keyof V, keyof S> & string as `view field not in the schema: ${K}`]: K
+} & {
+  readonly [K in Exclude<keyof S, keyof V> & string as `schema field not in the view: ${K}`]: K
+} & {
+  readonly [K in keyof S & keyof V & string as Exact<Pick<S, K>, Pick<V, K>> extends true
+    ? never
+    : `field typed otherwise: ${K}`]: K
+} & { readonly "the schema's type differs from the view's": true }
 
 /**
  * The schema of view `V`: `viewSchema<V>()(schema)` compiles only when the
- * schema's type is exactly `V` (otherwise the call asks for a second
- * argument whose type names the differing fields). Returns the schema.
+ * schema's type is exactly `V`; otherwise the error names the fields that
+ * differ. Returns the schema.
  *
  * @since 0.3.0
  * @category type-level
  */
 export const viewSchema =
   <V>() =>
-  <S extends Schema.Top>(
-    schema: S,
-    ..._same: Exact<S["Type"], V> extends true ? [] : [differs: Differs<S["Type"], V>]
-  ): S =>
+  <S extends Schema.Top>(schema: S & (Exact<S["Type"], V> extends true ? unknown : Differs<S["Type"], V>)): S =>
     schema
 
 const Count = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))

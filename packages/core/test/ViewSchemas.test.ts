@@ -26,16 +26,16 @@ describe("ViewSchemas: tied to the views' types", () => {
     const same = view(Schema.Struct({ linkWorkerId: Ids.ActorId, activeClients: Schema.Number }))
     // @ts-expect-error a field of the view missing
     view(Schema.Struct({ linkWorkerId: Ids.ActorId }))
-    // @ts-expect-error a field the view does not have
     view(
+      // @ts-expect-error a field the view does not have
       Schema.Struct({
         linkWorkerId: Ids.ActorId,
         activeClients: Schema.Number,
         name: Schema.String
       })
     )
-    // @ts-expect-error a required field made optional
     view(
+      // @ts-expect-error a required field made optional
       Schema.Struct({
         linkWorkerId: Ids.ActorId,
         activeClients: Schema.optionalKey(Schema.Number)
@@ -44,8 +44,8 @@ describe("ViewSchemas: tied to the views' types", () => {
     // @ts-expect-error a field typed otherwise
     view(Schema.Struct({ linkWorkerId: Schema.String, activeClients: Schema.Number }))
     const plan = ViewSchemas.viewSchema<Views.ReferralStatus>()
-    // @ts-expect-error a nested view's field missing (the referrer's plan without its unmet needs)
     plan(
+      // @ts-expect-error a nested view's field missing (the referrer's plan without its unmet needs)
       Schema.Struct({
         ...ViewSchemas.ReferralStatus.fields,
         plan: Schema.optionalKey(
