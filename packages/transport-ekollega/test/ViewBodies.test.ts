@@ -67,11 +67,11 @@ const check = (commands: ReadonlyArray<ReferralCommand.ReferralCommand>, seen: M
   )
 
 describe("the inbox sends exactly the referrer's view", () => {
-  it("for generated histories, the status and the changes equal the view as JSON (60 histories)", async () => {
+  it("for generated histories, the status and the changes equal the view as JSON (150 histories)", async () => {
     const seen = new Map<string, number>()
     await fc.assert(
       fc.asyncProperty(ViewHistories.histories, (commands) => Effect.runPromise(check(commands, seen))),
-      { numRuns: 60, seed: 20261207 }
+      { numRuns: 150, seed: 20261207 }
     )
     // the fields that come and go were there in some report
     for (const field of [
