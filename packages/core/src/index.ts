@@ -314,6 +314,12 @@ export * as Text from "./Text.js"
  */
 export * as TokenReplay from "./TokenReplay.js"
 /**
+ * The views as schemas, each tied to its view's type at compile time.
+ *
+ * @since 0.3.0
+ */
+export * as ViewSchemas from "./ViewSchemas.js"
+/**
  * The views per role (need-to-know), as pure functions.
  *
  * @since 0.1.0

@@ -4,11 +4,14 @@
  * in the OpenAPI document, and every response is encoded through them, so a
  * field a view does not declare never reaches the wire.
  *
+ * A view's body is core's `ViewSchemas` schema of that view (whose type is
+ * tied to the view's type at compile time), with only the API's own fields
+ * added (a page's `next`, the inbox's deadlines): a field added to a view
+ * is sent, and declared in the OpenAPI document, without a change here.
+ *
  * @since 0.1.0
  */
 import {
-  AuditLog,
-  Consent,
   Deadlines,
   Directory,
   Ids,
@@ -17,9 +20,7 @@ import {
   LinkWorker,
   LinkWorkerSurvey,
   LinkWorkerSurveyAnswers,
-  PersonalData,
-  Programme,
-  ReferralCommand
+  ViewSchemas
 } from "@lahete/core"
 import { Schema } from "effect"
 
@@ -46,9 +47,7 @@ export const Cursor = Schema.String.pipe(
  * @since 0.1.0
  * @category schemas
  */
-export const ProgrammeRef = Schema.Struct({ id: Ids.ProgrammeId, version: Schema.Int }).annotate({
-  identifier: "ProgrammeRef"
-})
+export const ProgrammeRef = ViewSchemas.ProgrammeRef
 
 /**
  * The FHIR R4 Task status of a referral's state (closed-loop reporting).
@@ -56,10 +55,7 @@ export const ProgrammeRef = Schema.Struct({ id: Ids.ProgrammeId, version: Schema
  * @since 0.1.0
  * @category schemas
  */
-export const TaskStatus = Schema.Struct({
-  status: Schema.String,
-  businessStatus: Schema.optionalKey(Schema.String)
-}).annotate({ identifier: "TaskStatus" })
+export const TaskStatus = ViewSchemas.TaskStatus
 
 /**
  * What a command did: the referral, its stream version and status after the
@@ -123,12 +119,7 @@ export type DeadlineView = typeof DeadlineView.Type
  * @since 0.1.0
  * @category schemas
  */
-export const InboxClient = Schema.Struct({
-  givenName: Schema.String,
-  familyName: Schema.String,
-  language: Programme.Language,
-  reasonText: Schema.optionalKey(Schema.String)
-}).annotate({ identifier: "InboxClient" })
+export const InboxClient = ViewSchemas.InboxClient
 
 /**
  * One referral in the coordinator's inbox, with the deadlines that apply to
@@ -138,19 +129,7 @@ export const InboxClient = Schema.Struct({
  * @category schemas
  */
 export const InboxEntry = Schema.Struct({
-  referralId: Ids.ReferralId,
-  programme: ProgrammeRef,
-  status: Status,
-  submittedAt: At,
-  assignedAt: Schema.optionalKey(At),
-  callAt: Schema.optionalKey(At),
-  endedAt: Schema.optionalKey(At),
-  linkWorkerId: Schema.optionalKey(Ids.ActorId),
-  reasonCategories: Schema.Array(Schema.String),
-  needsAction: Schema.Array(
-    Schema.Literals(["unassigned", "contact-not-scheduled", "call-time-passed", "no-valid-mobile"])
-  ),
-  client: Schema.optionalKey(InboxClient),
+  ...ViewSchemas.InboxEntry.fields,
   deadlines: Schema.Array(DeadlineView)
 }).annotate({ identifier: "InboxEntry" })
 
@@ -174,9 +153,7 @@ export const DeadlineAtRisk = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const LinkWorkerLoad = Schema.Struct({ linkWorkerId: Ids.ActorId, activeClients: Count }).annotate({
-  identifier: "LinkWorkerLoad"
-})
+export const LinkWorkerLoad = ViewSchemas.LinkWorkerLoad
 
 /**
  * The coordinator's inbox, a page at a time: the referrals of the
@@ -189,9 +166,9 @@ export const LinkWorkerLoad = Schema.Struct({ linkWorkerId: Ids.ActorId, activeC
  * @category schemas
  */
 export const CoordinatorInbox = Schema.Struct({
+  ...ViewSchemas.CoordinatorInbox.fields,
   entries: Schema.Array(InboxEntry),
   atRisk: Schema.Array(DeadlineAtRisk),
-  load: Schema.Array(LinkWorkerLoad),
   next: Schema.optionalKey(Cursor)
 }).annotate({ identifier: "CoordinatorInbox" })
 /**
@@ -232,13 +209,7 @@ export const LinkWorkerEntry = LinkWorker.LinkWorker.annotate({ identifier: "Lin
  * @since 0.1.0
  * @category schemas
  */
-export const CaseloadClient = Schema.Struct({
-  givenName: Schema.String,
-  familyName: Schema.String,
-  mobileNumber: Schema.optionalKey(Schema.String),
-  language: Programme.Language,
-  reasonText: Schema.optionalKey(Schema.String)
-}).annotate({ identifier: "CaseloadClient" })
+export const CaseloadClient = ViewSchemas.CaseloadClient
 
 /**
  * The agreed way, frequency and place of meeting.
@@ -246,11 +217,7 @@ export const CaseloadClient = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const Arrangement = Schema.Struct({
-  way: Schema.String,
-  frequency: Schema.String,
-  place: Schema.String
-}).annotate({ identifier: "Arrangement" })
+export const Arrangement = ViewSchemas.Arrangement
 
 /**
  * The client's plan as the link worker sees it: goals, each directory
@@ -260,24 +227,7 @@ export const Arrangement = Schema.Struct({
  * @since 0.3.0
  * @category schemas
  */
-export const CaseloadPlan = Schema.Struct({
-  goals: Schema.Array(Schema.String),
-  whatMatters: Schema.optionalKey(Schema.String),
-  activities: Schema.Array(
-    Schema.Struct({
-      activity: Directory.ActivityRef,
-      step: ReferralCommand.ActivityStep,
-      suggested: Schema.Boolean,
-      tried: Schema.Boolean,
-      accompanied: Schema.Boolean,
-      joinedAt: Schema.optionalKey(At),
-      leftAt: Schema.optionalKey(At),
-      leaveReason: Schema.optionalKey(ReferralCommand.LeaveReason),
-      continuingAt: Schema.optionalKey(At)
-    })
-  ),
-  unmetNeeds: Schema.Array(Schema.Struct({ category: Schema.String, area: Schema.String }))
-}).annotate({ identifier: "CaseloadPlan" })
+export const CaseloadPlan = ViewSchemas.CaseloadPlan
 
 /**
  * The client's plan as the referrer sees it, only under rule C3: goals, each
@@ -286,18 +236,7 @@ export const CaseloadPlan = Schema.Struct({
  * @since 0.3.0
  * @category schemas
  */
-export const ReferrerPlan = Schema.Struct({
-  goals: Schema.Array(Schema.String),
-  activities: Schema.Array(
-    Schema.Struct({
-      activityId: Schema.String,
-      version: Schema.Int,
-      organisationId: Schema.String,
-      step: ReferralCommand.ActivityStep
-    })
-  ),
-  unmetNeeds: Schema.Array(Schema.String)
-}).annotate({ identifier: "ReferrerPlan" })
+export const ReferrerPlan = ViewSchemas.ReferrerPlan
 
 /**
  * A page of the directory's current activities, by id, with the cursor of
@@ -328,22 +267,7 @@ export const DirectoryWritten = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const CaseloadEntry = Schema.Struct({
-  referralId: Ids.ReferralId,
-  programme: ProgrammeRef,
-  status: Status,
-  assignedAt: Schema.optionalKey(At),
-  callAt: Schema.optionalKey(At),
-  failedAttempts: Count,
-  startedAt: Schema.optionalKey(At),
-  meetings: Count,
-  // the view's type allows `undefined` here; the value is never sent as such
-  arrangement: Schema.optional(Arrangement),
-  reasonCategories: Schema.Array(Schema.String),
-  textMessageAllowed: Schema.Boolean,
-  client: Schema.optionalKey(CaseloadClient),
-  plan: Schema.optionalKey(CaseloadPlan)
-}).annotate({ identifier: "CaseloadEntry" })
+export const CaseloadEntry = ViewSchemas.CaseloadEntry
 
 /**
  * The link worker's current caseload.
@@ -352,8 +276,7 @@ export const CaseloadEntry = Schema.Struct({
  * @category schemas
  */
 export const Caseload = Schema.Struct({
-  linkWorkerId: Ids.ActorId,
-  entries: Schema.Array(CaseloadEntry),
+  ...ViewSchemas.Caseload.fields,
   next: Schema.optionalKey(Cursor)
 }).annotate({ identifier: "Caseload" })
 
@@ -368,24 +291,7 @@ export const Caseload = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const ReferralStatus = Schema.Struct({
-  referralId: Ids.ReferralId,
-  programme: ProgrammeRef,
-  status: Status,
-  task: TaskStatus,
-  submittedAt: At,
-  assignedAt: Schema.optionalKey(At),
-  startedAt: Schema.optionalKey(At),
-  closedAt: Schema.optionalKey(At),
-  endedAt: Schema.optionalKey(At),
-  endReason: Schema.optionalKey(Schema.String),
-  outcome: Schema.optionalKey(Schema.String),
-  followUp: Schema.optionalKey(Schema.Literals(["recorded", "missed"])),
-  feedbackRequested: Schema.Boolean,
-  feedback: Schema.Literals(["not-requested", "not-consented", "not-written", "erased", "available"]),
-  feedbackText: Schema.optionalKey(Schema.String),
-  plan: Schema.optionalKey(ReferrerPlan)
-}).annotate({ identifier: "ReferralStatus" })
+export const ReferralStatus = ViewSchemas.ReferralStatus
 
 /**
  * The referrer's overview, a page at a time: the status of the referrals
@@ -409,12 +315,7 @@ export const ReferrerOverview = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const MeasureTaken = Schema.Struct({
-  instrument: Schema.String,
-  timePoint: ReferralCommand.TimePoint,
-  respondent: Schema.Literals(["self", "proxy"]),
-  at: At
-}).annotate({ identifier: "MeasureTaken" })
+export const MeasureTaken = ViewSchemas.MeasureTaken
 
 /**
  * One of the client's referrals, in full (pseudonymous state), with its FHIR
@@ -423,44 +324,7 @@ export const MeasureTaken = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const ReferralRecord = Schema.Struct({
-  status: Status,
-  version: Count,
-  lastEventAt: Schema.optionalKey(At),
-  statusChangedAt: Schema.optionalKey(At),
-  referrerViewChangedAt: Schema.optionalKey(At),
-  referralId: Schema.optionalKey(Ids.ReferralId),
-  subjectId: Schema.optionalKey(Ids.SubjectId),
-  programme: Schema.optionalKey(ProgrammeRef),
-  referrer: Schema.optionalKey(
-    Schema.Struct({ id: Ids.ActorId, organisation: Ids.OrganisationId, profession: Schema.String })
-  ),
-  reasonCategories: Schema.Array(Schema.String),
-  feedbackRequested: Schema.Boolean,
-  validMobile: Schema.Boolean,
-  consents: Schema.Record(Schema.String, Consent.ConsentRecord),
-  linkWorkerId: Schema.optionalKey(Ids.ActorId),
-  submittedAt: Schema.optionalKey(At),
-  assignedAt: Schema.optionalKey(At),
-  callAt: Schema.optionalKey(At),
-  failedAttempts: Count,
-  startedAt: Schema.optionalKey(At),
-  closedAt: Schema.optionalKey(At),
-  endedAt: Schema.optionalKey(At),
-  outcome: Schema.optionalKey(Schema.String),
-  endReason: Schema.optionalKey(Schema.String),
-  holdReason: Schema.optionalKey(Schema.String),
-  followUp: Schema.optionalKey(Schema.Literals(["recorded", "missed"])),
-  meetings: Count,
-  arrangement: Schema.optionalKey(Arrangement),
-  measures: Schema.Array(MeasureTaken),
-  messagesRequested: Count,
-  messagesSent: Count,
-  messagesNotSent: Count,
-  personalDataErased: Schema.Boolean,
-  deadlineMarks: Schema.Array(Schema.String),
-  task: TaskStatus
-}).annotate({ identifier: "ReferralRecord" })
+export const ReferralRecord = ViewSchemas.ReferralRecord
 
 /**
  * Subject access: everything about the client, who read their data (usage
@@ -470,11 +334,7 @@ export const ReferralRecord = Schema.Struct({
  * @category schemas
  */
 export const SubjectAccess = Schema.Struct({
-  subjectId: Ids.SubjectId,
-  personalData: Schema.optionalKey(PersonalData.SubjectData),
-  referrals: Schema.Array(ReferralRecord),
-  usage: Schema.Array(AuditLog.UsageEntry),
-  disclosures: Schema.Array(AuditLog.DisclosureEntry),
+  ...ViewSchemas.SubjectAccess.fields,
   next: Schema.optionalKey(Cursor)
 }).annotate({ identifier: "SubjectAccess" })
 

@@ -1,7 +1,9 @@
 /**
- * The response schemas are a second fence around the views: a field a view
- * does not declare is dropped when the response is encoded, so a value the
- * core might add to a view later cannot reach the wire unnoticed.
+ * The response schemas are a second fence around the views: a field a view's
+ * type does not declare is dropped when the response is encoded, so a stray
+ * value at run time cannot reach the wire. (A field the view's type declares
+ * is always in the schema: core's ViewSchemas ties the two at compile time,
+ * and ViewBodies.test checks every route's body against the view.)
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Responses } from "@lahete/server"
@@ -18,6 +20,7 @@ describe("Responses", () => {
       meetings: 2,
       reasonCategories: ["loneliness"],
       textMessageAllowed: true,
+      plan: { goals: [], activities: [], unmetNeeds: [] },
       referrer: { id: "nurse-1" },
       client: {
         givenName: "Aino",
@@ -36,7 +39,8 @@ describe("Responses", () => {
       meetings: 2,
       reasonCategories: ["loneliness"],
       textMessageAllowed: true,
-      client: { givenName: "Aino", familyName: "Testinen", language: "fi" }
+      client: { givenName: "Aino", familyName: "Testinen", language: "fi" },
+      plan: { goals: [], activities: [], unmetNeeds: [] }
     })
   })
 
@@ -47,6 +51,7 @@ describe("Responses", () => {
       status: "Closed",
       task: { status: "completed" },
       submittedAt: Fixtures.t0,
+      lastUpdated: Fixtures.t0,
       feedbackRequested: true,
       feedback: "available",
       feedbackText: "Goes to the walking group."

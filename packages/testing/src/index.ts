@@ -120,3 +120,9 @@ export * as SmsSenderTest from "./SmsSenderTest.js"
  * @since 0.1.0
  */
 export * as StaffMailAudit from "./StaffMailAudit.js"
+/**
+ * Referral histories that reach every view field, for tests of what a transport sends of a view.
+ *
+ * @since 0.3.0
+ */
+export * as ViewHistories from "./ViewHistories.js"

@@ -101,6 +101,14 @@ const ok = (body: unknown, status = 200, headers: Record<string, string> = {}) =
   HttpServerResponse.jsonUnsafe(body, { status, headers: { ...noStore, ...headers } })
 
 /**
+ * An answer encoded through its wire schema (`EkollegaMessage`): only the
+ * declared fields are sent, so the body is what the JSON Schema documents.
+ * A value that does not fit its schema is a defect (503, logged by name).
+ */
+const encoded = <S extends Schema.Codec<unknown, unknown>>(schema: S, value: S["Type"]) =>
+  Effect.map(Effect.orDie(Schema.encodeEffect(Schema.toCodecJson(schema))(value)), (body) => ok(body))
+
+/**
  * Runs a handler; refusals become problem answers, anything else a 503
  * without details. A failure is logged by its tag and detail only
  * (`TransportUnavailable` details name an error type, never data); a defect
@@ -290,7 +298,7 @@ export const makeHandlers = (
           const actor = yield* actorOf(request)
           const id = decodeReferralId(referralId)
           if (Result.isFailure(id)) return yield* Effect.fail(malformed("the referral id is not valid", "referralId"))
-          return ok(yield* transport.status(actor, id.success))
+          return yield* encoded(EkollegaMessage.StatusReport, yield* transport.status(actor, id.success))
         })
       )
 
@@ -299,7 +307,7 @@ export const makeHandlers = (
         Effect.gen(function* () {
           const actor = yield* actorOf(request)
           const query = yield* Effect.fromResult(changesQuery(request.url))
-          return ok({ referrals: yield* transport.changes(actor, query) })
+          return yield* encoded(EkollegaMessage.StatusList, { referrals: yield* transport.changes(actor, query) })
         })
       )
 

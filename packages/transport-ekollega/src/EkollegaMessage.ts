@@ -15,7 +15,7 @@
  *
  * @since 0.1.0
  */
-import { Ids, Instant, Lifecycle, ReferralService, ReferralTransport } from "@lahete/core"
+import { Ids, Instant, ReferralService, ReferralTransport, ViewSchemas } from "@lahete/core"
 import { type JsonSchema, Result, Schema } from "effect"
 
 /**
@@ -77,11 +77,6 @@ export const Receipt = Schema.Struct({
   description: "The acknowledgement of a delivered referral message."
 })
 
-const TaskStatus = Schema.Struct({
-  status: Schema.String,
-  businessStatus: Schema.optionalKey(Schema.String)
-}).annotate({ description: "The FHIR R4 Task status (http://hl7.org/fhir/task-status) and finer businessStatus." })
-
 /**
  * One referral as its referrer sees it (the closed loop): the lifecycle
  * status, the FHIR Task status, times, why it ended, and whether the closing
@@ -89,42 +84,14 @@ const TaskStatus = Schema.Struct({
  * the client's plan (`plan`) only from `GET /v1/referrals/{referralId}` and
  * only under rule C3.
  *
+ * It is the core's schema of the referrer's view (`ViewSchemas.ReferralStatus`,
+ * tied to `Views.ReferralStatus` at compile time): every field the view
+ * holds is sent and documented, none is listed here again.
+ *
  * @since 0.1.0
  * @category schemas
  */
-export const StatusReport = Schema.Struct({
-  referralId: Ids.ReferralId,
-  programme: Schema.Struct({ id: Ids.ProgrammeId, version: Schema.Int }),
-  status: Schema.Literals(Lifecycle.states),
-  task: TaskStatus,
-  submittedAt: Timestamp,
-  assignedAt: Schema.optionalKey(Timestamp),
-  startedAt: Schema.optionalKey(Timestamp),
-  closedAt: Schema.optionalKey(Timestamp),
-  endedAt: Schema.optionalKey(Timestamp),
-  endReason: Schema.optionalKey(Schema.String),
-  outcome: Schema.optionalKey(Schema.String),
-  followUp: Schema.optionalKey(Schema.Literals(["recorded", "missed"])),
-  feedbackRequested: Schema.Boolean,
-  feedback: Schema.Literals(["not-requested", "not-consented", "not-written", "erased", "available"]),
-  feedbackText: Schema.optionalKey(Schema.String),
-  /** The client's plan (goals, community activities and their steps, unmet-need categories; never the client's words): only from `GET /v1/referrals/{referralId}` and only under rule C3. */
-  plan: Schema.optionalKey(
-    Schema.Struct({
-      goals: Schema.Array(Schema.String),
-      activities: Schema.Array(
-        Schema.Struct({
-          activityId: Schema.String,
-          version: Schema.Int,
-          organisationId: Schema.String,
-          step: Schema.Literals(["suggested", "tried", "joined", "left", "continuing"])
-        })
-      ),
-      unmetNeeds: Schema.Array(Schema.String)
-    })
-  ),
-  lastUpdated: Timestamp
-}).annotate({
+export const StatusReport = ViewSchemas.ReferralStatus.annotate({
   title: "StatusReport",
   description:
     "A referral's status as its referrer sees it; lastUpdated is when what it shows last changed (status, milestones, the feedback consent, erasure)."

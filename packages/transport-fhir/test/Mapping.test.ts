@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Instant, Lifecycle, ReferralTransport, Views } from "@lahete/core"
-import { Arbitraries, Fixtures } from "@lahete/testing"
+import { Actor, Instant, Lifecycle, ReferralTransport, Views } from "@lahete/core"
+import { Arbitraries, CommandSequences, Fixtures, ViewHistories } from "@lahete/testing"
 import { FhirCodes, FhirOutcome, FhirReferral, FhirTask } from "@lahete/transport-fhir"
 import { Result } from "effect"
 import * as fc from "fast-check"
@@ -192,5 +192,38 @@ describe("FhirTask: meta.lastUpdated follows what the Task shows", () => {
       readAt
     )
     expect(reassigned.meta?.lastUpdated).toBe(reassignedAt)
+  })
+})
+
+describe("FhirTask: the referrer's view, every field, through the Task and back", () => {
+  it("for generated histories, fromTask(toTask(view)) equals the view as JSON (300 histories)", () => {
+    const seen = new Map<string, number>()
+    fc.assert(
+      fc.property(ViewHistories.histories, fc.integer({ min: 0, max: 400 * 24 }), (commands, hoursAfter) => {
+        const run = CommandSequences.run(Fixtures.decider, commands)
+        const { referrer: r, lastEventAt } = run.state
+        if (r === undefined || lastEventAt === undefined) return
+        const referrer = Actor.make("Referrer", r.id, r.organisation, r.profession)
+        const at = Instant.plusMillis(lastEventAt, hoursAfter * 3_600_000)
+        const viewed = Views.referralStatus(referrer, run.state, ViewHistories.subjects(run), at)
+        if (Result.isFailure(viewed)) throw new Error(`refused: ${viewed.failure.message}`)
+        const view = wire(viewed.success.view)
+        const task = FhirTask.toTask(viewed.success.view, { requester: r.id, holdReason: run.state.holdReason })
+        expect(FhirTask.fromTask(wire(task))).toEqual(view)
+        for (const field of ViewHistories.fieldPaths(view)) seen.set(field, (seen.get(field) ?? 0) + 1)
+      }),
+      { numRuns: 300, seed: 20261207 }
+    )
+    // the fields that come and go were there in some view
+    for (const field of [
+      "feedbackText",
+      "plan.activities.step",
+      "plan.unmetNeeds",
+      "followUp",
+      "endReason",
+      "outcome"
+    ]) {
+      expect(seen.get(field) ?? 0, field).toBeGreaterThan(0)
+    }
   })
 })
