@@ -91,6 +91,23 @@ const zoned = (instant: Instant, zone: string): DateTime.Zoned =>
 
 const fromZoned = (dt: DateTime.DateTime): Instant => makeInstant(DateTime.toEpochMillis(dt))
 
+/**
+ * The zone arithmetic's results so far, by zone and arguments: pure functions of them, and each costs a time zone
+ * lookup through `Intl` (the deadlines of every command ask for the same few instants again and again).
+ */
+const partsOf = new Map<string, LocalParts>()
+const shifted = new Map<string, Instant>()
+const maxRemembered = 50_000
+
+const remembered = <A>(results: Map<string, A>, key: string, make: () => A): A => {
+  const found = results.get(key)
+  if (found !== undefined) return found
+  const made = make()
+  if (results.size >= maxRemembered) results.clear()
+  results.set(key, made)
+  return made
+}
+
 const minutesOf = (clock: LocalClock): number => {
   const m = clockPattern.exec(clock)
   // a malformed clock is a bug of the caller (programme schemas validate HH:MM)
@@ -122,15 +139,16 @@ export interface LocalParts {
  * @since 0.1.0
  * @category getters
  */
-export const localParts = (instant: Instant, zone: string): LocalParts => {
-  const p = DateTime.toParts(zoned(instant, zone))
-  return {
-    date: localDate(p.year, p.month, p.day),
-    hour: p.hour,
-    minute: p.minute,
-    dayOfWeek: p.weekDay === 0 ? 7 : p.weekDay
-  }
-}
+export const localParts = (instant: Instant, zone: string): LocalParts =>
+  remembered(partsOf, `${zone} ${instant}`, () => {
+    const p = DateTime.toParts(zoned(instant, zone))
+    return {
+      date: localDate(p.year, p.month, p.day),
+      hour: p.hour,
+      minute: p.minute,
+      dayOfWeek: p.weekDay === 0 ? 7 : p.weekDay
+    }
+  })
 
 /**
  * The local calendar date of an instant.
@@ -208,7 +226,9 @@ const fromLocal = (
  * @category constructors
  */
 export const instantAt = (date: LocalDate, clock: LocalClock, zone: string): Instant =>
-  fromZoned(fromLocal(date, minutesOf(clock), zone, "compatible"))
+  remembered(shifted, `${zone} ${date} ${clock}`, () =>
+    fromZoned(fromLocal(date, minutesOf(clock), zone, "compatible"))
+  )
 
 /**
  * The first instant of a local day (local midnight, or the first instant
@@ -252,7 +272,7 @@ export const endOfLocalDay = (date: LocalDate, zone: string): Instant => startOf
  * @category math
  */
 export const addLocalDays = (instant: Instant, n: number, zone: string): Instant =>
-  fromZoned(DateTime.add(zoned(instant, zone), { days: n }))
+  remembered(shifted, `${zone} ${instant} ${n}d`, () => fromZoned(DateTime.add(zoned(instant, zone), { days: n })))
 
 /**
  * The instant `n` local months later (earlier when negative) at the same local
@@ -264,7 +284,7 @@ export const addLocalDays = (instant: Instant, n: number, zone: string): Instant
  * @category math
  */
 export const addLocalMonths = (instant: Instant, n: number, zone: string): Instant =>
-  fromZoned(DateTime.add(zoned(instant, zone), { months: n }))
+  remembered(shifted, `${zone} ${instant} ${n}m`, () => fromZoned(DateTime.add(zoned(instant, zone), { months: n })))
 
 const isWithinMinutes = (m: number, start: number, end: number): boolean =>
   start < end ? m >= start && m < end : start > end ? m >= start || m < end : false
