@@ -324,14 +324,29 @@ export const rowValues = (
 }
 
 /**
+ * The indexed columns a referral's events change again and again, each
+ * assigned in a statement of its own; the other indexed columns (set at
+ * submission, or changing once) are assigned together when any of them
+ * changes.
+ */
+const changingColumns: ReadonlyArray<keyof typeof pgTypes> = [
+  "status",
+  "link_worker_id",
+  "next_due_at",
+  "view_changed_at"
+]
+
+/**
  * SQLite: the statements, for the body of the store's append trigger, that
  * make a referral's row the one in `NEW.p_<column>` (`newColumns`): the
- * row inserted when there is none; otherwise the columns no index reads
- * assigned in one `UPDATE`, and each indexed column in an `UPDATE` of its
- * own only when its value changes. The same row as an upsert of every
- * column, with only the index entries that change written (an upsert
- * assigning all 25 columns rewrites all 12 indexes: most of the pages a
- * command wrote). Internal.
+ * row inserted when there is none, else the columns no index reads
+ * assigned (one upsert); then each of the indexed columns that change
+ * often in an `UPDATE` of its own when its value changed, and the others
+ * in one `UPDATE` when any of them changed. The same row as an upsert of
+ * every column, with only the index entries that change written (SQLite
+ * rewrites an index's entry whenever an `UPDATE` assigns one of its
+ * columns: an upsert assigning all 25 rewrote all 12 indexes, most of the
+ * pages a command wrote). Internal.
  *
  * @since 0.2.0
  * @category internal
@@ -339,13 +354,15 @@ export const rowValues = (
 export const upsertFromNew = (): string => {
   const key = "referral_id = NEW.p_referral_id"
   const plain = columnNames.filter((c) => !indexedColumns.has(c))
-  const indexed = columnNames.filter((c) => c !== "referral_id" && indexedColumns.has(c))
+  const rare = columnNames.filter((c) => c !== "referral_id" && indexedColumns.has(c) && !changingColumns.includes(c))
+  const changed = (c: string) => `${c} IS NOT NEW.p_${c}`
   return [
     `INSERT INTO referral_projection (${columnNames.join(", ")})
       VALUES (${columnNames.map((c) => `NEW.p_${c}`).join(", ")})
-      ON CONFLICT (referral_id) DO NOTHING`,
-    `UPDATE referral_projection SET ${plain.map((c) => `${c} = NEW.p_${c}`).join(", ")} WHERE ${key}`,
-    ...indexed.map((c) => `UPDATE referral_projection SET ${c} = NEW.p_${c} WHERE ${key} AND ${c} IS NOT NEW.p_${c}`)
+      ON CONFLICT (referral_id) DO UPDATE SET ${plain.map((c) => `${c} = excluded.${c}`).join(", ")}`,
+    ...changingColumns.map((c) => `UPDATE referral_projection SET ${c} = NEW.p_${c} WHERE ${key} AND ${changed(c)}`),
+    `UPDATE referral_projection SET ${rare.map((c) => `${c} = NEW.p_${c}`).join(", ")}
+      WHERE ${key} AND (${rare.map(changed).join(" OR ")})`
   ].join(";\n    ")
 }
 
