@@ -97,7 +97,7 @@ const fromZoned = (dt: DateTime.DateTime): Instant => makeInstant(DateTime.toEpo
  */
 const partsOf = new Map<string, LocalParts>()
 const shifted = new Map<string, Instant>()
-const maxRemembered = 50_000
+const maxRemembered = 10_000
 
 const remembered = <A>(results: Map<string, A>, key: string, make: () => A): A => {
   const found = results.get(key)
