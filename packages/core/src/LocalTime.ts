@@ -91,6 +91,22 @@ const zoned = (instant: Instant, zone: string): DateTime.Zoned =>
 
 const fromZoned = (dt: DateTime.DateTime): Instant => makeInstant(DateTime.toEpochMillis(dt))
 
+/**
+ * Instants of local wall-clock times so far, by zone, date and clock: a pure function of them, and each costs a
+ * time zone lookup through `Intl` (the deadlines of every command ask for the same few again and again).
+ */
+const shifted = new Map<string, Instant>()
+const maxRemembered = 10_000
+
+const remembered = <A>(results: Map<string, A>, key: string, make: () => A): A => {
+  const found = results.get(key)
+  if (found !== undefined) return found
+  const made = make()
+  if (results.size >= maxRemembered) results.clear()
+  results.set(key, made)
+  return made
+}
+
 const minutesOf = (clock: LocalClock): number => {
   const m = clockPattern.exec(clock)
   // a malformed clock is a bug of the caller (programme schemas validate HH:MM)
@@ -242,7 +258,9 @@ const fromLocal = (
  * @category constructors
  */
 export const instantAt = (date: LocalDate, clock: LocalClock, zone: string): Instant =>
-  fromZoned(fromLocal(date, minutesOf(clock), zone, "compatible"))
+  remembered(shifted, `${zone} ${date} ${clock}`, () =>
+    fromZoned(fromLocal(date, minutesOf(clock), zone, "compatible"))
+  )
 
 /**
  * The first instant of a local day (local midnight, or the first instant

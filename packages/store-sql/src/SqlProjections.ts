@@ -277,30 +277,94 @@ const updateAll = columnNames
   .join(", ")
 
 /**
- * SQLite: a referral's row as one JSON object (column name to value), for
- * `upsertFromJson` in the store's one-statement append. Internal.
+ * The columns some index of `referral_projection` (or a partial index's
+ * `WHERE`) reads, from the migrations. SQLite rewrites an index's entry when
+ * an `UPDATE` assigns any of its columns, whatever the value: the append
+ * trigger assigns these only when they change (`upsertFromNew`). A column
+ * missing here costs index writes, never correctness.
+ */
+const indexedColumns: ReadonlySet<keyof typeof pgTypes> = new Set([
+  "referral_id",
+  "status",
+  "programme_id",
+  "subject_id",
+  "referrer_id",
+  "referrer_organisation",
+  "link_worker_id",
+  "next_due_at",
+  "sort_key",
+  "ended",
+  "view_changed_at",
+  "feedback_expires_at"
+] as const)
+
+/**
+ * SQLite: the columns of the store's append view that carry a referral's
+ * row (`p_<column>`), in the order of `rowValues`. Internal.
  *
  * @since 0.2.0
  * @category internal
  */
-export const rowJson = (
+export const newColumns: ReadonlyArray<string> = columnNames.map((c) => `p_${c}`)
+
+/**
+ * SQLite: a referral's row as the values of `newColumns`, in their order.
+ * Internal.
+ *
+ * @since 0.2.0
+ * @category internal
+ */
+export const rowValues = (
   referralId: Ids.ReferralId,
   state: Referral.ReferralState,
   nextDueAt: Instant.Instant | null | undefined
-): string => JSON.stringify(columns(referralId, state, nextDueAt))
+): ReadonlyArray<string | number | null> => {
+  const c = columns(referralId, state, nextDueAt)
+  return columnNames.map((name) => c[name])
+}
 
 /**
- * SQLite: the upsert of a referral's row from the JSON object `rowJson`
- * makes, given as the SQL expression `source` (a trigger's `NEW.…`), as
- * text for the body of the store's append trigger. Internal.
+ * The indexed columns a referral's events change again and again, each
+ * assigned in a statement of its own; the other indexed columns (set at
+ * submission, or changing once) are assigned together when any of them
+ * changes.
+ */
+const changingColumns: ReadonlyArray<keyof typeof pgTypes> = [
+  "status",
+  "link_worker_id",
+  "next_due_at",
+  "view_changed_at"
+]
+
+/**
+ * SQLite: the statements, for the body of the store's append trigger, that
+ * make a referral's row the one in `NEW.p_<column>` (`newColumns`): the
+ * row inserted when there is none, else the columns no index reads
+ * assigned (one upsert); then each of the indexed columns that change
+ * often in an `UPDATE` of its own when its value changed, and the others
+ * in one `UPDATE` when any of them changed. The same row as an upsert of
+ * every column, with only the index entries that change written (SQLite
+ * rewrites an index's entry whenever an `UPDATE` assigns one of its
+ * columns: an upsert assigning all 25 rewrote all 12 indexes, most of the
+ * pages a command wrote). Internal.
  *
  * @since 0.2.0
  * @category internal
  */
-export const upsertFromJson = (source: string): string =>
-  `INSERT INTO referral_projection (${columnNames.join(", ")})
-    SELECT ${columnNames.map((c) => `json_extract(${source}, '$.${c}')`).join(", ")} WHERE true
-    ON CONFLICT (referral_id) DO UPDATE SET ${updateAll}`
+export const upsertFromNew = (): string => {
+  const key = "referral_id = NEW.p_referral_id"
+  const plain = columnNames.filter((c) => !indexedColumns.has(c))
+  const rare = columnNames.filter((c) => c !== "referral_id" && indexedColumns.has(c) && !changingColumns.includes(c))
+  const changed = (c: string) => `${c} IS NOT NEW.p_${c}`
+  return [
+    `INSERT INTO referral_projection (${columnNames.join(", ")})
+      VALUES (${columnNames.map((c) => `NEW.p_${c}`).join(", ")})
+      ON CONFLICT (referral_id) DO UPDATE SET ${plain.map((c) => `${c} = excluded.${c}`).join(", ")}`,
+    ...changingColumns.map((c) => `UPDATE referral_projection SET ${c} = NEW.p_${c} WHERE ${key} AND ${changed(c)}`),
+    `UPDATE referral_projection SET ${rare.map((c) => `${c} = NEW.p_${c}`).join(", ")}
+      WHERE ${key} AND (${rare.map(changed).join(" OR ")})`
+  ].join(";\n    ")
+}
 
 const StateRow = Schema.Struct({
   version: Schema.Number,

@@ -152,6 +152,25 @@ const raised = (error: SqlError, what: "key-used" | "conflict" | "load"): boolea
 
 const caseloadSql = Array.from(Lifecycle.caseload, (status) => `'${status}'`).join(", ")
 
+/** SQLite: the columns of the append view (`lahete_append`), in the order the store gives their values. */
+const appendColumns: ReadonlyArray<string> = [
+  "idempotency_key",
+  "referral_id",
+  "fingerprint",
+  "from_version",
+  "to_version",
+  "events",
+  "load_after",
+  "guard_lw",
+  "guard_count",
+  "messages",
+  "vault",
+  ...SqlProjections.newColumns
+]
+
+/** SQLite: the one-statement append, its text compiled once (the values are its parameters, in `appendColumns`' order). */
+const sqliteAppendInsert = `INSERT INTO lahete_append (${appendColumns.join(", ")}) VALUES (${appendColumns.map(() => "?").join(", ")})`
+
 /**
  * SQLite: the one-statement append, as a temporary view whose `INSTEAD OF INSERT` trigger writes everything in the
  * order of the statements one by one (SQLite has no data-modifying `WITH`). One `INSERT` into the view is one
@@ -161,9 +180,8 @@ const caseloadSql = Array.from(Lifecycle.caseload, (status) => `'${status}'`).jo
 const sqliteAppendTrigger = [
   "DROP TRIGGER IF EXISTS temp.lahete_append_insert",
   "DROP VIEW IF EXISTS temp.lahete_append",
-  `CREATE TEMP VIEW lahete_append (idempotency_key, referral_id, fingerprint, from_version, to_version, events,
-    projection, load_after, guard_lw, guard_count, messages, vault)
-    AS SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE 0`,
+  `CREATE TEMP VIEW lahete_append (${appendColumns.join(", ")})
+    AS SELECT ${appendColumns.map(() => "NULL").join(", ")} WHERE 0`,
   `CREATE TEMP TRIGGER lahete_append_insert INSTEAD OF INSERT ON lahete_append
   BEGIN
     SELECT RAISE(ABORT, 'lahete:key-used')
@@ -191,7 +209,7 @@ const sqliteAppendTrigger = [
       WHERE NEW.load_after IS NOT NULL AND NOT EXISTS (SELECT 1 FROM referral_projection
         WHERE referral_id = NEW.referral_id AND status IN (${caseloadSql}) AND link_worker_id = NEW.load_after)
       ON CONFLICT (link_worker_id) DO UPDATE SET active_clients = active_clients + 1;
-    ${SqlProjections.upsertFromJson("NEW.projection")};
+    ${SqlProjections.upsertFromNew()};
     INSERT INTO outbox (id, referral_id, kind, payload, status, attempts, not_before)
       SELECT json_extract(value, '$.id'), json_extract(value, '$.referral_id'), json_extract(value, '$.kind'),
         json_extract(value, '$.payload'), 'pending', 0, json_extract(value, '$.not_before')
@@ -255,11 +273,21 @@ const sqliteVault = (write: PersonalData.VaultWrite | undefined): string | null 
   }
 }
 
-const CurrentRow = Schema.Struct({
-  version: Schema.Number,
-  projected: Schema.NullOr(Schema.Number),
-  state: Schema.NullOr(Schema.String)
-})
+/** The row `current` reads: checked by hand (the store's own shape; every command reads one). */
+interface CurrentRow {
+  readonly version: number
+  readonly projected: number | null
+  readonly state: string | null
+}
+const isCurrentRow = (row: unknown): row is CurrentRow => {
+  if (row === null || typeof row !== "object") return false
+  const r = row as Record<string, unknown>
+  return (
+    typeof r.version === "number" &&
+    (r.projected === null || typeof r.projected === "number") &&
+    (r.state === null || typeof r.state === "string")
+  )
+}
 const IdRow = Schema.Struct({ referral_id: Ids.ReferralId })
 
 const decodeSubject = Schema.decodeUnknownResult(Schema.fromJsonString(PersonalData.SubjectData))
@@ -338,14 +366,18 @@ export const makeWithIndex = (
      * The stream's version and its projection row in one statement; the row's state when it is at the
      * stream's version (always, while every append goes through this store), else the fold of the log.
      */
+    const currentSql = `SELECT s.version AS version, p.version AS projected, p.state${isPg ? "::text" : ""} AS state
+      FROM referral_streams s LEFT JOIN referral_projection p ON p.referral_id = s.referral_id
+      WHERE s.referral_id = ${isPg ? "$1" : "?"}`
     const current = (referralId: Ids.ReferralId) =>
       Effect.gen(function* () {
-        const found = yield* sql`SELECT s.version AS version, p.version AS projected, p.state${asText} AS state
-          FROM referral_streams s LEFT JOIN referral_projection p ON p.referral_id = s.referral_id
-          WHERE s.referral_id = ${referralId}`.pipe(
-          Effect.mapError((e) => storeFailure("current", e)),
-          Effect.flatMap(rows(CurrentRow, "current", "referral_streams"))
-        )
+        const found = yield* Effect.mapError(sql.unsafe(currentSql, [referralId]), (e) => storeFailure("current", e))
+        if (!found.every(isCurrentRow)) {
+          return yield* new ReferralStore.StoreFailure({
+            operation: "current",
+            detail: "unexpected row shape in referral_streams"
+          })
+        }
         const row = found[0]
         if (row === undefined || row.version === 0) {
           return { referralId, version: 0, state: Referral.initialState } satisfies ReferralStore.Current
@@ -723,20 +755,30 @@ export const makeWithIndex = (
             const events = JSON.stringify(encoded.map((e) => ({ type: e.type, version: e.version, data: e.json })))
             const guarded = request.expectedLoad
             if (write !== undefined) yield* SqlVault.secureDelete(sql, "append")
-            yield* sql`INSERT INTO lahete_append (idempotency_key, referral_id, fingerprint, from_version, to_version,
-                events, projection, load_after, guard_lw, guard_count, messages, vault)
-              VALUES (${request.idempotencyKey}, ${referralId}, ${request.fingerprint}, ${expectedVersion}, ${next},
-                ${events}, ${SqlProjections.rowJson(referralId, after, request.nextDueAt)},
-                ${caseloadOf(after.linkWorkerId, after.status) ?? null}, ${guarded?.linkWorkerId ?? null},
-                ${guarded?.activeClients ?? null}, ${JSON.stringify(messages)}, ${sqliteVault(write)})`.pipe(
-              Effect.mapError((e) =>
-                raised(e, "key-used")
-                  ? new ReferralStore.IdempotencyKeyUsed({ idempotencyKey: request.idempotencyKey })
-                  : raised(e, "conflict") || raised(e, "load")
-                    ? new Conflicted()
-                    : storeFailure("append", e)
+            yield* sql
+              .unsafe(sqliteAppendInsert, [
+                request.idempotencyKey,
+                referralId,
+                request.fingerprint,
+                expectedVersion,
+                next,
+                events,
+                caseloadOf(after.linkWorkerId, after.status) ?? null,
+                guarded?.linkWorkerId ?? null,
+                guarded?.activeClients ?? null,
+                JSON.stringify(messages),
+                sqliteVault(write),
+                ...SqlProjections.rowValues(referralId, after, request.nextDueAt)
+              ])
+              .pipe(
+                Effect.mapError((e) =>
+                  raised(e, "key-used")
+                    ? new ReferralStore.IdempotencyKeyUsed({ idempotencyKey: request.idempotencyKey })
+                    : raised(e, "conflict") || raised(e, "load")
+                      ? new Conflicted()
+                      : storeFailure("append", e)
+                )
               )
-            )
             if (write !== undefined && (write._tag === "EraseReferral" || write._tag === "Erase")) {
               // once committed, the WAL's copies of the erased values go too (`purge` retries)
               yield* Effect.ignore(SqlVault.truncateWal(sql, "append"))

@@ -13,14 +13,24 @@ import type { SqlError } from "effect/sql/SqlError"
 export const storeFailure = (operation: string, error: SqlError): ReferralStore.StoreFailure =>
   new ReferralStore.StoreFailure({ operation, detail: `database error (${error.reason._tag})` })
 
+/** Each row schema's decoder of an array of rows, made once (a schema made per query is compiled per query). */
+const rowDecoders = new WeakMap<object, (raw: unknown) => Result.Result<ReadonlyArray<unknown>, unknown>>()
+
 /** Decodes query rows; a row that does not match is a `StoreFailure` naming the table only. */
-export const rows =
-  <A>(schema: Schema.Codec<A, unknown>, operation: string, table: string) =>
-  (raw: ReadonlyArray<unknown>): Effect.Effect<ReadonlyArray<A>, ReferralStore.StoreFailure> =>
-    Effect.mapError(
-      Effect.fromResult(Schema.decodeUnknownResult(Schema.Array(schema))(raw)),
-      () => new ReferralStore.StoreFailure({ operation, detail: `unexpected row shape in ${table}` })
-    )
+export const rows = <A>(schema: Schema.Codec<A, unknown>, operation: string, table: string) => {
+  let decode = rowDecoders.get(schema) as ((raw: unknown) => Result.Result<ReadonlyArray<A>, unknown>) | undefined
+  if (decode === undefined) {
+    decode = Schema.decodeUnknownResult(Schema.Array(schema))
+    rowDecoders.set(schema, decode)
+  }
+  const decodeRows = decode
+  return (raw: ReadonlyArray<unknown>): Effect.Effect<ReadonlyArray<A>, ReferralStore.StoreFailure> => {
+    const decoded = decodeRows(raw)
+    return Result.isSuccess(decoded)
+      ? Effect.succeed(decoded.success)
+      : Effect.fail(new ReferralStore.StoreFailure({ operation, detail: `unexpected row shape in ${table}` }))
+  }
+}
 
 /** The dialect's JSON handling: text goes in with a cast to `jsonb` on PostgreSQL and comes out as text. */
 export const json = (sql: SqlClient.SqlClient) => {
@@ -47,13 +57,86 @@ export const parseState = (text: string): Referral.ReferralState | undefined => 
     : undefined
 }
 
-/** JSON with object keys sorted: the same value is always the same text. */
-export const canonicalJson = (value: unknown): string =>
+/** JSON with object keys sorted through `JSON.stringify` (any value `plainJson` does not take). */
+const sortedJson = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === "object" && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v
   )
+
+/** A value `plainJson` leaves to `sortedJson`. */
+const notPlain: unique symbol = Symbol("notPlain")
+
+/** An array index as `JSON.stringify` orders an object's keys (before the others, by number). */
+const isIndex = (key: string): boolean => {
+  const first = key.charCodeAt(0)
+  return first >= 48 && first <= 57 && /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295
+}
+
+/** Keys as `sortedJson` writes them: indices by number, then the others sorted by code unit. */
+const sortKeys = (keys: Array<string>): Array<string> => {
+  keys.sort()
+  if (!keys.some(isIndex)) return keys
+  const indices = keys.filter(isIndex).sort((a, b) => Number(a) - Number(b))
+  return [...indices, ...keys.filter((k) => !isIndex(k))]
+}
+
+/**
+ * `sortedJson` of plain data (strings, finite or not numbers, booleans,
+ * null, arrays, objects of `Object`'s prototype or none), written directly:
+ * the same text, without the copies of every object. `undefined` for a
+ * value `JSON.stringify` leaves out; `notPlain` for anything else.
+ */
+const plainJson = (value: unknown): string | undefined | typeof notPlain => {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value)
+    case "number":
+      return Number.isFinite(value) ? String(value) : "null"
+    case "boolean":
+      return value ? "true" : "false"
+    case "undefined":
+    case "function":
+    case "symbol":
+      return undefined
+    case "bigint":
+      return notPlain
+  }
+  if (value === null) return "null"
+  if (Array.isArray(value)) {
+    let out = "["
+    for (let i = 0; i < value.length; i++) {
+      const item = plainJson(value[i])
+      if (item === notPlain) return notPlain
+      out += `${i === 0 ? "" : ","}${item ?? "null"}`
+    }
+    return `${out}]`
+  }
+  const proto: unknown = Object.getPrototypeOf(value)
+  if ((proto !== Object.prototype && proto !== null) || "toJSON" in (value as object)) return notPlain
+  const record = value as Record<string, unknown>
+  let out = "{"
+  let first = true
+  for (const key of sortKeys(Object.keys(record))) {
+    const item = plainJson(record[key])
+    if (item === notPlain) return notPlain
+    if (item === undefined) continue
+    out += `${first ? "" : ","}${JSON.stringify(key)}:${item}`
+    first = false
+  }
+  return `${out}}`
+}
+
+/**
+ * JSON with object keys sorted: the same value is always the same text
+ * (the state of a projection row, an outbox payload).
+ */
+export const canonicalJson = (value: unknown): string => {
+  const plain = plainJson(value)
+  // `JSON.stringify` answers `undefined` for a value it leaves out: so does this (as the type has always claimed)
+  return plain === notPlain ? sortedJson(value) : (plain as string)
+}
 
 /** The schema of an event row. */
 export const EventRow = Schema.Struct({
