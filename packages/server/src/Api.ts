@@ -420,7 +420,7 @@ export const Coordinator = HttpApiGroup.make("coordinator")
         organisationId: Schema.optionalKey(Schema.String),
         activeOnly: Schema.optionalKey(Schema.Literals(["true", "false"])),
         limit: Schema.optionalKey(Requests.IntegerQuery(1, DirectoryStore.pageSizes.max)),
-        cursor: Schema.optionalKey(Schema.String)
+        cursor: Schema.optionalKey(Responses.Cursor)
       },
       success: Responses.DirectoryActivities,
       error: ApiError.viewErrors
@@ -441,12 +441,29 @@ export const Coordinator = HttpApiGroup.make("coordinator")
       )
     ),
     HttpApiEndpoint.get("directoryHsds", "/directory/hsds", {
-      success: Schema.Array(Schema.Record(Schema.String, Schema.Unknown)),
+      query: {
+        limit: Schema.optionalKey(Requests.IntegerQuery(1, DirectoryStore.pageSizes.max)),
+        cursor: Schema.optionalKey(Responses.Cursor)
+      },
+      success: Responses.DirectoryHsdsPage,
       error: ApiError.viewErrors
     }).annotateMerge(
       describe(
         "The directory as HSDS",
-        `The current organisations with their services in Open Referral's HSDS 3.0 (\`organization_full\` objects; docs/community.md has the mapping). ${roles(["Coordinator", "LinkWorker", "Referrer"])}`
+        `The current organisations with their services in Open Referral's HSDS 3.0 (\`organization_full\` objects in \`contents\`, as an HSDS API page; docs/community.md has the mapping), by organisation id, a page of organisations at a time (\`limit\`, default ${DirectoryStore.pageSizes.default}, at most ${DirectoryStore.pageSizes.max}; pass \`next\` back as \`cursor\`), each with all its services. ${roles(["Coordinator", "LinkWorker", "Referrer"])}`
+      )
+    ),
+    HttpApiEndpoint.get("directoryOrganisations", "/directory/organisations", {
+      query: {
+        limit: Schema.optionalKey(Requests.IntegerQuery(1, DirectoryStore.pageSizes.max)),
+        cursor: Schema.optionalKey(Responses.Cursor)
+      },
+      success: Responses.DirectoryOrganisations,
+      error: ApiError.viewErrors
+    }).annotateMerge(
+      describe(
+        "The directory's organisations",
+        `The current version of each organisation, by id, a page at a time (\`limit\`, default ${DirectoryStore.pageSizes.default}, at most ${DirectoryStore.pageSizes.max}; pass \`next\` back as \`cursor\`). No personal data. ${roles(["Coordinator", "LinkWorker", "Referrer"])}`
       )
     )
   )
