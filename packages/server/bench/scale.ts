@@ -31,7 +31,7 @@
  *
  * - the community link: `GET /directory/activities` (a page of 50),
  *   `GET /directory/hsds` (a page of 20 organisations with their services)
- *   and `GET /link-worker/caseload?limit=10` (a page of the caseload, its
+ *   and `GET /link-worker/caseload?limit=5` (a page of the caseload, its
  *   clients' plans shown) over HTTP, the county's directory growing with it
  *   (a few hundred activities, `County.directoryActivities`) and most
  *   collaborations with a plan,
@@ -422,7 +422,7 @@ const orDie = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.orDie(effect)
 
 const directoryPage = "`GET /directory/activities` over HTTP, a page of 50"
 const hsdsPage = "`GET /directory/hsds` over HTTP, 20 organisations"
-const caseloadWithPlans = "`GET /link-worker/caseload?limit=10` over HTTP, with plans"
+const caseloadWithPlans = "`GET /link-worker/caseload?limit=5` over HTTP, with plans"
 
 const operations: ReadonlyArray<Operation> = [
   {
@@ -563,7 +563,7 @@ const operations: ReadonlyArray<Operation> = [
     name: caseloadWithPlans,
     run: (c, tokens) =>
       timed(async () => {
-        const text = await get(c.url, "/link-worker/caseload?limit=10", tokens.linkWorker)
+        const text = await get(c.url, "/link-worker/caseload?limit=5", tokens.linkWorker)
         const body = JSON.parse(text) as {
           readonly entries?: ReadonlyArray<{ readonly plan?: { readonly activities?: ReadonlyArray<unknown> } }>
         }
