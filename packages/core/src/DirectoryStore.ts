@@ -19,6 +19,7 @@
  */
 import { Context, Effect, Layer, Option, Ref, Result, Schema } from "effect"
 import * as Directory from "./Directory.js"
+import * as Base64url from "./internal/base64url.js"
 import { InvalidCursor } from "./ReferralIndex.js"
 
 /**
@@ -131,7 +132,7 @@ export interface Shape {
   /**
    * The current activities of the given organisations (at most
    * `pageSizes.max` of them: a page of `organisations`), by organisation
-   * then id: what an HSDS page (`hsdsPage`) nests in each organisation.
+   * then id: what an HSDS page (`currentPage`) nests in each organisation.
    */
   readonly activitiesOf: (
     organisationIds: ReadonlyArray<string>
@@ -220,17 +221,6 @@ export const versionsToWrite = (
  */
 export type CursorKind = "activities" | "organisations"
 
-const base64url = (text: string): string => {
-  let binary = ""
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
-}
-
-const fromBase64url = (text: string): string => {
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"))
-  return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
-}
-
 const cursorTag = (kind: CursorKind) => (kind === "activities" ? "da" : "do")
 
 /**
@@ -240,7 +230,8 @@ const cursorTag = (kind: CursorKind) => (kind === "activities" ? "da" : "do")
  * @since 0.3.0
  * @category cursors
  */
-export const encodeCursor = (kind: CursorKind, id: string): string => base64url(JSON.stringify([cursorTag(kind), id]))
+export const encodeCursor = (kind: CursorKind, id: string): string =>
+  Base64url.encode(JSON.stringify([cursorTag(kind), id]))
 
 /**
  * The id a cursor of `kind` continues after; anything else (malformed, or a
@@ -253,7 +244,7 @@ export const decodeCursor = (kind: CursorKind, cursor: string): Result.Result<st
   if (cursor.length > 600 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return Result.fail(new InvalidCursor())
   let value: unknown
   try {
-    value = JSON.parse(fromBase64url(cursor))
+    value = JSON.parse(Base64url.decode(cursor))
   } catch {
     return Result.fail(new InvalidCursor())
   }
