@@ -13,6 +13,7 @@
  * @since 0.1.0
  */
 import {
+  Directory,
   DirectoryStore,
   Evaluation,
   EvaluationText,
@@ -451,6 +452,17 @@ export const Coordinator = HttpApiGroup.make("coordinator")
       describe(
         "The directory as HSDS",
         `The current organisations with their services in Open Referral's HSDS 3.0 (\`organization_full\` objects in \`contents\`, as an HSDS API page; docs/community.md has the mapping), by organisation id, a page of organisations at a time (\`limit\`, default ${DirectoryStore.pageSizes.default}, at most ${DirectoryStore.pageSizes.max}; pass \`next\` back as \`cursor\`), each with all its services. ${roles(["Coordinator", "LinkWorker", "Referrer"])}`
+      )
+    ),
+    HttpApiEndpoint.get("directoryActivity", "/directory/activities/:activityId", {
+      params: { activityId: Directory.ActivityId },
+      query: { version: Schema.optionalKey(Requests.IntegerQuery(1, 1_000_000)) },
+      success: Directory.Activity,
+      error: [...ApiError.viewErrors, ApiError.NotFound]
+    }).annotateMerge(
+      describe(
+        "One directory activity",
+        `The activity as it is now or, with \`version\`, as that version was (what a plan's activity reference names: a client's history keeps the version they met); 404 when there is no such activity or version. One row by its key. ${roles(["Coordinator", "LinkWorker", "Referrer"])}`
       )
     ),
     HttpApiEndpoint.get("directoryOrganisations", "/directory/organisations", {

@@ -98,7 +98,7 @@ export class NotFound extends Schema.TaggedError<NotFound>()(
   "NotFound",
   {
     message: Schema.String,
-    resource: Schema.Literals(["referral", "link-worker", "programme", "route"]),
+    resource: Schema.Literals(["referral", "link-worker", "programme", "route", "activity"]),
     id: Schema.String
   },
   { httpApiStatus: 404, identifier: "NotFound" }

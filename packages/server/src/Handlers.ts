@@ -466,6 +466,29 @@ const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
           })
         )
       )
+      .handle("directoryActivity", ({ params, query }) =>
+        logUnavailable(
+          Effect.gen(function* () {
+            yield* Effect.flatMap(CurrentActor, (actor) =>
+              Guard.requireRole(audit, actor, ["Coordinator", "LinkWorker", "Referrer"], "read the directory")
+            )
+            const found = yield* Effect.mapError(
+              directory.activity(params.activityId, query.version === undefined ? undefined : Number(query.version)),
+              ApiError.fromDirectoryError
+            )
+            if (Option.isNone(found)) {
+              return yield* Effect.fail(
+                new ApiError.NotFound({
+                  message: query.version === undefined ? "no such activity" : "no such activity or version of it",
+                  resource: "activity",
+                  id: params.activityId
+                })
+              )
+            }
+            return found.value
+          })
+        )
+      )
       .handle("directoryOrganisations", ({ query }) =>
         logUnavailable(
           Effect.gen(function* () {

@@ -82,6 +82,21 @@ layer(harness(Stores.sqlite()), { excludeTestServices: true, timeout: "60 second
         }
         expect((yield* h.request("GET", "/directory/activities?limit=201", { as: F.referrer })).status).toBe(400)
 
+        // one activity as it is now, or as a version was; an unknown one or version is a 404
+        const now = yield* h.request("GET", `/directory/activities/${walking?.id}`, { as: F.referrer })
+        expect(now.json).toMatchObject({ id: walking?.id, version: 2, area: "Kemijärvi, Isokylä" })
+        const before = yield* h.request("GET", `/directory/activities/${walking?.id}?version=1`, { as: F.referrer })
+        expect(before.json).toMatchObject({ id: walking?.id, version: 1, area: walking?.area })
+        const missing = yield* h.request("GET", `/directory/activities/${walking?.id}?version=3`, { as: F.referrer })
+        expect(missing.status).toBe(404)
+        expect(missing.json).toMatchObject({ _tag: "NotFound", resource: "activity", id: walking?.id })
+        const unknown = yield* h.request("GET", "/directory/activities/ffffffff-0000-4000-8000-000000000009", {
+          as: F.linkWorkerActor
+        })
+        expect(unknown.status).toBe(404)
+        expect((yield* h.request("GET", "/directory/activities/not-a-uuid", { as: F.referrer })).status).toBe(400)
+        expect((yield* h.request("GET", `/directory/activities/${walking?.id}`, { as: F.client })).status).toBe(403)
+
         // the organisations, a page at a time
         const orgIds: Array<string> = []
         cursor = undefined
