@@ -433,6 +433,17 @@ export const run = (options: Options): Effect.Effect<Outcome, WalkError> => {
     yield* say(
       `In the second week Aino tries "${walkingName}" with Maija alongside; in the third she joins it (her plan: suggested, tried with the link worker, joined).`
     )
+    // the plan as Maija's caseload shows it (from the page of states it reads: no history loaded for it)
+    const withPlan = (yield* ReferralQueries.linkWorkerCaseload(maija)).entries.find((e) => e.referralId === referralId)
+    if (withPlan !== undefined) {
+      const activities = withPlan.plan.activities.map(
+        (a) =>
+          `${DirectoryPresets.kemijarvi.activity(a.activity.id)?.name ?? a.activity.id}: ${a.step}${a.accompanied ? " (tried with Maija)" : ""}`
+      )
+      yield* say(
+        `Maija's caseload shows Aino's plan: goals ${withPlan.plan.goals.join(", ")}; ${activities.join("; ")}; what matters to Aino, in her words, ${withPlan.plan.whatMatters === undefined ? "not shown" : "shown to Maija only"}.`
+      )
+    }
 
     // ---- 10. closing: end measure, the client's feedback decision, the outcome ----
     yield* timeline.advanceTo(local("2026-06-02", "11:00"))

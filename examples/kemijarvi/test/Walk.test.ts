@@ -63,6 +63,10 @@ describe("the Kemijärvi walk", () => {
       expect(outcome.refused).toEqual([])
       expect(outcome.referrals).toBe(41)
       const output = lines.join("\n")
+      // Aino's plan in Maija's caseload: her walking group, joined after trying it with Maija
+      expect(output).toContain(
+        "Maija's caseload shows Aino's plan: goals meet-people, physical-activity; Kävelyryhmä Pöyliövaara: joined (tried with Maija); what matters to Aino, in her words, shown to Maija only."
+      )
       // Aino's plan: her walking group, seen by the nurse under her consent (C3), never her own words
       expect(output).toContain(
         "Under the same consent the nurse sees Aino's plan (not her own words): goals meet-people, physical-activity; Kävelyryhmä Pöyliövaara: joined."

@@ -3,9 +3,13 @@
  * and activities, written by coordinators (`put`, applied as
  * `Directory.merge`: a changed entry becomes its next version), read by
  * version (`activity`, `organisation`: what a referral's plan names) and a
- * page at a time over the current versions (`activities`, `organisations`),
- * ordered by id, each page costing what it returns. The directory holds no
- * personal data.
+ * page at a time over the current versions (`activities`, `organisations`,
+ * and `activitiesOf` for the activities of a page of organisations), ordered
+ * by id, each page costing what it returns (an index and a keyset cursor,
+ * never a pass over the whole directory). Pages are like the read side's
+ * lists: `pageSizes.default` 50 entries, at most `pageSizes.max` 200, and an
+ * opaque `next` cursor (`encodeCursor`; a cursor this store did not issue is
+ * `ReferralIndex.InvalidCursor`). The directory holds no personal data.
  *
  * `layerMemory` is the in-memory implementation; `@lahete/store-sql` has
  * SQLite and PostgreSQL (`SqlDirectoryStore`). Both pass
@@ -15,6 +19,8 @@
  */
 import { Context, Effect, Layer, Option, Ref, Result, Schema } from "effect"
 import * as Directory from "./Directory.js"
+import * as Base64url from "./internal/base64url.js"
+import { InvalidCursor } from "./ReferralIndex.js"
 
 /**
  * The store failed (the database, or stored data that no longer decodes).
@@ -54,16 +60,17 @@ export interface ActivityFilter {
 }
 
 /**
- * The default and the largest page size.
+ * The default and the largest page size (as the read side's lists,
+ * `ReferralQueries.defaultPageSize` and `maxPageSize`).
  *
  * @since 0.3.0
  * @category constants
  */
-export const pageSizes = { default: 50, max: 500 } as const
+export const pageSizes = { default: 50, max: 200 } as const
 
 /**
- * A page: the items (by id) and, while more may follow, the id to pass as
- * `after` for the next one.
+ * A page: the items (by id) and, while more may follow, the opaque cursor to
+ * pass as `after` for the next one.
  *
  * @since 0.3.0
  * @category models
@@ -116,13 +123,32 @@ export interface Shape {
   /** The current activities matching the filter, by id, a page at a time. */
   readonly activities: (
     filter: ActivityFilter,
-    page: { readonly limit: number; readonly after?: string | undefined }
-  ) => Effect.Effect<Page<Directory.Activity>, DirectoryStoreFailure>
+    page: PageRequest
+  ) => Effect.Effect<Page<Directory.Activity>, DirectoryStoreFailure | InvalidCursor>
   /** The current organisations, by id, a page at a time. */
-  readonly organisations: (page: {
-    readonly limit: number
-    readonly after?: string | undefined
-  }) => Effect.Effect<Page<Directory.Organisation>, DirectoryStoreFailure>
+  readonly organisations: (
+    page: PageRequest
+  ) => Effect.Effect<Page<Directory.Organisation>, DirectoryStoreFailure | InvalidCursor>
+  /**
+   * The current activities of the given organisations (at most
+   * `pageSizes.max` of them: a page of `organisations`), by organisation
+   * then id: what an HSDS page (`currentPage`) nests in each organisation.
+   */
+  readonly activitiesOf: (
+    organisationIds: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<Directory.Activity>, DirectoryStoreFailure>
+}
+
+/**
+ * Which page: at most `limit` entries (clamped to 1..`pageSizes.max`), after
+ * the `next` cursor of the previous page.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface PageRequest {
+  readonly limit: number
+  readonly after?: string | undefined
 }
 
 /**
@@ -187,14 +213,145 @@ export const versionsToWrite = (
   })
 }
 
+/**
+ * The kind of page a cursor belongs to.
+ *
+ * @since 0.3.0
+ * @category cursors
+ */
+export type CursorKind = "activities" | "organisations"
+
+const cursorTag = (kind: CursorKind) => (kind === "activities" ? "da" : "do")
+
+/**
+ * The opaque cursor after the entry `id` of a page of `kind` (every
+ * implementation issues the same form).
+ *
+ * @since 0.3.0
+ * @category cursors
+ */
+export const encodeCursor = (kind: CursorKind, id: string): string =>
+  Base64url.encode(JSON.stringify([cursorTag(kind), id]))
+
+/**
+ * The id a cursor of `kind` continues after; anything else (malformed, or a
+ * cursor of another kind of page) is `InvalidCursor`.
+ *
+ * @since 0.3.0
+ * @category cursors
+ */
+export const decodeCursor = (kind: CursorKind, cursor: string): Result.Result<string, InvalidCursor> => {
+  if (cursor.length > 600 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return Result.fail(new InvalidCursor())
+  let value: unknown
+  try {
+    value = JSON.parse(Base64url.decode(cursor))
+  } catch {
+    return Result.fail(new InvalidCursor())
+  }
+  return Array.isArray(value) && value.length === 2 && value[0] === cursorTag(kind) && typeof value[1] === "string"
+    ? Result.succeed(value[1])
+    : Result.fail(new InvalidCursor())
+}
+
+/**
+ * The id a page request continues after (`undefined`: the first page), or
+ * `InvalidCursor`.
+ *
+ * @since 0.3.0
+ * @category cursors
+ */
+export const afterOf = (kind: CursorKind, page: PageRequest): Effect.Effect<string | undefined, InvalidCursor> =>
+  page.after === undefined ? Effect.succeed(undefined) : Effect.fromResult(decodeCursor(kind, page.after))
+
+/**
+ * A page of `limit` from the `limit + 1` entries read after the cursor: the
+ * first `limit`, and the cursor after the last of them while one more was
+ * found. Shared by the implementations.
+ *
+ * @since 0.3.0
+ * @category combinators
+ */
+export const pageFrom = <A extends { readonly id: string }>(
+  kind: CursorKind,
+  found: ReadonlyArray<A>,
+  limit: number
+): Page<A> =>
+  found.length > limit
+    ? { items: found.slice(0, limit), next: encodeCursor(kind, (found[limit - 1] as A).id) }
+    : { items: found }
+
+const byId = <A extends { readonly id: string }>(a: A, b: A) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
+/** The first position in `sorted` (by id) whose id is after `after`: a binary search. */
+const firstAfter = <A extends { readonly id: string }>(sorted: ReadonlyArray<A>, after: string | undefined) => {
+  if (after === undefined) return 0
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((sorted[mid] as A).id <= after) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** A page of `sorted` (by id): a binary search for the cursor and a slice, never a pass over the list. */
 const pageOf = <A extends { readonly id: string }>(
+  kind: CursorKind,
   sorted: ReadonlyArray<A>,
-  page: { readonly limit: number; readonly after?: string | undefined }
-): Page<A> => {
-  const limit = clampLimit(page.limit)
-  const from = page.after === undefined ? sorted : sorted.filter((a) => a.id > (page.after as string))
-  const items = from.slice(0, limit)
-  return from.length > limit ? { items, next: (items.at(-1) as A).id } : { items }
+  page: PageRequest
+): Effect.Effect<Page<A>, InvalidCursor> =>
+  Effect.map(afterOf(kind, page), (after) => {
+    const limit = clampLimit(page.limit)
+    const from = firstAfter(sorted, after)
+    return pageFrom(kind, sorted.slice(from, from + limit + 1), limit)
+  })
+
+/**
+ * The in-memory indexes of a directory's current entries: the activities by
+ * id under each filter asked for so far, the organisations by id, each
+ * organisation's activities. Built on first use after a write.
+ */
+const memoryIndexes = (directory: Directory.Directory) => {
+  const lists = new Map<string, ReadonlyArray<Directory.Activity>>()
+  let organisations: ReadonlyArray<Directory.Organisation> | undefined
+  let byOrganisation: Map<string, Array<Directory.Activity>> | undefined
+  const sortedActivities = () => {
+    const all = lists.get("") ?? [...directory.currentActivities].sort(byId)
+    lists.set("", all)
+    return all
+  }
+  return {
+    activities: (filter: ActivityFilter): ReadonlyArray<Directory.Activity> => {
+      const key = JSON.stringify([filter.area ?? null, filter.organisationId ?? null, filter.activeOnly === true])
+      const found =
+        lists.get(key) ??
+        sortedActivities().filter(
+          (a) =>
+            (filter.area === undefined || a.area === filter.area) &&
+            (filter.organisationId === undefined || a.organisationId === filter.organisationId) &&
+            (filter.activeOnly !== true || a.status === "active")
+        )
+      lists.set(key, found)
+      return found
+    },
+    organisations: (): ReadonlyArray<Directory.Organisation> => {
+      organisations ??= [...directory.currentOrganisations].sort(byId)
+      return organisations
+    },
+    of: (organisationId: string): ReadonlyArray<Directory.Activity> => {
+      if (byOrganisation === undefined) {
+        const built = new Map<string, Array<Directory.Activity>>()
+        for (const a of sortedActivities()) {
+          const list = built.get(a.organisationId) ?? []
+          list.push(a)
+          built.set(a.organisationId, list)
+        }
+        byOrganisation = built
+      }
+      return byOrganisation.get(organisationId) ?? []
+    }
+  }
 }
 
 /**
@@ -205,43 +362,29 @@ const pageOf = <A extends { readonly id: string }>(
  */
 export const makeMemory = (initial: Directory.Directory = Directory.empty): Effect.Effect<Shape> =>
   Effect.gen(function* () {
-    const ref = yield* Ref.make(initial)
-    const byId = <A extends { readonly id: string }>(xs: ReadonlyArray<A>) =>
-      [...xs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    // the directory with its indexes, replaced together by a write
+    const ref = yield* Ref.make({ directory: initial, indexes: memoryIndexes(initial) })
     return {
       put: (changes) =>
-        Effect.flatMap(Ref.get(ref), (directory) =>
-          Effect.flatMap(Effect.fromResult(versionsToWrite(changes, directory)), (written) =>
-            Effect.as(
-              Ref.set(
-                ref,
-                Directory.make({
-                  organisations: [...directory.data.organisations, ...written.organisations],
-                  activities: [...directory.data.activities, ...written.activities]
-                })
-              ),
-              written
-            )
-          )
+        Effect.flatMap(Ref.get(ref), ({ directory }) =>
+          Effect.flatMap(Effect.fromResult(versionsToWrite(changes, directory)), (written) => {
+            const next = Directory.make({
+              organisations: [...directory.data.organisations, ...written.organisations],
+              activities: [...directory.data.activities, ...written.activities]
+            })
+            return Effect.as(Ref.set(ref, { directory: next, indexes: memoryIndexes(next) }), written)
+          })
         ),
-      activity: (id, version) => Effect.map(Ref.get(ref), (d) => Option.fromUndefinedOr(d.activity(id, version))),
+      activity: (id, version) =>
+        Effect.map(Ref.get(ref), ({ directory }) => Option.fromUndefinedOr(directory.activity(id, version))),
       organisation: (id, version) =>
-        Effect.map(Ref.get(ref), (d) => Option.fromUndefinedOr(d.organisation(id, version))),
+        Effect.map(Ref.get(ref), ({ directory }) => Option.fromUndefinedOr(directory.organisation(id, version))),
       activities: (filter, page) =>
-        Effect.map(Ref.get(ref), (d) =>
-          pageOf(
-            byId(
-              d.currentActivities.filter(
-                (a) =>
-                  (filter.area === undefined || a.area === filter.area) &&
-                  (filter.organisationId === undefined || a.organisationId === filter.organisationId) &&
-                  (filter.activeOnly !== true || a.status === "active")
-              )
-            ),
-            page
-          )
-        ),
-      organisations: (page) => Effect.map(Ref.get(ref), (d) => pageOf(byId(d.currentOrganisations), page))
+        Effect.flatMap(Ref.get(ref), ({ indexes }) => pageOf("activities", indexes.activities(filter), page)),
+      organisations: (page) =>
+        Effect.flatMap(Ref.get(ref), ({ indexes }) => pageOf("organisations", indexes.organisations(), page)),
+      activitiesOf: (organisationIds) =>
+        Effect.map(Ref.get(ref), ({ indexes }) => [...new Set(organisationIds)].sort().flatMap((id) => indexes.of(id)))
     }
   })
 
@@ -255,14 +398,15 @@ export const layerMemory = (initial: Directory.Directory = Directory.empty): Lay
   Layer.effect(DirectoryStore, makeMemory(initial))
 
 /**
- * Every current entry as a directory (for an HSDS export), read a page at a
- * time.
+ * Every current entry as a directory, read a page at a time: its cost grows
+ * with the directory (for a test or a whole export; a request reads one page,
+ * `hsdsPage`).
  *
  * @since 0.3.0
  * @category getters
  */
-export const current: Effect.Effect<Directory.Directory, DirectoryStoreFailure, DirectoryStore> = Effect.gen(
-  function* () {
+export const current: Effect.Effect<Directory.Directory, DirectoryStoreFailure | InvalidCursor, DirectoryStore> =
+  Effect.gen(function* () {
     const store = yield* DirectoryStore
     const organisations: Array<Directory.Organisation> = []
     const activities: Array<Directory.Activity> = []
@@ -278,5 +422,29 @@ export const current: Effect.Effect<Directory.Directory, DirectoryStoreFailure, 
       after = page.next
     } while (after !== undefined)
     return Directory.make({ organisations, activities })
-  }
-)
+  })
+
+/**
+ * One page of the directory for an HSDS export: a page of the current
+ * organisations (by id) with all their current activities, as a directory
+ * (`Hsds.toHsds` writes it as `organization_full` objects), and the cursor
+ * of the next page. Two reads, each costing what the page holds.
+ *
+ * @since 0.3.0
+ * @category getters
+ */
+export const currentPage = (
+  page: PageRequest
+): Effect.Effect<
+  { readonly directory: Directory.Directory; readonly next?: string },
+  DirectoryStoreFailure | InvalidCursor,
+  DirectoryStore
+> =>
+  Effect.gen(function* () {
+    const store = yield* DirectoryStore
+    const organisations = yield* store.organisations(page)
+    const activities =
+      organisations.items.length === 0 ? [] : yield* store.activitiesOf(organisations.items.map((o) => o.id))
+    const directory = Directory.make({ organisations: organisations.items, activities })
+    return organisations.next === undefined ? { directory } : { directory, next: organisations.next }
+  })

@@ -51,6 +51,7 @@
 import { Context, type Effect, Result, Schema } from "effect"
 import type { ActorId, OrganisationId, ProgrammeId, ReferralId, SubjectId } from "./Ids.js"
 import type { Instant } from "./Instant.js"
+import * as Base64url from "./internal/base64url.js"
 import type * as Lifecycle from "./Lifecycle.js"
 import type { ReferralState } from "./Referral.js"
 import type { ReferralEvent } from "./ReferralEvent.js"
@@ -225,17 +226,6 @@ export interface Position {
   readonly referralId: string
 }
 
-const base64url = (text: string): string => {
-  let binary = ""
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
-}
-
-const fromBase64url = (text: string): string => {
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"))
-  return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
-}
-
 /**
  * Encodes a position as an opaque cursor (every adapter uses the same form).
  *
@@ -243,7 +233,7 @@ const fromBase64url = (text: string): string => {
  * @category cursors
  */
 export const encodeCursor = (kind: CursorKind, position: Position): string =>
-  base64url(JSON.stringify([kind === "find" ? "f" : "d", position.key, position.referralId]))
+  Base64url.encode(JSON.stringify([kind === "find" ? "f" : "d", position.key, position.referralId]))
 
 /**
  * Decodes a cursor of `kind`; anything else is `InvalidCursor`.
@@ -255,7 +245,7 @@ export const decodeCursor = (kind: CursorKind, cursor: string): Result.Result<Po
   if (cursor.length > 600 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return Result.fail(new InvalidCursor())
   let value: unknown
   try {
-    value = JSON.parse(fromBase64url(cursor))
+    value = JSON.parse(Base64url.decode(cursor))
   } catch {
     return Result.fail(new InvalidCursor())
   }

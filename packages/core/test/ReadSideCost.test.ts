@@ -1,7 +1,9 @@
 /**
  * What each view, command and worker step reads: no stream more than the
  * referrals it returns or changes, never the list of every referral, and
- * the clients a page shows in one vault read.
+ * the clients a page shows in one vault read. The client's plan comes with
+ * the states a page reads (the caseload) and the evaluation's community
+ * figures with the states the index holds: no stream more.
  * The store is counted around the in-memory adapter (the SQL adapter's
  * counterpart is store-sql's test of the same name).
  */
@@ -235,5 +237,60 @@ describe("the read side's cost: what each view, command and worker step reads", 
         expect(earlier.asOf).toBe(Fixtures.at(1))
       })
     )
+  )
+
+  it.effect(
+    "the plan: the caseload shows each referral's plan from the page's states; the community figures read no stream",
+    () =>
+      program((counts) =>
+        Effect.gen(function* () {
+          yield* seed
+          // ten more active referrals, each with a plan: the walking group suggested, tried and joined; an unmet need
+          const service = yield* ReferralService.ReferralService
+          const plan = [
+            Fixtures.plan(),
+            Fixtures.activity("suggested", { at: Fixtures.at(24 * 14) }),
+            Fixtures.activity("tried", { at: Fixtures.at(24 * 15) }),
+            Fixtures.activity("joined", { at: Fixtures.at(24 * 16) }),
+            Fixtures.unmetNeed({ at: Fixtures.at(24 * 16) })
+          ]
+          for (let n = 200; n < 210; n++) {
+            for (const c of on(n, [...Fixtures.pathTo.Active(), ...plan])) yield* service.execute(c)
+          }
+          yield* reset(counts)
+          const caseload = yield* ReferralQueries.linkWorkerCaseload(Fixtures.linkWorkerActor, { limit: 50 })
+          const planned = caseload.entries.filter((e) => e.plan.activities.length > 0)
+          expect(planned).toHaveLength(10)
+          for (const e of planned) {
+            expect(e.plan.goals).toEqual(Fixtures.plan().goals)
+            expect(e.plan.activities.map((a) => [a.activity.id, a.step])).toEqual([
+              [Fixtures.walkingGroup.id, "joined"]
+            ])
+            expect(e.plan.unmetNeeds).toHaveLength(1)
+          }
+          let c = yield* Ref.get(counts)
+          expect([c.loads, c.lists, c.streamed]).toEqual([0, 0, 0])
+
+          yield* reset(counts)
+          const report = yield* Evaluation.fromIndex({
+            programmeId: Presets.kemijarvi.id,
+            period: { from: Fixtures.at(-1), to: Fixtures.at(24 * 30) },
+            catalog: Presets.catalog
+          })
+          c = yield* Ref.get(counts)
+          expect(report.community?.withPlan).toEqual({ _tag: "Value", value: 10 })
+          expect(report.community?.activities.map((a) => a.activityId)).toEqual([Fixtures.walkingGroup.id])
+          // a referral settled before the period's end (every planned one): its state, with the plan, and a few
+          // kinds of event; only a seeded one whose history runs past the end is read whole
+          const index = yield* ReferralIndex.ReferralIndex
+          const states = (yield* index.find(
+            { programmeIds: [Presets.kemijarvi.id], submittedBefore: Fixtures.at(24 * 30) },
+            { limit: 500 }
+          )).items
+          const running = states.filter((s) => (s.lastEventAt ?? "") >= Fixtures.at(24 * 30))
+          expect(running.some((s) => s.plan.activities.length > 0)).toBe(false)
+          expect([c.loads, c.lists, c.streamed, c.partial]).toEqual([0, 0, running.length, 45 - running.length])
+        })
+      )
   )
 })

@@ -31,8 +31,16 @@
  *   and one worker round with nothing due (`SqlDispatcher.workOnce`: the
  *   step, then the outbox),
  *
+ * - the community link: `GET /directory/activities` (a page of 50),
+ *   `GET /directory/hsds` (a page of 20 organisations with their services)
+ *   and `GET /link-worker/caseload?limit=5` (a page of the caseload, its
+ *   clients' plans shown) over HTTP, the county's directory growing with it
+ *   (a few hundred activities, `County.directoryActivities`) and most
+ *   collaborations with a plan,
+ *
  * then, per size, the evaluation report of the first programme's 2025 over
- * HTTP (time and peak heap) and, at the size nearest 10,000, 200 concurrent
+ * HTTP (time and peak heap; its community section's figures noted) and, at
+ * the size nearest 10,000, 200 concurrent
  * `GET /link-worker/caseload` (p50, p99). The table shows each operation's
  * median at each size and the growth from the smallest size to the largest.
  * Nothing is asserted about speed; the machine and its load average are
@@ -256,6 +264,8 @@ interface Loaded {
   readonly freeLinkWorker: Ids.ActorId
   /** Referrals of the evaluation's programme-year. */
   readonly inEvaluationYear: number
+  /** Activities in the county's directory (current versions), and the versions written. */
+  readonly directory: { readonly activities: number; readonly versions: number }
 }
 
 /**
@@ -288,6 +298,14 @@ const loadCounties = async (dbs: ReadonlyArray<Database>, size: number): Promise
   const tally = County.tally()
   let generateMs = 0
   const writeMs = dbs.map(() => 0)
+  // the directory, as coordinators write it (`PUT /directory`: the store's own writer), into every database
+  const directory = County.directory(size)
+  let directoryVersions = 0
+  for (const [d, runtime] of runtimes.entries()) {
+    const t = performance.now()
+    directoryVersions = (await runtime.runPromise(Effect.orDie(Loader.loadDirectory(directory)))).activities.length
+    writeMs[d] = (writeMs[d] ?? 0) + performance.now() - t
+  }
   let events = 0
   let inEvaluationYear = 0
   let subject: Loaded["subject"] | undefined
@@ -352,7 +370,8 @@ const loadCounties = async (dbs: ReadonlyArray<Database>, size: number): Promise
         writeSeconds: (writeMs[d] ?? 0) / 1000,
         events,
         freeLinkWorker: County.linkWorkers[fewest]?.id as Ids.ActorId,
-        inEvaluationYear
+        inEvaluationYear,
+        directory: { activities: directory.directory.currentActivities.length, versions: directoryVersions }
       }
     })
   )
@@ -412,6 +431,10 @@ const dispatcherOptions: SqlDispatcher.Options = {
 const samePage = { caseload: 10, overview: 3 } as const
 
 const orDie = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.orDie(effect)
+
+const directoryPage = "`GET /directory/activities` over HTTP, a page of 50"
+const hsdsPage = "`GET /directory/hsds` over HTTP, 20 organisations"
+const caseloadWithPlans = "`GET /link-worker/caseload?limit=5` over HTTP, with plans"
 
 const operations: ReadonlyArray<Operation> = [
   {
@@ -549,6 +572,40 @@ const operations: ReadonlyArray<Operation> = [
         }
         return `${figure(round.step.referrals)} due read`
       })
+  },
+  {
+    name: directoryPage,
+    run: (c, tokens) =>
+      timed(async () => {
+        const text = await get(c.url, "/directory/activities?limit=50", tokens.linkWorker)
+        const body = JSON.parse(text) as { readonly items?: ReadonlyArray<unknown>; readonly next?: string }
+        return `${figure(body.items?.length ?? 0)} of ${figure(c.directory.activities)} activities${body.next === undefined ? "" : " (first page)"}, ${figure(Buffer.byteLength(text) / 1024)} KiB`
+      })
+  },
+  {
+    name: hsdsPage,
+    run: (c, tokens) =>
+      timed(async () => {
+        const text = await get(c.url, "/directory/hsds?limit=20", tokens.linkWorker)
+        const body = JSON.parse(text) as {
+          readonly contents?: ReadonlyArray<{ readonly services?: ReadonlyArray<unknown> }>
+        }
+        const services = (body.contents ?? []).reduce((n, o) => n + (o.services?.length ?? 0), 0)
+        return `${figure(body.contents?.length ?? 0)} organisations, ${figure(services)} services, ${figure(Buffer.byteLength(text) / 1024)} KiB`
+      })
+  },
+  {
+    name: caseloadWithPlans,
+    run: (c, tokens) =>
+      timed(async () => {
+        const text = await get(c.url, "/link-worker/caseload?limit=5", tokens.linkWorker)
+        const body = JSON.parse(text) as {
+          readonly entries?: ReadonlyArray<{ readonly plan?: { readonly activities?: ReadonlyArray<unknown> } }>
+        }
+        const entries = body.entries ?? []
+        const planned = entries.filter((e) => (e.plan?.activities?.length ?? 0) > 0).length
+        return `${figure(entries.length)} entries, ${figure(planned)} with activities in the plan, ${figure(Buffer.byteLength(text) / 1024)} KiB`
+      })
   }
 ]
 
@@ -587,8 +644,26 @@ const evaluation = async (c: Loaded, token: string, dbName: string) => {
   const after = process.memoryUsage().heapUsed
   const peaks = (profiler.stop()?.statistics ?? []).map((s) => s.beforeGC.heapStatistics.usedHeapSize)
   const heapMB = (Math.max(peak, after, ...peaks) - before) / 2 ** 20
+  // the community section: the activities and unmet-need categories with figures, and the referrals with a plan
+  const community = (
+    JSON.parse(text) as {
+      readonly community?: {
+        readonly withPlan: { readonly _tag: string; readonly value?: number }
+        readonly activities: ReadonlyArray<unknown>
+        readonly unmetNeeds: ReadonlyArray<unknown>
+      }
+    }
+  ).community
+  if (community === undefined) throw new Error("scale bench: the evaluation report has no community section")
+  const communityText = `${community.withPlan.value === undefined ? "suppressed" : figure(community.withPlan.value)} with a plan, ${figure(community.activities.length)} activities, ${figure(community.unmetNeeds.length)} unmet-need categories`
   // the process's CPU time (the server runs in it): on a shared machine, what the report cost apart from waiting
-  return { ms, cpuMs: (used.user + used.system) / 1000, heapMB, kib: Buffer.byteLength(text) / 1024 }
+  return {
+    ms,
+    cpuMs: (used.user + used.system) / 1000,
+    heapMB,
+    kib: Buffer.byteLength(text) / 1024,
+    community: communityText
+  }
 }
 
 /** `requests` caseload reads over HTTP at once: each one's latency, and how many failed or timed out. */
@@ -632,7 +707,7 @@ interface Figures {
   readonly counties: ReadonlyArray<Loaded>
   /** Per operation and size: the samples. */
   readonly samples: ReadonlyArray<ReadonlyArray<Array<Sample>>>
-  readonly evaluations: ReadonlyArray<{ ms: number; cpuMs: number; heapMB: number; kib: number }>
+  readonly evaluations: ReadonlyArray<{ ms: number; cpuMs: number; heapMB: number; kib: number; community: string }>
   readonly concurrency?: {
     readonly size: number
     readonly p50: number
@@ -771,6 +846,21 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>) => {
       })
     )
     lines.push("", details)
+    // the community link: the directory, its pages, a caseload page with plans, the evaluation's community section
+    const detailOf = (name: string, k: number) =>
+      f.samples[operations.findIndex((o) => o.name === name)]?.[k]?.[0]?.detail ?? ""
+    const community = table(
+      ["size", "directory", "activities page", "HSDS page", "caseload page", "evaluation: community section"],
+      f.counties.map((c, k) => [
+        figure(c.size),
+        `${figure(c.directory.activities)} activities, ${figure(c.directory.versions)} versions`,
+        detailOf(directoryPage, k),
+        detailOf(hsdsPage, k),
+        detailOf(caseloadWithPlans, k),
+        f.evaluations[k]?.community ?? ""
+      ])
+    )
+    lines.push("", community)
     if (f.concurrency !== undefined) {
       const c = f.concurrency
       lines.push(

@@ -13,6 +13,7 @@
  * @since 0.1.0
  */
 import {
+  Directory,
   DirectoryStore,
   Evaluation,
   EvaluationText,
@@ -420,7 +421,7 @@ export const Coordinator = HttpApiGroup.make("coordinator")
         organisationId: Schema.optionalKey(Schema.String),
         activeOnly: Schema.optionalKey(Schema.Literals(["true", "false"])),
         limit: Schema.optionalKey(Requests.IntegerQuery(1, DirectoryStore.pageSizes.max)),
-        cursor: Schema.optionalKey(Schema.String)
+        cursor: Schema.optionalKey(Responses.Cursor)
       },
       success: Responses.DirectoryActivities,
       error: ApiError.viewErrors
@@ -441,12 +442,40 @@ export const Coordinator = HttpApiGroup.make("coordinator")
       )
     ),
     HttpApiEndpoint.get("directoryHsds", "/directory/hsds", {
-      success: Schema.Array(Schema.Record(Schema.String, Schema.Unknown)),
+      query: {
+        limit: Schema.optionalKey(Requests.IntegerQuery(1, DirectoryStore.pageSizes.max)),
+        cursor: Schema.optionalKey(Responses.Cursor)
+      },
+      success: Responses.DirectoryHsdsPage,
       error: ApiError.viewErrors
     }).annotateMerge(
       describe(
         "The directory as HSDS",
-        `The current organisations with their services in Open Referral's HSDS 3.0 (\`organization_full\` objects; docs/community.md has the mapping). ${roles(["Coordinator", "LinkWorker", "Referrer"])}`
+        `The current organisations with their services in Open Referral's HSDS 3.0 (\`organization_full\` objects in \`contents\`, as an HSDS API page; docs/community.md has the mapping), by organisation id, a page of organisations at a time (\`limit\`, default ${DirectoryStore.pageSizes.default}, at most ${DirectoryStore.pageSizes.max}; pass \`next\` back as \`cursor\`), each with all its services. ${roles(["Coordinator", "LinkWorker", "Referrer"])}`
+      )
+    ),
+    HttpApiEndpoint.get("directoryActivity", "/directory/activities/:activityId", {
+      params: { activityId: Directory.ActivityId },
+      query: { version: Schema.optionalKey(Requests.IntegerQuery(1, 1_000_000)) },
+      success: Directory.Activity,
+      error: [...ApiError.viewErrors, ApiError.NotFound]
+    }).annotateMerge(
+      describe(
+        "One directory activity",
+        `The activity as it is now or, with \`version\`, as that version was (what a plan's activity reference names: a client's history keeps the version they met); 404 when there is no such activity or version. One row by its key. ${roles(["Coordinator", "LinkWorker", "Referrer"])}`
+      )
+    ),
+    HttpApiEndpoint.get("directoryOrganisations", "/directory/organisations", {
+      query: {
+        limit: Schema.optionalKey(Requests.IntegerQuery(1, DirectoryStore.pageSizes.max)),
+        cursor: Schema.optionalKey(Responses.Cursor)
+      },
+      success: Responses.DirectoryOrganisations,
+      error: ApiError.viewErrors
+    }).annotateMerge(
+      describe(
+        "The directory's organisations",
+        `The current version of each organisation, by id, a page at a time (\`limit\`, default ${DirectoryStore.pageSizes.default}, at most ${DirectoryStore.pageSizes.max}; pass \`next\` back as \`cursor\`). No personal data. ${roles(["Coordinator", "LinkWorker", "Referrer"])}`
       )
     )
   )

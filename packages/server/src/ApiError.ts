@@ -25,6 +25,7 @@ import {
   LinkWorker,
   type LinkWorkerRegistry,
   ReferralError,
+  type ReferralIndex,
   type ReferralQueries,
   ReferralService,
   type ReferralStore
@@ -97,7 +98,7 @@ export class NotFound extends Schema.TaggedError<NotFound>()(
   "NotFound",
   {
     message: Schema.String,
-    resource: Schema.Literals(["referral", "link-worker", "programme", "route"]),
+    resource: Schema.Literals(["referral", "link-worker", "programme", "route", "activity"]),
     id: Schema.String
   },
   { httpApiStatus: 404, identifier: "NotFound" }
@@ -415,8 +416,10 @@ export const fromFailure = (error: Failure): ServiceUnavailable => unavailable(f
  * @category mapping
  */
 export const fromDirectoryError = (
-  error: DirectoryStore.DirectoryStoreError | Directory.InvalidDirectory
+  error: DirectoryStore.DirectoryStoreError | Directory.InvalidDirectory | ReferralIndex.InvalidCursor
 ): BadRequest | ServiceUnavailable =>
   error._tag === "InvalidDirectory"
     ? badRequest(error.problems.map((p) => ({ path: p.path === "" ? "body" : `body.${p.path}`, reason: p.reason })))
-    : unavailable(`${error._tag}:${error.operation}`)
+    : error._tag === "InvalidCursor"
+      ? badRequest([{ path: "query.cursor", reason: "is not a cursor this server issued" }])
+      : unavailable(`${error._tag}:${error.operation}`)

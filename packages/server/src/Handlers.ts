@@ -447,17 +447,58 @@ const coordinator = HttpApiBuilder.group(api, "coordinator", (handlers) =>
           })
         )
       )
-      .handle("directoryHsds", () =>
+      .handle("directoryHsds", ({ query }) =>
         logUnavailable(
           Effect.gen(function* () {
             yield* Effect.flatMap(CurrentActor, (actor) =>
               Guard.requireRole(audit, actor, ["Coordinator", "LinkWorker", "Referrer"], "read the directory")
             )
-            const current = yield* Effect.mapError(
-              DirectoryStore.current.pipe(Effect.provideService(DirectoryStore.DirectoryStore, directory)),
+            // one page of organisations with their services: the cost of what it returns, not of the directory
+            const page = yield* Effect.mapError(
+              DirectoryStore.currentPage({
+                limit: query.limit ?? DirectoryStore.pageSizes.default,
+                after: query.cursor
+              }).pipe(Effect.provideService(DirectoryStore.DirectoryStore, directory)),
               ApiError.fromDirectoryError
             )
-            return Hsds.toHsds(current)
+            const contents = Hsds.toHsds(page.directory)
+            return page.next === undefined ? { contents } : { contents, next: page.next }
+          })
+        )
+      )
+      .handle("directoryActivity", ({ params, query }) =>
+        logUnavailable(
+          Effect.gen(function* () {
+            yield* Effect.flatMap(CurrentActor, (actor) =>
+              Guard.requireRole(audit, actor, ["Coordinator", "LinkWorker", "Referrer"], "read the directory")
+            )
+            const found = yield* Effect.mapError(
+              directory.activity(params.activityId, query.version === undefined ? undefined : Number(query.version)),
+              ApiError.fromDirectoryError
+            )
+            if (Option.isNone(found)) {
+              return yield* Effect.fail(
+                new ApiError.NotFound({
+                  message: query.version === undefined ? "no such activity" : "no such activity or version of it",
+                  resource: "activity",
+                  id: params.activityId
+                })
+              )
+            }
+            return found.value
+          })
+        )
+      )
+      .handle("directoryOrganisations", ({ query }) =>
+        logUnavailable(
+          Effect.gen(function* () {
+            yield* Effect.flatMap(CurrentActor, (actor) =>
+              Guard.requireRole(audit, actor, ["Coordinator", "LinkWorker", "Referrer"], "read the directory")
+            )
+            return yield* Effect.mapError(
+              directory.organisations({ limit: query.limit ?? DirectoryStore.pageSizes.default, after: query.cursor }),
+              ApiError.fromDirectoryError
+            )
           })
         )
       )

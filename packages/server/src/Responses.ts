@@ -247,8 +247,34 @@ export const ReferrerPlan = ViewSchemas.ReferrerPlan
  */
 export const DirectoryActivities = Schema.Struct({
   items: Schema.Array(Directory.Activity),
-  next: Schema.optionalKey(Schema.String)
+  next: Schema.optionalKey(Cursor)
 }).annotate({ identifier: "DirectoryActivities" })
+
+/**
+ * A page of the directory's current organisations, by id, with the cursor
+ * of the next page.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const DirectoryOrganisations = Schema.Struct({
+  items: Schema.Array(Directory.Organisation),
+  next: Schema.optionalKey(Cursor)
+}).annotate({ identifier: "DirectoryOrganisations" })
+
+/**
+ * A page of the directory as HSDS 3.0: the `contents` of an HSDS API page
+ * (`organization_full` objects: a page of organisations by id, each with all
+ * its current services), with the cursor of the next page in place of
+ * HSDS's page numbers and totals (`Hsds.fromHsds` reads the page as it is).
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const DirectoryHsdsPage = Schema.Struct({
+  contents: Schema.Array(Schema.Record(Schema.String, Schema.Unknown)),
+  next: Schema.optionalKey(Cursor)
+}).annotate({ identifier: "DirectoryHsdsPage" })
 
 /**
  * The versions a directory change wrote (unchanged entries are not listed).

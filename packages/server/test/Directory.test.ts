@@ -1,7 +1,8 @@
 /**
  * The community directory over HTTP (on SQLite): the coordinator changes it
- * (next versions, all or nothing, a 400 naming the path), staff read it a
- * page at a time and as HSDS; other roles are refused.
+ * (next versions, all or nothing, a 400 naming the path), staff read its
+ * activities, its organisations and its HSDS export a page at a time (an
+ * opaque cursor; one not issued here is a 400); other roles are refused.
  */
 import { expect, layer } from "@effect/vitest"
 import { DirectoryPresets } from "@lahete/core"
@@ -71,11 +72,68 @@ layer(harness(Stores.sqlite()), { excludeTestServices: true, timeout: "60 second
         )
         expect((isokyla.json as { items: Array<{ id: string }> }).items.map((a) => a.id)).toContain(walking?.id)
 
-        const hsds = yield* h.request("GET", "/directory/hsds", { as: F.referrer })
-        expect(hsds.status).toBe(200)
-        const orgs = hsds.json as Array<{ id: string; services: Array<{ id: string }> }>
-        expect(orgs.map((o) => o.id).sort()).toEqual(preset.currentOrganisations.map((o) => o.id as string).sort())
+        // a cursor this server did not issue (an id in the clear, another page's) is a 400 naming the cursor
+        for (const bad of [ids[0] as string, "WyJkbyIsIngiXQ"]) {
+          const refused = yield* h.request("GET", `/directory/activities?cursor=${bad}`, { as: F.linkWorkerActor })
+          expect(refused.status, bad).toBe(400)
+          expect((refused.json as { issues: Array<{ path: string }> }).issues.map((i) => i.path)).toEqual([
+            "query.cursor"
+          ])
+        }
+        expect((yield* h.request("GET", "/directory/activities?limit=201", { as: F.referrer })).status).toBe(400)
+
+        // one activity as it is now, or as a version was; an unknown one or version is a 404
+        const now = yield* h.request("GET", `/directory/activities/${walking?.id}`, { as: F.referrer })
+        expect(now.json).toMatchObject({ id: walking?.id, version: 2, area: "Kemijärvi, Isokylä" })
+        const before = yield* h.request("GET", `/directory/activities/${walking?.id}?version=1`, { as: F.referrer })
+        expect(before.json).toMatchObject({ id: walking?.id, version: 1, area: walking?.area })
+        const missing = yield* h.request("GET", `/directory/activities/${walking?.id}?version=3`, { as: F.referrer })
+        expect(missing.status).toBe(404)
+        expect(missing.json).toMatchObject({ _tag: "NotFound", resource: "activity", id: walking?.id })
+        const unknown = yield* h.request("GET", "/directory/activities/ffffffff-0000-4000-8000-000000000009", {
+          as: F.linkWorkerActor
+        })
+        expect(unknown.status).toBe(404)
+        expect((yield* h.request("GET", "/directory/activities/not-a-uuid", { as: F.referrer })).status).toBe(400)
+        expect((yield* h.request("GET", `/directory/activities/${walking?.id}`, { as: F.client })).status).toBe(403)
+
+        // the organisations, a page at a time
+        const orgIds: Array<string> = []
+        cursor = undefined
+        do {
+          const page = yield* h.request(
+            "GET",
+            `/directory/organisations?limit=2${cursor === undefined ? "" : `&cursor=${cursor}`}`,
+            { as: F.referrer }
+          )
+          expect(page.status, page.text).toBe(200)
+          const json = page.json as { items: Array<{ id: string }>; next?: string }
+          expect(json.items.length).toBeLessThanOrEqual(2)
+          orgIds.push(...json.items.map((o) => o.id))
+          cursor = json.next
+        } while (cursor !== undefined)
+        expect(orgIds).toEqual(preset.currentOrganisations.map((o) => o.id as string).sort())
+        expect((yield* h.request("GET", "/directory/organisations", { as: F.client })).status).toBe(403)
+
+        // HSDS: a page of organisations at a time, each with all its services
+        const orgs: Array<{ id: string; services: Array<{ id: string }> }> = []
+        cursor = undefined
+        do {
+          const hsds = yield* h.request(
+            "GET",
+            `/directory/hsds?limit=2${cursor === undefined ? "" : `&cursor=${cursor}`}`,
+            { as: F.referrer }
+          )
+          expect(hsds.status, hsds.text).toBe(200)
+          const page = hsds.json as { contents: Array<{ id: string; services: Array<{ id: string }> }>; next?: string }
+          expect(page.contents.length).toBeLessThanOrEqual(2)
+          orgs.push(...page.contents)
+          cursor = page.next
+        } while (cursor !== undefined)
+        expect(orgs.map((o) => o.id)).toEqual(orgIds)
         expect(orgs.flatMap((o) => o.services.map((s) => s.id)).sort()).toEqual(ids)
+        const whole = yield* h.request("GET", "/directory/hsds", { as: F.referrer })
+        expect((whole.json as { contents: Array<unknown> }).contents).toHaveLength(orgIds.length)
         expect((yield* h.request("GET", "/directory/hsds", { as: F.client })).status).toBe(403)
       })
     )

@@ -80,8 +80,8 @@ layer(harness(Stores.memory()), { excludeTestServices: true, timeout: "120 secon
           for (const [path, item] of Object.entries(doc.paths)) {
             for (const [method, op] of Object.entries(item)) operations.set(op.operationId, { path, method, op })
           }
-          // one per command, 12 views and registry endpoints, 3 directory endpoints, 3 survey endpoints, 2 operations
-          expect(operations.size).toBe(ReferralCommand.tags.length + 20)
+          // one per command, 12 views and registry endpoints, 5 directory endpoints, 3 survey endpoints, 2 operations
+          expect(operations.size).toBe(ReferralCommand.tags.length + 22)
           for (const id of operations.keys()) expect(typeof sdk[functionName(id)], id).toBe("function")
 
           // the document's schemas, compiled with its components

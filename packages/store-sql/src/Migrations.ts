@@ -399,7 +399,15 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
       `CREATE INDEX directory_activities_organisation
         ON directory_activities (organisation_id, activity_id) WHERE is_current = 1`
     ]
-  })
+  }),
+  // the pages of active activities (`activeOnly`) along their own partial indexes: never past the inactive ones
+  "0014_directory_active_pages": ddl(() => [
+    "CREATE INDEX directory_activities_active ON directory_activities (activity_id) WHERE is_current = 1 AND status = 'active'",
+    `CREATE INDEX directory_activities_active_area
+      ON directory_activities (area, activity_id) WHERE is_current = 1 AND status = 'active'`,
+    `CREATE INDEX directory_activities_active_organisation
+      ON directory_activities (organisation_id, activity_id) WHERE is_current = 1 AND status = 'active'`
+  ])
 }
 
 /**

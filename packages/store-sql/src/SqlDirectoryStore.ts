@@ -7,7 +7,11 @@
  * the flag; two coordinators changing one entry at once cannot both write
  * its next version (the primary key refuses the second, which fails and
  * writes nothing). Pages of current entries read along partial indexes, by
- * id. No personal data is stored here.
+ * id after an opaque keyset cursor, `LIMIT` one more than the page (the
+ * active ones along their own partial indexes, migration
+ * `0014_directory_active_pages`, so inactive activities are never read past);
+ * the activities of a page of organisations along the organisation index.
+ * No personal data is stored here.
  *
  * @since 0.3.0
  */
@@ -132,41 +136,44 @@ export const make: Effect.Effect<DirectoryStore.Shape, DirectoryStore.DirectoryS
         )
         .pipe(Effect.catchTag("SqlError", (e) => Effect.fail(dbFailure("put")(e))))
 
-    const page = <A extends { readonly id: string }>(found: ReadonlyArray<A>, limit: number) =>
-      found.length > limit ? { items: found.slice(0, limit), next: (found[limit - 1] as A).id } : { items: found }
+    const activities = (filter: DirectoryStore.ActivityFilter, request: DirectoryStore.PageRequest) =>
+      Effect.gen(function* () {
+        const after = yield* DirectoryStore.afterOf("activities", request)
+        const limit = DirectoryStore.clampLimit(request.limit)
+        const where = [
+          sql`is_current = 1`,
+          ...(filter.area === undefined ? [] : [sql`area = ${filter.area}`]),
+          ...(filter.organisationId === undefined ? [] : [sql`organisation_id = ${filter.organisationId}`]),
+          ...(filter.activeOnly === true ? [sql`status = 'active'`] : []),
+          ...(after === undefined ? [] : [sql`activity_id > ${after}`])
+        ]
+        const raw = yield* sql`SELECT data${asText} AS data FROM directory_activities WHERE ${sql.and(where)}
+          ORDER BY activity_id LIMIT ${limit + 1}`.pipe(Effect.mapError(dbFailure("activities")))
+        const found = yield* decodeAll("activities", "directory_activities", decodeActivity, raw)
+        return DirectoryStore.pageFrom("activities", found, limit)
+      })
 
-    const activities = (
-      filter: DirectoryStore.ActivityFilter,
-      request: { readonly limit: number; readonly after?: string | undefined }
-    ) => {
-      const limit = DirectoryStore.clampLimit(request.limit)
-      const where = [
-        sql`is_current = 1`,
-        ...(filter.area === undefined ? [] : [sql`area = ${filter.area}`]),
-        ...(filter.organisationId === undefined ? [] : [sql`organisation_id = ${filter.organisationId}`]),
-        ...(filter.activeOnly === true ? [sql`status = 'active'`] : []),
-        ...(request.after === undefined ? [] : [sql`activity_id > ${request.after}`])
-      ]
-      return sql`SELECT data${asText} AS data FROM directory_activities WHERE ${sql.and(where)}
-        ORDER BY activity_id LIMIT ${limit + 1}`.pipe(
-        Effect.mapError(dbFailure("activities")),
-        Effect.flatMap((raw) => decodeAll("activities", "directory_activities", decodeActivity, raw)),
-        Effect.map((found) => page(found, limit))
-      )
-    }
+    const organisations = (request: DirectoryStore.PageRequest) =>
+      Effect.gen(function* () {
+        const after = yield* DirectoryStore.afterOf("organisations", request)
+        const limit = DirectoryStore.clampLimit(request.limit)
+        const where = [sql`is_current = 1`, ...(after === undefined ? [] : [sql`organisation_id > ${after}`])]
+        const raw = yield* sql`SELECT data${asText} AS data FROM directory_organisations WHERE ${sql.and(where)}
+          ORDER BY organisation_id LIMIT ${limit + 1}`.pipe(Effect.mapError(dbFailure("organisations")))
+        const found = yield* decodeAll("organisations", "directory_organisations", decodeOrganisation, raw)
+        return DirectoryStore.pageFrom("organisations", found, limit)
+      })
 
-    const organisations = (request: { readonly limit: number; readonly after?: string | undefined }) => {
-      const limit = DirectoryStore.clampLimit(request.limit)
-      const where = [
-        sql`is_current = 1`,
-        ...(request.after === undefined ? [] : [sql`organisation_id > ${request.after}`])
-      ]
-      return sql`SELECT data${asText} AS data FROM directory_organisations WHERE ${sql.and(where)}
-        ORDER BY organisation_id LIMIT ${limit + 1}`.pipe(
-        Effect.mapError(dbFailure("organisations")),
-        Effect.flatMap((raw) => decodeAll("organisations", "directory_organisations", decodeOrganisation, raw)),
-        Effect.map((found) => page(found, limit))
-      )
+    const activitiesOf = (organisationIds: ReadonlyArray<string>) => {
+      const ids = [...new Set(organisationIds)]
+      return ids.length === 0
+        ? Effect.succeed([])
+        : sql`SELECT data${asText} AS data FROM directory_activities
+            WHERE is_current = 1 AND ${sql.in("organisation_id", ids)}
+            ORDER BY organisation_id, activity_id`.pipe(
+            Effect.mapError(dbFailure("activitiesOf")),
+            Effect.flatMap((raw) => decodeAll("activitiesOf", "directory_activities", decodeActivity, raw))
+          )
     }
 
     return DirectoryStore.DirectoryStore.of({
@@ -174,7 +181,8 @@ export const make: Effect.Effect<DirectoryStore.Shape, DirectoryStore.DirectoryS
       activity: (id, version) => activityAt("activity", id, version),
       organisation: (id, version) => organisationAt("organisation", id, version),
       activities,
-      organisations
+      organisations,
+      activitiesOf
     })
   })
 

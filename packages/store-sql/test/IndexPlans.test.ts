@@ -14,14 +14,21 @@
  * may sort a range it expects to be short; the bound on what it reads
  * covers that.)
  *
+ * The directory's reads (`SqlDirectoryStore`: pages of activities with each
+ * filter, active ones only, organisations, the activities of a page of
+ * organisations, one version) are explained the same way on a directory of
+ * 20,000 activities (every tenth in two versions): each reads its
+ * partial index (or the primary key) and at most a page (and one more) per
+ * range, however large the directory.
+ *
  * One answer is bounded by the work the county has rather than by the
  * page, by design (see `SqlReferralIndex`): a deadline filter within a
  * programme's open referrals reads those open referrals.
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { Ids, Instant } from "@lahete/core"
-import { ReferralIndex } from "@lahete/core"
-import { SqlReferralStore } from "@lahete/store-sql"
+import { type Directory, DirectoryPresets, DirectoryStore, ReferralIndex } from "@lahete/core"
+import { SqlDirectoryStore, SqlReferralStore } from "@lahete/store-sql"
 import { Effect, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { capture, databases } from "./support/layers.js"
@@ -93,7 +100,11 @@ interface Explained {
   readonly ranges?: number
 }
 
-const explain = (text: string, params: ReadonlyArray<unknown>) =>
+const explain = (
+  text: string,
+  params: ReadonlyArray<unknown>,
+  tables: ReadonlyArray<string> = ["referral_projection"]
+) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
@@ -106,7 +117,7 @@ const explain = (text: string, params: ReadonlyArray<unknown>) =>
       const parsed = (typeof raw === "string" ? JSON.parse(raw) : raw) as ReadonlyArray<{ readonly Plan: PgNode }>
       const nodes = pgNodes((parsed[0] as { readonly Plan: PgNode }).Plan)
       const scans = nodes.filter((n) => /Index/.test(n["Node Type"]) && n["Index Name"] !== undefined)
-      const ranges = scans.filter((n) => n["Index Name"] !== "referral_projection_pkey")
+      const ranges = scans.filter((n) => !tables.some((t) => n["Index Name"] === `${t}_pkey`))
       return {
         text: JSON.stringify(parsed, null, 1),
         indexes: [...new Set(ranges.map((n) => n["Index Name"] as string))],
@@ -124,7 +135,7 @@ const explain = (text: string, params: ReadonlyArray<unknown>) =>
       ...params
     ])
     const byId = new Map(rows.map((r) => [r.id, r]))
-    const onTable = rows.filter((r) => /^(SCAN|SEARCH) referral_projection\b/.test(r.detail))
+    const onTable = rows.filter((r) => tables.some((t) => new RegExp(`^(SCAN|SEARCH) ${t}\\b`).test(r.detail)))
     return {
       text: rows.map((r) => `${r.id}/${r.parent} ${r.detail}`).join("\n"),
       indexes: [...new Set(onTable.flatMap((r) => /INDEX (\w+)/.exec(r.detail)?.[1] ?? []))],
@@ -325,6 +336,190 @@ for (const database of databases()) {
             }
           }
         }).pipe(Effect.provide(SqlReferralStore.layer.pipe(Layer.provideMerge(database.client)))),
+      300_000
+    )
+  })
+}
+
+// ---------------------------------------------------------------------------
+// the directory
+// ---------------------------------------------------------------------------
+
+const activitiesToLoad = 20_000
+const organisationsToLoad = 2_000
+const uuid = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${String(n).padStart(12, "0")}`
+const activityId = (n: number) => uuid("aaaaaaaa", n)
+const organisationId = (n: number) => uuid("bbbbbbbb", n)
+const template = DirectoryPresets.kemijarvi.activity(DirectoryPresets.kemijarviIds.walkingGroup) as Directory.Activity
+const organisationTemplate = DirectoryPresets.kemijarvi.currentOrganisations[0] as Directory.Organisation
+
+/**
+ * 2,000 organisations and 20,000 activities (ten each, in 40 areas, one in
+ * four inactive), every tenth in two versions: written in multi-row
+ * statements, then analysed.
+ */
+const loadDirectory = Effect.gen(function* () {
+  const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+  const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
+  const json = sql.literal(isPg ? "::jsonb" : "")
+  const organisations = Array.from({ length: organisationsToLoad }, (_, k) => ({
+    ...organisationTemplate,
+    id: organisationId(k),
+    name: `Yhdistys ${k}`
+  }))
+  for (let k = 0; k < organisations.length; k += 500) {
+    yield* sql`INSERT INTO directory_organisations (organisation_id, version, is_current, data) VALUES ${sql.csv(
+      organisations.slice(k, k + 500).map((o) => sql`(${o.id}, 1, 1, ${JSON.stringify(o)}${json})`)
+    )}`
+  }
+  const rows: Array<{ id: string; version: number; current: number; activity: Directory.Activity }> = []
+  for (let k = 0; k < activitiesToLoad; k++) {
+    const activity = {
+      ...template,
+      id: activityId(k),
+      organisationId: organisationId(k % organisationsToLoad),
+      area: `area-${k % 40}`,
+      status: k % 4 === 1 ? "inactive" : "active",
+      name: `Ryhmä ${k}`
+    } as Directory.Activity
+    if (k % 10 === 0) rows.push({ id: activity.id, version: 1, current: 0, activity: { ...activity, version: 1 } })
+    const version = k % 10 === 0 ? 2 : 1
+    rows.push({ id: activity.id, version, current: 1, activity: { ...activity, version } })
+  }
+  for (let k = 0; k < rows.length; k += 500) {
+    yield* sql`INSERT INTO directory_activities
+      (activity_id, version, organisation_id, area, status, is_current, data) VALUES ${sql.csv(
+        rows.slice(k, k + 500).map(
+          (r) =>
+            sql`(${r.id}, ${r.version}, ${r.activity.organisationId}, ${r.activity.area}, ${r.activity.status},
+                ${r.current}, ${JSON.stringify(r.activity)}${json})`
+        )
+      )}`
+  }
+  yield* sql.unsafe(isPg ? "VACUUM ANALYZE" : "ANALYZE")
+})
+
+interface DirectoryShape {
+  readonly name: string
+  readonly run: (store: DirectoryStore.Shape) => Effect.Effect<unknown, unknown>
+  readonly indexes: ReadonlyArray<string>
+  /** Another index PostgreSQL may read instead or as well. */
+  readonly alsoAllowed?: ReadonlyArray<string>
+  /** The most index entries a statement may read on PostgreSQL. */
+  readonly bound: number
+}
+
+/** A page, then the next one after its cursor. */
+const directoryPages =
+  <A>(run: (store: DirectoryStore.Shape, after?: string) => Effect.Effect<DirectoryStore.Page<A>, unknown>) =>
+  (store: DirectoryStore.Shape) =>
+    Effect.gen(function* () {
+      const first = yield* run(store)
+      expect(first.next).toBeDefined()
+      yield* run(store, first.next)
+    })
+
+const page = DirectoryStore.pageSizes.default
+const directoryShapes: ReadonlyArray<DirectoryShape> = [
+  {
+    name: "directory: every current activity, two pages",
+    run: directoryPages((s, after) => s.activities({}, { limit: page, after })),
+    indexes: ["directory_activities_current"],
+    bound: 2 * (page + 1)
+  },
+  {
+    name: "directory: the activities of an area, two pages",
+    run: directoryPages((s, after) => s.activities({ area: "area-7" }, { limit: page, after })),
+    indexes: ["directory_activities_area"],
+    bound: 2 * (page + 1)
+  },
+  {
+    name: "directory: an organisation's activities",
+    run: (s) => s.activities({ organisationId: organisationId(17) }, { limit: page }),
+    indexes: ["directory_activities_organisation"],
+    bound: 2 * (page + 1)
+  },
+  {
+    name: "directory: the active activities, two pages (never past the inactive ones)",
+    run: directoryPages((s, after) => s.activities({ activeOnly: true }, { limit: page, after })),
+    indexes: ["directory_activities_active"],
+    bound: 2 * (page + 1)
+  },
+  {
+    name: "directory: the active activities of an area, two pages",
+    run: directoryPages((s, after) => s.activities({ area: "area-3", activeOnly: true }, { limit: page, after })),
+    indexes: ["directory_activities_active_area"],
+    bound: 2 * (page + 1)
+  },
+  {
+    name: "directory: an organisation's active activities",
+    run: (s) => s.activities({ organisationId: organisationId(18), activeOnly: true }, { limit: page }),
+    indexes: ["directory_activities_active_organisation"],
+    alsoAllowed: ["directory_activities_organisation"],
+    bound: 2 * (page + 1)
+  },
+  {
+    name: "directory: organisations, two pages",
+    run: directoryPages((s, after) => s.organisations({ limit: page, after })),
+    indexes: ["directory_organisations_current"],
+    bound: 2 * (page + 1)
+  },
+  {
+    name: "directory: the activities of a page of organisations (an HSDS page)",
+    run: (s) =>
+      Effect.gen(function* () {
+        const organisations = yield* s.organisations({ limit: page })
+        const found = yield* s.activitiesOf(organisations.items.map((o) => o.id))
+        expect(found.length).toBe(page * (activitiesToLoad / organisationsToLoad))
+      }),
+    indexes: ["directory_organisations_current", "directory_activities_organisation"],
+    alsoAllowed: ["directory_activities_current"],
+    // the organisations' page, then their activities (ten each) and one probe per organisation
+    bound: 2 * (page * (activitiesToLoad / organisationsToLoad) + page + 1)
+  },
+  {
+    name: "directory: one activity's current version and an earlier one",
+    run: (s) =>
+      Effect.gen(function* () {
+        yield* s.activity(activityId(1230))
+        yield* s.activity(activityId(1230), 1)
+      }),
+    // the current one along its partial index, an earlier one by the primary key (SQLite's name for it)
+    indexes: ["directory_activities_current", "sqlite_autoindex_directory_activities_1"],
+    alsoAllowed: ["directory_activities_pkey"],
+    bound: 4
+  }
+]
+
+for (const database of databases()) {
+  describe(`the directory's query plans on ${database.name}, ${activitiesToLoad} activities`, () => {
+    it.live(
+      "every page reads its partial index, never the whole table, and a page per range",
+      () =>
+        Effect.gen(function* () {
+          const store = yield* DirectoryStore.DirectoryStore
+          yield* loadDirectory
+          const sql = yield* SqlClient.SqlClient
+          const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
+          for (const shape of directoryShapes) {
+            const { seen } = yield* capture(shape.run(store))
+            expect(seen.length, shape.name).toBeGreaterThan(0)
+            for (const [text, params] of seen) {
+              const plan: Explained = yield* explain(text, params, ["directory_activities", "directory_organisations"])
+              const context = `${shape.name}\n${text}\n${plan.text}`
+              expect(plan.fullScan, context).toBe(false)
+              expect(plan.sortsARange, context).toBe(false)
+              for (const used of plan.indexes) {
+                expect([...shape.indexes, ...(shape.alsoAllowed ?? [])], context).toContain(used)
+              }
+              if (!isPg) {
+                expect(plan.indexes.length, context).toBe(1)
+                expect(shape.indexes, context).toContain(plan.indexes[0])
+              }
+              if (plan.read !== undefined) expect(plan.read, context).toBeLessThanOrEqual(shape.bound)
+            }
+          }
+        }).pipe(Effect.provide(SqlDirectoryStore.layer.pipe(Layer.provideMerge(database.client)))),
       300_000
     )
   })

@@ -9,11 +9,18 @@
  * for a list it returns, one referral's view or an assignment loads that
  * referral's stream only, a quiet round loads none; and the statements do
  * not grow with the store: the same reads (full pages of 5) on a store three
- * times as large run the same number of statements.
+ * times as large run the same number of statements. The referrals in
+ * contact have a plan: the caseload shows it from the page's states (no
+ * stream loaded for it). The directory's reads (`SqlDirectoryStore`: pages of
+ * activities with and without filters, organisations, an HSDS page) run the
+ * same statements on a directory three times as large.
  */
 import { describe, expect, it } from "@effect/vitest"
 import {
   type Actor,
+  type Directory,
+  DirectoryPresets,
+  DirectoryStore,
   Ids,
   LinkWorkerRegistry,
   Mailer,
@@ -23,7 +30,7 @@ import {
   ReferralService,
   SmsSender
 } from "@lahete/core"
-import { SqlAuditLog, SqlDispatcher } from "@lahete/store-sql"
+import { SqlAuditLog, SqlDirectoryStore, SqlDispatcher } from "@lahete/store-sql"
 import { Fixtures as F, SimulatedTime, StaffMailAudit } from "@lahete/testing"
 import { Clock, Effect, Layer, Schema } from "effect"
 import type * as SqlClient from "effect/sql/SqlClient"
@@ -36,13 +43,29 @@ const key = Schema.decodeSync(Ids.IdempotencyKey)
 
 type Command = ReferralCommand.ReferralCommand
 
-/** Referral `i` of the store: submitted; every third assigned and in contact; every fifth rejected. */
+/**
+ * Referral `i` of the store: submitted; every third assigned and in contact,
+ * with a plan (goals, the walking group suggested, tried and joined, an
+ * unmet need); every fifth rejected.
+ */
 const commandsOf = (i: number): ReadonlyArray<Command> => {
   const id = referralId(`r-calls-${String(i).padStart(5, "0")}`)
   const on = (c: Command): Command => ({ ...c, referralId: id, idempotencyKey: key(`${id}-${c.idempotencyKey}`) })
   const submit = on(F.submit({ subjectId: subjectId(`subject-calls-${i}`) }))
   if (i % 5 === 0) return [submit, on(F.reject())]
-  if (i % 3 === 0) return [submit, on(F.assign()), on(F.scheduleCall()), on(F.firstContact())]
+  if (i % 3 === 0) {
+    return [
+      submit,
+      on(F.assign()),
+      on(F.scheduleCall()),
+      on(F.firstContact()),
+      on(F.plan()),
+      on(F.activity("suggested", { at: F.at(24 * 14) })),
+      on(F.activity("tried", { at: F.at(24 * 15) })),
+      on(F.activity("joined", { at: F.at(24 * 16) })),
+      on(F.unmetNeed({ at: F.at(24 * 16) }))
+    ]
+  }
   return [submit]
 }
 
@@ -83,6 +106,7 @@ const world = (client: Layer.Layer<SqlClient.SqlClient, SqlError>) => {
           })
         }),
         SqlAuditLog.layer,
+        SqlDirectoryStore.layer,
         LinkWorkerRegistry.layerMemory([F.linkWorker(), F.otherLinkWorker()]),
         ReferralService.catalogLayer(Presets.catalog),
         StaffMailAudit.layer(Mailer.layerMemory, "store-sql/ReadSideCalls.test.ts"),
@@ -108,7 +132,90 @@ interface Read {
   /** The streams it may load. */
   readonly loads: number
   readonly run: Effect.Effect<unknown, ReferralQueries.QueryError, ReferralQueries.Requirements>
+  /** What the answer must show (so that a cheap answer is not an empty one). */
+  readonly shows?: (result: unknown) => void
 }
+
+/** The caseload's page shows the plans (goals, the activity joined, the unmet need). */
+const showsPlans = (result: unknown) => {
+  const entries = (result as { readonly entries: ReadonlyArray<{ readonly plan: Plan }> }).entries
+  expect(entries.length).toBeGreaterThan(0)
+  for (const entry of entries) {
+    expect(entry.plan.goals).toEqual(F.plan().goals)
+    expect(entry.plan.activities.map((a) => [a.activity.id, a.step])).toEqual([[F.walkingGroup.id, "joined"]])
+    expect(entry.plan.unmetNeeds).toEqual([{ category: "evening-activity", area: "Kemijärvi, keskusta" }])
+  }
+}
+type Plan = {
+  readonly goals: ReadonlyArray<string>
+  readonly activities: ReadonlyArray<{ readonly activity: { readonly id: string }; readonly step: string }>
+  readonly unmetNeeds: ReadonlyArray<unknown>
+}
+
+const unversioned = <A extends { readonly version: number }>({ version: _, ...rest }: A): Omit<A, "version"> => rest
+const template = DirectoryPresets.kemijarvi.activity(DirectoryPresets.kemijarviIds.walkingGroup) as Directory.Activity
+
+/** A directory of `n` organisations with four activities each (in five areas, every fourth inactive). */
+const directoryOf = (n: number): DirectoryStore.Changes => {
+  const uuid = (prefix: string, k: number) => `${prefix}-0000-4000-8000-${String(k).padStart(12, "0")}`
+  const organisations = Array.from({ length: n }, (_, k) => ({
+    ...unversioned(DirectoryPresets.kemijarvi.currentOrganisations[0] as Directory.Organisation),
+    id: uuid("bbbbbbbb", k) as Directory.DirectoryOrganisationId,
+    name: `Yhdistys ${k}`
+  }))
+  const activities = Array.from({ length: 4 * n }, (_, k) => ({
+    ...unversioned(template),
+    id: uuid("aaaaaaaa", k) as Directory.ActivityId,
+    organisationId: uuid("bbbbbbbb", k % n) as Directory.DirectoryOrganisationId,
+    area: `area-${k % 5}`,
+    status: k % 4 === 3 ? ("inactive" as const) : ("active" as const),
+    name: `Ryhmä ${k}`
+  }))
+  return { organisations, activities }
+}
+
+/** The directory's reads, full pages of 5 (organisations: 3, each with four activities). */
+const directoryReads: ReadonlyArray<{
+  readonly name: string
+  readonly run: Effect.Effect<
+    { readonly items: number; readonly next: boolean },
+    unknown,
+    DirectoryStore.DirectoryStore
+  >
+}> = [
+  {
+    name: "directory activities, first page and the next",
+    run: Effect.gen(function* () {
+      const store = yield* DirectoryStore.DirectoryStore
+      const first = yield* store.activities({}, { limit: 5 })
+      const second = yield* store.activities({}, { limit: 5, after: first.next })
+      return { items: first.items.length + second.items.length, next: second.next !== undefined }
+    })
+  },
+  {
+    name: "directory activities of an area, active only",
+    run: Effect.map(
+      DirectoryStore.DirectoryStore.use((store) =>
+        store.activities({ area: "area-2", activeOnly: true }, { limit: 5 })
+      ),
+      (page) => ({ items: page.items.length, next: page.next !== undefined })
+    )
+  },
+  {
+    name: "directory organisations",
+    run: Effect.map(
+      DirectoryStore.DirectoryStore.use((store) => store.organisations({ limit: 5 })),
+      (page) => ({ items: page.items.length, next: page.next !== undefined })
+    )
+  },
+  {
+    name: "an HSDS page (organisations with their activities)",
+    run: Effect.map(DirectoryStore.currentPage({ limit: 3 }), (page) => ({
+      items: page.directory.currentActivities.length,
+      next: page.next !== undefined
+    }))
+  }
+]
 
 const reads = (): ReadonlyArray<Read> => {
   // referral 3 is assigned to the fixture link worker, in contact
@@ -134,7 +241,12 @@ const reads = (): ReadonlyArray<Read> => {
       loads: 0,
       run: ReferralQueries.coordinatorInbox(coordinator, inboxScope, { limit: 5, includeEnded: true })
     },
-    { name: "caseload", loads: 0, run: ReferralQueries.linkWorkerCaseload(F.linkWorkerActor, { limit: 5 }) },
+    {
+      name: "caseload (with plans)",
+      loads: 0,
+      run: ReferralQueries.linkWorkerCaseload(F.linkWorkerActor, { limit: 5 }),
+      shows: showsPlans
+    },
     { name: "one caseload referral", loads: 1, run: ReferralQueries.linkWorkerReferral(F.linkWorkerActor, assigned) },
     { name: "referrer overview", loads: 0, run: ReferralQueries.referrerOverview(F.referrer, { limit: 5 }) },
     { name: "one referral's status", loads: 1, run: ReferralQueries.referralStatus(F.referrer, assigned) },
@@ -166,6 +278,7 @@ const measure = (client: Parameters<typeof world>[0], n: number) =>
       for (const read of reads()) {
         const measured = yield* cost(counts, read.run)
         expect(measured.loads, read.name).toBeLessThanOrEqual(read.loads)
+        read.shows?.(measured.result)
         out.push({ name: read.name, loads: measured.loads, statements: measured.statements })
       }
       // an assignment: one referral's stream, the load counted by index
@@ -190,6 +303,17 @@ const measure = (client: Parameters<typeof world>[0], n: number) =>
       expect(round.loads).toBe(0)
       expect(round.result.dispatched).toEqual([])
       out.push({ name: "worker round, nothing due", loads: round.loads, statements: round.statements })
+      // the directory: n/3 organisations, 4n/3 activities
+      yield* DirectoryStore.DirectoryStore.use((store) => store.put(directoryOf(n / 3)))
+      for (const read of directoryReads) {
+        const measured = yield* cost(counts, read.run)
+        // full pages, more following: what the page returns, at every size
+        expect(measured.result.next, read.name).toBe(true)
+        expect(measured.result.items, read.name).toBe(
+          read.name.startsWith("an HSDS") ? 12 : read.name.includes("next") ? 10 : 5
+        )
+        out.push({ name: read.name, loads: measured.loads, statements: measured.statements })
+      }
       return out
     }).pipe(Effect.provide(layer))
   })

@@ -4,12 +4,15 @@
  * loaded in bulk into one database, and every command of the same histories
  * run through `ReferralService` over `SqlReferralStore` into another, give
  * the same streams, events, idempotency records, projection rows, outbox
- * entries and vault entries; and the bulk-loaded projection equals a rebuild
- * from the log. On SQLite and PostgreSQL (there loaded into SQLite and
- * copied, as the benchmark does).
+ * entries and vault entries (the clients' plans included: their events, the
+ * plan in the projection's state, what matters to the client in the vault);
+ * and the bulk-loaded projection equals a rebuild from the log. The county's
+ * directory, written as coordinators write it, reads back with every
+ * version, and the plans name versions it holds. On SQLite and PostgreSQL
+ * (there loaded into SQLite and copied, as the benchmark does).
  */
-import { Deadlines, LinkWorkerRegistry, ReferralService } from "@lahete/core"
-import { SqlAuditLog, SqlProjections, SqlReferralStore } from "@lahete/store-sql"
+import { Deadlines, DirectoryStore, LinkWorkerRegistry, ReferralService } from "@lahete/core"
+import { SqlAuditLog, SqlDirectoryStore, SqlProjections, SqlReferralStore } from "@lahete/store-sql"
 import { Context, Effect, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -51,7 +54,7 @@ const snapshot = Effect.gen(function* () {
     ORDER BY subject_id`
   return {
     streams: streams.map((r) => ({ ...r })),
-    events: events.map((r) => ({ ...r, data: parsed(r.data) })).sort(byKey("referral_id")),
+    events: events.map((r): Record<string, unknown> => ({ ...r, data: parsed(r.data) })).sort(byKey("referral_id")),
     keys: keys.map((r) => ({ ...r })),
     projection: projection.map((r): Record<string, unknown> => ({ ...r, state: parsed(r.state) })),
     outbox: outbox.map((r) => ({ ...r, payload: parsed(r.payload) })),
@@ -118,17 +121,56 @@ const serviceOn = (client: Layer.Layer<SqlClient.SqlClient, SqlError>) =>
     Layer.provideMerge(client)
   )
 
+/** How many commands of each plan kind (`RecordActivity` by step) the histories hold. */
+const planCommands = (histories: ReadonlyArray<County.History>) => {
+  const counts = new Map<string, number>()
+  for (const h of histories) {
+    for (const { command: c } of h.steps) {
+      const kind = c._tag === "RecordActivity" ? `RecordActivity:${c.step}` : c._tag
+      if (/^Record(Plan|Activity|UnmetNeed)/.test(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1)
+    }
+  }
+  return counts
+}
+
 describe("the scale benchmark's county", () => {
-  it("has every fate, histories of 4 to 25 events, and nothing due at its clock", () => {
+  it("has every fate, every step of a plan, histories of 4 to 36 events, and nothing due at its clock", () => {
     const histories = generate()
     const fates = new Set(histories.map((h) => h.fate))
     for (const fate of ["FollowedUp", "FollowUpMissed", "Declined", "Unreachable", "Rejected", "Active"] as const) {
       expect(fates).toContain(fate)
     }
+    const plans = planCommands(histories)
+    for (const kind of [
+      "RecordPlan",
+      "RecordActivity:suggested",
+      "RecordActivity:tried",
+      "RecordActivity:joined",
+      "RecordActivity:left",
+      "RecordActivity:continuing",
+      "RecordUnmetNeed"
+    ]) {
+      expect(plans.get(kind) ?? 0, kind).toBeGreaterThan(0)
+    }
+    // in proportion: fewer tried than suggested, fewer joined than tried, fewer left than joined
+    const n = (kind: string) => plans.get(kind) ?? 0
+    expect(n("RecordActivity:suggested")).toBeGreaterThan(n("RecordActivity:tried"))
+    expect(n("RecordActivity:tried")).toBeGreaterThan(n("RecordActivity:joined"))
+    expect(n("RecordActivity:joined")).toBeGreaterThan(n("RecordActivity:left"))
+    // every activity a plan names is a version the directory holds, as the plan recorded it
+    const listed = County.directory(size).directory
+    for (const h of histories) {
+      for (const a of h.state.plan.activities) {
+        const version = listed.activity(a.activity.id, a.activity.version)
+        expect(version?.organisationId, a.activity.id).toBe(a.activity.organisationId)
+        expect(version?.area).toBe(a.activity.area)
+        expect(version?.accompanyingAllowed).toBe(a.activity.accompanyingAllowed)
+      }
+    }
     for (const h of histories) {
       const events = h.steps.reduce((n, s) => n + s.events.length, 0)
       expect(events).toBeGreaterThanOrEqual(4)
-      expect(events).toBeLessThanOrEqual(25)
+      expect(events).toBeLessThanOrEqual(36)
       const programme = County.catalog.get(h.state.programme?.id ?? "", h.state.programme?.version ?? 0)
       if (programme === undefined) throw new Error(`no programme for ${h.referralId}`)
       expect(Deadlines.dueFirings(h.state, programme, County.now)).toEqual([])
@@ -171,6 +213,40 @@ for (const db of databases()) {
       expect(viaLoader.outbox).toEqual(viaService.outbox)
       expect(viaLoader.subjects).toEqual(viaService.subjects)
       expect(viaLoader.events.length).toBeGreaterThan(size * 10)
+      // the plans are among what compared equal: their events, the plan in the states, the client's words in the vault
+      const planEvents = viaLoader.events.filter((e) =>
+        /^(PlanRecorded|ActivityRecorded|UnmetNeedRecorded)$/.test(String(e.type))
+      )
+      expect(planEvents.length).toBeGreaterThan(size)
+      const planned = viaLoader.projection.filter(
+        (r) => ((r.state as { plan?: { activities?: ReadonlyArray<unknown> } }).plan?.activities?.length ?? 0) > 0
+      )
+      expect(planned.length).toBeGreaterThan(size / 4)
+      const words = viaLoader.subjects.filter((r) => JSON.stringify(r.data).includes("whatMatters"))
+      expect(words.length).toBeGreaterThan(size / 4)
+    }, 120_000)
+
+    it("writes the county's directory as coordinators write it: every version, read back page by page", async () => {
+      const county = County.directory(size)
+      const [written, stored, version1] = await Effect.runPromise(
+        Effect.gen(function* () {
+          const written = yield* Loader.loadDirectory(county)
+          const store = yield* SqlDirectoryStore.make
+          const stored = yield* DirectoryStore.current.pipe(Effect.provideService(DirectoryStore.DirectoryStore, store))
+          const changed = county.changes.activities?.[0]?.id as string
+          const version1 = yield* store.activity(changed, 1)
+          return [written, stored, version1] as const
+        }).pipe(Effect.provide(db.client))
+      )
+      expect(written.activities.length).toBe(
+        (county.first.activities?.length ?? 0) + (county.changes.activities?.length ?? 0)
+      )
+      expect(stored.currentActivities).toEqual(county.directory.currentActivities)
+      expect(stored.currentOrganisations).toEqual(county.directory.currentOrganisations)
+      expect(stored.currentActivities.filter((a) => a.version === 2)).toHaveLength(
+        county.changes.activities?.length ?? 0
+      )
+      expect(version1._tag).toBe("Some")
     }, 120_000)
   })
 }

@@ -1,7 +1,9 @@
 /**
  * The conformance suite for `DirectoryStore` layers (the in-memory store and
- * the SQL one): versions, all-or-nothing writes, pages by id with filters,
- * and the preset directories stored and read back whole.
+ * the SQL one): versions, all-or-nothing writes, pages by id with filters
+ * (the page size clamped to `pageSizes.max`, opaque cursors, a foreign or
+ * malformed one refused), the activities of a page of organisations, and the
+ * preset directories stored and read back whole and a page at a time.
  *
  * @since 0.3.0
  */
@@ -105,11 +107,14 @@ export const suite = <E>(name: string, layer: Layer.Layer<DirectoryStore.Directo
           const expected = [...preset.currentActivities.map((a) => a.id as string), ...extra.map((a) => a.id as string)]
           expect(all).toEqual([...expected].sort())
           expect(pages).toBe(3)
-          const active = yield* store.activities({ activeOnly: true }, { limit: 500 })
+          const active = yield* store.activities({ activeOnly: true }, { limit: DirectoryStore.pageSizes.max })
           expect(active.items.map((a) => a.id)).toEqual(
             [...preset.currentActivities.map((a) => a.id as string), madeUpId(1), madeUpId(3), madeUpId(5)].sort()
           )
-          const parish = yield* store.activities({ organisationId: ids.parish }, { limit: 500 })
+          const parish = yield* store.activities(
+            { organisationId: ids.parish },
+            { limit: DirectoryStore.pageSizes.max }
+          )
           expect(parish.items.map((a) => a.id)).toEqual([ids.griefGroup])
           const orgs = yield* store.organisations({ limit: 3 })
           expect(orgs.items.length).toBe(3)
@@ -118,6 +123,81 @@ export const suite = <E>(name: string, layer: Layer.Layer<DirectoryStore.Directo
             preset.currentOrganisations.map((o) => o.id as string).sort()
           )
           expect(rest.next).toBeUndefined()
+        })
+      )
+    )
+
+    it.effect(
+      "cursors are opaque and of their kind: another page's or a made-up one is InvalidCursor; a page is at most pageSizes.max",
+      withStore((store) =>
+        Effect.gen(function* () {
+          yield* store.put(presetChanges)
+          const many = Array.from({ length: DirectoryStore.pageSizes.max + 5 }, (_, i) => ({
+            ...unversioned(walking),
+            id: madeUpId(i + 1),
+            name: `Ryhmä ${i + 1}`,
+            status: i % 3 === 0 ? ("inactive" as const) : ("active" as const)
+          }))
+          yield* store.put({ activities: many })
+          const big = yield* store.activities({}, { limit: 10_000 })
+          expect(big.items.length).toBe(DirectoryStore.pageSizes.max)
+          expect(big.next).toBeDefined()
+          // the cursor names no id in the clear
+          expect(big.next).not.toContain((big.items.at(-1) as Activity).id)
+          const rest = yield* store.activities({}, { limit: 10_000, after: big.next })
+          expect(big.items.length + rest.items.length).toBe(preset.currentActivities.length + many.length)
+          expect(rest.next).toBeUndefined()
+          const orgs = yield* store.organisations({ limit: 1 })
+          for (const foreign of [orgs.next as string, (big.items.at(-1) as Activity).id, "not-a-cursor!", "WyJkYSJd"]) {
+            const refused = yield* Effect.result(store.activities({}, { limit: 5, after: foreign }))
+            expect(Result.isFailure(refused) && refused.failure._tag, foreign).toBe("InvalidCursor")
+          }
+          const refused = yield* Effect.result(store.organisations({ limit: 5, after: big.next }))
+          expect(Result.isFailure(refused) && refused.failure._tag).toBe("InvalidCursor")
+          // active ones only, a page of one at a time, never an inactive one and none missed
+          const active: Array<string> = []
+          let after: string | undefined
+          do {
+            const page: DirectoryStore.Page<Activity> = yield* store.activities(
+              { activeOnly: true },
+              { limit: 7, after }
+            )
+            active.push(...page.items.map((a) => a.id))
+            after = page.next
+          } while (after !== undefined)
+          expect(active).toEqual(
+            [
+              ...preset.currentActivities.filter((a) => a.status === "active").map((a) => a.id as string),
+              ...many.filter((a) => a.status === "active").map((a) => a.id as string)
+            ].sort()
+          )
+        })
+      )
+    )
+
+    it.effect(
+      "the activities of a page of organisations: current versions, by organisation then id; an unknown one has none",
+      withStore((store) =>
+        Effect.gen(function* () {
+          yield* store.put(presetChanges)
+          const edited = { ...unversioned(walking), status: "inactive" as const }
+          yield* store.put({ activities: [edited] })
+          const orgIds = preset.currentOrganisations.map((o) => o.id as string)
+          const found = yield* store.activitiesOf([...orgIds].reverse().concat([madeUpId(99)]))
+          const current = preset.currentActivities.map((a) => (a.id === walking.id ? { ...edited, version: 2 } : a))
+          const byOrgThenId = (a: Activity, b: Activity) =>
+            a.organisationId < b.organisationId
+              ? -1
+              : a.organisationId > b.organisationId
+                ? 1
+                : a.id < b.id
+                  ? -1
+                  : a.id > b.id
+                    ? 1
+                    : 0
+          expect(found).toEqual([...current].sort(byOrgThenId))
+          expect(yield* store.activitiesOf([ids.parish])).toEqual([preset.activity(ids.griefGroup)])
+          expect(yield* store.activitiesOf([])).toEqual([])
         })
       )
     )
@@ -142,6 +222,24 @@ export const suite = <E>(name: string, layer: Layer.Layer<DirectoryStore.Directo
           })
           expect(stored.currentActivities).toEqual(both.currentActivities)
           expect(stored.currentOrganisations).toEqual(both.currentOrganisations)
+          // and a page of organisations at a time, each with all its activities (what an HSDS page reads)
+          const organisations: Array<Directory.Organisation> = []
+          const activities: Array<Activity> = []
+          let after: string | undefined
+          do {
+            const page: { readonly directory: Directory.Directory; readonly next?: string } =
+              yield* DirectoryStore.currentPage({ limit: 2, after }).pipe(
+                Effect.provideService(DirectoryStore.DirectoryStore, store)
+              )
+            expect(page.directory.currentOrganisations.length).toBeLessThanOrEqual(2)
+            const here = new Set(page.directory.currentOrganisations.map((o) => o.id as string))
+            for (const a of page.directory.currentActivities) expect(here.has(a.organisationId)).toBe(true)
+            organisations.push(...page.directory.currentOrganisations)
+            activities.push(...page.directory.currentActivities)
+            after = page.next
+          } while (after !== undefined)
+          expect(Directory.make({ organisations, activities }).currentActivities).toEqual(both.currentActivities)
+          expect(Directory.make({ organisations, activities }).currentOrganisations).toEqual(both.currentOrganisations)
         })
       )
     )

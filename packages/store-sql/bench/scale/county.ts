@@ -32,11 +32,27 @@
  *   dispatcher records them. At `now` nothing is due: a worker step finds
  *   nothing to do.
  *
- * Histories have 4–25 events (median about 17).
+ * - a directory of community activities (`directory`: a few hundred
+ *   activities of organisations in each municipality's areas, growing
+ *   slowly with N: 154 at 1k, 190 at 10k, 550 at 100k; one in eight changed
+ *   in June 2026, so in two versions) and, on the referrals that reached the
+ *   collaboration, the client's plan as link workers record it: most have a
+ *   plan (goals, what matters to the client in their words, kept in the
+ *   vault); one to three activities of their area suggested, about 60 % of
+ *   those tried (half of them with the link worker, where allowed), about
+ *   60 % of the tried joined, a quarter of the joined left again (with a
+ *   reason); about one in six with an unmet need; at follow-up most still
+ *   taking part confirmed `continuing`. A plan names the version the client
+ *   met (version 2 of a changed activity after June 2026).
+ *
+ * Histories have 4–36 events (median about 20).
  */
 import {
   Actor,
   Deadlines,
+  Directory,
+  DirectoryPresets,
+  type DirectoryStore,
   Ids,
   Instant,
   Instruments,
@@ -175,6 +191,105 @@ const weighted = <A>(rng: Rng, items: ReadonlyArray<A>, weights: ReadonlyArray<n
   }
   return items[items.length - 1] as A
 }
+
+// ---------------------------------------------------------------------------
+// the directory
+// ---------------------------------------------------------------------------
+
+/** The areas of each programme's municipality (a plan's activities and unmet needs are in the client's). */
+const areasOf = (programme: Programme.Programme): ReadonlyArray<string> =>
+  ["keskusta", "kylät", "pohjoinen"].map((part) => `${programme.municipality}, ${part}`)
+
+/** How many activities a county of `n` lists: a few hundred, growing slowly with the county. */
+export const directoryActivities = (n: number): number => Math.min(2_000, 150 + Math.round(n / 250))
+
+/** When one activity in eight changed (its version 2). */
+export const directoryChangedAt = Instant.make(Date.parse("2026-06-01T06:00:00.000Z"))
+
+const uuid = (prefix: string, k: number) => `${prefix}-0000-4000-8000-${String(k).padStart(12, "0")}`
+const organisationKinds = [
+  "association",
+  "association",
+  "parish",
+  "adult-education-centre",
+  "municipal-leisure",
+  "sports-club"
+] as const
+const activityNames = ["Kävelyryhmä", "Käsityöpiiri", "Vertaisryhmä", "Kielikahvila", "Kuntosali", "Kuoro", "Lukupiiri"]
+const template = DirectoryPresets.kemijarvi.activity(DirectoryPresets.kemijarviIds.walkingGroup) as Directory.Activity
+
+/** The county's directory: every version (the first put, then the June 2026 changes as next versions). */
+export interface CountyDirectory {
+  readonly first: DirectoryStore.Changes
+  readonly changes: DirectoryStore.Changes
+  /** Every version, as the store holds it after both puts. */
+  readonly directory: Directory.Directory
+  /** The activities of each area, by area. */
+  readonly byArea: ReadonlyMap<string, ReadonlyArray<Directory.Activity>>
+}
+
+/** The directory of a county of `n` (deterministic). */
+export const directory = (n: number): CountyDirectory => {
+  const count = directoryActivities(n)
+  const areas = programmes.flatMap(areasOf)
+  const organisations = Array.from({ length: Math.ceil(count / 5) }, (_, k) => ({
+    id: uuid("0b000000", k) as Directory.DirectoryOrganisationId,
+    name: `Yhdistys ${k + 1}`,
+    kind: organisationKinds[k % organisationKinds.length] ?? "association",
+    description: "Kuvitteellinen järjestö skaalatestin hakemistossa."
+  }))
+  const activities = Array.from({ length: count }, (_, k) => {
+    const { version: _version, ...rest } = template
+    const organisation = organisations[k % organisations.length] as (typeof organisations)[number]
+    return {
+      ...rest,
+      id: uuid("0a000000", k) as Directory.ActivityId,
+      organisationId: organisation.id,
+      name: `${activityNames[k % activityNames.length]} ${k + 1}`,
+      area: areas[k % areas.length] as string,
+      languages: k % 9 === 0 ? ["fi", "sv"] : ["fi"],
+      cost: k % 4 === 3 ? { free: false, amountEur: 20 } : { free: true },
+      accompanyingAllowed: k % 3 !== 2,
+      status: k % 25 === 24 ? ("inactive" as const) : ("active" as const)
+    }
+  })
+  const changed = activities
+    .filter((_, k) => k % 8 === 5)
+    .map((a) => ({ ...a, description: `${a.description} Uusi aika kesästä 2026.` }))
+  const all = Directory.make({
+    organisations: organisations.map((o) => ({ ...o, version: 1 })),
+    activities: [...activities.map((a) => ({ ...a, version: 1 })), ...changed.map((a) => ({ ...a, version: 2 }))]
+  })
+  const byArea = new Map<string, Array<Directory.Activity>>()
+  for (const a of all.currentActivities) {
+    if (a.status !== "active") continue
+    const list = byArea.get(a.area) ?? []
+    list.push(a)
+    byArea.set(a.area, list)
+  }
+  for (const list of byArea.values()) list.sort((a, b) => (a.id < b.id ? -1 : 1))
+  return { first: { organisations, activities }, changes: { activities: changed }, directory: all, byArea }
+}
+
+let directoryCache: { n: number; directory: CountyDirectory } | undefined
+const directoryFor = (n: number): CountyDirectory => {
+  if (directoryCache?.n !== n) directoryCache = { n, directory: directory(n) }
+  return directoryCache.directory
+}
+
+/** The version of activity `a` a client met at `at`. */
+const refAt = (county: CountyDirectory, a: Directory.Activity, at: Instant.Instant): Directory.ActivityRef =>
+  Directory.ref(county.directory, a.id, at >= directoryChangedAt ? a.version : 1) as Directory.ActivityRef
+
+const goalSets = [["meet-people"], ["meet-people", "outdoors"], ["physical-activity"], ["new-hobby", "meet-people"]]
+const whatMattersTexts = [
+  "Wants to get out of the house and see people again.",
+  "Would like to be stronger and walk without fear of falling.",
+  "Misses singing; used to be in a choir.",
+  "Wants something to look forward to every week."
+]
+const leaveReasons = ["not-for-me", "schedule", "cost", "transport", "health", "found-other"] as const
+const unmetCategories = ["evening-activity", "transport", "peer-group-in-swedish", "men-only-group"]
 
 // ---------------------------------------------------------------------------
 // fates
@@ -586,6 +701,71 @@ export const history = (n: number, i: number, county: Tally, chunkStart = 0, see
     }
     const meetings = fate === "Active" ? 6 : int(rng, 1, 4)
     const holdAfter = fate === "OnHold" ? int(rng, 1, 2) : fate === "Withdrawn" ? int(rng, 0, 2) : -1
+    // the client's plan, from a generator of its own (the rest of the history is as without it)
+    const planRng = random((seed * 0x85ebca6b) ^ (i * 0xc2b2ae35))
+    const listed = directoryFor(n)
+    const offered = listed.byArea.get(pick(planRng, areasOf(programme))) ?? []
+    const planned = planRng() < 0.8
+    const chosen: Array<Directory.Activity> = []
+    if (planned && offered.length > 0) {
+      const first = int(planRng, 0, offered.length - 1)
+      const count = Math.min(offered.length, int(planRng, 1, 3))
+      for (let c = 0; c < count; c++) chosen.push(offered[(first + c * 7) % offered.length] as Directory.Activity)
+    }
+    const paths = chosen.map((activity) => {
+      const tried = planRng() < 0.6
+      const joined = tried ? planRng() < 0.6 : planRng() < 0.15
+      const left = joined && planRng() < 0.25
+      return {
+        activity,
+        tried,
+        accompanied: tried && activity.accompanyingAllowed && planRng() < 0.5,
+        joined,
+        left,
+        reason: pick(planRng, leaveReasons),
+        continuing: joined && !left && planRng() < 0.75
+      }
+    })
+    const unmet = planned && planRng() < 0.17 ? pick(planRng, unmetCategories) : undefined
+    const unmetArea = pick(planRng, areasOf(programme))
+    /** The plan's steps recorded after meeting `k` (the plan and suggestions, then tried, joined, left). */
+    const planAfter = (k: number) => {
+      const step = (activity: Directory.Activity, draft: Partial<Cmd<"RecordActivity">>) => {
+        const at = later(20 * 60_000)
+        run({
+          _tag: "RecordActivity",
+          actor: linkWorkerActor,
+          at,
+          activity: refAt(listed, activity, at),
+          step: "suggested",
+          ...draft
+        })
+      }
+      if (k === 1 && planned) {
+        run({
+          _tag: "RecordPlan",
+          actor: linkWorkerActor,
+          at: later(hour),
+          whatMatters: pick(planRng, whatMattersTexts),
+          goals: pick(planRng, goalSets)
+        })
+        for (const p of paths) step(p.activity, { step: "suggested" })
+        if (unmet !== undefined) {
+          run({
+            _tag: "RecordUnmetNeed",
+            actor: linkWorkerActor,
+            at: later(10 * 60_000),
+            category: unmet,
+            area: unmetArea
+          })
+        }
+      }
+      for (const p of paths) {
+        if (k === 2 && p.tried) step(p.activity, { step: "tried", accompanied: p.accompanied })
+        if (k === 3 && p.joined) step(p.activity, { step: "joined" })
+        if (k === 4 && p.left) step(p.activity, { step: "left", reason: p.reason })
+      }
+    }
     for (let k = 1; k <= meetings; k++) {
       if (k - 1 === holdAfter) break
       const meetingAt = plus(contactAt, k * 7 * day)
@@ -600,6 +780,7 @@ export const history = (n: number, i: number, county: Tally, chunkStart = 0, see
         })
       )
         return done()
+      planAfter(k)
     }
     if (fate === "Active") return done()
     if (fate === "OnHold") {
@@ -628,7 +809,21 @@ export const history = (n: number, i: number, county: Tally, chunkStart = 0, see
       return done()
     if (fate === "FollowedUp") {
       const window = Deadlines.followUpWindow(state.closedAt as Instant.Instant, programme)
-      measures("follow-up", plus(window.opensAt, between(rng, 2, 20) * day + 10 * hour))
+      const followUpAt = plus(window.opensAt, between(rng, 2, 20) * day + 10 * hour)
+      // at the follow-up check-in: the activities joined (and not left) the client still takes part in
+      for (const p of paths) {
+        const plan = state.plan.activities.find((a) => a.activity.id === p.activity.id)
+        if (p.continuing && plan?.joinedAt !== undefined && plan.leftAt === undefined) {
+          run({
+            _tag: "RecordActivity",
+            actor: linkWorkerActor,
+            at: followUpAt,
+            activity: refAt(listed, p.activity, followUpAt),
+            step: "continuing"
+          })
+        }
+      }
+      measures("follow-up", followUpAt)
     }
     return done()
   }

@@ -21,9 +21,16 @@
  *
  * `settleOutbox` then marks sent the messages whose outcome the histories
  * record (what the dispatcher leaves behind). The audit logs stay empty.
+ * The plans are referral events like any other (their `whatMatters`, the
+ * client's words, through the vault write of `RecordPlan`).
+ *
+ * `loadDirectory` writes the county's directory through the store's own
+ * writer (`SqlDirectoryStore`, what `PUT /directory` runs): the first
+ * versions, then the changes as next versions.
  */
 import {
   Deadlines,
+  type DirectoryStore,
   type Instant,
   PersonalData,
   type Referral,
@@ -32,11 +39,11 @@ import {
   ReferralService,
   ReferralStore
 } from "@lahete/core"
-import { Migrations, SqlOutbox, SqlProjections } from "@lahete/store-sql"
+import { Migrations, SqlDirectoryStore, SqlOutbox, SqlProjections } from "@lahete/store-sql"
 import { Effect, Redacted } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import { catalog, type History } from "./county.js"
+import { type CountyDirectory, catalog, type History } from "./county.js"
 
 /** Rows per multi-row statement (well under SQLite's 32,766 and PostgreSQL's 65,535 parameters). */
 const rowsPerStatement = 1_000
@@ -161,6 +168,24 @@ export const load = (
       commands: keys.length,
       subjects: kept(subjects),
       sent
+    }
+  })
+
+/**
+ * Writes the county's directory as coordinators would (`PUT /directory`,
+ * i.e. `DirectoryStore.put` over `SqlDirectoryStore`): the first versions,
+ * then the changes as their next versions.
+ */
+export const loadDirectory = (
+  county: CountyDirectory
+): Effect.Effect<DirectoryStore.Written, DirectoryStore.DirectoryStoreError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const store = yield* SqlDirectoryStore.make
+    const first = yield* store.put(county.first)
+    const changed = yield* store.put(county.changes)
+    return {
+      organisations: [...first.organisations, ...changed.organisations],
+      activities: [...first.activities, ...changed.activities]
     }
   })
 
