@@ -186,20 +186,25 @@ describe("what the report counts", () => {
 
 describe("the report as data", () => {
   const c = cohort(40, 99, () => "nurse")
-  const report = Evaluation.report({
-    programmeId: "kemijarvi",
-    period: { from: start, to: plus(start, 40 * 17 + 10) },
-    asOf: plus(start, 24 * 800),
-    histories: c.histories,
-    catalog: Presets.catalog
-  })
-  const json = JSON.parse(Evaluation.toJson(report)) as unknown
+  // computed in each test, not while the tests are collected (so `pnpm mutate` runs only the tests a mutant reaches)
+  const reportAndJson = () => {
+    const report = Evaluation.report({
+      programmeId: "kemijarvi",
+      period: { from: start, to: plus(start, 40 * 17 + 10) },
+      asOf: plus(start, 24 * 800),
+      histories: c.histories,
+      catalog: Presets.catalog
+    })
+    return { report, json: JSON.parse(Evaluation.toJson(report)) as unknown }
+  }
 
   it("decodes back to the same report", () => {
+    const { report, json } = reportAndJson()
     expect(Schema.decodeUnknownSync(Evaluation.Report)(json)).toEqual(report)
   })
 
   it("the schema checks every figure: any one value replaced by something else is refused", () => {
+    const { json } = reportAndJson()
     const paths: Array<ReadonlyArray<string | number>> = []
     const walk = (x: unknown, path: ReadonlyArray<string | number>): void => {
       if (Array.isArray(x)) {
