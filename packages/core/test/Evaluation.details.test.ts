@@ -11,7 +11,7 @@ import {
   Deadlines,
   Evaluation,
   Ids,
-  type Instant,
+  Instant,
   Instruments,
   LinkWorkerRegistry,
   Presets,
@@ -89,6 +89,45 @@ describe("the report from the index", () => {
         expect(after).toEqual(Evaluation.report({ ...shorter, asOf: late, histories }))
         expect(after.referrals.total).toEqual({ _tag: "Value", value: 201 })
         expect((yield* Ref.get(streamed)).length).toBe(201)
+      }).pipe(Effect.provide(ReferralService.layer.pipe(Layer.provideMerge(base))))
+    })
+  )
+
+  it.effect("a referral whose last event is at asOf itself is read as of before that event, as the report does", () =>
+    Effect.gen(function* () {
+      const { store, index } = yield* ReferralStoreMemory.makeWithIndex()
+      const base = Layer.mergeAll(
+        Layer.succeed(ReferralStore.ReferralStore, store),
+        Layer.succeed(ReferralIndex.ReferralIndex, index),
+        AuditLogMemory.layer,
+        LinkWorkerRegistry.layerMemory([Fixtures.linkWorker()]),
+        ReferralService.catalogLayer(Presets.catalog)
+      )
+      yield* Effect.gen(function* () {
+        const service = yield* ReferralService.ReferralService
+        const assignedAt = Fixtures.at(2)
+        for (let n = 0; n < 5; n++) {
+          for (const c of on(n, [Fixtures.submit({ at: Fixtures.at(1) }), Fixtures.assign({ at: assignedAt })])) {
+            yield* service.execute(c)
+          }
+        }
+        const histories = (yield* index.streams([...(yield* store.referralIds())])).map((s) => s.events)
+        const input = {
+          programmeId: Presets.kemijarvi.id,
+          period: { from: Fixtures.at(0), to: Fixtures.at(24 * 30) },
+          catalog: Presets.catalog
+        }
+        // as of the assignment's instant: not yet assigned
+        const atAssignment = yield* Evaluation.fromIndex({ ...input, asOf: assignedAt })
+        expect(atAssignment).toEqual(Evaluation.report({ ...input, asOf: assignedAt, histories }))
+        const count = (r: Evaluation.Report, status: string) =>
+          r.referrals.byStatus.find((s) => s.status === status)?.count
+        expect(count(atAssignment, "Submitted")).toEqual({ _tag: "Value", value: 5 })
+        // a millisecond later: assigned
+        const after = Instant.plusMillis(assignedAt, 1)
+        const later = yield* Evaluation.fromIndex({ ...input, asOf: after })
+        expect(later).toEqual(Evaluation.report({ ...input, asOf: after, histories }))
+        expect(count(later, "Assigned")).toEqual({ _tag: "Value", value: 5 })
       }).pipe(Effect.provide(ReferralService.layer.pipe(Layer.provideMerge(base))))
     })
   )
