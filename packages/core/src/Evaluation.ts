@@ -246,7 +246,7 @@ interface Facts {
   readonly firstContactWithin?: boolean
   readonly collaborationDays?: number
   readonly followUp?: "recorded" | "missed" | "pending"
-  /** The follow-up was answered through a measure link (read with a recorded follow-up only). */
+  /** The follow-up was answered through a measure link (which records it). */
   readonly followUpByLink?: boolean
 }
 
@@ -490,7 +490,6 @@ const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>
         const scoreChanges = paired.flatMap((c) => c.scores.filter((s) => s.key === d.key))
         const n = scoreChanges.length
         const deltas = scoreChanges.map((s) => s.change)
-        const ci = n >= 2 ? meanWithCi95(deltas) : undefined
         const improved = scoreChanges.filter((s) => Measures.improvedClasses.has(s.classification)).length
         const clearly = scoreChanges.filter((s) => s.classification === "improved-clearly").length
         changes.push({
@@ -504,9 +503,10 @@ const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>
           direction: d.direction,
           thresholds: d.thresholds ?? null,
           pairs: rules.count(n),
-          meanChange: rules.statistic(n, () => ci?.mean ?? Number.NaN),
-          ci95Low: rules.statistic(n, () => ci?.low ?? Number.NaN),
-          ci95High: rules.statistic(n, () => ci?.high ?? Number.NaN),
+          // computed only from at least the minimum number of clients (`statistic`)
+          meanChange: rules.statistic(n, () => meanWithCi95(deltas).mean),
+          ci95Low: rules.statistic(n, () => meanWithCi95(deltas).low),
+          ci95High: rules.statistic(n, () => meanWithCi95(deltas).high),
           shareImproved: d.thresholds === undefined ? null : rules.share(improved, n),
           shareImprovedClearly: d.thresholds === undefined ? null : rules.share(clearly, n)
         })
@@ -519,7 +519,8 @@ const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>
   const missed = cohort.filter((f) => f.followUp === "missed").length
   const pending = cohort.filter((f) => f.followUp === "pending").length
   const [recordedCell, missedCell] = rules.partition([recorded, missed]) as [Cell, Cell]
-  const byLink = cohort.filter((f) => f.followUp === "recorded" && f.followUpByLink === true).length
+  // a follow-up answered through a link completes it as recorded (`FollowUpCompleted`)
+  const byLink = cohort.filter((f) => f.followUpByLink === true).length
   const [byLinkCell, byLinkWorkerCell] = rules.partition([byLink, recorded - byLink]) as [Cell, Cell]
 
   return {
@@ -561,7 +562,7 @@ const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>
     },
     community: CommunityEvaluation.compute(
       cohort.map((f) => f.state),
-      input.directory === undefined ? { minimumCell } : { minimumCell, directory: input.directory }
+      { minimumCell, directory: input.directory }
     )
   }
 }
