@@ -159,12 +159,19 @@ describe("what the report counts", () => {
     const v2 = Result.getOrThrow(
       Programme.nextVersion(Presets.kemijarvi, (p) => ({
         ...p,
-        eligibleReferrerProfessions: ["physiotherapist", ...p.eligibleReferrerProfessions]
+        eligibleReferrerProfessions: ["physiotherapist", ...p.eligibleReferrerProfessions],
+        names: { ...p.names, fi: "Hyvinvointilähete 2" },
+        languages: ["fi", "en"]
       }))
     )
     const catalog = Result.getOrThrow(Programme.catalog([v2, Presets.kemijarvi, Presets.sodankyla]))
     const r = reportOf(five(Fixtures.pathTo.Submitted()), Fixtures.at(24 * 10), catalog)
     expect(r.programme.versions).toEqual([1, 2])
+    // the names, languages and time zone of the latest version, for the report's readers
+    expect(r.programme.name).toBe("Hyvinvointilähete 2")
+    expect(r.programme.names).toEqual(v2.names)
+    expect(r.programme.languages).toEqual(["fi", "en"])
+    expect(r.programme.timeZone).toBe(v2.timeZone)
     expect(r.referrals.byReferrerProfession.map((b) => b.profession)).toEqual([
       ...Presets.kemijarvi.eligibleReferrerProfessions,
       "physiotherapist"
