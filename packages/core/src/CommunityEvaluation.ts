@@ -187,7 +187,7 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
  */
 export const compute = (
   states: ReadonlyArray<ReferralState>,
-  options: { readonly minimumCell: number; readonly directory?: Directory.Directory }
+  options: { readonly minimumCell: number; readonly directory?: Directory.Directory | undefined }
 ): Community => {
   const minimum = options.minimumCell
   const activities = new Map<string, { ref: Directory.ActivityRef; sets: Sets }>()

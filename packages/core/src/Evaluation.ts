@@ -246,7 +246,7 @@ interface Facts {
   readonly firstContactWithin?: boolean
   readonly collaborationDays?: number
   readonly followUp?: "recorded" | "missed" | "pending"
-  /** A recorded follow-up: answered through a measure link, or entered by staff. */
+  /** The follow-up was answered through a measure link (which records it). */
   readonly followUpByLink?: boolean
 }
 
@@ -294,9 +294,8 @@ const factsFrom = (
   let followUpByLink = false
   for (const e of upTo) {
     if (e._tag === "CallScheduled") lastCallAt = e.callAt
-    if ((e._tag === "CollaborationStarted" || e._tag === "ClientDeclined") && contactAt === undefined) {
-      contactAt = lastCallAt ?? e.at
-    }
+    // at most one of these per history: first contact is recorded only in ContactScheduled, which it leaves
+    if (e._tag === "CollaborationStarted" || e._tag === "ClientDeclined") contactAt = lastCallAt ?? e.at
     if (e._tag === "MeasureLinkAnswered" && e.timePoint === "follow-up") followUpByLink = true
   }
   const facts: {
@@ -313,7 +312,7 @@ const factsFrom = (
   if (state.closedAt !== undefined && programme !== undefined && !(state.status === "Withdrawn" && !followUpResult)) {
     facts.followUp =
       followUpResult ?? (Deadlines.followUpWindow(state.closedAt, programme).closesAt <= asOf ? "missed" : "pending")
-    if (followUpResult === "recorded") facts.followUpByLink = followUpByLink
+    facts.followUpByLink = followUpByLink
   }
   return facts
 }
@@ -330,19 +329,18 @@ export const suppression = (minimum: number) => {
   const count = (n: number): Cell => (n < minimum ? small : value(n))
   /** A statistic computed from `n` clients. */
   const statistic = (n: number, compute: () => number): Cell => (n < minimum ? small : value(compute()))
-  /** A share `k / n`: shown when `n`, `k` and `n − k` each reach the minimum. */
-  const share = (k: number, n: number): Cell => (n < minimum || k < minimum || n - k < minimum ? small : value(k / n))
+  /** A share `k / n`: shown when `k` and `n − k` each reach the minimum (so `n` does too). */
+  const share = (k: number, n: number): Cell => (k < minimum || n - k < minimum ? small : value(k / n))
   /** Counts of one table that add up to a shown total: primary and complementary suppression. */
   const partition = (counts: ReadonlyArray<number>): ReadonlyArray<Cell> => {
     const total = counts.reduce((s, n) => s + n, 0)
     const cells: Array<Cell> = counts.map(count)
-    const suppressed = cells.filter((c) => c._tag === "Suppressed").length
-    if (total >= minimum && suppressed === 1) {
-      let pick = -1
-      counts.forEach((n, k) => {
-        if (cells[k]?._tag === "Value" && (pick < 0 || n < (counts[pick] as number))) pick = k
-      })
-      if (pick >= 0) cells[pick] = { _tag: "Suppressed", reason: "complementary" }
+    const shown = cells.flatMap((c, k) => (c._tag === "Value" ? [k] : []))
+    // one cell suppressed in a table whose total is shown (so another cell is shown too): the smallest shown
+    // cell (the first of equal ones) goes with it
+    if (total >= minimum && shown.length === cells.length - 1) {
+      const pick = shown.reduce((a, b) => ((counts[b] as number) < (counts[a] as number) ? b : a))
+      cells[pick] = { _tag: "Suppressed", reason: "complementary" }
     }
     return cells
   }
@@ -401,35 +399,18 @@ const makeCollector = (input: Omit<Input, "histories">) => {
      * A referral from its state as the index holds it (every event folded
      * in) and its events of `eventTags`: the same figures as `add` of its
      * history when the state's `lastEventAt` is before `asOf` (then every
-     * event that moves the state lies before `asOf`, rule C4; the events
-     * after it, research consents and message outcomes, change nothing the
-     * report reads).
+     * event that moves the state lies before `asOf`, rule C4: so do the
+     * events of `eventTags`, which all move it; the events after it,
+     * research consents and message outcomes, change nothing the report
+     * reads). The caller gives only referrals of the programme submitted in
+     * the period before `asOf` (`fromIndex` finds exactly those).
      */
     addCurrent: (state: Referral.ReferralState, events: ReadonlyArray<ReferralEvent>) => {
-      if (
-        state.programme?.id !== input.programmeId ||
-        state.submittedAt === undefined ||
-        !inPeriod(state.submittedAt)
-      ) {
-        return
-      }
-      cohort.push(
-        factsFrom(
-          state,
-          events.filter((e) => e.at < asOf),
-          input.catalog,
-          asOf
-        )
-      )
+      cohort.push(factsFrom(state, events, input.catalog, asOf))
     },
     add: (events: ReadonlyArray<ReferralEvent>) => {
       const first = events[0]
-      if (
-        first === undefined ||
-        first._tag !== "ReferralSubmitted" ||
-        first.programmeId !== input.programmeId ||
-        !inPeriod(first.at)
-      ) {
+      if (first?._tag !== "ReferralSubmitted" || first.programmeId !== input.programmeId || !inPeriod(first.at)) {
         return
       }
       cohort.push(factsOf(events, input.catalog, asOf))
@@ -450,11 +431,10 @@ const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>
   const statuses = Lifecycle.states
   const byStatusCells = rules.partition(statuses.map((s) => cohort.filter((f) => f.state.status === s).length))
   const eligible = versions.flatMap((p) => p.eligibleReferrerProfessions)
-  const seen = cohort.map((f) => f.state.referrer?.profession ?? "unknown")
+  const professionOf = (f: Facts) => f.state.referrer?.profession ?? "unknown"
+  const seen = cohort.map(professionOf)
   const professions = [...new Set(eligible), ...[...new Set(seen)].filter((p) => !eligible.includes(p)).sort()]
-  const byProfessionCells = rules.partition(
-    professions.map((p) => cohort.filter((f) => (f.state.referrer?.profession ?? "unknown") === p).length)
-  )
+  const byProfessionCells = rules.partition(professions.map((p) => cohort.filter((f) => professionOf(f) === p).length))
 
   // first contact against D2
   const reached = cohort.filter((f) => f.firstContactHours !== undefined)
@@ -510,7 +490,6 @@ const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>
         const scoreChanges = paired.flatMap((c) => c.scores.filter((s) => s.key === d.key))
         const n = scoreChanges.length
         const deltas = scoreChanges.map((s) => s.change)
-        const ci = n >= 2 ? meanWithCi95(deltas) : undefined
         const improved = scoreChanges.filter((s) => Measures.improvedClasses.has(s.classification)).length
         const clearly = scoreChanges.filter((s) => s.classification === "improved-clearly").length
         changes.push({
@@ -524,9 +503,10 @@ const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>
           direction: d.direction,
           thresholds: d.thresholds ?? null,
           pairs: rules.count(n),
-          meanChange: rules.statistic(n, () => ci?.mean ?? Number.NaN),
-          ci95Low: rules.statistic(n, () => ci?.low ?? Number.NaN),
-          ci95High: rules.statistic(n, () => ci?.high ?? Number.NaN),
+          // computed only from at least the minimum number of clients (`statistic`)
+          meanChange: rules.statistic(n, () => meanWithCi95(deltas).mean),
+          ci95Low: rules.statistic(n, () => meanWithCi95(deltas).low),
+          ci95High: rules.statistic(n, () => meanWithCi95(deltas).high),
           shareImproved: d.thresholds === undefined ? null : rules.share(improved, n),
           shareImprovedClearly: d.thresholds === undefined ? null : rules.share(clearly, n)
         })
@@ -539,7 +519,8 @@ const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>
   const missed = cohort.filter((f) => f.followUp === "missed").length
   const pending = cohort.filter((f) => f.followUp === "pending").length
   const [recordedCell, missedCell] = rules.partition([recorded, missed]) as [Cell, Cell]
-  const byLink = cohort.filter((f) => f.followUp === "recorded" && f.followUpByLink === true).length
+  // a follow-up answered through a link completes it as recorded (`FollowUpCompleted`)
+  const byLink = cohort.filter((f) => f.followUpByLink === true).length
   const [byLinkCell, byLinkWorkerCell] = rules.partition([byLink, recorded - byLink]) as [Cell, Cell]
 
   return {
@@ -581,7 +562,7 @@ const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>
     },
     community: CommunityEvaluation.compute(
       cohort.map((f) => f.state),
-      input.directory === undefined ? { minimumCell } : { minimumCell, directory: input.directory }
+      { minimumCell, directory: input.directory }
     )
   }
 }
@@ -645,7 +626,8 @@ export const fromIndex = (
         settled.map((s) => s.referralId as ReferralId),
         eventTags
       )
-      for (const [k, s] of settled.entries()) c.addCurrent(s, events[k] ?? [])
+      // one list per id, in the order given (`ReferralIndex.events`)
+      for (const [k, s] of settled.entries()) c.addCurrent(s, events[k] as ReadonlyArray<ReferralEvent>)
       for (const stream of yield* index.streams(later)) c.add(stream.events)
       after = page.next
     } while (after !== undefined)

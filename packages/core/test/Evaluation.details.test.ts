@@ -11,12 +11,14 @@ import {
   Deadlines,
   Evaluation,
   Ids,
-  type Instant,
+  Instant,
   Instruments,
   LinkWorkerRegistry,
   Presets,
   Programme,
   Referral,
+  type ReferralCommand,
+  type ReferralEvent,
   ReferralIndex,
   ReferralService,
   ReferralStore,
@@ -90,6 +92,119 @@ describe("the report from the index", () => {
         expect(after.referrals.total).toEqual({ _tag: "Value", value: 201 })
         expect((yield* Ref.get(streamed)).length).toBe(201)
       }).pipe(Effect.provide(ReferralService.layer.pipe(Layer.provideMerge(base))))
+    })
+  )
+
+  it.effect("a referral whose last event is at asOf itself is read as of before that event, as the report does", () =>
+    Effect.gen(function* () {
+      const { store, index } = yield* ReferralStoreMemory.makeWithIndex()
+      const base = Layer.mergeAll(
+        Layer.succeed(ReferralStore.ReferralStore, store),
+        Layer.succeed(ReferralIndex.ReferralIndex, index),
+        AuditLogMemory.layer,
+        LinkWorkerRegistry.layerMemory([Fixtures.linkWorker()]),
+        ReferralService.catalogLayer(Presets.catalog)
+      )
+      yield* Effect.gen(function* () {
+        const service = yield* ReferralService.ReferralService
+        const assignedAt = Fixtures.at(2)
+        for (let n = 0; n < 5; n++) {
+          for (const c of on(n, [Fixtures.submit({ at: Fixtures.at(1) }), Fixtures.assign({ at: assignedAt })])) {
+            yield* service.execute(c)
+          }
+        }
+        const histories = (yield* index.streams([...(yield* store.referralIds())])).map((s) => s.events)
+        const input = {
+          programmeId: Presets.kemijarvi.id,
+          period: { from: Fixtures.at(0), to: Fixtures.at(24 * 30) },
+          catalog: Presets.catalog
+        }
+        // as of the assignment's instant: not yet assigned
+        const atAssignment = yield* Evaluation.fromIndex({ ...input, asOf: assignedAt })
+        expect(atAssignment).toEqual(Evaluation.report({ ...input, asOf: assignedAt, histories }))
+        const count = (r: Evaluation.Report, status: string) =>
+          r.referrals.byStatus.find((s) => s.status === status)?.count
+        expect(count(atAssignment, "Submitted")).toEqual({ _tag: "Value", value: 5 })
+        // a millisecond later: assigned
+        const after = Instant.plusMillis(assignedAt, 1)
+        const later = yield* Evaluation.fromIndex({ ...input, asOf: after })
+        expect(later).toEqual(Evaluation.report({ ...input, asOf: after, histories }))
+        expect(count(later, "Assigned")).toEqual({ _tag: "Value", value: 5 })
+      }).pipe(Effect.provide(ReferralService.layer.pipe(Layer.provideMerge(base))))
+    })
+  )
+})
+
+describe("the report from the index reads every kind of event it needs", () => {
+  type Cmd = ReferralCommand.ReferralCommand
+  const links = Fixtures.measureLinkProgramme
+  /** A story on referral `id` of its own (the measure link's token and client follow the referral). */
+  const retarget = (commands: ReadonlyArray<Cmd>, id: string): ReadonlyArray<Cmd> =>
+    commands.map((c): Cmd => {
+      const referralId = rid(id)
+      if (c._tag === "SubmitReferral") return { ...c, referralId, subjectId: Ids.SubjectId.make(`subject-${id}`) }
+      if (c._tag === "AnswerMeasureLink") {
+        return {
+          ...c,
+          referralId,
+          actor: { ...c.actor, id: Ids.ActorId.make(`subject-${id}`) },
+          tokenId: `${id}${c.tokenId.slice(c.tokenId.indexOf(":"))}`
+        }
+      }
+      return { ...c, referralId }
+    })
+  const submit = () => Fixtures.submit({ programmeId: links.id })
+  // the call is an hour before first contact is recorded, so the first contact's time comes from the call
+  const call = () => Fixtures.scheduleCall({ callAt: Fixtures.at(25) })
+  const stories: ReadonlyArray<readonly [string, () => ReadonlyArray<Cmd>]> = [
+    ["by-link", () => Fixtures.measureLinkStory()],
+    [
+      "measured",
+      () => [submit(), Fixtures.assign(), call(), Fixtures.firstContact(), Fixtures.measure(), Fixtures.close()]
+    ],
+    ["declined", () => [submit(), Fixtures.assign(), call(), Fixtures.firstContact({ outcome: "declined" })]]
+  ]
+
+  it.effect("calls, first contact, declines, measures and answers by link of referrals settled before asOf", () =>
+    Effect.gen(function* () {
+      const { store, index } = yield* ReferralStoreMemory.makeWithIndex()
+      const histories: Array<ReadonlyArray<ReferralEvent.ReferralEvent>> = []
+      for (const [name, story] of stories) {
+        for (let n = 0; n < 5; n++) {
+          const events = Fixtures.history(retarget(story(), `${name}-${n}`)).events
+          histories.push(events)
+          yield* store.append({
+            referralId: rid(`${name}-${n}`),
+            expectedVersion: 0,
+            events,
+            idempotencyKey: Ids.IdempotencyKey.make(`${name}-${n}`),
+            fingerprint: "seed",
+            vault: []
+          })
+        }
+      }
+      const closedAt = Fixtures.close().at
+      const asOf = Instant.plusMillis(Deadlines.followUpWindow(closedAt, links).closesAt, 86_400_000)
+      const input = { programmeId: links.id, period: { from: Fixtures.at(-1), to: Fixtures.at(24) }, asOf }
+      const fromIndex = yield* Effect.provideService(
+        Evaluation.fromIndex({ ...input, catalog: Fixtures.catalog }),
+        ReferralIndex.ReferralIndex,
+        index
+      )
+      // every referral is settled long before asOf: each is read from the index's state and its events
+      expect(histories.every((h) => (h.at(-1)?.at ?? asOf) < asOf)).toBe(true)
+      expect(fromIndex).toEqual(Evaluation.report({ ...input, catalog: Fixtures.catalog, histories }))
+      // what those events carry: 15 first contacts (5 declined), 10 of them an hour earlier (the call's time)
+      expect(fromIndex.firstContact.reached).toEqual({ _tag: "Value", value: 15 })
+      expect(fromIndex.firstContact.hours.q1).not.toEqual(fromIndex.firstContact.hours.q3)
+      const baseline = fromIndex.measures.completeness.find((c) => c.timePoint === "baseline")
+      expect(baseline?.recorded).toEqual({ _tag: "Value", value: 5 })
+      // five follow-ups answered by link, none by the link worker (that zero is suppressed, and so the five)
+      expect(fromIndex.followUp.recorded).toEqual({ _tag: "Value", value: 5 })
+      expect(fromIndex.followUp.collected).toEqual({
+        byLink: { _tag: "Suppressed", reason: "complementary" },
+        byLinkWorker: { _tag: "Suppressed", reason: "fewer-than-minimum" }
+      })
     })
   )
 })

@@ -66,13 +66,17 @@ describe("an instrument the registry does not know, with recorded forms", () => 
     histories: c.histories,
     catalog: Presets.catalog
   }
-  const known = Evaluation.report(input)
-  const without = Evaluation.report({
-    ...input,
-    instruments: Result.getOrThrow(Instruments.registry([Instruments.swemwbs]))
+  // computed in each test, not while the tests are collected (so `pnpm mutate` runs only the tests a mutant reaches)
+  const reports = () => ({
+    known: Evaluation.report(input),
+    without: Evaluation.report({
+      ...input,
+      instruments: Result.getOrThrow(Instruments.registry([Instruments.swemwbs]))
+    })
   })
 
   it("its forms are counted as recorded, none as scored, and it has no change rows", () => {
+    const { known, without } = reports()
     const esisForms = (timePoint: string) =>
       sodankyla.flatMap((p) => p.forms.filter((f) => f.instrument === "esis" && f.timePoint === timePoint)).length
     const rows = without.measures.completeness.filter((row) => row.instrument === "esis")
@@ -94,6 +98,7 @@ describe("an instrument the registry does not know, with recorded forms", () => 
   })
 
   it("the instruments it knows are reported as with the full registry", () => {
+    const { known, without } = reports()
     expect(without.measures.completeness.filter((row) => row.instrument !== "esis")).toEqual(
       known.measures.completeness.filter((row) => row.instrument !== "esis")
     )

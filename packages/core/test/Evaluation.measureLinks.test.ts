@@ -5,8 +5,18 @@
  * follow-ups, so a small one is suppressed with the other.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Deadlines, Evaluation, EvaluationHtml, Ids, Instant, type ReferralCommand } from "@lahete/core"
+import {
+  Deadlines,
+  Evaluation,
+  EvaluationHtml,
+  Ids,
+  Instant,
+  Programme,
+  Referral,
+  type ReferralCommand
+} from "@lahete/core"
 import { Fixtures as F } from "@lahete/testing"
+import { Result } from "effect"
 
 type Command = ReferralCommand.ReferralCommand
 const programme = F.measureLinkProgramme
@@ -84,5 +94,58 @@ describe("how the follow-ups were collected", () => {
     expect(r.followUp.recorded).toEqual({ _tag: "Value", value: 11 })
     expect(r.followUp.collected.byLink).toEqual({ _tag: "Suppressed", reason: "fewer-than-minimum" })
     expect(r.followUp.collected.byLinkWorker).toEqual({ _tag: "Suppressed", reason: "complementary" })
+  })
+
+  it("only a follow-up answered through a link counts as by link: an end measure answered through one does not", () => {
+    // the programme sends links at the end too; the client answers the end measure through one after closing,
+    // and the link worker enters the follow-up
+    const withEnd = Result.getOrThrowWith(
+      Programme.make({
+        ...programme,
+        measureLinks: { reminders: { max: 2, intervalDays: 5 }, validDays: 10, timePoints: ["end", "follow-up"] }
+      }),
+      (e) => new Error(e.message)
+    )
+    const catalog = Result.getOrThrow(Programme.catalog([withEnd]))
+    const [submit, assign, schedule, contact, close, request, answer] = F.measureLinkStory() as [
+      Command,
+      Command,
+      Command,
+      Command,
+      Command,
+      Extract<Command, { _tag: "RequestMeasureLink" }>,
+      Extract<Command, { _tag: "AnswerMeasureLink" }>
+    ]
+    const endRequest = { ...request, timePoint: "end" as const, at: Instant.plusMillis(close.at, 3_600_000) }
+    const endAnswer = {
+      ...answer,
+      timePoint: "end" as const,
+      at: Instant.plusMillis(endRequest.at, 3_600_000),
+      measures: [{ instrument: "swemwbs", answers: [3, 3, 3, 3, 3, 3, 3] }]
+    }
+    const followUp = F.measure({
+      instrument: "ons4",
+      timePoint: "follow-up",
+      answers: [6, 7, 6, 4],
+      at: Instant.plusMillis(window.opensAt, 10 * 3_600_000)
+    })
+    const story = [submit, assign, schedule, contact, close, endRequest, endAnswer, followUp]
+    const decider = Referral.makeDecider(catalog)
+    const endByLink = Array.from({ length: 6 }, (_, k) => F.history(retarget(story, `e-${k}`), decider).events)
+    const histories = [...endByLink, ...many(5, missed, "m")]
+    expect(endByLink.every((h) => h.some((e) => e._tag === "MeasureLinkAnswered" && e.timePoint === "end"))).toBe(true)
+    const r = Evaluation.report({
+      programmeId: programme.id,
+      period: { from: F.t0, to: Instant.plusMillis(F.t0, 30 * 86_400_000) },
+      asOf: Instant.plusMillis(window.closesAt, 86_400_000),
+      histories,
+      catalog
+    })
+    expect(r.followUp.recorded).toEqual({ _tag: "Value", value: 6 })
+    // no follow-up came by link: that zero is suppressed, and the six by the link worker with it
+    expect(r.followUp.collected).toEqual({
+      byLink: { _tag: "Suppressed", reason: "fewer-than-minimum" },
+      byLinkWorker: { _tag: "Suppressed", reason: "complementary" }
+    })
   })
 })

@@ -159,12 +159,19 @@ describe("what the report counts", () => {
     const v2 = Result.getOrThrow(
       Programme.nextVersion(Presets.kemijarvi, (p) => ({
         ...p,
-        eligibleReferrerProfessions: ["physiotherapist", ...p.eligibleReferrerProfessions]
+        eligibleReferrerProfessions: ["physiotherapist", ...p.eligibleReferrerProfessions],
+        names: { ...p.names, fi: "Hyvinvointilähete 2" },
+        languages: ["fi", "en"]
       }))
     )
     const catalog = Result.getOrThrow(Programme.catalog([v2, Presets.kemijarvi, Presets.sodankyla]))
     const r = reportOf(five(Fixtures.pathTo.Submitted()), Fixtures.at(24 * 10), catalog)
     expect(r.programme.versions).toEqual([1, 2])
+    // the names, languages and time zone of the latest version, for the report's readers
+    expect(r.programme.name).toBe("Hyvinvointilähete 2")
+    expect(r.programme.names).toEqual(v2.names)
+    expect(r.programme.languages).toEqual(["fi", "en"])
+    expect(r.programme.timeZone).toBe(v2.timeZone)
     expect(r.referrals.byReferrerProfession.map((b) => b.profession)).toEqual([
       ...Presets.kemijarvi.eligibleReferrerProfessions,
       "physiotherapist"
@@ -186,20 +193,25 @@ describe("what the report counts", () => {
 
 describe("the report as data", () => {
   const c = cohort(40, 99, () => "nurse")
-  const report = Evaluation.report({
-    programmeId: "kemijarvi",
-    period: { from: start, to: plus(start, 40 * 17 + 10) },
-    asOf: plus(start, 24 * 800),
-    histories: c.histories,
-    catalog: Presets.catalog
-  })
-  const json = JSON.parse(Evaluation.toJson(report)) as unknown
+  // computed in each test, not while the tests are collected (so `pnpm mutate` runs only the tests a mutant reaches)
+  const reportAndJson = () => {
+    const report = Evaluation.report({
+      programmeId: "kemijarvi",
+      period: { from: start, to: plus(start, 40 * 17 + 10) },
+      asOf: plus(start, 24 * 800),
+      histories: c.histories,
+      catalog: Presets.catalog
+    })
+    return { report, json: JSON.parse(Evaluation.toJson(report)) as unknown }
+  }
 
   it("decodes back to the same report", () => {
+    const { report, json } = reportAndJson()
     expect(Schema.decodeUnknownSync(Evaluation.Report)(json)).toEqual(report)
   })
 
   it("the schema checks every figure: any one value replaced by something else is refused", () => {
+    const { json } = reportAndJson()
     const paths: Array<ReadonlyArray<string | number>> = []
     const walk = (x: unknown, path: ReadonlyArray<string | number>): void => {
       if (Array.isArray(x)) {

@@ -235,6 +235,9 @@ describe("the coordinator's view and the report: one link worker cannot be singl
         })
         const without = yield* Evaluation.withLinkWorkerSurvey(base, Presets.sodankyla)
         expect(without.linkWorkerSurvey).toBeUndefined()
+        // no section at all, not even an empty key: the report and its JSON are as they were
+        expect(Object.keys(without)).toEqual(Object.keys(base))
+        expect(Evaluation.toJson(without)).toBe(Evaluation.toJson(base))
         const open = yield* Evaluation.withLinkWorkerSurvey(base, programme)
         expect(open.linkWorkerSurvey).toEqual({ surveyId: survey.id, rounds: [] })
         expect(EvaluationHtml.render(open, { language: "fi" })).toContain(EvaluationText.fi.surveyNoRounds)

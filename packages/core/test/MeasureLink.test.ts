@@ -238,6 +238,24 @@ describe("answering a link", () => {
   })
 })
 
+describe("the referral's state", () => {
+  it("lists the links issued (oldest first) and the time points answered through them, nothing else", () => {
+    const { state, events } = F.history(F.measureLinkStory())
+    const requested = events.filter((e) => e._tag === "MeasureLinkRequested")
+    expect(requested).toHaveLength(1)
+    expect(state.measureLinks).toEqual(
+      requested.map((e) => ({
+        tokenId: e.tokenId,
+        timePoint: e.timePoint,
+        reminder: e.reminder,
+        requestedAt: e.at,
+        expiresAt: e.expiresAt
+      }))
+    )
+    expect(state.measureLinksAnswered).toEqual(["follow-up"])
+  })
+})
+
 describe("the baseline and end links", () => {
   it("baseline: asked for from submission while the baseline is missing; end: from closing until the follow-up window opens", () => {
     const submitted = F.history(L.path("Submitted"), L.decider).state

@@ -131,6 +131,20 @@ describe("the plan: given/when/then", () => {
       .then([])
     expect(state.plan.unmetNeeds).toEqual([{ category: "evening-activity", area: "Kemijärvi, keskusta" }])
   })
+
+  it("the same category in another area, or another category in the same area, is another need", () => {
+    const first = { category: "evening-activity", area: "Kemijärvi, keskusta" }
+    const otherArea = { category: "evening-activity", area: "Luusua" }
+    const otherCategory = { category: "transport", area: "Kemijärvi, keskusta" }
+    const { state } = F.history([
+      ...active(),
+      F.unmetNeed({ at: day(8), ...first }),
+      F.unmetNeed({ at: day(9), ...otherArea }),
+      F.unmetNeed({ at: day(10), ...otherCategory }),
+      F.unmetNeed({ at: day(11), ...first })
+    ])
+    expect(state.plan.unmetNeeds).toEqual([first, otherArea, otherCategory])
+  })
 })
 
 // ---------------------------------------------------------------------------
