@@ -441,19 +441,20 @@ const ageAt = (birthDate: string, at: Instant): number => {
 const measureTiming = (
   state: ReferralState,
   programme: Programme.Programme,
-  command: Extract<ReferralCommand, { _tag: "RecordMeasure" }>
+  command: Extract<ReferralCommand, { _tag: "RecordMeasure" }>,
+  sent: ReferralCommand["_tag"]
 ): Decision | undefined => {
   const { at, timePoint } = command
   // only end and follow-up measures come this far once the referral is closed
   if (state.closedAt !== undefined) {
     const window = Deadlines.followUpWindow(state.closedAt, programme)
     if (timePoint === "follow-up") {
-      if (at < window.opensAt) return fail(new TooEarly({ command: command._tag, notBefore: window.opensAt }))
+      if (at < window.opensAt) return fail(new TooEarly({ command: sent, notBefore: window.opensAt }))
       if (at >= window.closesAt) {
-        return notAllowed(state, command._tag, "the follow-up window has passed: the follow-up is missed")
+        return notAllowed(state, sent, "the follow-up window has passed: the follow-up is missed")
       }
     } else if (at >= window.opensAt) {
-      return notAllowed(state, command._tag, "the follow-up window has opened: the end measure's time has passed")
+      return notAllowed(state, sent, "the follow-up window has opened: the end measure's time has passed")
     }
   }
   if (
@@ -696,17 +697,22 @@ export const makeDecider = (
         ]
         let s = evolve(state, events[0] as ReferralEvent)
         for (const m of command.measures) {
-          const recorded = recordMeasure(s, programme, {
-            _tag: "RecordMeasure",
-            referralId,
-            idempotencyKey: command.idempotencyKey,
-            actor,
-            at,
-            instrument: m.instrument,
-            timePoint: command.timePoint,
-            respondent: "self",
-            answers: m.answers
-          })
+          const recorded = recordMeasure(
+            s,
+            programme,
+            {
+              _tag: "RecordMeasure",
+              referralId,
+              idempotencyKey: command.idempotencyKey,
+              actor,
+              at,
+              instrument: m.instrument,
+              timePoint: command.timePoint,
+              respondent: "self",
+              answers: m.answers
+            },
+            command._tag
+          )
           if (Result.isFailure(recorded)) return recorded
           for (const e of recorded.success) {
             events.push(e)
@@ -877,7 +883,9 @@ export const makeDecider = (
   const recordMeasure = (
     state: ReferralState,
     programme: Programme.Programme,
-    command: Extract<ReferralCommand, { _tag: "RecordMeasure" }>
+    command: Extract<ReferralCommand, { _tag: "RecordMeasure" }>,
+    // the command the actor sent, for refusals: an answered measure link records its measures through here
+    sent: ReferralCommand["_tag"] = command._tag
   ): Decision => {
     const { actor, at, timePoint, respondent, instrument } = command
     // proxy answers come from the referrer; self answers from the client or the link worker entering them
@@ -894,9 +902,9 @@ export const makeDecider = (
       "follow-up": ["Closed"]
     }
     if (!allowedIn[timePoint].includes(state.status)) {
-      return notAllowed(state, command._tag, `a ${timePoint} measure is not taken in this state`)
+      return notAllowed(state, sent, `a ${timePoint} measure is not taken in this state`)
     }
-    const timing = measureTiming(state, programme, command)
+    const timing = measureTiming(state, programme, command, sent)
     if (timing !== undefined) return timing
     if (respondent === "proxy" && !Consent.isGranted(state.consents, "proxy-measure", at)) {
       return fail(new ConsentMissing({ purpose: "proxy-measure" }))

@@ -269,6 +269,28 @@ describe("the baseline and end links", () => {
   })
 })
 
+describe("a refused answer names the command the client sent", () => {
+  it("a baseline link answered, unexpired, after the referral closed: TransitionNotAllowed for AnswerMeasureLink", () => {
+    const active = F.history(L.path("Active"), L.decider).state
+    const asked = accepted(active, L.request("baseline", F.at(30)))
+    const link = linkOf(asked.events) as NonNullable<ReturnType<typeof linkOf>>
+    const closedEarly = accepted(asked.state, F.close({ at: F.at(72) }))
+    expect(closedEarly.state.status).toBe("Closed")
+    // the link has not expired, and a closed referral takes link answers (end, follow-up): the baseline is refused
+    // by the state, in the name of the command the client sent
+    expect(F.at(80) < link.expiresAt).toBe(true)
+    const r = run(
+      closedEarly.state,
+      L.answer(link.tokenId, "baseline", F.at(80), {
+        measures: [{ instrument: "swemwbs", answers: [4, 4, 3, 4, 5, 3, 4] }]
+      })
+    )
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.error).toMatchObject({ _tag: "TransitionNotAllowed", state: "Closed", command: "AnswerMeasureLink" })
+  })
+})
+
 describe("the programme setting is strict", () => {
   it("a misspelt setting is an error naming its path", () => {
     const typo = Programme.decode({ ...Presets.kemijarvi, measureLinks: { ...L.settings, reminder: { max: 1 } } })
