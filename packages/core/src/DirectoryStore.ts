@@ -241,14 +241,8 @@ export const encodeCursor = (kind: CursorKind, id: string): string =>
  * @category cursors
  */
 export const decodeCursor = (kind: CursorKind, cursor: string): Result.Result<string, InvalidCursor> => {
-  if (cursor.length > 600 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return Result.fail(new InvalidCursor())
-  let value: unknown
-  try {
-    value = JSON.parse(Base64url.decode(cursor))
-  } catch {
-    return Result.fail(new InvalidCursor())
-  }
-  return Array.isArray(value) && value.length === 2 && value[0] === cursorTag(kind) && typeof value[1] === "string"
+  const value = Base64url.cursorArray(cursor)
+  return value !== undefined && value.length === 2 && value[0] === cursorTag(kind) && typeof value[1] === "string"
     ? Result.succeed(value[1])
     : Result.fail(new InvalidCursor())
 }

@@ -242,15 +242,9 @@ export const encodeCursor = (kind: CursorKind, position: Position): string =>
  * @category cursors
  */
 export const decodeCursor = (kind: CursorKind, cursor: string): Result.Result<Position, InvalidCursor> => {
-  if (cursor.length > 600 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return Result.fail(new InvalidCursor())
-  let value: unknown
-  try {
-    value = JSON.parse(Base64url.decode(cursor))
-  } catch {
-    return Result.fail(new InvalidCursor())
-  }
+  const value = Base64url.cursorArray(cursor)
   if (
-    Array.isArray(value) &&
+    value !== undefined &&
     value.length === 3 &&
     value[0] === (kind === "find" ? "f" : "d") &&
     typeof value[1] === "string" &&

@@ -15,3 +15,18 @@ export const decode = (text: string): string => {
   const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"))
   return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
 }
+
+/**
+ * The JSON array a page cursor carries, or `undefined` for anything that is
+ * not one: too long, not base64url, not UTF-8, not JSON, not an array. Each
+ * kind of cursor then checks its own elements.
+ */
+export const cursorArray = (cursor: string): ReadonlyArray<unknown> | undefined => {
+  if (cursor.length > 600 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined
+  try {
+    const value: unknown = JSON.parse(decode(cursor))
+    return Array.isArray(value) ? value : undefined
+  } catch {
+    return undefined
+  }
+}
