@@ -169,6 +169,68 @@ const onSendError = (
 }
 
 /**
+ * D3 for a text message: not before `sendAfter`, never in quiet hours, and
+ * never once `isPast` says its last moment has gone (a reschedule whose
+ * quiet hours end past it expires now instead). `undefined`: it may go now.
+ */
+const sendWindow = (
+  now: Instant.Instant,
+  sendAfter: Instant.Instant,
+  isPast: (at: Instant.Instant) => boolean,
+  programme: Programme.Programme
+): Decision | undefined => {
+  if (isPast(now)) return expired("past-send-before")
+  if (now < sendAfter) {
+    return { _tag: "reschedule", notBefore: sendAfter, countAttempt: false, reason: "before-send-after" }
+  }
+  const quietEnd = Deadlines.earliestSend(now, programme)
+  if (quietEnd === now) return undefined
+  return isPast(quietEnd)
+    ? expired("quiet-hours-until-send-before")
+    : { _tag: "reschedule", notBefore: quietEnd, countAttempt: false, reason: "quiet-hours" }
+}
+
+/** Sends a text message and maps the provider's answer to a decision. */
+const sendSms = (
+  entry: SqlOutbox.Claimed,
+  to: string,
+  text: string,
+  now: Instant.Instant,
+  options: Options
+): Effect.Effect<Decision, never, SmsSender.SmsSender> =>
+  Effect.gen(function* () {
+    const sms = yield* SmsSender.SmsSender
+    return yield* sms
+      .send({ id: entry.id, to, text, ...(options.smsSender === undefined ? {} : { sender: options.smsSender }) })
+      .pipe(
+        Effect.map(
+          (receipt): Decision => ({ _tag: "finish", outcome: { status: "sent", providerId: receipt.providerId } })
+        ),
+        Effect.catchTag("SmsSendError", (e) => Effect.succeed(onSendError(entry, e, now, options)))
+      )
+  })
+
+/**
+ * The client's mobile number and language from the vault, or the decision
+ * that cancels the message: the personal data erased, or no valid number (C2).
+ */
+const smsRecipient = (
+  store: ReferralStore.ReferralStore["Service"],
+  state: Referral.ReferralState
+): Effect.Effect<
+  { readonly to: string; readonly language: Programme.Language } | Decision,
+  ReferralStore.StoreFailure | ReferralStore.ReferralStoreError
+> =>
+  Effect.gen(function* () {
+    if (state.subjectId === undefined) return cancelled("personal-data-erased")
+    const subject = yield* store.subject(state.subjectId)
+    if (Option.isNone(subject)) return cancelled("personal-data-erased")
+    const to = subject.value.mobileNumber
+    if (to === undefined || !state.validMobile) return cancelled("no-mobile-number")
+    return { to, language: subject.value.language }
+  })
+
+/**
  * Decides one claimed entry and sends it when it may be sent.
  */
 const handle = (
@@ -214,44 +276,25 @@ const handle = (
         // C2 at the time of sending
         if (!Consent.isGranted(state.consents, "contact-by-sms", now)) return cancelled("no-sms-consent")
         // never after the link expires, never in quiet hours
-        if (now >= payload.sendBefore) return expired("past-send-before")
-        if (now < payload.sendAfter) {
-          return { _tag: "reschedule", notBefore: payload.sendAfter, countAttempt: false, reason: "before-send-after" }
-        }
-        const quietEnd = Deadlines.earliestSend(now, programme)
-        if (quietEnd !== now) {
-          return quietEnd >= payload.sendBefore
-            ? expired("quiet-hours-until-send-before")
-            : { _tag: "reschedule", notBefore: quietEnd, countAttempt: false, reason: "quiet-hours" }
-        }
+        const notNow = sendWindow(now, payload.sendAfter, (at) => at >= payload.sendBefore, programme)
+        if (notNow !== undefined) return notNow
         if (options.measureLinkKey === undefined || options.templates.measureLinkUrl === undefined) {
           return failed("no-measure-link-key")
         }
-        if (state.subjectId === undefined) return cancelled("personal-data-erased")
-        const subject = yield* store.subject(state.subjectId)
-        if (Option.isNone(subject)) return cancelled("personal-data-erased")
-        const to = subject.value.mobileNumber
-        if (to === undefined || !state.validMobile) return cancelled("no-mobile-number")
+        const recipient = yield* smsRecipient(store, state)
+        if ("_tag" in recipient) return recipient
         const token = yield* MeasureLinkToken.sign(options.measureLinkKey, {
           tokenId: payload.tokenId,
           referralId: payload.referralId,
           timePoint: payload.timePoint,
           expiresAt: payload.expiresAt
         })
-        const link = MessageTemplates.measureLinkUrl(options.templates, token, subject.value.language) as string
+        const link = MessageTemplates.measureLinkUrl(options.templates, token, recipient.language) as string
         const text = MessageTemplates.measureLinkMessage(programme, options.templates, {
           link,
-          language: subject.value.language
+          language: recipient.language
         })
-        const sms = yield* SmsSender.SmsSender
-        return yield* sms
-          .send({ id: entry.id, to, text, ...(options.smsSender === undefined ? {} : { sender: options.smsSender }) })
-          .pipe(
-            Effect.map(
-              (receipt): Decision => ({ _tag: "finish", outcome: { status: "sent", providerId: receipt.providerId } })
-            ),
-            Effect.catchTag("SmsSendError", (e) => Effect.succeed(onSendError(entry, e, now, options)))
-          )
+        return yield* sendSms(entry, recipient.to, text, now, options)
       }
       case "call-time-sms": {
         if (Lifecycle.isTerminal(state.status)) return cancelled("referral-ended")
@@ -261,34 +304,15 @@ const handle = (
         // C2 at the time of sending
         if (!Consent.isGranted(state.consents, "contact-by-sms", now)) return cancelled("no-sms-consent")
         // D3: never after sendBefore, never in quiet hours
-        if (now > payload.sendBefore) return expired("past-send-before")
-        if (now < payload.sendAfter) {
-          return { _tag: "reschedule", notBefore: payload.sendAfter, countAttempt: false, reason: "before-send-after" }
-        }
-        const quietEnd = Deadlines.earliestSend(now, programme)
-        if (quietEnd !== now) {
-          return quietEnd > payload.sendBefore
-            ? expired("quiet-hours-until-send-before")
-            : { _tag: "reschedule", notBefore: quietEnd, countAttempt: false, reason: "quiet-hours" }
-        }
-        if (state.subjectId === undefined) return cancelled("personal-data-erased")
-        const subject = yield* store.subject(state.subjectId)
-        if (Option.isNone(subject)) return cancelled("personal-data-erased")
-        const to = subject.value.mobileNumber
-        if (to === undefined || !state.validMobile) return cancelled("no-mobile-number")
+        const notNow = sendWindow(now, payload.sendAfter, (at) => at > payload.sendBefore, programme)
+        if (notNow !== undefined) return notNow
+        const recipient = yield* smsRecipient(store, state)
+        if ("_tag" in recipient) return recipient
         const text = MessageTemplates.callTimeMessage(programme, options.templates, {
           callAt: payload.callAt,
-          language: subject.value.language
+          language: recipient.language
         })
-        const sms = yield* SmsSender.SmsSender
-        return yield* sms
-          .send({ id: entry.id, to, text, ...(options.smsSender === undefined ? {} : { sender: options.smsSender }) })
-          .pipe(
-            Effect.map(
-              (receipt): Decision => ({ _tag: "finish", outcome: { status: "sent", providerId: receipt.providerId } })
-            ),
-            Effect.catchTag("SmsSendError", (e) => Effect.succeed(onSendError(entry, e, now, options)))
-          )
+        return yield* sendSms(entry, recipient.to, text, now, options)
       }
     }
   })
