@@ -16,18 +16,11 @@ import {
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Result, Schema } from "effect"
 import { TestClock } from "effect/testing"
+import { on } from "./support/world.js"
 
 type Cmd = ReferralCommand.ReferralCommand
 
-const rid = Schema.decodeSync(Ids.ReferralId)
 const sid = Schema.decodeSync(Ids.SubjectId)
-
-const on = (referralId: string, subjectId: string, commands: ReadonlyArray<Cmd>): ReadonlyArray<Cmd> =>
-  commands.map((c) =>
-    c._tag === "SubmitReferral"
-      ? { ...c, referralId: rid(referralId), subjectId: sid(subjectId) }
-      : ({ ...c, referralId: rid(referralId) } as Cmd)
-  )
 
 /** Decides each command against the stored stream and appends its events and vault writes. */
 const seed = (commands: ReadonlyArray<Cmd>) =>

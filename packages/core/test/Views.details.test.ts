@@ -10,7 +10,7 @@ import {
   Ids,
   Instant,
   Lifecycle,
-  PersonalData,
+  type PersonalData,
   Presets,
   Referral,
   type ReferralCommand,
@@ -20,38 +20,11 @@ import {
 import { Fixtures } from "@lahete/testing"
 import { Result, Schema } from "effect"
 import * as fc from "fast-check"
+import { on, world } from "./support/world.js"
 
 type Cmd = ReferralCommand.ReferralCommand
 
-const rid = Schema.decodeSync(Ids.ReferralId)
 const sid = Schema.decodeSync(Ids.SubjectId)
-
-const on = (referralId: string, subjectId: string, commands: ReadonlyArray<Cmd>): ReadonlyArray<Cmd> =>
-  commands.map((c) =>
-    c._tag === "SubmitReferral"
-      ? { ...c, referralId: rid(referralId), subjectId: sid(subjectId) }
-      : ({ ...c, referralId: rid(referralId) } as Cmd)
-  )
-
-/** Runs commands of several referrals through the decider; returns the states (in first-command order) and the vault. */
-const world = (commands: ReadonlyArray<Cmd>) => {
-  const states = new Map<string, Referral.ReferralState>()
-  const vault = new Map<string, PersonalData.SubjectData>()
-  for (const c of commands) {
-    const before = states.get(c.referralId) ?? Referral.initialState
-    const decided = Fixtures.decider.decide(c, before)
-    if (Result.isFailure(decided)) throw new Error(`${c._tag} on ${c.referralId} refused: ${decided.failure.message}`)
-    states.set(c.referralId, Referral.fold(decided.success, before))
-    const write = PersonalData.vaultWrite(c, before.subjectId)
-    if (write !== undefined) {
-      const id = write._tag === "PutSubject" ? write.subject.subjectId : write.subjectId
-      const next = PersonalData.apply(vault.get(id), write)
-      if (next === undefined) vault.delete(id)
-      else vault.set(id, next)
-    }
-  }
-  return { states: [...states.values()], subjects: vault as Views.Subjects }
-}
 
 const success = <A>(result: Result.Result<A, ReferralError.Forbidden>): A => {
   if (Result.isFailure(result)) throw new Error(`expected the view, got ${result.failure.message}`)
