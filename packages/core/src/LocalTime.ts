@@ -139,7 +139,8 @@ export interface LocalParts {
  * @category getters
  */
 export const localParts = (instant: Instant, zone: string): LocalParts => {
-  const local = new Date(toMillis(instant) + offsetMillis(toMillis(instant), zone))
+  const ms = toMillis(instant)
+  const local = new Date(ms + offsetMillis(ms, zone))
   const weekDay = local.getUTCDay()
   return {
     date: localDate(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate()),
