@@ -147,6 +147,12 @@ for (const database of databases({ maxConnections: 6 })) {
           ])
           expect(yield* SqlOutbox.state(b)).toMatchObject({ status: "expired", attempts: 0 })
           expect(rec.calls.map((c) => c.message.id)).toEqual([a])
+
+          // a third first looked at exactly at sendBefore (at(24), 09:00): its last moment, still sent
+          const c = yield* setup(referralId("r-dispatch-last"))
+          const last = yield* SqlDispatcher.dispatch(options, { now: at(24) })
+          expect(last.filter((r) => r.id === c).map((r) => r.outcome)).toEqual(["sent"])
+          expect(rec.calls.map((call) => call.message.id)).toEqual([a, c])
           expectNoPersonalData(mail.mails)
         })
       )

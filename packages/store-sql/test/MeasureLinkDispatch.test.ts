@@ -16,6 +16,7 @@ import {
   MeasureLinkToken,
   type ReferralCommand,
   ReferralService,
+  ReferralStore,
   SmsSender
 } from "@lahete/core"
 import { SqlDispatcher, SqlReferralStack } from "@lahete/store-sql"
@@ -216,6 +217,22 @@ for (const database of databases({ maxConnections: 6 })) {
           ])
           expect(sent.filter((m) => m.text.includes("/m/"))).toHaveLength(0)
           expect((yield* linkOutcomes(id)).map((o) => o[3])).toEqual(["expired"])
+        })
+      )
+    )
+
+    it.effect("the link's last moment is exclusive: at its sendBefore itself the message is expired, not sent", () =>
+      run((sent) =>
+        Effect.gen(function* () {
+          const id = yield* setup("r-link-7")
+          const { events } = yield* (yield* ReferralStore.ReferralStore).load(id)
+          const requested = events.find((e) => e._tag === "MeasureLinkRequested")
+          if (requested?._tag !== "MeasureLinkRequested") throw new Error("no link requested")
+          const results = yield* SqlDispatcher.dispatch(options, { now: requested.sendBefore })
+          expect(results.filter((r) => r.kind === "measure-link-sms").map((r) => [r.outcome, r.reason])).toEqual([
+            ["expired", "past-send-before"]
+          ])
+          expect(sent.filter((m) => m.text.includes("/m/"))).toHaveLength(0)
         })
       )
     )
