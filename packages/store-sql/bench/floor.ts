@@ -15,7 +15,12 @@
  * - a whole command: `ReferralService.execute` against the floor's command;
  * - an append: `ReferralStore.append` (with the state the command was
  *   decided against, as the service passes it) against the floor's
- *   transaction;
+ *   transaction; on SQLite also against the same statements lahete's append
+ *   sent (recorded as it ran, with their parameters), run on a database of
+ *   their own with lahete's schema through `DatabaseSync` directly: what
+ *   the rows the guarantees need (key, stream version, projection row,
+ *   outbox, vault) cost the database, without lahete's JavaScript or
+ *   effect/sql;
  * - the statements each of lahete's commands runs, `ReferralService.assign`
  *   included (counted through
  *   `Statement.CurrentTransformer`, plus `BEGIN` and `COMMIT` for each
@@ -23,9 +28,11 @@
  * - a command on a referral with 5 events against one with 500.
  */
 import { DatabaseSync } from "node:sqlite"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Ids, Referral, ReferralEvent, ReferralService, ReferralStore } from "@lahete/core"
+import { SqlReferralStore } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
-import { Effect, Result, Schema, Tracer } from "effect"
+import { Context, Effect, Layer, Result, Schema, Tracer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Statement from "effect/sql/Statement"
 import { appendRequests, lifecycle } from "./lifecycle.js"
@@ -36,6 +43,15 @@ type Command = Parameters<ReferralService.Shape["execute"]>[0]
 interface FloorDriver {
   readonly read: (referralId: string) => Effect.Effect<ReadonlyArray<Row>>
   readonly insert: (rows: ReadonlyArray<Row>) => Effect.Effect<void>
+  readonly close: Effect.Effect<void>
+}
+
+/** A statement as effect/sql sent it: its text and parameters. */
+type Sent = readonly [string, ReadonlyArray<unknown>]
+
+/** SQLite: lahete's own statements replayed through the driver directly, on a database of their own. */
+interface SameStatements {
+  readonly run: (statements: ReadonlyArray<Sent>) => Effect.Effect<void>
   readonly close: Effect.Effect<void>
 }
 
@@ -57,8 +73,42 @@ const tableSql = (isPg: boolean) => `CREATE TABLE floor_events (
   PRIMARY KEY (referral_id, version)
 )`
 
+/**
+ * SQLite: a database of its own with lahete's schema (the store's migrations, run by a client of its own) and the
+ * append's temporary view and trigger (read from that client's connection), and a `DatabaseSync` on it with the
+ * same pragmas, which runs recorded statements with prepared statements kept.
+ */
+const sameStatements = (filename: string, pragmas: string) =>
+  Effect.gen(function* () {
+    const context = yield* Layer.build(SqliteClient.layer({ filename }))
+    const sql = Context.get(context, SqlClient.SqlClient).withoutTransforms()
+    yield* Effect.orDie(Effect.provideService(SqlReferralStore.make, SqlClient.SqlClient, sql))
+    const temp = yield* Effect.orDie(
+      sql<{ readonly type: string; readonly sql: string }>`SELECT type, sql FROM sqlite_temp_master
+        WHERE type IN ('view', 'trigger') ORDER BY type = 'trigger'`
+    )
+    const db = new DatabaseSync(filename)
+    db.exec(pragmas)
+    for (const t of temp) db.exec(t.sql.replace(/^CREATE (VIEW|TRIGGER)/, "CREATE TEMP $1"))
+    const prepared = new Map<string, ReturnType<DatabaseSync["prepare"]>>()
+    return {
+      run: (statements) =>
+        Effect.sync(() => {
+          for (const [text, params] of statements) {
+            let statement = prepared.get(text)
+            if (statement === undefined) {
+              statement = db.prepare(text)
+              prepared.set(text, statement)
+            }
+            statement.run(...(params as Array<string | number | null>))
+          }
+        }),
+      close: Effect.sync(() => db.close())
+    } satisfies SameStatements
+  })
+
 /** The SQLite floor: its own file, the client's pragmas, `DatabaseSync` with prepared statements kept. */
-export const sqliteFloor = (filename: string) =>
+export const sqliteFloor = (filename: string, sameStatementsFile: string) =>
   Effect.gen(function* () {
     const sql = (yield* SqlClient.SqlClient).withoutTransforms()
     const pragma = (name: string) =>
@@ -68,9 +118,11 @@ export const sqliteFloor = (filename: string) =>
     const journal = yield* pragma("journal_mode")
     const synchronous = yield* pragma("synchronous")
     const busy = yield* pragma("busy_timeout")
+    const pragmas = `PRAGMA journal_mode = ${journal}; PRAGMA synchronous = ${synchronous}; PRAGMA busy_timeout = ${busy}`
     const db = new DatabaseSync(filename)
-    db.exec(`PRAGMA journal_mode = ${journal}; PRAGMA synchronous = ${synchronous}; PRAGMA busy_timeout = ${busy}`)
+    db.exec(pragmas)
     db.exec(tableSql(false))
+    const same = yield* sameStatements(sameStatementsFile, pragmas)
     const select = db.prepare(
       "SELECT referral_id, version, type, schema_version, data FROM floor_events WHERE referral_id = ? ORDER BY version"
     )
@@ -89,8 +141,12 @@ export const sqliteFloor = (filename: string) =>
             for (const r of rows) insert.run(r.referral_id, r.version, r.type, r.schema_version, r.data)
             commit.run()
           }),
-        close: Effect.sync(() => db.close())
-      } satisfies FloorDriver
+        close: Effect.andThen(
+          Effect.sync(() => db.close()),
+          same.close
+        )
+      } satisfies FloorDriver,
+      same
     }
   })
 
@@ -115,7 +171,8 @@ export const pgFloor = Effect.gen(function* () {
           )
         ),
       close: Effect.void
-    } satisfies FloorDriver
+    } satisfies FloorDriver,
+    same: undefined
   }
 })
 
@@ -161,6 +218,8 @@ export interface FloorFigures {
   readonly pragmas: string
   readonly commands: { readonly lahete: Array<number>; readonly floor: Array<number> }
   readonly appends: { readonly lahete: Array<number>; readonly floor: Array<number> }
+  /** SQLite: the same appends' statements through the driver directly (empty on PostgreSQL). */
+  readonly sameStatements: Array<number>
   /** Statements per command of lahete, by command (the most any one run took), `BEGIN`/`COMMIT` included. */
   readonly statements: Map<string, number>
   readonly history: { short: Array<number>; long: Array<number>; shortEvents: number; longEvents: number }
@@ -181,7 +240,7 @@ const meetingAt = (name: string, n: number): Command => ({
  * appends of `count` lifecycles each way, then the history comparison.
  */
 export const measureFloor = (
-  floor: { readonly pragmas: string; readonly driver: FloorDriver },
+  floor: { readonly pragmas: string; readonly driver: FloorDriver; readonly same: SameStatements | undefined },
   options: { readonly count: number; readonly warmup: number; readonly historyRuns: number }
 ) =>
   Effect.gen(function* () {
@@ -192,6 +251,7 @@ export const measureFloor = (
       pragmas: floor.pragmas,
       commands: { lahete: [], floor: [] },
       appends: { lahete: [], floor: [] },
+      sameStatements: [],
       statements: new Map(),
       history: { short: [], long: [], shortEvents: 0, longEvents: 0 }
     }
@@ -228,17 +288,28 @@ export const measureFloor = (
       }
     }
 
-    // appends alone
+    // appends alone; on SQLite, each append's statements as sent are run again on the same-statements database
+    const sent: Array<Sent> = []
+    const recording = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.provideService(effect, Statement.CurrentTransformer, (self) => {
+        const [text, params] = self.compile()
+        sent.push([text, params])
+        return Effect.succeed(self)
+      })
     for (let i = -options.warmup; i < options.count; i++) {
       const measured = i >= 0
       const ours = appendRequests(`app-${i}`)
       const theirs = appendRequests(`floor-app-${i}`)
       for (const [k, request] of ours.entries()) {
-        yield* timed(measured ? figures.appends.lahete : undefined, store.append(request))
+        sent.length = 0
+        yield* timed(measured ? figures.appends.lahete : undefined, recording(store.append(request)))
         const other = theirs[k]
         if (other !== undefined) {
           const rows = encodeRows(other.referralId, other.expectedVersion, other.events)
           yield* timed(measured ? figures.appends.floor : undefined, driver.insert(rows))
+        }
+        if (floor.same !== undefined) {
+          yield* timed(measured ? figures.sameStatements : undefined, floor.same.run([...sent]))
         }
       }
     }

@@ -77,7 +77,7 @@ const sqlite: Target = {
       )
       const client = SqliteClient.layer({ filename: join(dir, "bench.db") })
       return yield* Effect.gen(function* () {
-        const floor = yield* sqliteFloor(join(dir, "floor.db"))
+        const floor = yield* sqliteFloor(join(dir, "floor.db"), join(dir, "same-statements.db"))
         const figures = yield* measureFloor(floor, floorOptions())
         yield* floor.driver.close
         return figures
@@ -350,6 +350,27 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>): stri
       ratio(f.floor.appends.lahete, f.floor.appends.floor)
     ])
   )
+  const withSame = all.filter((f) => f.floor.sameStatements.length > 0)
+  const same = table(
+    [
+      "database",
+      "appends",
+      "append p50 ms",
+      "same statements, driver p50 ms",
+      "floor append p50 ms",
+      "same statements/floor",
+      "append/same statements"
+    ],
+    withSame.map((f) => [
+      f.target.name,
+      String(f.floor.sameStatements.length),
+      p50(f.floor.appends.lahete),
+      p50(f.floor.sameStatements),
+      p50(f.floor.appends.floor),
+      ratio(f.floor.sameStatements, f.floor.appends.floor),
+      ratio(f.floor.appends.lahete, f.floor.sameStatements)
+    ])
+  )
   const statementNames = [...(all[0]?.floor.statements.keys() ?? [])]
   const statements = table(
     ["command", ...all.map((f) => `${f.target.name} statements`)],
@@ -392,6 +413,14 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>): stri
     "",
     ...floorSetup.map((line) => `- ${line}`),
     "",
+    ...(withSame.length === 0
+      ? []
+      : [
+          "Where an append's time goes (SQLite): the statements lahete's append sent, with their parameters, run again through `DatabaseSync` directly on a database of their own with lahete's schema, interleaved with the two above. Same statements/floor is what the rows the guarantees need (idempotency key, stream version, projection row, outbox, vault) cost the database; append/same statements is what lahete's JavaScript and effect/sql add.",
+          "",
+          same,
+          ""
+        ]),
     "Statements per command (the most any measured run took, after the store read its fingerprint secret once; BEGIN and COMMIT of a transaction included: on PostgreSQL each is a round trip)",
     "",
     statements,
@@ -436,6 +465,24 @@ const recordFigures = (all: ReadonlyArray<Figures>) => {
         n: ours.length,
         p50: percentile(ours, 0.5),
         p99: percentile(ours, 0.99)
+      })
+    }
+    if (f.floor.sameStatements.length > 0) {
+      const same = sortedOf(f.floor.sameStatements)
+      const floorAppend = percentile(sortedOf(f.floor.appends.floor), 0.5)
+      record({
+        name: `${f.target.name}: the append's own statements through the driver over the driver's floor (latency: those statements)`,
+        unit: "× (p50 ratio)",
+        value: percentile(same, 0.5) / floorAppend,
+        n: same.length,
+        p50: percentile(same, 0.5),
+        p99: percentile(same, 0.99)
+      })
+      record({
+        name: `${f.target.name}: append over its own statements through the driver (latency: lahete's append)`,
+        unit: "× (p50 ratio)",
+        value: percentile(sortedOf(f.floor.appends.lahete), 0.5) / percentile(same, 0.5),
+        n: same.length
       })
     }
     const most = Math.max(...f.floor.statements.values())
