@@ -525,10 +525,29 @@ export const makeCodec = (upgrades: Readonly<Record<string, Readonly<Record<numb
     ])
   )
   const currentVersion = (type: string): number => 1 + Object.keys(upgrades[type] ?? {}).length
+  // and each member's encoder with its current version: every append encodes its events
+  const encoders = new Map<string, { readonly version: number; readonly encode: (event: ReferralEvent) => unknown }>(
+    ReferralEvent.members.map((m) => {
+      const type = m.fields._tag.schema.literal
+      return [
+        type,
+        {
+          version: currentVersion(type),
+          encode: Schema.encodeSync(m as unknown as Schema.Codec<ReferralEvent, unknown>)
+        }
+      ]
+    })
+  )
   const encodeEvent = Schema.encodeSync(ReferralEvent)
   return {
     currentVersion,
-    encode: (event) => ({ type: event._tag, version: currentVersion(event._tag), data: encodeEvent(event) }),
+    encode: (event) => {
+      const member = encoders.get(event._tag)
+      // a value outside the union (only an untyped caller can pass one) fails in the union's encoder, as before
+      return member === undefined
+        ? { type: event._tag, version: currentVersion(event._tag), data: encodeEvent(event) }
+        : { type: event._tag, version: member.version, data: member.encode(event) }
+    },
     decode: (stored) => {
       const decodeMember = members.get(stored.type)
       if (decodeMember === undefined) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ReferralEvent } from "@lahete/core"
 import { Fixtures as F } from "@lahete/testing"
-import { Result } from "effect"
+import { Result, Schema } from "effect"
 
 const everyEvent = () => {
   const all = Object.values(F.pathTo).flatMap((path) => F.history(path()).events)
@@ -53,6 +53,20 @@ describe("ReferralEvent codec", () => {
       const back = ReferralEvent.codec.decode(JSON.parse(JSON.stringify(stored)))
       expect(Result.getOrThrow(back)).toEqual(e)
     }
+  })
+
+  it("encodes each event as the union's encoder does, with its type's current version", () => {
+    const union = Schema.encodeSync(ReferralEvent.ReferralEvent)
+    const codec = ReferralEvent.makeCodec({ ReferralClosed: { 1: (data) => data } })
+    for (const e of everyEvent()) {
+      expect(ReferralEvent.codec.encode(e)).toStrictEqual({ type: e._tag, version: 1, data: union(e) })
+      expect(codec.encode(e).version).toBe(e._tag === "ReferralClosed" ? 2 : 1)
+    }
+    // an event the encoder's schema refuses is refused by the member's encoder as by the union's
+    const closed = F.history(F.pathTo.Closed()).events.at(-1) as ReferralEvent.ReferralEvent
+    const broken = { ...closed, at: "not an instant" } as unknown as ReferralEvent.ReferralEvent
+    expect(() => union(broken)).toThrow()
+    expect(() => ReferralEvent.codec.encode(broken)).toThrow()
   })
 
   it("upgrades an older version on decode", () => {
