@@ -360,5 +360,11 @@ describe("the measure-link message's length", () => {
       se: { encoding: "ucs-2", units: 158, segments: 3 },
       en: { encoding: "gsm-7", units: 176, segments: 2 }
     })
+    // the longest address before the token that keeps both to one segment: 30 characters
+    expect("https://lahete.kemijarvi.fi/m/").toHaveLength(30)
+    const thirty = segments("https://lahete.kemijarvi.fi/m/{token}", token)
+    expect([thirty.fi?.segments, thirty.sv?.segments]).toEqual([1, 1])
+    const thirtyOne = segments("https://lahete.kemijarvi.fi/mm/{token}", token)
+    expect([thirtyOne.fi?.segments, thirtyOne.sv?.segments]).toEqual([1, 2])
   })
 })
