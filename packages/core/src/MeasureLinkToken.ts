@@ -315,8 +315,9 @@ const mac = (k: Key, body: Uint8Array): Uint8Array =>
   createHmac("sha256", k.secret).update(domain).update(body).digest().subarray(0, macBytes)
 
 /**
- * Signs a link's token. The expiry is rounded up to the second; an expiry
- * outside 1970-2106 is a defect (a link lasts days).
+ * Signs a link's token. The expiry is rounded up to the second. Claims a
+ * token cannot carry are a defect: an expiry outside 1970-2106 (a link
+ * lasts days), text that is not well-formed.
  *
  * @since 0.3.0
  * @category signing
@@ -324,7 +325,7 @@ const mac = (k: Key, body: Uint8Array): Uint8Array =>
 export const sign = (k: Key, claims: Claims): Effect.Effect<string> =>
   Effect.sync(() => {
     const body = encodeBody(claims)
-    // what verification will read back: the claims themselves (ids are ASCII; anything else is a defect)
+    // verification must read back the claims themselves: text that is not well-formed (a lone surrogate) cannot be
     const back = decodeBody(body)?.claims
     if (
       back === undefined ||

@@ -280,6 +280,18 @@ describe("expiry", () => {
   })
 })
 
+describe("what cannot be signed", () => {
+  it("an expiry outside 1970-2106 or text that is not well-formed is a defect, never a token that says something else", () => {
+    expect(() => sign({ ...realisticClaims, expiresAt: Instant.make(Date.parse("2106-02-07T06:28:16.000Z")) })).toThrow(
+      "1970-2106"
+    )
+    expect(sign({ ...realisticClaims, expiresAt: Instant.make(Date.parse("2106-02-07T06:28:15.000Z")) })).toHaveLength(
+      52
+    )
+    expect(() => sign({ ...realisticClaims, tokenId: "k\uD800:measure-link-sms" })).toThrow("well-formed")
+  })
+})
+
 describe("the earlier format", () => {
   /** A token as the JWS signer (HS256, jose) made them before format 1, with the same key. */
   const jws = (c: Claims) => {
