@@ -173,8 +173,8 @@ export * as Mailer from "./Mailer.js"
  */
 export * as MeasureLink from "./MeasureLink.js"
 /**
- * The signed, expiring token a measure link carries (HS256, nothing
- * personal in it).
+ * The short signed, expiring token a measure link carries (format 1:
+ * HMAC-SHA-256 truncated to 128 bits; nothing personal in it).
  *
  * @since 0.3.0
  */

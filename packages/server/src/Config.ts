@@ -24,7 +24,7 @@
  * | `linkWorkers` | — | link workers (`LinkWorker` objects) added to the registry at start when it has none with their id |
  * | `worker.intervalSeconds` | `LAHETE_WORKER_INTERVAL_SECONDS` | seconds between worker rounds (default 30) |
  * | `fingerprintSecret` | `LAHETE_FINGERPRINT_SECRET` | the HMAC secret of command fingerprints (secret) |
- * | `measureLinks.secret` | `LAHETE_MEASURE_LINK_SECRET` | the HS256 secret measure links are signed with, at least 32 characters (secret); required when a programme sends measure links, with `messages.measureLinkUrl` |
+ * | `measureLinks.secret` | `LAHETE_MEASURE_LINK_SECRET` | the secret measure links are signed with (HMAC-SHA-256), at least 32 characters (secret); required when a programme sends measure links, with `messages.measureLinkUrl` |
  * | `measureLinks.texts` | — | the licensee's item texts for the measure form (`Instrument.ItemTexts` objects) |
  * | `linkWorkerSurvey.url` | — | the link workers' survey form, linked from the invitation email (required when a programme has `linkWorkerSurvey` and `linkWorkerSurvey.emails` is set) |
  * | `linkWorkerSurvey.emails` | — | link workers' email addresses by link worker id, for the survey invitations (the worker sends one per open round) |
