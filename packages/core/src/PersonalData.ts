@@ -70,10 +70,73 @@ export const SubjectData = Schema.Struct({
 export type SubjectData = typeof SubjectData.Type
 
 /**
+ * What identifies the person a vault entry is about: the fields
+ * `sameClient` reads (names, identity code, birth year), exactly as stored.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const SubjectIdentity = Schema.Struct({
+  givenName: Schema.String,
+  familyName: Schema.String,
+  personalIdentityCode: Schema.optionalKey(Schema.String),
+  birthYear: Schema.optionalKey(Schema.Int)
+})
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export type SubjectIdentity = typeof SubjectIdentity.Type
+
+/**
+ * The identity of a vault entry (or of the subject data a write puts there):
+ * its names, identity code and birth year, as stored, without its other
+ * fields.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const identityOf = (subject: SubjectIdentity): SubjectIdentity => ({
+  givenName: subject.givenName,
+  familyName: subject.familyName,
+  ...(subject.personalIdentityCode === undefined ? {} : { personalIdentityCode: subject.personalIdentityCode }),
+  ...(subject.birthYear === undefined ? {} : { birthYear: subject.birthYear })
+})
+
+/**
+ * Whether the vault's entry is still what a `PutSubject` write's
+ * `expectedIdentity` says was checked: no entry for `null`; otherwise an
+ * entry whose identity (`identityOf`) is exactly the expected one, character
+ * for character (no normalisation: the guard proves that nothing changed,
+ * `sameClient` decides whether it is the same person). A write without
+ * `expectedIdentity` is unguarded (always `true`). Every store applies a
+ * guarded write only when this holds, atomically with the write.
+ *
+ * @since 0.3.0
+ * @category predicates
+ */
+export const identityHolds = (current: SubjectData | undefined, write: VaultWrite): boolean => {
+  if (write._tag !== "PutSubject" || write.expectedIdentity === undefined) return true
+  const expected = write.expectedIdentity
+  if (expected === null || current === undefined) return expected === null && current === undefined
+  return (
+    current.givenName === expected.givenName &&
+    current.familyName === expected.familyName &&
+    current.personalIdentityCode === expected.personalIdentityCode &&
+    current.birthYear === expected.birthYear
+  )
+}
+
+/**
  * A change to the vault.
  *
  * - `PutSubject`: create or replace the subject's identity and contact data
- *   (keeps their referral notes).
+ *   (keeps their referral notes). With `expectedIdentity` (what
+ *   `ReferralService` read when it checked the submission with
+ *   `sameClient`: `null` for no entry, else the entry's identity) it is
+ *   applied only while the entry is still so (`identityHolds`); otherwise
+ *   the store refuses the whole append with `SubjectChanged`, writing
+ *   nothing, and the service checks again.
  * - `PutContact`: change the mobile number (`null` removes it) and language.
  * - `PutNotes`: set notes of one referral (fields given replace, others stay).
  * - `EraseReferral`: delete the notes of one referral, and the whole entry
@@ -91,6 +154,8 @@ export type VaultWrite =
       readonly subject: Omit<SubjectData, "referrals">
       readonly referralId: ReferralId
       readonly notes: ReferralNotes
+      /** The guard: the entry's identity when checked (`null`: no entry); absent, unguarded. */
+      readonly expectedIdentity?: SubjectIdentity | null | undefined
     }
   | {
       readonly _tag: "PutContact"
@@ -160,7 +225,12 @@ export const apply = (current: SubjectData | undefined, write: VaultWrite): Subj
  * aside) and, when both have one, the same birth year. A submission that
  * names an existing subject for another person is refused
  * (`ReferralService`), so it can never overwrite that person's identity and
- * contact data, which their own referrals' link workers read.
+ * contact data, which their own referrals' link workers read. The check is
+ * made on the entry as read before the append; the submission's vault write
+ * carries that entry's identity (`PutSubject.expectedIdentity`) and the
+ * store applies it only while it still holds (`identityHolds`), so a
+ * submission for another person checked at the same moment cannot slip in
+ * between.
  *
  * @since 0.3.0
  * @category predicates

@@ -18,13 +18,27 @@
  *    together with the idempotency record, the state they were decided
  *    against (the store advances its read side from it) and the command's
  *    personal data for the vault (`PersonalData.vaultWrite`), in one atomic
- *    append. On `VersionConflict` (or `LoadChanged`) it starts again from 1,
- *    a bounded number of times (`conflictRetries`, default 3), then fails
- *    with the conflict. When the store reports the key used (a retry of a
- *    command already appended, or the same key appended concurrently), the
- *    record of the key answers as in 2: the first result (the events
- *    appended then, read back from the stream) or `IdempotencyKeyReused`.
- *    The key is not looked up before: the append's transaction settles it.
+ *    append. On `VersionConflict` (or `LoadChanged`, or `SubjectChanged`)
+ *    it starts again from 1, a bounded number of times (`conflictRetries`,
+ *    default 3), then fails with the conflict. When the store reports the
+ *    key used (a retry of a command already appended, or the same key
+ *    appended concurrently), the record of the key answers as in 2: the
+ *    first result (the events appended then, read back from the stream) or
+ *    `IdempotencyKeyReused`. The key is not looked up before: the append's
+ *    transaction settles it.
+ *
+ * **A submission naming a subject on record** must be about the person the
+ * vault holds under it (`PersonalData.sameClient`), else it is refused with
+ * `InvalidCommand` on `subjectId`: its vault write would replace that
+ * client's identity and contact data, which their own referrals' link
+ * workers read and their text messages go to. The vault entry is read before
+ * deciding, so its vault write carries what was read (`expectedIdentity`: no
+ * entry, or the entry's names, identity code and birth year) and the store
+ * applies it only while the entry is still so, inside the append
+ * (`SubjectChanged` otherwise, nothing written). Of two submissions for two
+ * people racing on one subject id, the second to be appended is then checked
+ * again against the first one's entry and refused as if it had come later;
+ * two submissions for the same person both succeed.
  *
  * **Fingerprints.** A command's fingerprint is an HMAC-SHA-256 of a
  * canonical JSON of its content (object keys sorted) without `at` and without
@@ -599,11 +613,20 @@ interface Run extends Prints {
   readonly command: (state: Referral.ReferralState) => Effect.Effect<Decidable, ReferralServiceError>
 }
 
-/** A command to decide, and the load guard its append carries (assignments). */
+/** A command to decide, and the guards its append carries: the load (assignments), the subject's identity (submissions). */
 interface Decidable {
   readonly command: ReferralCommand.ReferralCommand
   readonly expectedLoad?: ReferralStore.AppendRequest["expectedLoad"]
+  /** What the submission was checked against (`null`: no vault entry): its vault write is guarded with it. */
+  readonly expectedIdentity?: PersonalData.SubjectIdentity | null
 }
+
+/** The command's vault write, a submission's guarded with the identity it was checked against. */
+const guardedWrite = (
+  write: PersonalData.VaultWrite | undefined,
+  expectedIdentity: PersonalData.SubjectIdentity | null | undefined
+): PersonalData.VaultWrite | undefined =>
+  write?._tag === "PutSubject" && expectedIdentity !== undefined ? { ...write, expectedIdentity } : write
 
 /**
  * Builds the service with options.
@@ -702,10 +725,10 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
           if (failure._tag === "Forbidden") yield* recordRefusal(run.about, failure)
           return yield* Effect.fail(failure)
         }
-        const { command, expectedLoad } = decidable.success
+        const { command, expectedLoad, expectedIdentity } = decidable.success
         const events = decision.success
         const after = Referral.fold(events, state)
-        const write = PersonalData.vaultWrite(command, state.subjectId)
+        const write = guardedWrite(PersonalData.vaultWrite(command, state.subjectId), expectedIdentity)
         const appended = yield* Effect.result(
           store.append({
             referralId: run.referralId,
@@ -732,6 +755,8 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
         switch (error._tag) {
           case "VersionConflict":
           case "LoadChanged":
+          case "SubjectChanged":
+            // decided (and a submission's subject checked) against what changed since: read and decide again
             return yield* retriesLeft > 0 ? attempt(run, retriesLeft - 1) : Effect.fail(error)
           case "IdempotencyKeyUsed": {
             // the key was used before (a retry) or concurrently: the first result is the answer
@@ -760,8 +785,12 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
       )
 
     // a submission that names a subject the vault holds must be about that person: otherwise its vault write would
-    // replace another client's identity and contact data (read by their own referrals' link workers)
-    const checkSubject = (command: Extract<ReferralCommand.ReferralCommand, { _tag: "SubmitReferral" }>) =>
+    // replace another client's identity and contact data (read by their own referrals' link workers). The write
+    // carries what was checked (`expectedIdentity`): the store applies it only while the entry is still so, in the
+    // append itself, so a submission checked at the same moment for another person cannot slip in between
+    const checkSubject = (
+      command: Extract<ReferralCommand.ReferralCommand, { _tag: "SubmitReferral" }>
+    ): Effect.Effect<Decidable, ReferralServiceError> =>
       Effect.flatMap(store.subject(command.subjectId), (stored) =>
         Option.isSome(stored) && !PersonalData.sameClient(stored.value, command.client)
           ? Effect.fail(
@@ -770,7 +799,10 @@ export const makeWith = (options: Options = {}): Effect.Effect<Shape, never, Req
                 reason: "names a client on record with other identity details; leave it out to refer a new client"
               })
             )
-          : Effect.succeed({ command })
+          : Effect.succeed({
+              command,
+              expectedIdentity: Option.isSome(stored) ? PersonalData.identityOf(stored.value) : null
+            })
       )
 
     const assign = (request: AssignRequest): Effect.Effect<Executed, ReferralServiceError> => {

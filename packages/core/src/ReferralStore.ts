@@ -65,6 +65,24 @@ export class LoadChanged extends Schema.TaggedError<LoadChanged>()("LoadChanged"
 }
 
 /**
+ * A guarded `PutSubject` vault write (`PersonalData.VaultWrite`,
+ * `expectedIdentity`) found the subject's vault entry no longer as it was
+ * checked: another submission created it, replaced its identity or erased
+ * it first. Nothing was written; check the submission again. Names the
+ * pseudonymous subject id only, never the entry's data.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class SubjectChanged extends Schema.TaggedError<SubjectChanged>()("SubjectChanged", {
+  subjectId: Schema.String
+}) {
+  override get message(): string {
+    return `the vault entry of subject ${this.subjectId} changed since it was checked`
+  }
+}
+
+/**
  * The store failed (connection, disk, corrupt data). Nothing was written.
  * `detail` never contains event data or personal data.
  *
@@ -86,7 +104,7 @@ export class StoreFailure extends Schema.TaggedError<StoreFailure>()("StoreFailu
  * @since 0.1.0
  * @category errors
  */
-export type ReferralStoreError = VersionConflict | IdempotencyKeyUsed | LoadChanged | StoreFailure
+export type ReferralStoreError = VersionConflict | IdempotencyKeyUsed | LoadChanged | SubjectChanged | StoreFailure
 
 /**
  * What was recorded for an idempotency key: the command's fingerprint and the
@@ -194,7 +212,11 @@ export interface Shape {
   /**
    * Appends atomically: all events, the idempotency record and the vault
    * writes, or nothing. Fails with `VersionConflict` when the stream is not at
-   * `expectedVersion`, `IdempotencyKeyUsed` when the key is known.
+   * `expectedVersion`, `IdempotencyKeyUsed` when the key is known,
+   * `SubjectChanged` when a guarded `PutSubject` write
+   * (`expectedIdentity`) finds the vault entry no longer as checked
+   * (`PersonalData.identityHolds`, evaluated on the entry as the write
+   * would change it: inside the append, atomically with it).
    */
   readonly append: (request: AppendRequest) => Effect.Effect<{ readonly version: number }, ReferralStoreError>
   /** What was recorded for an idempotency key. */

@@ -20,7 +20,9 @@
  *   version only, never its data.
  * - Vault writes are applied in order with `PersonalData.apply`: erasing a
  *   referral removes its notes, and the subject's entry with the last of
- *   them.
+ *   them. A guarded `PutSubject` (`expectedIdentity`) that finds the entry
+ *   no longer as checked (`PersonalData.identityHolds`) fails the append
+ *   with `SubjectChanged`, in the same swap of the snapshot.
  * - The layer also provides the read side, `ReferralIndex`, over the same
  *   snapshot: each referral's folded state and next deadline, advanced by
  *   the append that writes its events. Its queries scan the snapshot (this
@@ -59,6 +61,7 @@ import {
   type Shape,
   StoreFailure,
   type Stream,
+  SubjectChanged,
   VersionConflict
 } from "./ReferralStore.js"
 
@@ -217,7 +220,10 @@ export const makeWithIndex = (
       let vault = state.vault
       for (const write of request.vault) {
         const subjectId = write._tag === "PutSubject" ? write.subject.subjectId : write.subjectId
-        const updated = PersonalData.apply(Option.getOrUndefined(HashMap.get(vault, subjectId)), write)
+        const stored = Option.getOrUndefined(HashMap.get(vault, subjectId))
+        // a guarded submission's write: the entry must still be what was checked (in this same swap of the snapshot)
+        if (!PersonalData.identityHolds(stored, write)) return Result.fail(new SubjectChanged({ subjectId }))
+        const updated = PersonalData.apply(stored, write)
         vault = updated === undefined ? HashMap.remove(vault, subjectId) : HashMap.set(vault, subjectId, updated)
       }
       const version = current.length + rows.length
@@ -386,7 +392,7 @@ const makeIndex = (
   })
 }
 
-type AppendError = IdempotencyKeyUsed | VersionConflict | LoadChanged | StoreFailure
+type AppendError = IdempotencyKeyUsed | VersionConflict | LoadChanged | SubjectChanged | StoreFailure
 
 /**
  * Builds an in-memory store with options (without access to its index; the

@@ -335,6 +335,7 @@ export const fromServiceError = (
     case "StoreFailure":
     case "VersionConflict":
     case "LoadChanged":
+    case "SubjectChanged":
     case "IdempotencyKeyUsed":
     case "AuditLogFailure":
     case "LinkWorkerRegistryFailure":

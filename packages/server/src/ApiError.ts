@@ -364,6 +364,7 @@ export const fromServiceError = (error: ReferralService.ReferralServiceError, re
       })
     case "VersionConflict":
     case "LoadChanged":
+    case "SubjectChanged":
       return new Conflict({
         message: "the referral was changed by concurrent requests; retry",
         reason: "version-conflict"

@@ -33,9 +33,14 @@
  *    per-subject advisory lock, so concurrent writes for one client are not
  *    lost). Erasing a referral removes its notes from the subject's row, and
  *    the row when no other referral of the subject has notes in it; `Erase`
- *    deletes the row. On SQLite the transaction turns `secure_delete` on
- *    first, and once an erasure has committed the WAL is truncated
- *    (`SqlVault`).
+ *    deletes the row. A submission's guarded write (`PutSubject` with
+ *    `expectedIdentity`, as `ReferralService` makes it) is applied only while
+ *    the row is what the service checked: none (an `INSERT … ON CONFLICT DO
+ *    NOTHING` that must insert), or a row with the expected names, identity
+ *    code and birth year (read `FOR UPDATE` on PostgreSQL); otherwise the
+ *    append fails with `SubjectChanged` and writes nothing. On SQLite the
+ *    transaction turns `secure_delete` on first, and once an erasure has
+ *    committed the WAL is truncated (`SqlVault`).
  *
  * On PostgreSQL, an append given its state (`AppendRequest.state`, as
  * `ReferralService` gives it) with events and at most one vault write runs
@@ -46,12 +51,16 @@
  * (`link_worker_load`) are moved from the projection row as committed, the
  * load guard takes the same advisory lock as step 3a and compares the count
  * as committed, and the vault write is `PersonalData.apply` in SQL on the
- * row as committed. On SQLite the same append is one `INSERT` into a
- * temporary view (`lahete_append`, defined with its `INSTEAD OF INSERT`
- * trigger on the store's connection when it starts: no migration, nothing
- * in the database file) whose trigger runs steps 1–5 in order and
- * `RAISE(ABORT)`s on a used key or a failed guard, undoing the statement.
- * `current` reads the stream row joined with its projection row: a
+ * row as committed; a guarded submission's write is an `INSERT … ON
+ * CONFLICT DO NOTHING` (no row expected) or an `UPDATE … WHERE` the row's
+ * identity is the expected one, and the statement divides by zero when it
+ * wrote nothing (`SubjectChanged`, told after the rollback). On SQLite the
+ * same append is one `INSERT` into a temporary view (`lahete_append`,
+ * defined with its `INSTEAD OF INSERT` trigger on the store's connection
+ * when it starts: no migration, nothing in the database file) whose trigger
+ * runs steps 1–5 in order and `RAISE(ABORT)`s on a used key or a failed
+ * guard (the version, the load, a submission's subject), undoing the
+ * statement. `current` reads the stream row joined with its projection row: a
  * command's one read, whatever the length of its history.
  *
  * Any failure rolls the whole transaction back. Database errors become
@@ -145,12 +154,30 @@ const isAssertion = (error: SqlError): boolean => {
   return typeof cause === "object" && cause !== null && "code" in cause && cause.code === "22012"
 }
 /** SQLite: the append trigger's own `RAISE(ABORT, 'lahete:<what>')`. */
-const raised = (error: SqlError, what: "key-used" | "conflict" | "load"): boolean => {
+const raised = (error: SqlError, what: "key-used" | "conflict" | "load" | "subject"): boolean => {
   const cause: unknown = error.reason.cause
   return cause instanceof Error && cause.message.includes(`lahete:${what}`)
 }
 
 const caseloadSql = Array.from(Lifecycle.caseload, (status) => `'${status}'`).join(", ")
+
+/** The fields of a vault entry a submission's guard compares (`PersonalData.SubjectIdentity`, `identityHolds`). */
+const identityFields = ["givenName", "familyName", "personalIdentityCode", "birthYear"] as const
+
+/**
+ * SQLite: the guard of a submission's vault write (`PutSubject` with `expectedIdentity`, in `NEW.vault` as
+ * `expected`: JSON `null` for no entry, else the identity checked), in the append trigger before its vault
+ * statements: `RAISE(ABORT)` unless the subject's row is still what was checked (no row; or a row whose names,
+ * identity code and birth year are exactly the expected ones, `IS` so that a field absent on both sides matches).
+ * Unguarded writes (no `expected`) pass.
+ */
+const sqliteSubjectGuard = `SELECT RAISE(ABORT, 'lahete:subject')
+      WHERE json_extract(NEW.vault, '$.op') = 'PutSubject' AND json_type(NEW.vault, '$.expected') IS NOT NULL
+        AND NOT coalesce((SELECT json_type(NEW.vault, '$.expected') = 'object' AND ${identityFields
+          .map((field) => `json_extract(data, '$.${field}') IS json_extract(NEW.vault, '$.expected.${field}')`)
+          .join(" AND ")}
+          FROM subjects WHERE subject_id = json_extract(NEW.vault, '$.subject_id')),
+          json_type(NEW.vault, '$.expected') = 'null')`
 
 /** SQLite: the columns of the append view (`lahete_append`), in the order the store gives their values. */
 const appendColumns: ReadonlyArray<string> = [
@@ -214,6 +241,7 @@ const sqliteAppendTrigger = [
       SELECT json_extract(value, '$.id'), json_extract(value, '$.referral_id'), json_extract(value, '$.kind'),
         json_extract(value, '$.payload'), 'pending', 0, json_extract(value, '$.not_before')
       FROM json_each(NEW.messages) WHERE true;
+    ${sqliteSubjectGuard};
     INSERT INTO subjects (subject_id, data)
       SELECT json_extract(NEW.vault, '$.subject_id'), json_extract(NEW.vault, '$.first')
       WHERE json_extract(NEW.vault, '$.op') = 'PutSubject'
@@ -248,7 +276,9 @@ const sqliteVault = (write: PersonalData.VaultWrite | undefined): string | null 
         referral_id: write.referralId,
         first: JSON.stringify(PersonalData.apply(undefined, write)),
         subject: JSON.stringify(write.subject),
-        notes: JSON.stringify(write.notes)
+        notes: JSON.stringify(write.notes),
+        // the guard (`sqliteSubjectGuard`): null for no entry, else the identity checked; absent, unguarded
+        ...(write.expectedIdentity === undefined ? {} : { expected: write.expectedIdentity })
       })
     case "PutContact":
       return JSON.stringify({
@@ -420,9 +450,13 @@ export const makeWithIndex = (
       )
     }
 
-    const readSubject = (subjectId: Ids.SubjectId, operation: string) =>
+    /** PostgreSQL: a read that locks the row it finds until the transaction ends. */
+    const forUpdate = sql.literal(isPg ? " FOR UPDATE" : "")
+    const readSubject = (subjectId: Ids.SubjectId, operation: string, lock = false) =>
       Effect.gen(function* () {
-        const found = yield* sql`SELECT data${asText} AS data FROM subjects WHERE subject_id = ${subjectId}`.pipe(
+        const found = yield* sql`SELECT data${asText} AS data FROM subjects WHERE subject_id = ${subjectId}${
+          lock ? forUpdate : sql.literal("")
+        }`.pipe(
           Effect.mapError((e) => storeFailure(operation, e)),
           Effect.flatMap(rows(SubjectRow, operation, "subjects"))
         )
@@ -448,7 +482,22 @@ export const makeWithIndex = (
           )
           return
         }
-        const current = yield* readSubject(subjectId, "append")
+        const guarded = write._tag === "PutSubject" ? write.expectedIdentity : undefined
+        if (guarded === null) {
+          // a submission checked against no entry: written only if there is still none (the insert settles a race
+          // with an append of the one-statement kind, which does not take the subject's advisory lock)
+          const inserted = yield* Effect.mapError(
+            sql`INSERT INTO subjects (subject_id, data)
+              VALUES (${subjectId}, ${JSON.stringify(PersonalData.apply(undefined, write))}${toJson})
+              ON CONFLICT (subject_id) DO NOTHING RETURNING subject_id`,
+            (e) => storeFailure("append", e)
+          )
+          if (inserted.length === 0) return yield* new ReferralStore.SubjectChanged({ subjectId })
+          return
+        }
+        // a submission checked against an entry: the entry is locked (PostgreSQL) and must still be the one checked
+        const current = yield* readSubject(subjectId, "append", guarded !== undefined)
+        if (!PersonalData.identityHolds(current, write)) return yield* new ReferralStore.SubjectChanged({ subjectId })
         const next = PersonalData.apply(current, write)
         if (next === undefined) {
           // the erasure of the subject's last referral deletes the entry; a change to a subject the
@@ -502,12 +551,17 @@ export const makeWithIndex = (
 
     const caseloadList = sql.literal(Array.from(Lifecycle.caseload, (status) => `'${status}'`).join(", "))
 
+    /** PostgreSQL: the arguments of `jsonb_build_object` that take a vault row's identity fields (absent ones null). */
+    const pgIdentity = sql.literal(identityFields.map((field) => `'${field}', data -> '${field}'`).join(", "))
+
     /**
      * PostgreSQL: a vault write (`PersonalData.apply`) as parts of the one-statement append, written only when
      * the stream was advanced (`s`). Each works on the row as committed: `INSERT … ON CONFLICT DO UPDATE` and
      * `UPDATE` re-read a row another transaction changed while they waited for it; an erasure of one referral
      * locks the row (`FOR UPDATE`, the committed row) and then either deletes it (no other referral has notes in
-     * it) or removes the referral's notes.
+     * it) or removes the referral's notes. A guarded submission's write (`expectedIdentity`) is an insert that
+     * must not find a row (`null`) or an update of a row whose identity is the expected one; either returns its
+     * row only when written (`vaultGuard` asserts it).
      */
     const vaultPart = (write: PersonalData.VaultWrite | undefined): Statement.Fragment => {
       if (write === undefined) return sql.literal("")
@@ -515,13 +569,32 @@ export const makeWithIndex = (
         case "PutSubject": {
           const subjectId = write.subject.subjectId
           const first = JSON.stringify(PersonalData.apply(undefined, write))
-          return sql`, v AS (
-              INSERT INTO subjects (subject_id, data) SELECT ${subjectId}::text, ${first}::jsonb FROM s
-              ON CONFLICT (subject_id) DO UPDATE SET data = ${JSON.stringify(write.subject)}::jsonb
+          const replaced = sql`${JSON.stringify(write.subject)}::jsonb
                 || jsonb_build_object('referrals', coalesce(subjects.data -> 'referrals', '{}'::jsonb)
                   || jsonb_build_object(${write.referralId}::text,
                     coalesce(subjects.data -> 'referrals' -> ${write.referralId}::text, '{}'::jsonb)
-                      || ${JSON.stringify(write.notes)}::jsonb))
+                      || ${JSON.stringify(write.notes)}::jsonb))`
+          const expected = write.expectedIdentity
+          if (expected === null) {
+            // checked against no entry: inserted only if there is none (a racing insert is waited for, then wins)
+            return sql`, v AS (
+              INSERT INTO subjects (subject_id, data) SELECT ${subjectId}::text, ${first}::jsonb FROM s
+              ON CONFLICT (subject_id) DO NOTHING RETURNING 1
+            )`
+          }
+          if (expected !== undefined) {
+            // checked against an entry: replaced only while its identity is the one checked (`UPDATE` re-reads a
+            // row changed while it waited; a row erased meanwhile, or never there, is not written)
+            return sql`, v AS (
+              UPDATE subjects SET data = ${replaced}
+              WHERE subject_id = ${subjectId}::text AND EXISTS (SELECT 1 FROM s)
+                AND jsonb_strip_nulls(jsonb_build_object(${pgIdentity})) = ${JSON.stringify(PersonalData.identityOf(expected))}::jsonb
+              RETURNING 1
+            )`
+          }
+          return sql`, v AS (
+              INSERT INTO subjects (subject_id, data) SELECT ${subjectId}::text, ${first}::jsonb FROM s
+              ON CONFLICT (subject_id) DO UPDATE SET data = ${replaced}
             )`
         }
         case "PutContact": {
@@ -560,6 +633,16 @@ export const makeWithIndex = (
       }
     }
 
+    /**
+     * PostgreSQL: the one-statement append's assertion for a guarded submission's vault write (`vaultPart`): once
+     * the stream was advanced, the write must have been applied (its guard held), else the statement divides by
+     * zero and is undone like a failed version guard.
+     */
+    const vaultGuard = (write: PersonalData.VaultWrite | undefined): Statement.Fragment =>
+      write?._tag === "PutSubject" && write.expectedIdentity !== undefined
+        ? sql.literal("(advanced = 0 OR (SELECT count(*) FROM v) = 1)")
+        : sql.literal("true")
+
     const append = (
       request: ReferralStore.AppendRequest
     ): Effect.Effect<{ readonly version: number }, ReferralStore.ReferralStoreError> =>
@@ -593,10 +676,12 @@ export const makeWithIndex = (
          *   of link worker id) and returns the counts before them, for the guard;
          * - `e` the events, `p` the projection row, `o` the outbox entries;
          * - `v…` the vault write (`PersonalData.apply` in SQL, on the row as committed: an upsert or an update
-         *   re-reads the row it waited for; an erasure of one referral locks the row first).
+         *   re-reads the row it waited for; an erasure of one referral locks the row first). A guarded submission's
+         *   write (`expectedIdentity`) returns its row only when its guard held, and `checked` asserts it did.
          *
          * A key already used writes nothing (`claimed` 0). A key claimed but a guard that fails (another append
-         * came first, or the link worker's count is not the expected one) makes the statement divide by zero,
+         * came first, the link worker's count is not the expected one, or the subject's vault row is not the one
+         * a submission was checked against) makes the statement divide by zero,
          * which undoes the key's row with the rest (`Conflicted`, answered after the rollback).
          */
         const combined = (before: Referral.ReferralState, write: PersonalData.VaultWrite | undefined) =>
@@ -680,7 +765,7 @@ export const makeWithIndex = (
                 WHERE EXISTS (SELECT 1 FROM s)
               ), p AS (${SqlProjections.upsertWhen(sql, referralId, after, request.nextDueAt, sql`EXISTS (SELECT 1 FROM c)`)})${outbox}${vaultPart(write)}
               SELECT claimed, advanced, load_before,
-                1 / (CASE WHEN claimed = advanced AND ${loadOk} THEN 1 ELSE 0 END) AS checked
+                1 / (CASE WHEN claimed = advanced AND ${loadOk} AND ${vaultGuard(write)} THEN 1 ELSE 0 END) AS checked
               FROM (SELECT (SELECT count(*) FROM k)::int AS claimed, (SELECT count(*) FROM s)::int AS advanced,
                 ${loadBefore}::int AS load_before) AS r`.pipe(
               Effect.mapError((e) => (isAssertion(e) ? new Conflicted() : storeFailure("append", e))),
@@ -774,7 +859,7 @@ export const makeWithIndex = (
                 Effect.mapError((e) =>
                   raised(e, "key-used")
                     ? new ReferralStore.IdempotencyKeyUsed({ idempotencyKey: request.idempotencyKey })
-                    : raised(e, "conflict") || raised(e, "load")
+                    : raised(e, "conflict") || raised(e, "load") || raised(e, "subject")
                       ? new Conflicted()
                       : storeFailure("append", e)
                 )
@@ -798,6 +883,14 @@ export const makeWithIndex = (
                 expectedActiveClients: expected.activeClients,
                 actualActiveClients: actual
               })
+            }
+            if (
+              actualVersion === expectedVersion &&
+              write?._tag === "PutSubject" &&
+              write.expectedIdentity !== undefined
+            ) {
+              // the stream is where it was: the vault write's guard failed (the subject's entry changed since checked)
+              return yield* new ReferralStore.SubjectChanged({ subjectId: write.subject.subjectId })
             }
             return yield* new ReferralStore.VersionConflict({ referralId, expectedVersion, actualVersion })
           })

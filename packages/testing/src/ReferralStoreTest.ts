@@ -19,7 +19,11 @@
  * idempotency-key reuse writing nothing (events, idempotency record, vault);
  * vault writes landing with the events, and erasure (of one referral's notes,
  * and of the subject's entry with its last referral); concurrent appends at
- * the same expected version (exactly one wins); `referralIds` in first-append
+ * the same expected version (exactly one wins); a submission's guarded vault
+ * write (`expectedIdentity`) applied only while the subject's entry is as
+ * checked, otherwise `SubjectChanged` with nothing written, with the
+ * decided-against state given (the SQL stores' one statement) and without
+ * it (their statements one by one); `referralIds` in first-append
  * order; many streams interleaved; the fingerprint secret (one per store,
  * the same for every caller).
  *
@@ -551,6 +555,73 @@ export const suite = <E>(name: string, layer: Layer.Layer<ReferralStore.Referral
             })
           )
           expect(Option.isNone(yield* store.subject(subject))).toBe(true)
+        })
+      )
+    )
+
+    it.effect(
+      "a guarded submission's vault write is applied only while the entry is as checked; else SubjectChanged, nothing written",
+      withStore((store) =>
+        Effect.gen(function* () {
+          const [aino] = steps(onReferral("r-guard-seed", [Fixtures.submit()], "subject-guard"))
+          if (aino === undefined) throw new Error("fixture")
+          const subject = subjectId("subject-guard")
+          const ainoWrite = submissionWrite(aino.command)
+          if (ainoWrite._tag !== "PutSubject") throw new Error("fixture")
+          const ainoIdentity = PersonalData.identityOf(ainoWrite.subject)
+          let n = 0
+          /** A submission of a new referral under the subject, its vault write guarded with `expected`. */
+          const attempt = (expected: PersonalData.SubjectIdentity | null | undefined, withState: boolean) => {
+            const id = `r-guard-${++n}`
+            const [step] = steps(onReferral(id, [Fixtures.submit({ reasonText: `reason of ${id}` })], "subject-guard"))
+            if (step === undefined) throw new Error("fixture")
+            const write = submissionWrite(step.command)
+            const guarded =
+              expected === undefined || write._tag !== "PutSubject" ? write : { ...write, expectedIdentity: expected }
+            const base = request(id, 0, step.events, { vault: [guarded] })
+            return { id, request: withState ? { ...base, state: Referral.initialState } : base }
+          }
+          /** Refused: `SubjectChanged` naming the subject only, and nothing of the append written. */
+          const refused = (a: { readonly id: string; readonly request: ReferralStore.AppendRequest }) =>
+            Effect.gen(function* () {
+              const before = yield* store.subject(subject)
+              const error = yield* Effect.flip(store.append(a.request))
+              expect(error).toMatchObject({ _tag: "SubjectChanged", subjectId: subject })
+              for (const value of Object.values(Fixtures.submit().client)) expect(error.message).not.toContain(value)
+              expect(yield* store.subject(subject)).toEqual(before)
+              expect((yield* store.load(referralId(a.id))).version).toBe(0)
+              expect(yield* store.referralIds()).not.toContain(referralId(a.id))
+              expect(Option.isNone(yield* store.idempotency(a.request.idempotencyKey))).toBe(true)
+            })
+          for (const withState of [true, false]) {
+            // no entry expected, none there: written; then there is one
+            if (withState) {
+              const first = attempt(null, true)
+              yield* store.append(first.request)
+              expect(Option.getOrUndefined(yield* store.subject(subject))?.referrals[first.id]).toBeDefined()
+            }
+            yield* refused(attempt(null, withState))
+            // the identity as stored: written, also after the contact details changed (not part of the identity)
+            yield* store.append(
+              request("r-guard-seed", 0, [], {
+                vault: [{ _tag: "PutContact", subjectId: subject, mobileNumber: withState ? "+358401111111" : null }]
+              })
+            )
+            const same = attempt(ainoIdentity, withState)
+            yield* store.append(same.request)
+            expect(Option.getOrUndefined(yield* store.subject(subject))?.referrals[same.id]).toBeDefined()
+            // another identity code, name or birth year than stored: refused
+            yield* refused(attempt({ ...ainoIdentity, personalIdentityCode: "131052-308T" }, withState))
+            yield* refused(attempt({ ...ainoIdentity, familyName: "Virtanen" }, withState))
+            yield* refused(attempt({ ...ainoIdentity, birthYear: 1994 }, withState))
+            // unguarded: written as before
+            yield* store.append(attempt(undefined, withState).request)
+          }
+          // an entry expected, none there (erased meanwhile): refused
+          yield* store.append(request("r-guard-seed", 0, [], { vault: [{ _tag: "Erase", subjectId: subject }] }))
+          yield* refused(attempt(ainoIdentity, true))
+          yield* refused(attempt(ainoIdentity, false))
+          yield* store.append(attempt(null, false).request)
         })
       )
     )

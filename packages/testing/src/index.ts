@@ -121,6 +121,14 @@ export * as SmsSenderTest from "./SmsSenderTest.js"
  */
 export * as StaffMailAudit from "./StaffMailAudit.js"
 /**
+ * Submissions racing on one subject id, forced step by step
+ * (`interleaving`), for every `ReferralStore` layer: the second of two
+ * people is refused, the same person twice is accepted.
+ *
+ * @since 0.3.0
+ */
+export * as SubjectRaceTest from "./SubjectRaceTest.js"
+/**
  * Referral histories that reach every view field, for tests of what a transport sends of a view.
  *
  * @since 0.3.0
