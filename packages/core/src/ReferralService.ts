@@ -621,12 +621,29 @@ interface Decidable {
   readonly expectedIdentity?: PersonalData.SubjectIdentity | null
 }
 
-/** The command's vault write, a submission's guarded with the identity it was checked against. */
+/**
+ * The command's vault write, a submission's guarded with the identity it was checked against. A submission for a
+ * client on record (`sameClient` held) keeps the identity code and birth year on record when it gives none: what the
+ * vault knows of who the client is never shrinks, or a namesake with another code would pass the next check (the
+ * record would have lost the code that tells them apart). The guard makes the kept values exact: the write applies
+ * only while the entry is still `expectedIdentity`.
+ */
 const guardedWrite = (
   write: PersonalData.VaultWrite | undefined,
   expectedIdentity: PersonalData.SubjectIdentity | null | undefined
-): PersonalData.VaultWrite | undefined =>
-  write?._tag === "PutSubject" && expectedIdentity !== undefined ? { ...write, expectedIdentity } : write
+): PersonalData.VaultWrite | undefined => {
+  if (write?._tag !== "PutSubject" || expectedIdentity === undefined) return write
+  if (expectedIdentity === null) return { ...write, expectedIdentity }
+  const { personalIdentityCode, birthYear } = expectedIdentity
+  const subject = {
+    ...write.subject,
+    ...(write.subject.personalIdentityCode === undefined && personalIdentityCode !== undefined
+      ? { personalIdentityCode }
+      : {}),
+    ...(write.subject.birthYear === undefined && birthYear !== undefined ? { birthYear } : {})
+  }
+  return { ...write, subject, expectedIdentity }
+}
 
 /**
  * Builds the service with options.

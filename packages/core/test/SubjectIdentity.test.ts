@@ -96,6 +96,105 @@ describe("a submission naming a subject on record", () => {
   )
 })
 
+describe("what the vault knows of who a client is never shrinks", () => {
+  const submitAs = (n: number, client: ReferralCommand.ClientDetails) =>
+    Fixtures.submit({ referralId: referral(`referral-${n}`), idempotencyKey: key(`submit-${n}`), client })
+
+  it.effect(
+    "a submission for the client without their identity code keeps the code on record, so a namesake with another code is refused",
+    () =>
+      Effect.gen(function* () {
+        const service = yield* ReferralService.ReferralService
+        const store = yield* ReferralStore.ReferralStore
+        const subjectId = Fixtures.submit().subjectId
+        yield* service.execute(Fixtures.submit())
+        const { personalIdentityCode: _code, ...withoutCode } = Fixtures.submit().client
+        // the same person by name (no code given, a birth year given): accepted, the code and the new year both kept
+        yield* service.execute(submitAs(2, { ...withoutCode, birthYear: 1994, mobileNumber: "050 765 4321" }))
+        const stored = Option.getOrThrow(yield* store.subject(subjectId))
+        expect(stored.personalIdentityCode).toBe("010594Y9032")
+        expect(stored.birthYear).toBe(1994)
+        expect(stored.mobileNumber).toBe("+358507654321")
+        // a namesake with another identity code: refused (before the fix, the record had lost its code and let them in)
+        const namesake = yield* Effect.flip(
+          service.execute(submitAs(3, { ...withoutCode, personalIdentityCode: "131052-308T" }))
+        )
+        expect(namesake).toMatchObject({ _tag: "InvalidCommand", field: "subjectId" })
+        expect(Option.getOrThrow(yield* store.subject(subjectId)).personalIdentityCode).toBe("010594Y9032")
+      }).pipe(Effect.provide(memory()))
+  )
+
+  it.effect(
+    "a submission with a code but no birth year keeps the year on record, so a namesake born another year is refused",
+    () =>
+      Effect.gen(function* () {
+        const service = yield* ReferralService.ReferralService
+        const store = yield* ReferralStore.ReferralStore
+        const client = { givenName: "Ilmari", familyName: "Koodition", language: "fi" as const }
+        yield* service.execute(submitAs(1, { ...client, birthYear: 1950 }))
+        // the same person by name (the record has no code to compare): accepted, the code added, the year kept
+        yield* service.execute(submitAs(2, { ...client, personalIdentityCode: "010150-123A" }))
+        const stored = Option.getOrThrow(yield* store.subject(Fixtures.submit().subjectId))
+        expect(stored).toMatchObject({ personalIdentityCode: "010150-123A", birthYear: 1950 })
+        // a namesake without a code, born another year: refused (the record kept the year that tells them apart)
+        const older = yield* Effect.flip(service.execute(submitAs(3, { ...client, birthYear: 1948 })))
+        expect(older).toMatchObject({ _tag: "InvalidCommand", field: "subjectId" })
+      }).pipe(Effect.provide(memory()))
+  )
+
+  it("property: after any sequence of submissions on one subject id, the record holds a code and a birth year whenever an accepted one gave them, the latest given", () => {
+    const names = fc.constantFrom("Aino", " aino ", "AINO")
+    const codes = fc.constantFrom(undefined, "010594Y9032", "131052-308T")
+    const years = fc.constantFrom(undefined, 1994, 1952)
+    const clients = fc.array(
+      // a submission gives the code or the birth year (or both)
+      fc
+        .record({ givenName: names, personalIdentityCode: codes, birthYear: years })
+        .filter((c) => c.personalIdentityCode !== undefined || c.birthYear !== undefined),
+      { minLength: 1, maxLength: 6 }
+    )
+    fc.assert(
+      fc.property(clients, (given) => {
+        const result = Effect.runSync(
+          Effect.gen(function* () {
+            const service = yield* ReferralService.ReferralService
+            const store = yield* ReferralStore.ReferralStore
+            const accepted: Array<(typeof given)[number]> = []
+            for (const [i, c] of given.entries()) {
+              const client: ReferralCommand.ClientDetails = {
+                givenName: c.givenName,
+                familyName: "Testinen",
+                language: "fi",
+                ...(c.personalIdentityCode === undefined ? {} : { personalIdentityCode: c.personalIdentityCode }),
+                ...(c.birthYear === undefined ? {} : { birthYear: c.birthYear })
+              }
+              const outcome = yield* Effect.result(service.execute(submitAs(i + 1, client)))
+              if (Result.isSuccess(outcome)) accepted.push(c)
+            }
+            return { accepted, stored: yield* store.subject(Fixtures.submit().subjectId) }
+          }).pipe(Effect.provide(memory()))
+        )
+        // the first submission is always accepted (nothing on record yet)
+        expect(result.accepted[0]).toEqual(given[0])
+        const stored = Option.getOrThrow(result.stored)
+        const lastCode = result.accepted.findLast((c) => c.personalIdentityCode !== undefined)?.personalIdentityCode
+        const lastYear = result.accepted.findLast((c) => c.birthYear !== undefined)?.birthYear
+        expect(stored.personalIdentityCode).toBe(lastCode)
+        expect(stored.birthYear).toBe(lastYear)
+        // once a code is on record, every submission accepted after it carries that code or none
+        const firstWithCode = result.accepted.findIndex((c) => c.personalIdentityCode !== undefined)
+        if (firstWithCode >= 0) {
+          const code = result.accepted[firstWithCode]?.personalIdentityCode
+          for (const c of result.accepted.slice(firstWithCode)) {
+            expect([undefined, code]).toContain(c.personalIdentityCode)
+          }
+        }
+      }),
+      { numRuns: 200 }
+    )
+  })
+})
+
 describe("PersonalData.sameClient", () => {
   const stored = (code: string): PersonalData.SubjectData => ({
     subjectId: Fixtures.submit().subjectId,
