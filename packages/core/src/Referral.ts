@@ -800,6 +800,12 @@ export const makeDecider = (
         return fail(new InvalidCommand({ field: "client.personalIdentityCode", reason: code.failure.reason }))
       }
       birthDate = code.success.birthDate
+      // a birth year given beside the code must be the code's: the vault's identity check reads either
+      if (client.birthYear !== undefined && client.birthYear !== Number(birthDate.slice(0, 4))) {
+        return fail(
+          new InvalidCommand({ field: "client.birthYear", reason: "does not match the personal identity code" })
+        )
+      }
     } else if (client.birthYear !== undefined) {
       // without the day, count the client as young as the year allows
       birthDate = `${String(client.birthYear).padStart(4, "0")}-12-31`

@@ -340,6 +340,19 @@ describe("the client's age (at least 18 in Kemijärvi) on and around the birthda
     accepted(birthYear(999))
   })
 
+  it("a birth year beside the identity code must be the code's year: another is refused on client.birthYear", () => {
+    const { client } = F.submit() // 010594Y9032: born 1 May 1994
+    accepted(F.submit({ client: { ...client, birthYear: 1994 } }))
+    for (const year of [1993, 1995, 2094, 1894]) {
+      spec
+        .given([])
+        .when(F.submit({ client: { ...client, birthYear: year } }))
+        .thenFails("InvalidCommand", { field: "client.birthYear", reason: "does not match the personal identity code" })
+    }
+    // another client's code with its own year
+    accepted(F.submit({ client: { ...client, personalIdentityCode: "131052-308T", birthYear: 1952 } }))
+  })
+
   it("neither the identity code nor the birth year: refused, saying so", () => {
     const { client } = F.submit()
     const { personalIdentityCode: _, ...rest } = client

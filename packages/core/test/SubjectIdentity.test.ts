@@ -150,7 +150,13 @@ describe("what the vault knows of who a client is never shrinks", () => {
       // a submission gives the code or the birth year (or both)
       fc
         .record({ givenName: names, personalIdentityCode: codes, birthYear: years })
-        .filter((c) => c.personalIdentityCode !== undefined || c.birthYear !== undefined),
+        .filter((c) => c.personalIdentityCode !== undefined || c.birthYear !== undefined)
+        // a birth year beside a code is the code's (the decider refuses another)
+        .map((c) =>
+          c.personalIdentityCode !== undefined && c.birthYear !== undefined
+            ? { ...c, birthYear: c.personalIdentityCode === "010594Y9032" ? 1994 : 1952 }
+            : c
+        ),
       { minLength: 1, maxLength: 6 }
     )
     fc.assert(
