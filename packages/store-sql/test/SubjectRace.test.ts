@@ -92,13 +92,7 @@ const pair = (
 }
 
 const aino: ReferralCommand.ClientDetails = Fixtures.submit().client
-const eero: ReferralCommand.ClientDetails = {
-  givenName: "Eero",
-  familyName: "Muukalainen",
-  personalIdentityCode: "131052-308T",
-  mobileNumber: "050 765 4321",
-  language: "fi"
-}
+const eero = SubjectRaceTest.eero
 
 // real concurrency needs several connections: PostgreSQL (SQLite's fibers run a command through before yielding)
 for (const database of databases({ maxConnections: 4 }).filter((d) => d.concurrentConnections)) {

@@ -166,7 +166,14 @@ const submission = (n: number, subject: string, client: ReferralCommand.ClientDe
   })
 
 const aino: ReferralCommand.ClientDetails = Fixtures.submit().client
-const eero: ReferralCommand.ClientDetails = {
+/**
+ * Another person than the fixtures' client (Aino Testinen): another name,
+ * identity code and mobile number. For a race of two people on one subject id.
+ *
+ * @since 0.3.0
+ * @category fixtures
+ */
+export const eero: ReferralCommand.ClientDetails = {
   givenName: "Eero",
   familyName: "Muukalainen",
   personalIdentityCode: "131052-308T",
