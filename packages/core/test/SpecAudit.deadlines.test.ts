@@ -95,3 +95,26 @@ describe("D5: the follow-up window counts from the Helsinki day of closing", () 
       .thenFails("TooEarly", { command: "RecordMeasure", notBefore: local("2026-10-17", "00:00") })
   })
 })
+
+describe("the edges of a deadline's instant", () => {
+  it("at the due instant itself only the missed marker fires; the at-risk warning is for before it", () => {
+    const state = submittedAt(local("2026-03-02", "09:00"))
+    const d1 = byKind(state).assignment
+    if (d1 === undefined) throw new Error("D1 expected")
+    const at = (i: Instant.Instant) =>
+      Deadlines.dueFirings(state, kemijarvi, i)
+        .filter((f) => f.kind === "assignment")
+        .map((f) => f.marker)
+    expect(at(d1.warnAt as Instant.Instant)).toEqual(["at-risk"])
+    expect(at(d1.dueAt)).toEqual(["missed"])
+  })
+
+  it("a call time at the very instant of scheduling is not in the future: refused, even without a text message", () => {
+    const now = local("2026-03-03", "10:00") // Tuesday, in calling hours
+    const assigned = F.history([F.submit(), F.assign()])
+    DeciderSpec.make(F.decider)
+      .given(assigned.events)
+      .when(F.scheduleCall({ at: now, callAt: now, notifyBySms: false }))
+      .thenFails("CallTimeNotAllowed", { problem: "not-in-the-future" })
+  })
+})
