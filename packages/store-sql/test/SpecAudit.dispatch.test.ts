@@ -5,13 +5,17 @@
  * whatever the client's language would pass them. Here clients who speak
  * Swedish and English get the call-time message in their language, with the
  * call's local Helsinki time written as that language writes it.
+ *
+ * And C2's "valid mobile number" is the one on file when the message goes:
+ * a number changed after the call was scheduled gets the message, the old
+ * number (perhaps someone else's by now) does not.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Ids, Mailer, ReferralService, SmsSender } from "@lahete/core"
 import { SqlDispatcher } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Schema } from "effect"
-import { options } from "./support/dispatch.js"
+import { options, setup } from "./support/dispatch.js"
 import { databases, serviceOn } from "./support/layers.js"
 
 const referralId = Schema.decodeSync(Ids.ReferralId)
@@ -81,5 +85,27 @@ for (const database of databases({ maxConnections: 4 })) {
         )
       }
     )
+
+    it.effect("the message goes to the number on file when it is sent, not to the one given at submission", () => {
+      const sms = recordingSms()
+      return Effect.gen(function* () {
+        const id = referralId("r-new-number")
+        const smsId = yield* setup(id, [
+          Fixtures.updateContact({
+            referralId: id,
+            actor: Fixtures.linkWorkerActor,
+            at: at(4.5),
+            mobileNumber: "050 765 4321"
+          })
+        ])
+        const results = yield* SqlDispatcher.dispatch(options, { now: at(5) })
+        expect(results.filter((r) => r.id === smsId).map((r) => r.outcome)).toEqual(["sent"])
+        expect(sms.sent.map((m) => m.to)).toEqual(["+358507654321"])
+      }).pipe(
+        Effect.provideService(SmsSender.SmsSender, sms.service),
+        Effect.provideService(Mailer.Mailer, mailer),
+        Effect.provide(layer)
+      )
+    })
   })
 }
