@@ -7,7 +7,8 @@
  * figure from exactly five is shown.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Evaluation, Instant, Presets, LinkWorkerSurvey as S } from "@lahete/core"
+import { CommunityEvaluation, Evaluation, Instant, Presets, LinkWorkerSurvey as S } from "@lahete/core"
+import { Fixtures as F } from "@lahete/testing"
 import * as fc from "fast-check"
 import { cohort, plus, start } from "./support/cohort.js"
 
@@ -86,5 +87,22 @@ describe("the evaluation report: the floor of five", () => {
       expect(valuesIn(r), String(minimumCell)).toEqual([])
       expect(r.minimumCell, String(minimumCell)).toBe(5)
     }
+  })
+})
+
+describe("the community section: the floor of five", () => {
+  it("CommunityEvaluation.compute, called on its own, shows nothing of four clients whatever minimum it is given", () => {
+    const joined = F.history([
+      ...F.pathTo.Active(),
+      F.activity("suggested", { at: F.at(24 * 6) }),
+      F.activity("joined", { at: F.at(24 * 7) })
+    ]).state
+    for (const minimumCell of [1, 4, Number.NaN]) {
+      const four = CommunityEvaluation.compute([joined, joined, joined, joined], { minimumCell })
+      expect(valuesIn(four), String(minimumCell)).toEqual([])
+    }
+    // five are shown (the same client five times stands in for five clients here)
+    const five = CommunityEvaluation.compute([joined, joined, joined, joined, joined], { minimumCell: 1 })
+    expect(valuesIn(five)).toContainEqual({ _tag: "Value", value: 5 })
   })
 })
