@@ -180,7 +180,8 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 /**
  * Computes the community section from the referrals' states (folded up to
- * the report's `asOf`).
+ * the report's `asOf`). `minimumCell` is at least 5: a smaller one (or one
+ * that is not a number) counts as 5.
  *
  * @since 0.3.0
  * @category constructors
@@ -189,7 +190,8 @@ export const compute = (
   states: ReadonlyArray<ReferralState>,
   options: { readonly minimumCell: number; readonly directory?: Directory.Directory | undefined }
 ): Community => {
-  const minimum = options.minimumCell
+  // never under 5 (domain specification §9), whatever the caller passes (`|| 5`: NaN too)
+  const minimum = Math.max(5, options.minimumCell || 5)
   const activities = new Map<string, { ref: Directory.ActivityRef; sets: Sets }>()
   const organisations = new Map<string, Sets>()
   const needs = new Map<string, Map<string, Set<number>>>()

@@ -420,7 +420,9 @@ const makeCollector = (input: Omit<Input, "histories">) => {
 }
 
 const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>): Report => {
-  const minimumCell = Math.max(5, Math.floor(input.minimumCell ?? 5))
+  // `|| 5`: a minimum that is not a number (NaN, e.g. an unset setting read with `Number`) would make every
+  // `n < minimum` false and show every cell
+  const minimumCell = Math.max(5, Math.floor(input.minimumCell ?? 5) || 5)
   const rules = suppression(minimumCell)
   const instruments = input.instruments ?? Instruments.defaults
   const asOf = input.asOf ?? input.period.to

@@ -271,7 +271,8 @@ export const aggregate = (
   options: { readonly now: Instant; readonly minimumCell?: number }
 ): Aggregate => {
   if (options.now < round.closesAt) return { _tag: "RoundOpen", round: round.id, closesAt: round.closesAt }
-  const minimum = Math.max(5, options.minimumCell ?? 5)
+  // `|| 5`: a minimum that is not a number (NaN) would make every `n < minimum` false and show every figure
+  const minimum = Math.max(5, options.minimumCell || 5)
   const mine = answers.filter((a) => a.surveyId === survey.id && a.round === round.id)
   const small: Cell = { _tag: "Suppressed", reason: "fewer-than-minimum" }
   const count = (n: number): Cell => (n < minimum ? small : { _tag: "Value", value: n })
