@@ -401,6 +401,19 @@ const notAllowed = (state: ReferralState, command: string, detail?: string): Dec
     )
   )
 
+/**
+ * Research consent is given in writing (domain §2: "`research`: written, separate"): a grant recorded any other way
+ * is not a research consent. Refusing one is fine by any method, and research consent never gates anything (C4): a
+ * command carrying an unwritten grant is refused as invalid input, not for a missing consent.
+ */
+const isUnwrittenResearchGrant = (consent: {
+  readonly purpose: Consent.Purpose
+  readonly decision: Consent.Decision
+  readonly method: Consent.Method
+}): boolean => consent.purpose === "research" && consent.decision === "granted" && consent.method !== "written"
+
+const researchInWriting = "research consent is granted in writing (method written)"
+
 const consentRecord = (
   command: ReferralCommand,
   given: {
@@ -636,6 +649,9 @@ export const makeDecider = (
         if (given.expiresAt !== undefined && given.expiresAt <= at) {
           return fail(new InvalidCommand({ field: "consent.expiresAt", reason: "expiry must be after the decision" }))
         }
+        if (isUnwrittenResearchGrant(given)) {
+          return fail(new InvalidCommand({ field: "consent.method", reason: researchInWriting }))
+        }
         if (
           command.actor.role === "Client" &&
           given.decision === "granted" &&
@@ -780,6 +796,8 @@ export const makeDecider = (
       if (c.expiresAt !== undefined && c.expiresAt <= at) {
         return fail(new InvalidCommand({ field: "consents.expiresAt", reason: "expiry must be after the decision" }))
       }
+      if (isUnwrittenResearchGrant(c))
+        return fail(new InvalidCommand({ field: "consents.method", reason: researchInWriting }))
     }
     if (command.feedbackRequested && !programme.feedback.referrerMayRequest) {
       return fail(

@@ -252,9 +252,9 @@ describe("consent in an ended referral", () => {
       .thenFails("InvalidCommand", { field: "consent.expiresAt", reason: "expiry must be after the decision" })
     given("Active")
       .when(
-        F.recordConsent("research", "granted", {
+        F.recordConsent("proxy-measure", "granted", {
           actor: F.client,
-          consent: { ...F.consentGiven("research", "granted"), method: "agreed-for-office-time" }
+          consent: { ...F.consentGiven("proxy-measure", "granted"), method: "agreed-for-office-time" }
         })
       )
       .thenFails("InvalidCommand", { field: "consent.method", reason: "a client records their own consent directly" })

@@ -135,26 +135,26 @@ describe("how consent is recorded", () => {
   it("a client does not record their own grant as 'agreed for office time' (that is the referrer's arrangement)", () => {
     given("Active")
       .when(
-        F.recordConsent("research", "granted", {
+        F.recordConsent("proxy-measure", "granted", {
           actor: F.client,
-          consent: { ...F.consentGiven("research"), method: "agreed-for-office-time" }
+          consent: { ...F.consentGiven("proxy-measure"), method: "agreed-for-office-time" }
         })
       )
       .thenFails("InvalidCommand", { field: "consent.method" })
     // a client's own grant in writing, and staff recording an office-time agreement, are fine
     given("Active")
       .when(
-        F.recordConsent("research", "granted", {
+        F.recordConsent("proxy-measure", "granted", {
           actor: F.client,
-          consent: { ...F.consentGiven("research"), method: "written" }
+          consent: { ...F.consentGiven("proxy-measure"), method: "written" }
         })
       )
       .thenEvents((events) => expect(tags(events)).toEqual(["ConsentRecorded"]))
     given("Active")
       .when(
-        F.recordConsent("research", "granted", {
+        F.recordConsent("proxy-measure", "granted", {
           actor: F.coordinator,
-          consent: { ...F.consentGiven("research"), method: "agreed-for-office-time" }
+          consent: { ...F.consentGiven("proxy-measure"), method: "agreed-for-office-time" }
         })
       )
       .thenEvents((events) => expect(tags(events)).toEqual(["ConsentRecorded"]))
@@ -167,6 +167,44 @@ describe("how consent is recorded", () => {
         })
       )
       .thenEvents((events) => expect(tags(events)).toEqual(["ConsentRecorded"]))
+  })
+  it("research consent is granted in writing (§2): another method is refused on the method, a refusal or withdrawal by any method is recorded", () => {
+    for (const method of ["in-appointment", "agreed-for-office-time", "verbal"] as const) {
+      given("Active")
+        .when(
+          F.recordConsent("research", "granted", {
+            actor: F.coordinator,
+            consent: { ...F.consentGiven("research"), method }
+          })
+        )
+        .thenFails("InvalidCommand", {
+          field: "consent.method",
+          reason: "research consent is granted in writing (method written)"
+        })
+      // listed at submission: the same refusal, nothing recorded
+      spec
+        .given([])
+        .when(F.submit({ consents: [...F.submit().consents, { ...F.consentGiven("research"), method }] }))
+        .thenFails("InvalidCommand", { field: "consents.method" })
+      for (const decision of ["refused", "withdrawn"] as const) {
+        given("Active")
+          .when(
+            F.recordConsent("research", decision, {
+              actor: F.coordinator,
+              consent: { ...F.consentGiven("research", decision), method }
+            })
+          )
+          .thenEvents((events) => expect(tags(events)).toEqual(["ConsentRecorded"]))
+      }
+    }
+    // in writing: recorded, at submission too
+    given("Active")
+      .when(F.recordConsent("research", "granted", { consent: { ...F.consentGiven("research"), method: "written" } }))
+      .thenEvents((events) => expect(tags(events)).toEqual(["ConsentRecorded"]))
+    spec
+      .given([])
+      .when(F.submit({ consents: [...F.submit().consents, { ...F.consentGiven("research"), method: "written" }] }))
+      .thenEvents((events) => expect(events[0]?._tag).toBe("ReferralSubmitted"))
   })
 
   it("a purpose listed twice at submission is refused (which decision would count?)", () => {

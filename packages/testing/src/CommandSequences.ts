@@ -185,11 +185,14 @@ export const withoutResearch = (commands: ReadonlyArray<Command>): ReadonlyArray
             : c
         )
 
-const researchDecision = fc.record({
-  decision: Arbitraries.consentDecision,
-  method: Arbitraries.consentMethod,
-  expiresInDays: fc.option(fc.integer({ min: 1, max: 1000 }), { nil: undefined })
-})
+const researchDecision = fc
+  .record({
+    decision: Arbitraries.consentDecision,
+    method: Arbitraries.consentMethod,
+    expiresInDays: fc.option(fc.integer({ min: 1, max: 1000 }), { nil: undefined })
+  })
+  // a research grant is written (refused or withdrawn in any way)
+  .map((d) => (d.decision === "granted" ? { ...d, method: "written" as const } : d))
 
 const given = (
   purpose: Consent.Purpose,
@@ -388,24 +391,27 @@ const otherPurposes: ReadonlyArray<Consent.Purpose> = [
 ]
 
 const consentPlan = (purpose: Consent.Purpose): fc.Arbitrary<ConsentPlan> =>
-  fc.record({
-    purpose: fc.constant(purpose),
-    decision: fc.oneof(
-      { arbitrary: fc.constant("granted" as const), weight: 3 },
-      { arbitrary: fc.constantFrom("refused" as const, "withdrawn" as const), weight: 1 }
-    ),
-    method: fc.constantFrom(
-      "in-appointment" as const,
-      "agreed-for-office-time" as const,
-      "written" as const,
-      "verbal" as const
-    ),
-    // an expiry now and then (a quarter of the decisions)
-    expiresInDays: fc.oneof(
-      { arbitrary: fc.constant(undefined), weight: 3 },
-      { arbitrary: fc.integer({ min: 1, max: 120 }), weight: 1 }
-    )
-  })
+  fc
+    .record({
+      purpose: fc.constant(purpose),
+      decision: fc.oneof(
+        { arbitrary: fc.constant("granted" as const), weight: 3 },
+        { arbitrary: fc.constantFrom("refused" as const, "withdrawn" as const), weight: 1 }
+      ),
+      method: fc.constantFrom(
+        "in-appointment" as const,
+        "agreed-for-office-time" as const,
+        "written" as const,
+        "verbal" as const
+      ),
+      // an expiry now and then (a quarter of the decisions)
+      expiresInDays: fc.oneof(
+        { arbitrary: fc.constant(undefined), weight: 3 },
+        { arbitrary: fc.integer({ min: 1, max: 120 }), weight: 1 }
+      )
+    })
+    // a research grant is written (refused or withdrawn in any way)
+    .map((p) => (p.purpose === "research" && p.decision === "granted" ? { ...p, method: "written" as const } : p))
 
 /** Sequences start between these instants; link workers and clients are made for the earliest. */
 const firstStart = Date.UTC(2020, 0, 1)
@@ -1016,9 +1022,11 @@ const recordConsent = (
   const actor = options.actor ?? x.oneOf(consentActors(x))
   const method =
     options.method ??
-    (actor.role === "Client" && decision === "granted"
-      ? x.oneOf(methods.filter((m) => m !== "agreed-for-office-time"))
-      : x.oneOf(methods))
+    (purpose === "research" && decision === "granted"
+      ? "written"
+      : actor.role === "Client" && decision === "granted"
+        ? x.oneOf(methods.filter((m) => m !== "agreed-for-office-time"))
+        : x.oneOf(methods))
   const expiresAt = options.expiresAt ?? (x.draw(4) === 0 ? x.clock + (1 + x.draw(60)) * DAY : undefined)
   return {
     _tag: "RecordConsent",
@@ -1308,6 +1316,15 @@ const badFields = (x: Ctx): Candidates => {
     [1, () => recordConsent(x, { expiresAt: x.clock - x.draw(10) * DAY })],
     [1, () => recordConsent(x, { actor: x.client, decision: "granted", method: "agreed-for-office-time" })],
     [1, () => recordConsent(x, { purpose: "referral", decision: "granted", actor: x.client, method: "written" })],
+    [
+      1,
+      () =>
+        recordConsent(x, {
+          purpose: "research",
+          decision: "granted",
+          method: x.oneOf<Consent.Method>(["in-appointment", "agreed-for-office-time", "verbal"])
+        })
+    ],
     [1, () => updateContact(x, x.oneOf(x.setup.invalidMobiles))],
     [
       1,

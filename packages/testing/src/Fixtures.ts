@@ -127,7 +127,8 @@ const key = (prefix: string) =>
 const consent = (purpose: Consent.Purpose, decision: Consent.Decision = "granted"): ReferralCommand.ConsentGiven => ({
   purpose,
   decision,
-  method: "in-appointment"
+  // research consent is granted in writing; the others in the appointment
+  method: purpose === "research" && decision === "granted" ? "written" : "in-appointment"
 })
 
 /**
