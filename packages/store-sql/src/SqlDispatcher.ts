@@ -51,6 +51,7 @@
  */
 import {
   type Actor,
+  AuditLog,
   Consent,
   Deadlines,
   Ids,
@@ -216,15 +217,30 @@ const sendSms = (
  */
 const smsRecipient = (
   store: ReferralStore.ReferralStore["Service"],
-  state: Referral.ReferralState
+  state: Referral.ReferralState,
+  read: { readonly actor: Actor.Actor; readonly at: Instant.Instant; readonly kind: SqlOutbox.Payload["kind"] }
 ): Effect.Effect<
   { readonly to: string; readonly language: Programme.Language } | Decision,
-  ReferralStore.StoreFailure | ReferralStore.ReferralStoreError
+  ReferralStore.StoreFailure | ReferralStore.ReferralStoreError | AuditLog.AuditLogFailure,
+  AuditLog.AuditLog
 > =>
   Effect.gen(function* () {
     if (state.subjectId === undefined) return cancelled("personal-data-erased")
     const subject = yield* store.subject(state.subjectId)
     if (Option.isNone(subject)) return cancelled("personal-data-erased")
+    // the usage log holds every read of personal data, the dispatcher's too (§8): who read the client's contact
+    // details, when and for which message; recorded before anything is sent (a failure leaves the entry claimed)
+    const audit = yield* AuditLog.AuditLog
+    yield* audit.recordUsage({
+      at: read.at,
+      actorId: read.actor.id,
+      role: read.actor.role,
+      organisation: read.actor.organisation,
+      subjectId: state.subjectId,
+      ...(state.referralId === undefined ? {} : { referralId: state.referralId }),
+      what: "contact-details",
+      purpose: read.kind
+    })
     const to = subject.value.mobileNumber
     if (to === undefined || !state.validMobile) return cancelled("no-mobile-number")
     return { to, language: subject.value.language }
@@ -236,11 +252,16 @@ const smsRecipient = (
 const handle = (
   entry: SqlOutbox.Claimed,
   now: Instant.Instant,
-  options: Options
+  options: Options,
+  actor: Actor.Actor
 ): Effect.Effect<
   Decision,
-  ReferralStore.StoreFailure | ReferralStore.ReferralStoreError,
-  ReferralStore.ReferralStore | ReferralService.ProgrammeCatalog | SmsSender.SmsSender | Mailer.Mailer
+  ReferralStore.StoreFailure | ReferralStore.ReferralStoreError | AuditLog.AuditLogFailure,
+  | ReferralStore.ReferralStore
+  | ReferralService.ProgrammeCatalog
+  | SmsSender.SmsSender
+  | Mailer.Mailer
+  | AuditLog.AuditLog
 > =>
   Effect.gen(function* () {
     const store = yield* ReferralStore.ReferralStore
@@ -281,7 +302,7 @@ const handle = (
         if (options.measureLinkKey === undefined || options.templates.measureLinkUrl === undefined) {
           return failed("no-measure-link-key")
         }
-        const recipient = yield* smsRecipient(store, state)
+        const recipient = yield* smsRecipient(store, state, { actor, at: now, kind: payload.kind })
         if ("_tag" in recipient) return recipient
         const token = yield* MeasureLinkToken.sign(options.measureLinkKey, {
           tokenId: payload.tokenId,
@@ -306,7 +327,7 @@ const handle = (
         // D3: never after sendBefore, never in quiet hours
         const notNow = sendWindow(now, payload.sendAfter, (at) => at > payload.sendBefore, programme)
         if (notNow !== undefined) return notNow
-        const recipient = yield* smsRecipient(store, state)
+        const recipient = yield* smsRecipient(store, state, { actor, at: now, kind: payload.kind })
         if ("_tag" in recipient) return recipient
         const text = MessageTemplates.callTimeMessage(programme, options.templates, {
           callAt: payload.callAt,
@@ -412,9 +433,11 @@ export const dispatch = (
   | ReferralService.ProgrammeCatalog
   | SmsSender.SmsSender
   | Mailer.Mailer
+  | AuditLog.AuditLog
 > =>
   Effect.gen(function* () {
     const now = round.now
+    const actor = options.actor ?? Scheduler.systemActor
     const claimed = yield* SqlOutbox.claim({
       now,
       limit: options.batchSize ?? 50,
@@ -422,11 +445,11 @@ export const dispatch = (
     })
     const results: Array<Result> = []
     for (const entry of claimed) {
-      const decision = yield* Effect.option(handle(entry, now, options))
+      const decision = yield* Effect.option(handle(entry, now, options, actor))
       if (Option.isNone(decision)) continue
       const d = decision.value
       if (d._tag === "finish") {
-        const held = yield* record(entry, d.outcome, now, options.actor ?? Scheduler.systemActor)
+        const held = yield* record(entry, d.outcome, now, actor)
         results.push({
           id: entry.id,
           kind: entry.kind,
@@ -462,7 +485,8 @@ export interface RoundResult {
 
 /**
  * What the worker needs: the database, the referral service and store, the
- * programmes, and the two senders.
+ * programmes, the two senders, and the audit log (the dispatcher's reads of
+ * a client's contact details are in the usage log).
  *
  * @since 0.1.0
  * @category worker
@@ -475,6 +499,7 @@ export type WorkerServices =
   | ReferralService.ProgrammeCatalog
   | SmsSender.SmsSender
   | Mailer.Mailer
+  | AuditLog.AuditLog
 
 /**
  * One worker round at the clock's time: the deadline scheduler's step over

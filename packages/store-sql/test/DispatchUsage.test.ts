@@ -1,0 +1,99 @@
+/**
+ * §8: the usage log holds every read of personal data, who read it, in what
+ * role, what, for what purpose and when. The dispatcher reads a client's
+ * mobile number and language from the vault for every text message it
+ * sends; each such read is in the client's usage log (the worker's actor,
+ * role System, `contact-details`, the message's kind), before the message
+ * goes. A message cancelled before the vault is read (the referral ended, no
+ * consent) leaves no entry, and nothing personal is in an entry.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { AuditLog, Ids, Mailer, Scheduler, SmsSender } from "@lahete/core"
+import { SqlDispatcher } from "@lahete/store-sql"
+import { Fixtures } from "@lahete/testing"
+import { Effect, Layer, Schema } from "effect"
+import { options, setup } from "./support/dispatch.js"
+import { databases, serviceOn } from "./support/layers.js"
+
+const referralId = Schema.decodeSync(Ids.ReferralId)
+const at = Fixtures.at
+
+const sender = () => {
+  const sent: Array<SmsSender.SmsMessage> = []
+  const service: SmsSender.Shape = {
+    send: (message) =>
+      Effect.sync(() => {
+        sent.push(message)
+        return { id: message.id, providerId: `rec-${message.id}`, status: "accepted" as const }
+      })
+  }
+  return { sent, service }
+}
+
+const mailer: Mailer.Shape = {
+  send: (mail) => Effect.succeed({ id: mail.id, messageId: `<${mail.id}@test>`, accepted: mail.to, rejected: [] })
+}
+
+for (const database of databases({ maxConnections: 4 })) {
+  const layer = serviceOn(Layer.fresh(database.client))
+
+  describe(`the dispatcher's reads of contact details in the usage log on ${database.name}`, () => {
+    it.effect(
+      "a call-time message sent: one entry for the read of the client's contact details, nothing personal",
+      () => {
+        const sms = sender()
+        return Effect.gen(function* () {
+          const id = referralId("r-usage-sent")
+          const smsId = yield* setup(id)
+          const subjectId = Schema.decodeSync(Ids.SubjectId)(`subject-of-${id}`)
+          const audit = yield* AuditLog.AuditLog
+          const before = (yield* audit.forSubject(subjectId)).usage.length
+          const results = yield* SqlDispatcher.dispatch(options, { now: at(4) })
+          expect(results.filter((r) => r.id === smsId).map((r) => r.outcome)).toEqual(["sent"])
+          const usage = (yield* audit.forSubject(subjectId)).usage.slice(before)
+          expect(usage).toEqual([
+            {
+              at: at(4),
+              actorId: Scheduler.systemActor.id,
+              role: "System",
+              organisation: Scheduler.systemActor.organisation,
+              subjectId,
+              referralId: id,
+              what: "contact-details",
+              purpose: "call-time-sms"
+            }
+          ])
+          // the number and the name are never in the log
+          const text = JSON.stringify(usage)
+          for (const value of ["+358", "0401234567", "Aino", "Testinen"]) expect(text).not.toContain(value)
+          expect(sms.sent).toHaveLength(1)
+        }).pipe(
+          Effect.provideService(SmsSender.SmsSender, sms.service),
+          Effect.provideService(Mailer.Mailer, mailer),
+          Effect.provide(layer)
+        )
+      }
+    )
+
+    it.effect("a message cancelled before the vault is read (the referral withdrawn) leaves no entry", () => {
+      const sms = sender()
+      return Effect.gen(function* () {
+        const id = referralId("r-usage-withdrawn")
+        const smsId = yield* setup(id, [
+          Fixtures.recordConsent("referral", "withdrawn", { referralId: id, actor: Fixtures.coordinator, at: at(4.5) })
+        ])
+        const subjectId = Schema.decodeSync(Ids.SubjectId)(`subject-of-${id}`)
+        const audit = yield* AuditLog.AuditLog
+        const before = (yield* audit.forSubject(subjectId)).usage.length
+        const results = yield* SqlDispatcher.dispatch(options, { now: at(5) })
+        expect(results.filter((r) => r.id === smsId).map((r) => r.outcome)).toEqual(["cancelled"])
+        expect((yield* audit.forSubject(subjectId)).usage.slice(before)).toEqual([])
+        expect(sms.sent).toEqual([])
+      }).pipe(
+        Effect.provideService(SmsSender.SmsSender, sms.service),
+        Effect.provideService(Mailer.Mailer, mailer),
+        Effect.provide(layer)
+      )
+    })
+  })
+}
