@@ -75,6 +75,32 @@ for (const database of databases({ maxConnections: 4 })) {
       }
     )
 
+    it.effect("when the read cannot be logged, the message is not sent and waits for the next round", () => {
+      const sms = sender()
+      return Effect.gen(function* () {
+        const id = referralId("r-usage-log-down")
+        const smsId = yield* setup(id)
+        const audit = yield* AuditLog.AuditLog
+        const down: AuditLog.Shape = {
+          ...audit,
+          recordUsage: () => Effect.fail(new AuditLog.AuditLogFailure({ operation: "recordUsage", detail: "down" }))
+        }
+        const results = yield* SqlDispatcher.dispatch(options, { now: at(4) }).pipe(
+          Effect.provideService(AuditLog.AuditLog, down)
+        )
+        expect(results.filter((r) => r.id === smsId)).toEqual([])
+        expect(sms.sent).toEqual([])
+        // the log back: the entry is claimed again once its lease ends, then sent and logged
+        const later = yield* SqlDispatcher.dispatch(options, { now: at(4 + 1 / 6) })
+        expect(later.filter((r) => r.id === smsId).map((r) => r.outcome)).toEqual(["sent"])
+        expect(sms.sent).toHaveLength(1)
+      }).pipe(
+        Effect.provideService(SmsSender.SmsSender, sms.service),
+        Effect.provideService(Mailer.Mailer, mailer),
+        Effect.provide(layer)
+      )
+    })
+
     it.effect("a message cancelled before the vault is read (the referral withdrawn) leaves no entry", () => {
       const sms = sender()
       return Effect.gen(function* () {
