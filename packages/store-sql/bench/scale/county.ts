@@ -611,7 +611,7 @@ export const history = (n: number, i: number, county: Tally, chunkStart = 0, see
         { purpose: "referral", decision: "granted", method: "in-appointment" },
         { purpose: "contact-by-sms", decision: "granted", method: "in-appointment" },
         ...(rng() < 0.3
-          ? [{ purpose: "research" as const, decision: "granted" as const, method: "in-appointment" as const }]
+          ? [{ purpose: "research" as const, decision: "granted" as const, method: "written" as const }]
           : [])
       ]
     })
