@@ -11,6 +11,10 @@
  *   pnpm bench --scale --rounds=7               rounds per operation (default 5)
  *   pnpm bench --scale --json=FILE              every figure as a JSON line
  *   pnpm bench --scale --profile=DIR            a CPU profile of each evaluation report into DIR
+ *   pnpm bench --scale --reads                  the evaluation report's statements, rows, and (SQLite) the same
+ *                                               statements through node:sqlite alone, with a larger page cache
+ *                                               and a memory map (`evaluationReads`)
+ *   pnpm bench --scale --reads --cold           also with the file dropped from the OS page cache first (Linux)
  *
  * For each database and size it loads a county of N referrals in realistic
  * states (`packages/store-sql/bench/scale/county.ts`) with the bulk loader
@@ -47,16 +51,19 @@
  * printed with the figures (other work on the machine skews them: compare
  * ratios within one run).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import inspector from "node:inspector/promises"
 import os from "node:os"
 import { join } from "node:path"
+import { DatabaseSync } from "node:sqlite"
 import v8 from "node:v8"
 import { runInNewContext } from "node:vm"
 import { PgClient } from "@effect/sql-pg"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import {
   Actor,
+  Evaluation,
   type Ids,
   Instant,
   LinkWorkerRegistry,
@@ -75,6 +82,7 @@ import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import * as Statement from "effect/sql/Statement"
 import * as jose from "jose"
 import { figure, table } from "../../../scripts/bench-kit/format.js"
 import * as County from "../../store-sql/bench/scale/county.js"
@@ -86,11 +94,11 @@ import * as Loader from "../../store-sql/bench/scale/loader.js"
 
 const args = process.argv.slice(2).filter((a) => a !== "--")
 const option = (name: string) => args.findLast((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
-const known = /^--(quick|sizes=[\d,_k]+|only=(sqlite|pg|postgresql)|rounds=\d+|json=.+|profile=.+)$/
+const known = /^--(quick|reads|cold|sizes=[\d,_k]+|only=(sqlite|pg|postgresql)|rounds=\d+|json=.+|profile=.+)$/
 const unknown = args.filter((a) => !known.test(a))
 if (unknown.length > 0) {
   console.error(
-    `scale bench: unknown argument ${unknown.join(" ")}; use --quick, --sizes=1000,10000, --only=sqlite|pg, --rounds=N, --json=FILE`
+    `scale bench: unknown argument ${unknown.join(" ")}; use --quick, --sizes=1000,10000, --only=sqlite|pg, --rounds=N, --json=FILE, --profile=DIR, --reads, --cold`
   )
   process.exit(2)
 }
@@ -104,6 +112,14 @@ const only = option("only")
 const jsonFile = option("json")
 /** A folder for a V8 CPU profile of each evaluation report (`--profile=DIR`), to open in Chrome's DevTools. */
 const profileDir = option("profile")
+/** The evaluation report's reads too (`--reads`): statements, rows, the driver's share, pragmas (`evaluationReads`). */
+const reads = args.includes("--reads")
+/**
+ * With `--reads`, also the report with the database file's pages dropped from
+ * the operating system's page cache first (`--cold`, Linux: GNU dd's
+ * `oflag=nocache` on the file and its WAL; only this file's pages).
+ */
+const cold = args.includes("--cold")
 /** Referrals generated and written per transaction. */
 const chunk = 1_000
 /** An operation is not repeated once its samples at one size took this long in all. */
@@ -666,6 +682,158 @@ const evaluation = async (c: Loaded, token: string, dbName: string) => {
   }
 }
 
+/** What one evaluation report read: its statements, their rows, and on SQLite the driver's share and the pages read. */
+interface EvaluationReads {
+  /** The report through `Evaluation.fromIndex` in the process (no HTTP): wall and CPU milliseconds. */
+  readonly ms: number
+  readonly cpuMs: number
+  /** Statements sent, by kind (`find` pages, `events` chunks, `streams` chunks). */
+  readonly statements: { readonly find: number; readonly events: number; readonly streams: number }
+  /** Referrals taken from the index's state (`events`), and folded from their history (`streams`). */
+  readonly settled: number
+  readonly folded: number
+  /** Rows the statements returned (every statement run again through `node:sqlite`, SQLite only). */
+  readonly rows?: number
+  /** The statements run again through `node:sqlite` alone, by connection setting: ms, CPU ms, bytes read. */
+  readonly replays?: ReadonlyArray<{
+    readonly setting: string
+    readonly ms: number
+    readonly cpuMs: number
+    readonly readMiB: number
+  }>
+  /** The same report in the process with the connection's pragmas changed (SQLite only). */
+  readonly pragmas?: ReadonlyArray<{ readonly setting: string; readonly ms: number; readonly cpuMs: number }>
+}
+
+/** The bytes this process has read through read(2)/pread(2) (page-cache hits included), from /proc/self/io. */
+const bytesRead = (): number => {
+  try {
+    const io = readFileSync("/proc/self/io", "utf8")
+    return Number(/^rchar:\s*(\d+)/m.exec(io)?.[1] ?? Number.NaN)
+  } catch {
+    return Number.NaN
+  }
+}
+
+const evaluationInput = () => {
+  const p = County.evaluationPeriod
+  return { programmeId: p.programmeId, period: { from: p.from, to: p.to }, catalog: County.catalog }
+}
+
+/** One report through `Evaluation.fromIndex`, its statements recorded as sent. */
+const recordedEvaluation = async (c: Loaded) => {
+  const sent: Array<readonly [string, ReadonlyArray<unknown>]> = []
+  const recording = Effect.provideService(
+    Evaluation.fromIndex(evaluationInput()),
+    Statement.CurrentTransformer,
+    (self) => {
+      sent.push(self.compile())
+      return Effect.succeed(self)
+    }
+  )
+  gc()
+  const cpu = process.cpuUsage()
+  const t = performance.now()
+  await c.runtime.runPromise(Effect.orDie(recording))
+  const ms = performance.now() - t
+  const used = process.cpuUsage(cpu)
+  return { sent, ms, cpuMs: (used.user + used.system) / 1000 }
+}
+
+/**
+ * The evaluation report's reads: its statements (recorded through
+ * `Statement.CurrentTransformer`), and on SQLite every one of them run
+ * again through `node:sqlite` alone on the same file (rows returned, the
+ * driver's time, the bytes read from the file), with SQLite's default page
+ * cache, a 1 GiB cache and a 4 GiB memory map; then the report again in the
+ * process with those pragmas on the bench's own connection.
+ */
+const evaluationReads = async (c: Loaded, dbName: string): Promise<EvaluationReads> => {
+  const { sent, ms, cpuMs } = await recordedEvaluation(c)
+  const kind = (text: string) =>
+    /FROM referral_projection/.test(text) ? "find" : /"?type"? IN/.test(text) ? "events" : "streams"
+  const statements = { find: 0, events: 0, streams: 0 }
+  let settled = 0
+  let folded = 0
+  for (const [text, params] of sent) {
+    const k = kind(text)
+    statements[k]++
+    if (k === "events")
+      settled += params.filter((v) => !(Evaluation.eventTags as ReadonlyArray<unknown>).includes(v)).length
+    if (k === "streams") folded += params.length
+  }
+  if (dbName !== "SQLite") return { ms, cpuMs, statements, settled, folded }
+  const file = await c.runtime.runPromise(
+    Effect.gen(function* () {
+      const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+      const list = (yield* sql.unsafe("PRAGMA database_list")) as ReadonlyArray<{ name: string; file: string }>
+      return list.find((d) => d.name === "main")?.file ?? ""
+    })
+  )
+  let rows = 0
+  const replay = (setting: string, pragmas: ReadonlyArray<string>, passes: number) => {
+    const db = new DatabaseSync(file, { readOnly: true })
+    for (const p of pragmas) db.exec(`PRAGMA ${p}`)
+    const out = []
+    for (let pass = 1; pass <= passes; pass++) {
+      rows = 0
+      const read = bytesRead()
+      const cpu = process.cpuUsage()
+      const t = performance.now()
+      for (const [text, params] of sent) rows += db.prepare(text).all(...(params as Array<string | number>)).length
+      const used = process.cpuUsage(cpu)
+      out.push({
+        setting: `${setting}, pass ${pass}`,
+        ms: performance.now() - t,
+        cpuMs: (used.user + used.system) / 1000,
+        readMiB: (bytesRead() - read) / 2 ** 20
+      })
+    }
+    db.close()
+    return out
+  }
+  const replays = [
+    ...replay("default cache", [], 2),
+    ...replay("cache_size = 1 GiB", ["cache_size = -1048576"], 2),
+    ...replay("mmap_size = 4 GiB", ["mmap_size = 4294967296"], 2)
+  ]
+  // the report again in the process, with the bench connection's pragmas changed (then put back)
+  const pragma = (text: string) =>
+    c.runtime.runPromise(
+      Effect.gen(function* () {
+        const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+        yield* sql.unsafe(`PRAGMA ${text}`)
+      })
+    )
+  const pragmas: Array<{ setting: string; ms: number; cpuMs: number }> = []
+  const again = async (setting: string) => {
+    const r = await recordedEvaluation(c)
+    pragmas.push({ setting, ms: r.ms, cpuMs: r.cpuMs })
+  }
+  await again("default cache, again")
+  await pragma("cache_size = -1048576")
+  await again("cache_size = 1 GiB, first")
+  await again("cache_size = 1 GiB, second")
+  await pragma("cache_size = -2000")
+  await pragma("mmap_size = 4294967296")
+  await again("mmap_size = 4 GiB, first")
+  await again("mmap_size = 4 GiB, second")
+  await pragma("mmap_size = 0")
+  if (cold) {
+    const drop = () => {
+      for (const f of [file, `${file}-wal`]) {
+        execFileSync("dd", [`of=${f}`, "oflag=nocache", "conv=notrunc,fdatasync", "count=0"], { stdio: "ignore" })
+      }
+    }
+    drop()
+    replays.push(...replay("file dropped from the OS cache", [], 1))
+    drop()
+    await again("file dropped from the OS cache")
+    await again("warm again")
+  }
+  return { ms, cpuMs, statements, settled, folded, rows, replays, pragmas }
+}
+
 /** `requests` caseload reads over HTTP at once: each one's latency, and how many failed or timed out. */
 const concurrentCaseloads = async (c: Loaded, token: string) => {
   const signal = AbortSignal.timeout(concurrent.timeoutMs)
@@ -708,6 +876,8 @@ interface Figures {
   /** Per operation and size: the samples. */
   readonly samples: ReadonlyArray<ReadonlyArray<Array<Sample>>>
   readonly evaluations: ReadonlyArray<{ ms: number; cpuMs: number; heapMB: number; kib: number; community: string }>
+  /** With `--reads`: what each evaluation report read. */
+  readonly evaluationReads?: ReadonlyArray<EvaluationReads>
   readonly concurrency?: {
     readonly size: number
     readonly p50: number
@@ -746,13 +916,27 @@ const benchmark = async (db: Database, counties: ReadonlyArray<Loaded>): Promise
     progress(`${db.name} ${figure(county.size)}: evaluation report…`)
     evaluations.push(await evaluation(county, tokens.evaluator, db.name))
   }
+  const evaluationReadsFound: Array<EvaluationReads> = []
+  if (reads) {
+    for (const county of counties) {
+      progress(`${db.name} ${figure(county.size)}: the evaluation report's reads…`)
+      evaluationReadsFound.push(await evaluationReads(county, db.name))
+    }
+  }
   const nearest = counties.reduce((best, c) =>
     Math.abs(Math.log(c.size / concurrent.nearSize)) < Math.abs(Math.log(best.size / concurrent.nearSize)) ? c : best
   )
   progress(`${db.name} ${figure(nearest.size)}: ${concurrent.requests} concurrent caseload reads…`)
   const concurrency = { size: nearest.size, ...(await concurrentCaseloads(nearest, tokens.linkWorker)) }
   for (const county of counties) await county.runtime.dispose()
-  return { db, counties, samples, evaluations, concurrency }
+  return {
+    db,
+    counties,
+    samples,
+    evaluations,
+    concurrency,
+    ...(reads ? { evaluationReads: evaluationReadsFound } : {})
+  }
 }
 
 const msText = (ms: number) =>
@@ -878,6 +1062,38 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>) => {
           failed: c.failed
         })
       )
+    }
+    if (f.evaluationReads !== undefined) {
+      const perReferral = (ms: number, k: number) =>
+        `${((1000 * ms) / Math.max(1, f.counties[k]?.inEvaluationYear ?? 1)).toFixed(0)} µs`
+      lines.push(
+        "",
+        table(
+          [
+            "size",
+            "year's referrals (state / folded)",
+            "statements (find / events / streams)",
+            "rows returned",
+            "report in the process: wall, CPU, CPU a referral",
+            ...(f.evaluationReads[0]?.replays ?? []).map((r) => `node:sqlite alone, ${r.setting}: ms, CPU, MiB read`),
+            ...(f.evaluationReads[0]?.pragmas ?? []).map((r) => `report, ${r.setting}: CPU a referral`)
+          ],
+          f.evaluationReads.map((r, k) => [
+            figure(f.counties[k]?.size ?? 0),
+            `${figure(f.counties[k]?.inEvaluationYear ?? 0)} (${figure(r.settled)} / ${figure(r.folded)})`,
+            `${r.statements.find} / ${r.statements.events} / ${r.statements.streams}`,
+            r.rows === undefined ? "–" : figure(r.rows),
+            `${msText(r.ms)}, ${msText(r.cpuMs)}, ${perReferral(r.cpuMs, k)}`,
+            ...(r.replays ?? []).map((x) => `${msText(x.ms)}, ${msText(x.cpuMs)}, ${figure(x.readMiB)}`),
+            ...(r.pragmas ?? []).map((x) => perReferral(x.cpuMs, k))
+          ])
+        )
+      )
+      for (const [k, r] of f.evaluationReads.entries()) {
+        json.push(
+          JSON.stringify({ package: "scale", name: `${f.db.name}: evaluation reads`, size: f.counties[k]?.size, ...r })
+        )
+      }
     }
     for (const [k, e] of f.evaluations.entries()) {
       json.push(
