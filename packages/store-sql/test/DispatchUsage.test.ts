@@ -12,27 +12,11 @@ import { AuditLog, Ids, Mailer, Scheduler, SmsSender } from "@lahete/core"
 import { SqlDispatcher } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Schema } from "effect"
-import { options, setup } from "./support/dispatch.js"
+import { acceptingMailer, options, recordingSms, setup } from "./support/dispatch.js"
 import { databases, serviceOn } from "./support/layers.js"
 
 const referralId = Schema.decodeSync(Ids.ReferralId)
 const at = Fixtures.at
-
-const sender = () => {
-  const sent: Array<SmsSender.SmsMessage> = []
-  const service: SmsSender.Shape = {
-    send: (message) =>
-      Effect.sync(() => {
-        sent.push(message)
-        return { id: message.id, providerId: `rec-${message.id}`, status: "accepted" as const }
-      })
-  }
-  return { sent, service }
-}
-
-const mailer: Mailer.Shape = {
-  send: (mail) => Effect.succeed({ id: mail.id, messageId: `<${mail.id}@test>`, accepted: mail.to, rejected: [] })
-}
 
 for (const database of databases({ maxConnections: 4 })) {
   const layer = serviceOn(Layer.fresh(database.client))
@@ -41,7 +25,7 @@ for (const database of databases({ maxConnections: 4 })) {
     it.effect(
       "a call-time message sent: one entry for the read of the client's contact details, nothing personal",
       () => {
-        const sms = sender()
+        const sms = recordingSms()
         return Effect.gen(function* () {
           const id = referralId("r-usage-sent")
           const smsId = yield* setup(id)
@@ -69,14 +53,14 @@ for (const database of databases({ maxConnections: 4 })) {
           expect(sms.sent).toHaveLength(1)
         }).pipe(
           Effect.provideService(SmsSender.SmsSender, sms.service),
-          Effect.provideService(Mailer.Mailer, mailer),
+          Effect.provideService(Mailer.Mailer, acceptingMailer),
           Effect.provide(layer)
         )
       }
     )
 
     it.effect("when the read cannot be logged, the message is not sent and waits for the next round", () => {
-      const sms = sender()
+      const sms = recordingSms()
       return Effect.gen(function* () {
         const id = referralId("r-usage-log-down")
         const smsId = yield* setup(id)
@@ -96,13 +80,13 @@ for (const database of databases({ maxConnections: 4 })) {
         expect(sms.sent).toHaveLength(1)
       }).pipe(
         Effect.provideService(SmsSender.SmsSender, sms.service),
-        Effect.provideService(Mailer.Mailer, mailer),
+        Effect.provideService(Mailer.Mailer, acceptingMailer),
         Effect.provide(layer)
       )
     })
 
     it.effect("a message cancelled before the vault is read (the referral withdrawn) leaves no entry", () => {
-      const sms = sender()
+      const sms = recordingSms()
       return Effect.gen(function* () {
         const id = referralId("r-usage-withdrawn")
         const smsId = yield* setup(id, [
@@ -117,7 +101,7 @@ for (const database of databases({ maxConnections: 4 })) {
         expect(sms.sent).toEqual([])
       }).pipe(
         Effect.provideService(SmsSender.SmsSender, sms.service),
-        Effect.provideService(Mailer.Mailer, mailer),
+        Effect.provideService(Mailer.Mailer, acceptingMailer),
         Effect.provide(layer)
       )
     })

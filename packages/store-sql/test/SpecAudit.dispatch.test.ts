@@ -15,28 +15,12 @@ import { Ids, Mailer, ReferralService, SmsSender } from "@lahete/core"
 import { SqlDispatcher } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Schema } from "effect"
-import { options, setup } from "./support/dispatch.js"
+import { acceptingMailer, options, recordingSms, setup } from "./support/dispatch.js"
 import { databases, serviceOn } from "./support/layers.js"
 
 const referralId = Schema.decodeSync(Ids.ReferralId)
 const subjectId = Schema.decodeSync(Ids.SubjectId)
 const at = Fixtures.at
-
-const recordingSms = () => {
-  const sent: Array<SmsSender.SmsMessage> = []
-  const service: SmsSender.Shape = {
-    send: (message) =>
-      Effect.sync(() => {
-        sent.push(message)
-        return { id: message.id, providerId: `rec-${message.id}`, status: "accepted" as const }
-      })
-  }
-  return { sent, service }
-}
-
-const mailer: Mailer.Shape = {
-  send: (mail) => Effect.succeed({ id: mail.id, messageId: `<${mail.id}@test>`, accepted: mail.to, rejected: [] })
-}
 
 /** A referral whose client speaks `language`, with a call at `at(26)` (Tuesday 3 March 2026, 11.00 in Helsinki). */
 const scheduled = (id: string, language: "sv" | "en") =>
@@ -80,7 +64,7 @@ for (const database of databases({ maxConnections: 4 })) {
           expect(en).not.toContain("klo")
         }).pipe(
           Effect.provideService(SmsSender.SmsSender, sms.service),
-          Effect.provideService(Mailer.Mailer, mailer),
+          Effect.provideService(Mailer.Mailer, acceptingMailer),
           Effect.provide(layer)
         )
       }
@@ -103,7 +87,7 @@ for (const database of databases({ maxConnections: 4 })) {
         expect(sms.sent.map((m) => m.to)).toEqual(["+358507654321"])
       }).pipe(
         Effect.provideService(SmsSender.SmsSender, sms.service),
-        Effect.provideService(Mailer.Mailer, mailer),
+        Effect.provideService(Mailer.Mailer, acceptingMailer),
         Effect.provide(layer)
       )
     })

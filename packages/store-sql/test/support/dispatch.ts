@@ -4,7 +4,15 @@
  * the check that no staff email carries the fixture client's personal data.
  */
 import { expect } from "@effect/vitest"
-import { Ids, type Mailer, Presets, type ReferralCommand, ReferralService, ReferralStore } from "@lahete/core"
+import {
+  Ids,
+  type Mailer,
+  Presets,
+  type ReferralCommand,
+  ReferralService,
+  ReferralStore,
+  type SmsSender
+} from "@lahete/core"
 import type { SqlDispatcher } from "@lahete/store-sql"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Schema } from "effect"
@@ -19,6 +27,24 @@ export const options: SqlDispatcher.Options = {
   baseDelayMs: 60_000,
   maxDelayMs: 3_600_000,
   maxAttempts: 4
+}
+
+/** An `SmsSender` that accepts every message and keeps it (`sent`). */
+export const recordingSms = () => {
+  const sent: Array<SmsSender.SmsMessage> = []
+  const service: SmsSender.Shape = {
+    send: (message) =>
+      Effect.sync(() => {
+        sent.push(message)
+        return { id: message.id, providerId: `rec-${message.id}`, status: "accepted" as const }
+      })
+  }
+  return { sent, service }
+}
+
+/** A `Mailer` that accepts every email. */
+export const acceptingMailer: Mailer.Shape = {
+  send: (mail) => Effect.succeed({ id: mail.id, messageId: `<${mail.id}@test>`, accepted: mail.to, rejected: [] })
 }
 
 /** The personal values of the fixture submission: none may appear in a staff email. */
