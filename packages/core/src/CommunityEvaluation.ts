@@ -27,6 +27,7 @@
  */
 import { Schema } from "effect"
 import type * as Directory from "./Directory.js"
+import { minimumCellOf } from "./internal/suppression.js"
 import * as Plan from "./Plan.js"
 import type { ReferralState } from "./Referral.js"
 
@@ -190,8 +191,8 @@ export const compute = (
   states: ReadonlyArray<ReferralState>,
   options: { readonly minimumCell: number; readonly directory?: Directory.Directory | undefined }
 ): Community => {
-  // never under 5 (domain specification §9), whatever the caller passes (`|| 5`: NaN too)
-  const minimum = Math.max(5, options.minimumCell || 5)
+  // never under 5, whatever the caller passes
+  const minimum = minimumCellOf(options.minimumCell)
   const activities = new Map<string, { ref: Directory.ActivityRef; sets: Sets }>()
   const organisations = new Map<string, Sets>()
   const needs = new Map<string, Map<string, Set<number>>>()

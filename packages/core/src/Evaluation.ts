@@ -50,6 +50,7 @@ import * as Instrument from "./Instrument.js"
 import * as Instruments from "./Instruments.js"
 import { Language } from "./internal/language.js"
 import { meanWithCi95, quantile } from "./internal/statistics.js"
+import { minimumCellOf } from "./internal/suppression.js"
 import * as Lifecycle from "./Lifecycle.js"
 import * as LinkWorkerSurveyAnswers from "./LinkWorkerSurveyAnswers.js"
 import * as Measures from "./Measures.js"
@@ -420,9 +421,7 @@ const makeCollector = (input: Omit<Input, "histories">) => {
 }
 
 const aggregate = (input: Omit<Input, "histories">, cohort: ReadonlyArray<Facts>): Report => {
-  // `|| 5`: a minimum that is not a number (NaN, e.g. an unset setting read with `Number`) would make every
-  // `n < minimum` false and show every cell
-  const minimumCell = Math.max(5, Math.floor(input.minimumCell ?? 5) || 5)
+  const minimumCell = minimumCellOf(Math.floor(input.minimumCell ?? 5))
   const rules = suppression(minimumCell)
   const instruments = input.instruments ?? Instruments.defaults
   const asOf = input.asOf ?? input.period.to

@@ -25,6 +25,7 @@
 import { Result, Schema } from "effect"
 import type * as FinnishCalendar from "./FinnishCalendar.js"
 import type { Instant } from "./Instant.js"
+import { minimumCellOf } from "./internal/suppression.js"
 import * as LocalTime from "./LocalTime.js"
 
 const Code = Schema.String.pipe(
@@ -271,8 +272,7 @@ export const aggregate = (
   options: { readonly now: Instant; readonly minimumCell?: number }
 ): Aggregate => {
   if (options.now < round.closesAt) return { _tag: "RoundOpen", round: round.id, closesAt: round.closesAt }
-  // `|| 5`: a minimum that is not a number (NaN) would make every `n < minimum` false and show every figure
-  const minimum = Math.max(5, options.minimumCell || 5)
+  const minimum = minimumCellOf(options.minimumCell)
   const mine = answers.filter((a) => a.surveyId === survey.id && a.round === round.id)
   const small: Cell = { _tag: "Suppressed", reason: "fewer-than-minimum" }
   const count = (n: number): Cell => (n < minimum ? small : { _tag: "Value", value: n })
