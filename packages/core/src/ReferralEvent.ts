@@ -517,24 +517,23 @@ export interface Codec {
  * @category constructors
  */
 export const makeCodec = (upgrades: Readonly<Record<string, Readonly<Record<number, Upgrade>>>> = {}): Codec => {
-  // each member's decoder built once: a report decodes hundreds of thousands of events
-  const members = new Map<string, (data: unknown) => Result.Result<ReferralEvent, Schema.SchemaError>>(
-    ReferralEvent.members.map((m) => [
-      m.fields._tag.schema.literal,
-      Schema.decodeUnknownResult(m as unknown as Schema.Codec<ReferralEvent, unknown>)
-    ])
-  )
   const currentVersion = (type: string): number => 1 + Object.keys(upgrades[type] ?? {}).length
-  // and each member's encoder with its current version: every append encodes its events
-  const encoders = new Map<string, { readonly version: number; readonly encode: (event: ReferralEvent) => unknown }>(
+  // each member's decoder, encoder and current version, built once: a report decodes hundreds of thousands of
+  // events, every append encodes its own
+  const members = new Map<
+    string,
+    {
+      readonly version: number
+      readonly decode: (data: unknown) => Result.Result<ReferralEvent, Schema.SchemaError>
+      readonly encode: (event: ReferralEvent) => unknown
+    }
+  >(
     ReferralEvent.members.map((m) => {
       const type = m.fields._tag.schema.literal
+      const schema = m as unknown as Schema.Codec<ReferralEvent, unknown>
       return [
         type,
-        {
-          version: currentVersion(type),
-          encode: Schema.encodeSync(m as unknown as Schema.Codec<ReferralEvent, unknown>)
-        }
+        { version: currentVersion(type), decode: Schema.decodeUnknownResult(schema), encode: Schema.encodeSync(schema) }
       ]
     })
   )
@@ -542,20 +541,20 @@ export const makeCodec = (upgrades: Readonly<Record<string, Readonly<Record<numb
   return {
     currentVersion,
     encode: (event) => {
-      const member = encoders.get(event._tag)
+      const member = members.get(event._tag)
       // a value outside the union (only an untyped caller can pass one) fails in the union's encoder, as before
       return member === undefined
         ? { type: event._tag, version: currentVersion(event._tag), data: encodeEvent(event) }
         : { type: event._tag, version: member.version, data: member.encode(event) }
     },
     decode: (stored) => {
-      const decodeMember = members.get(stored.type)
-      if (decodeMember === undefined) {
+      const member = members.get(stored.type)
+      if (member === undefined) {
         return Result.fail(
           new EventDecodeError({ type: stored.type, version: stored.version, problem: "unknown-type" })
         )
       }
-      const target = currentVersion(stored.type)
+      const target = member.version
       if (!Number.isInteger(stored.version) || stored.version < 1 || stored.version > target) {
         return Result.fail(
           new EventDecodeError({ type: stored.type, version: stored.version, problem: "unknown-version" })
@@ -572,7 +571,7 @@ export const makeCodec = (upgrades: Readonly<Record<string, Readonly<Record<numb
         data = up(data as Record<string, unknown>)
       }
       return Result.mapError(
-        decodeMember(data),
+        member.decode(data),
         () => new EventDecodeError({ type: stored.type, version: stored.version, problem: "invalid-data" })
       )
     }
