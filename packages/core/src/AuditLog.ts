@@ -8,9 +8,9 @@
  * @since 0.1.0
  */
 import { Context, type Effect, Schema } from "effect"
-import { Role } from "./Actor.js"
+import { type Actor, Role } from "./Actor.js"
 import { ActorId, OrganisationId, ReferralId, SubjectId } from "./Ids.js"
-import { InstantSchema } from "./Instant.js"
+import { type Instant, InstantSchema } from "./Instant.js"
 
 /**
  * A read of personal data.
@@ -34,6 +34,34 @@ export const UsageEntry = Schema.Struct({
  * @category models
  */
 export type UsageEntry = typeof UsageEntry.Type
+
+/**
+ * The usage entry of `actor` reading personal data at `at`: who (the actor's
+ * id, role and organisation), whose (`read.subjectId`, the referral when
+ * there is one), what and for what purpose.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const usageBy = (
+  actor: Actor,
+  at: Instant,
+  read: {
+    readonly subjectId: SubjectId
+    readonly referralId?: ReferralId | undefined
+    readonly what: string
+    readonly purpose: string
+  }
+): UsageEntry => ({
+  at,
+  actorId: actor.id,
+  role: actor.role,
+  organisation: actor.organisation,
+  subjectId: read.subjectId,
+  ...(read.referralId === undefined ? {} : { referralId: read.referralId }),
+  what: read.what,
+  purpose: read.purpose
+})
 
 /**
  * A disclosure of personal data to someone outside the service (the referrer

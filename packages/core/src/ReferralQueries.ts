@@ -40,7 +40,7 @@
  */
 import { Clock, Effect, Result } from "effect"
 import type { Actor } from "./Actor.js"
-import { AuditLog, type AuditLogFailure } from "./AuditLog.js"
+import { AuditLog, type AuditLogFailure, usageBy } from "./AuditLog.js"
 import type { ActorId, ProgrammeId, ReferralId, SubjectId } from "./Ids.js"
 import * as Instant from "./Instant.js"
 import type * as Lifecycle from "./Lifecycle.js"
@@ -158,18 +158,7 @@ const checkFirst = (actor: Actor, at: Instant.Instant, needed: Result.Result<unk
 const record = <A>(actor: Actor, at: Instant.Instant, viewed: Views.Viewed<A>) =>
   Effect.gen(function* () {
     const audit = yield* AuditLog
-    yield* audit.recordUsages(
-      viewed.reads.map((read) => ({
-        at,
-        actorId: actor.id,
-        role: actor.role,
-        organisation: actor.organisation,
-        subjectId: read.subjectId,
-        ...(read.referralId === undefined ? {} : { referralId: read.referralId }),
-        what: read.what,
-        purpose: read.purpose
-      }))
-    )
+    yield* audit.recordUsages(viewed.reads.map((read) => usageBy(actor, at, read)))
     for (const d of viewed.disclosures) {
       yield* audit.recordDisclosure({ at, ...d })
     }

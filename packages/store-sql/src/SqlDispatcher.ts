@@ -231,16 +231,14 @@ const smsRecipient = (
     // the usage log holds every read of personal data, the dispatcher's too (§8): who read the client's contact
     // details, when and for which message; recorded before anything is sent (a failure leaves the entry claimed)
     const audit = yield* AuditLog.AuditLog
-    yield* audit.recordUsage({
-      at: read.at,
-      actorId: read.actor.id,
-      role: read.actor.role,
-      organisation: read.actor.organisation,
-      subjectId: state.subjectId,
-      ...(state.referralId === undefined ? {} : { referralId: state.referralId }),
-      what: "contact-details",
-      purpose: read.kind
-    })
+    yield* audit.recordUsage(
+      AuditLog.usageBy(read.actor, read.at, {
+        subjectId: state.subjectId,
+        referralId: state.referralId,
+        what: "contact-details",
+        purpose: read.kind
+      })
+    )
     const to = subject.value.mobileNumber
     if (to === undefined || !state.validMobile) return cancelled("no-mobile-number")
     return { to, language: subject.value.language }
