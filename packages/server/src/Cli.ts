@@ -23,7 +23,6 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join, resolve as resolvePath } from "node:path"
 import { PgClient } from "@effect/sql-pg"
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import {
   Actor,
   type AuditLog,
@@ -59,6 +58,7 @@ import {
   SqlReferralStore,
   SqlVault
 } from "@lahete/store-sql"
+import { NodeSqlite } from "@lahete/store-sql/sqlite"
 import { Clock, Console, Effect, Fiber, Layer, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as CliError from "effect/cli/CliError"
@@ -125,7 +125,7 @@ export const databaseLayer = (database: Config.Database): Layer.Layer<SqlClient.
     ? Layer.unwrap(
         Effect.sync(() => {
           if (database.filename !== ":memory:") mkdirSync(dirname(resolvePath(database.filename)), { recursive: true })
-          return SqliteClient.layer({ filename: database.filename })
+          return NodeSqlite.layer({ filename: database.filename })
         })
       )
     : PgClient.layer({ url: database.url, applicationName: "lahete" })

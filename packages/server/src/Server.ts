@@ -24,12 +24,12 @@
  * import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
  * import { Presets, ReferralService } from "@lahete/core"
  * import { Server } from "@lahete/server"
- * import { SqliteClient } from "@effect/sql-sqlite-node"
+ * import { NodeSqlite } from "@lahete/store-sql/sqlite"
  * import { SqlAuditLog, SqlLinkWorkerRegistry, SqlReferralStore } from "@lahete/store-sql"
  * import { Layer } from "effect"
  *
  * const Storage = Layer.mergeAll(SqlReferralStore.layer, SqlAuditLog.layer, SqlLinkWorkerRegistry.layer).pipe(
- *   Layer.provideMerge(SqliteClient.layer({ filename: "/var/lib/lahete/lahete.db" }))
+ *   Layer.provideMerge(NodeSqlite.layer({ filename: "/var/lib/lahete/lahete.db" }))
  * )
  * const Core = ReferralService.layer.pipe(
  *   Layer.provideMerge(Layer.mergeAll(Storage, ReferralService.catalogLayer(Presets.catalog)))

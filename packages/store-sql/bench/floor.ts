@@ -35,6 +35,7 @@ import { Fixtures } from "@lahete/testing"
 import { Context, Effect, Layer, Result, Schema, Tracer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Statement from "effect/sql/Statement"
+import { DirectObserver } from "../src/internal/direct.js"
 import { appendRequests, lifecycle } from "./lifecycle.js"
 
 type Command = Parameters<ReferralService.Shape["execute"]>[0]
@@ -268,7 +269,13 @@ export const measureFloor = (
       Effect.provideService(effect, Statement.CurrentTransformer, (self) => {
         statements++
         return Effect.succeed(self)
-      }).pipe(Effect.withTracer(tracer))
+      }).pipe(
+        // the statements of a synchronous batch on the connection (`NodeSqlite`) count alike
+        Effect.provideService(DirectObserver, () => {
+          statements++
+        }),
+        Effect.withTracer(tracer)
+      )
 
     // whole commands
     for (let i = -options.warmup; i < options.count; i++) {
@@ -295,7 +302,11 @@ export const measureFloor = (
         const [text, params] = self.compile()
         sent.push([text, params])
         return Effect.succeed(self)
-      })
+      }).pipe(
+        Effect.provideService(DirectObserver, (text, params) => {
+          sent.push([text, params])
+        })
+      )
     for (let i = -options.warmup; i < options.count; i++) {
       const measured = i >= 0
       const ours = appendRequests(`app-${i}`)

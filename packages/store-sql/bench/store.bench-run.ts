@@ -24,9 +24,9 @@ import { mkdtempSync, rmSync } from "node:fs"
 import os from "node:os"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import { ReferralService } from "@lahete/core"
 import { SqlReferralStack } from "@lahete/store-sql"
+import { NodeSqlite } from "@lahete/store-sql/sqlite"
 import { Fixtures } from "@lahete/testing"
 import { PostgresTest } from "@lahete/testing/postgres"
 import { Effect, Layer, Redacted } from "effect"
@@ -75,7 +75,7 @@ const sqlite: Target = {
         Effect.sync(() => mkdtempSync(join(os.tmpdir(), "lahete-bench-floor-"))),
         (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
       )
-      const client = SqliteClient.layer({ filename: join(dir, "bench.db") })
+      const client = NodeSqlite.layer({ filename: join(dir, "bench.db") })
       return yield* Effect.gen(function* () {
         const floor = yield* sqliteFloor(join(dir, "floor.db"), join(dir, "same-statements.db"))
         const figures = yield* measureFloor(floor, floorOptions())
@@ -91,7 +91,7 @@ const sqlite: Target = {
         Effect.sync(() => mkdtempSync(join(os.tmpdir(), "lahete-bench-sqlite-"))),
         (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
       ),
-      (dir) => SqliteClient.layer({ filename: join(dir, "bench.db") })
+      (dir) => NodeSqlite.layer({ filename: join(dir, "bench.db") })
     )
   )
 }

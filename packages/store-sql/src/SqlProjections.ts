@@ -29,6 +29,7 @@ import { type Ids, type Instant, Lifecycle, Referral, ReferralEvent, ReferralInd
 import { Effect, Result, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type * as Statement from "effect/sql/Statement"
+import type { Batch } from "./internal/direct.js"
 import { canonicalJson, json, loadStream, parseState, rows, storeFailure } from "./internal/sql.js"
 
 /**
@@ -364,6 +365,76 @@ export const upsertFromNew = (): string => {
     `UPDATE referral_projection SET ${rare.map((c) => `${c} = NEW.p_${c}`).join(", ")}
       WHERE ${key} AND (${rare.map(changed).join(" OR ")})`
   ].join(";\n    ")
+}
+
+/** SQLite, in a batch: the stored values of the indexed columns (and the caseload's), by key. */
+const storedIndexedSql = `SELECT ${[...indexedColumns].filter((c) => c !== "referral_id").join(", ")}
+  FROM referral_projection WHERE referral_id = ?`
+/** SQLite, in a batch: a row inserted (replaced, should one be there) with every column. */
+const insertRowSql = `INSERT INTO referral_projection (${columnNames.join(", ")})
+  VALUES (${columnNames.map(() => "?").join(", ")}) ON CONFLICT (referral_id) DO UPDATE SET ${updateAll}`
+const plainColumns = columnNames.filter((c) => !indexedColumns.has(c))
+const indexedNames = columnNames.filter((c) => c !== "referral_id" && indexedColumns.has(c))
+/** SQLite, in a batch: the `UPDATE` assigning the plain columns and the given indexed ones, by its columns. */
+const updateRowSql = new Map<string, string>()
+const updateSqlOf = (assigned: ReadonlyArray<string>): string => {
+  const key = assigned.join(",")
+  let text = updateRowSql.get(key)
+  if (text === undefined) {
+    text = `UPDATE referral_projection SET ${assigned.map((c) => `${c} = ?`).join(", ")} WHERE referral_id = ?`
+    updateRowSql.set(key, text)
+  }
+  return text
+}
+const decrementLoadSql = `INSERT INTO link_worker_load (link_worker_id, active_clients) VALUES (?, 0)
+  ON CONFLICT (link_worker_id) DO UPDATE SET active_clients = active_clients - 1`
+const incrementLoadSql = `INSERT INTO link_worker_load (link_worker_id, active_clients) VALUES (?, 1)
+  ON CONFLICT (link_worker_id) DO UPDATE SET active_clients = active_clients + 1`
+
+/**
+ * SQLite, inside the store's synchronous append batch (`NodeSqlite`): makes
+ * a referral's row the one for `state` as the append trigger does
+ * (`upsertFromNew`), in two statements: the row's indexed columns are read
+ * as stored; the referral is moved between the link workers' counts when
+ * the link worker whose caseload it counts in changes (from the row as
+ * stored); then the row is inserted when there is none, else updated with
+ * the columns no index reads and only those indexed columns whose value
+ * changed (an index's entry is rewritten whenever its column is assigned).
+ * Internal.
+ *
+ * @since 0.3.0
+ * @category internal
+ */
+export const writeInBatch = (
+  batch: Batch,
+  referralId: Ids.ReferralId,
+  state: Referral.ReferralState,
+  nextDueAt: Instant.Instant | null | undefined
+): void => {
+  const c = columns(referralId, state, nextDueAt)
+  const stored = batch.get(storedIndexedSql, [referralId])
+  const countedBefore =
+    stored !== undefined &&
+    typeof stored.link_worker_id === "string" &&
+    typeof stored.status === "string" &&
+    Lifecycle.caseload.has(stored.status as Lifecycle.Status)
+      ? stored.link_worker_id
+      : null
+  const countedAfter =
+    state.linkWorkerId !== undefined && Lifecycle.caseload.has(state.status) ? state.linkWorkerId : null
+  if (countedBefore !== countedAfter) {
+    if (countedBefore !== null) batch.run(decrementLoadSql, [countedBefore])
+    if (countedAfter !== null) batch.run(incrementLoadSql, [countedAfter])
+  }
+  if (stored === undefined) {
+    batch.run(
+      insertRowSql,
+      columnNames.map((name) => c[name])
+    )
+    return
+  }
+  const assigned = [...plainColumns, ...indexedNames.filter((name) => stored[name] !== c[name])]
+  batch.run(updateSqlOf(assigned), [...assigned.map((name) => c[name]), referralId])
 }
 
 const StateRow = Schema.Struct({

@@ -91,6 +91,7 @@ import { Context, Data, Effect, Layer, Option, Redacted, Result, Schema } from "
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import type * as Statement from "effect/sql/Statement"
+import { type Batch, directOf } from "./internal/direct.js"
 import {
   canonicalJson,
   loadStream,
@@ -303,6 +304,26 @@ const sqliteVault = (write: PersonalData.VaultWrite | undefined): string | null 
   }
 }
 
+/** SQLite, the synchronous append batch (`NodeSqlite`): its statements, each prepared once. */
+const batchSql = {
+  claimKey: `INSERT INTO idempotency_keys (idempotency_key, referral_id, fingerprint, from_version, to_version)
+    VALUES (?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+  newStream: "INSERT INTO referral_streams (referral_id, version) VALUES (?, ?) ON CONFLICT (referral_id) DO NOTHING",
+  advanceStream: "UPDATE referral_streams SET version = ? WHERE referral_id = ? AND version = ?",
+  load: "SELECT active_clients FROM link_worker_load WHERE link_worker_id = ?",
+  event: "INSERT INTO referral_events (referral_id, version, type, schema_version, data) VALUES (?, ?, ?, ?, ?)",
+  message: `INSERT INTO outbox (id, referral_id, kind, payload, status, attempts, not_before)
+    VALUES (?, ?, ?, ?, 'pending', 0, ?)`,
+  subject: "SELECT data FROM subjects WHERE subject_id = ?",
+  putSubject:
+    "INSERT INTO subjects (subject_id, data) VALUES (?, ?) ON CONFLICT (subject_id) DO UPDATE SET data = excluded.data",
+  insertSubject: "INSERT INTO subjects (subject_id, data) VALUES (?, ?) ON CONFLICT (subject_id) DO NOTHING",
+  deleteSubject: "DELETE FROM subjects WHERE subject_id = ?"
+} as const
+
+/** How a synchronous append batch ended: committed, or rolled back for the reason named. */
+type BatchOutcome = "committed" | "key-used" | "conflict" | "secure-delete" | "undecodable-subject"
+
 /** The row `current` reads: checked by hand (the store's own shape; every command reads one). */
 interface CurrentRow {
   readonly version: number
@@ -330,6 +351,10 @@ const decodeIdempotency = Schema.decodeUnknownResult(
     toVersion: Schema.Number
   })
 )
+
+/** The subject a vault write is for. */
+const subjectOf = (write: PersonalData.VaultWrite): Ids.SubjectId =>
+  write._tag === "PutSubject" ? write.subject.subjectId : write.subjectId
 
 /** The link worker whose caseload a referral counts in (`Lifecycle.caseload`), if any. */
 const caseloadOf = (linkWorkerId: string | undefined, status: Lifecycle.Status): string | undefined =>
@@ -389,6 +414,42 @@ export const makeWithIndex = (
           )
         : Effect.void
 
+    /** SQLite: the client's synchronous batches on its connection, when it offers them (`NodeSqlite`). */
+    const direct = isPg ? undefined : directOf(sql)
+
+    /**
+     * SQLite: the one-statement append with its parameters, after `PRAGMA secure_delete = ON` when it writes to
+     * the vault: one synchronous batch on the connection when the client offers it (outside a transaction),
+     * else each through effect/sql. The statement is atomic on its own either way.
+     */
+    const sqliteAppendStatement = (
+      vault: boolean,
+      params: ReadonlyArray<string | number | null>
+    ): Effect.Effect<void, SqlError | ReferralStore.StoreFailure> =>
+      Effect.flatMap(
+        direct === undefined
+          ? Effect.succeed({ ran: false as const })
+          : direct.run((batch) => {
+              if (vault && batch.get("PRAGMA secure_delete = ON")?.secure_delete !== 1) return false
+              batch.run(sqliteAppendInsert, params)
+              return true
+            }),
+        (result) =>
+          !result.ran
+            ? Effect.andThen(
+                vault ? SqlVault.secureDelete(sql, "append") : Effect.void,
+                Effect.asVoid(sql.unsafe(sqliteAppendInsert, params))
+              )
+            : result.value
+              ? Effect.void
+              : Effect.fail(
+                  new ReferralStore.StoreFailure({
+                    operation: "append",
+                    detail: "SQLite did not turn secure_delete on"
+                  })
+                )
+      )
+
     const load = (referralId: Ids.ReferralId): Effect.Effect<ReferralStore.Stream, ReferralStore.StoreFailure> =>
       loadStream(sql, codec, referralId)
 
@@ -401,7 +462,16 @@ export const makeWithIndex = (
       WHERE s.referral_id = ${isPg ? "$1" : "?"}`
     const current = (referralId: Ids.ReferralId) =>
       Effect.gen(function* () {
-        const found = yield* Effect.mapError(sql.unsafe(currentSql, [referralId]), (e) => storeFailure("current", e))
+        const found = yield* Effect.mapError(
+          direct === undefined
+            ? sql.unsafe(currentSql, [referralId])
+            : Effect.flatMap(
+                direct.run((batch) => batch.all(currentSql, [referralId])),
+                (read): Effect.Effect<ReadonlyArray<unknown>, SqlError> =>
+                  read.ran ? Effect.succeed(read.value) : sql.unsafe(currentSql, [referralId])
+              ),
+          (e) => storeFailure("current", e)
+        )
         if (!found.every(isCurrentRow)) {
           return yield* new ReferralStore.StoreFailure({
             operation: "current",
@@ -643,6 +713,34 @@ export const makeWithIndex = (
         ? sql.literal("(advanced = 0 OR (SELECT count(*) FROM v) = 1)")
         : sql.literal("true")
 
+    /**
+     * SQLite, in the synchronous append batch: a vault write with the semantics of `applyVault` (the row read in
+     * the transaction, `PersonalData.identityHolds` for a submission's guard, `PersonalData.apply`, written back
+     * or deleted). `conflict` when the guard fails (the caller tells which guard after the rollback).
+     */
+    const vaultInBatch = (batch: Batch, write: PersonalData.VaultWrite): BatchOutcome => {
+      const subjectId = subjectOf(write)
+      if (write._tag === "Erase") {
+        batch.run(batchSql.deleteSubject, [subjectId])
+        return "committed"
+      }
+      const row = batch.get(batchSql.subject, [subjectId])
+      let current: PersonalData.SubjectData | undefined
+      if (row !== undefined) {
+        const decoded = typeof row.data === "string" ? decodeSubject(row.data) : undefined
+        if (decoded === undefined || Result.isFailure(decoded)) return "undecodable-subject"
+        current = decoded.success
+      }
+      if (!PersonalData.identityHolds(current, write)) return "conflict"
+      const next = PersonalData.apply(current, write)
+      if (next === undefined) {
+        if (current !== undefined) batch.run(batchSql.deleteSubject, [subjectId])
+        return "committed"
+      }
+      batch.run(batchSql.putSubject, [subjectId, JSON.stringify(next)])
+      return "committed"
+    }
+
     const append = (
       request: ReferralStore.AppendRequest
     ): Effect.Effect<{ readonly version: number }, ReferralStore.ReferralStoreError> =>
@@ -839,36 +937,102 @@ export const makeWithIndex = (
             }))
             const events = JSON.stringify(encoded.map((e) => ({ type: e.type, version: e.version, data: e.json })))
             const guarded = request.expectedLoad
-            if (write !== undefined) yield* SqlVault.secureDelete(sql, "append")
-            yield* sql
-              .unsafe(sqliteAppendInsert, [
-                request.idempotencyKey,
-                referralId,
-                request.fingerprint,
-                expectedVersion,
-                next,
-                events,
-                caseloadOf(after.linkWorkerId, after.status) ?? null,
-                guarded?.linkWorkerId ?? null,
-                guarded?.activeClients ?? null,
-                JSON.stringify(messages),
-                sqliteVault(write),
-                ...SqlProjections.rowValues(referralId, after, request.nextDueAt)
-              ])
-              .pipe(
-                Effect.mapError((e) =>
-                  raised(e, "key-used")
+            yield* sqliteAppendStatement(write !== undefined, [
+              request.idempotencyKey,
+              referralId,
+              request.fingerprint,
+              expectedVersion,
+              next,
+              events,
+              caseloadOf(after.linkWorkerId, after.status) ?? null,
+              guarded?.linkWorkerId ?? null,
+              guarded?.activeClients ?? null,
+              JSON.stringify(messages),
+              sqliteVault(write),
+              ...SqlProjections.rowValues(referralId, after, request.nextDueAt)
+            ]).pipe(
+              Effect.mapError((e) =>
+                e._tag !== "SqlError"
+                  ? e
+                  : raised(e, "key-used")
                     ? new ReferralStore.IdempotencyKeyUsed({ idempotencyKey: request.idempotencyKey })
                     : raised(e, "conflict") || raised(e, "load") || raised(e, "subject")
                       ? new Conflicted()
                       : storeFailure("append", e)
-                )
               )
+            )
             if (write !== undefined && (write._tag === "EraseReferral" || write._tag === "Erase")) {
               // once committed, the WAL's copies of the erased values go too (`purge` retries)
               yield* Effect.ignore(SqlVault.truncateWal(sql, "append"))
             }
           })
+
+        /**
+         * SQLite on `NodeSqlite`: the whole append as one synchronous batch on the connection, outside any
+         * transaction of the client (`ran: false` inside one): `BEGIN IMMEDIATE`, the statements one by one with
+         * each guard checked as it runs (a used key, the version, the load, a submission's subject: `ROLLBACK`),
+         * the projection row (`SqlProjections.writeInBatch`), the outbox, the vault write (`PersonalData.apply`
+         * on the row as read in the transaction), `COMMIT`. The write lock is held from `BEGIN IMMEDIATE`, so
+         * what the batch reads stays so until it commits.
+         */
+        const sqliteBatch = (
+          run: NonNullable<typeof direct>,
+          before: Referral.ReferralState,
+          write: PersonalData.VaultWrite | undefined
+        ) => {
+          const after = Referral.fold(request.events, before)
+          const messages = SqlOutbox.messagesOf(request.events, after)
+          const guarded = request.expectedLoad
+          return run.run((batch): BatchOutcome => {
+            if (write !== undefined && batch.get("PRAGMA secure_delete = ON")?.secure_delete !== 1) {
+              return "secure-delete"
+            }
+            batch.run("BEGIN IMMEDIATE")
+            try {
+              const outcome = ((): BatchOutcome => {
+                if (
+                  batch.run(batchSql.claimKey, [
+                    request.idempotencyKey,
+                    referralId,
+                    request.fingerprint,
+                    expectedVersion,
+                    next
+                  ]) !== 1
+                ) {
+                  return "key-used"
+                }
+                const advanced =
+                  expectedVersion === 0
+                    ? batch.run(batchSql.newStream, [referralId, next])
+                    : batch.run(batchSql.advanceStream, [next, referralId, expectedVersion])
+                if (advanced !== 1) return "conflict"
+                if (guarded !== undefined) {
+                  const count = batch.get(batchSql.load, [guarded.linkWorkerId])?.active_clients ?? 0
+                  if (count !== guarded.activeClients) return "conflict"
+                }
+                for (const [i, e] of encoded.entries()) {
+                  batch.run(batchSql.event, [referralId, expectedVersion + i + 1, e.type, e.version, e.json])
+                }
+                SqlProjections.writeInBatch(batch, referralId, after, request.nextDueAt)
+                for (const m of messages) {
+                  batch.run(batchSql.message, [
+                    m.id,
+                    m.payload.referralId,
+                    m.payload.kind,
+                    canonicalJson(m.payload),
+                    m.notBefore
+                  ])
+                }
+                return write === undefined ? "committed" : vaultInBatch(batch, write)
+              })()
+              batch.run(outcome === "committed" ? "COMMIT" : "ROLLBACK")
+              return outcome
+            } catch (error) {
+              if (batch.inTransaction()) batch.run("ROLLBACK")
+              throw error
+            }
+          })
+        }
 
         const oneStatement = (isPg || sqliteOneStatement) && given !== undefined && encoded.length > 0 && write !== null
         /** After a `Conflicted` statement (rolled back): which guard failed, as committed now. */
@@ -894,6 +1058,35 @@ export const makeWithIndex = (
             }
             return yield* new ReferralStore.VersionConflict({ referralId, expectedVersion, actualVersion })
           })
+        if (!isPg && direct !== undefined && given !== undefined && encoded.length > 0 && write !== null) {
+          const batched = yield* sqliteBatch(direct, given, write).pipe(
+            Effect.mapError((e) => storeFailure("append", e))
+          )
+          if (batched.ran) {
+            switch (batched.value) {
+              case "committed":
+                if (write !== undefined && (write._tag === "EraseReferral" || write._tag === "Erase")) {
+                  // once committed, the WAL's copies of the erased values go too (`purge` retries)
+                  yield* Effect.ignore(SqlVault.truncateWal(sql, "append"))
+                }
+                return { version: next }
+              case "key-used":
+                return yield* new ReferralStore.IdempotencyKeyUsed({ idempotencyKey: request.idempotencyKey })
+              case "conflict":
+                return yield* conflict()
+              case "secure-delete":
+                return yield* new ReferralStore.StoreFailure({
+                  operation: "append",
+                  detail: "SQLite did not turn secure_delete on"
+                })
+              case "undecodable-subject":
+                return yield* new ReferralStore.StoreFailure({
+                  operation: "append",
+                  detail: `the vault entry of subject ${write === undefined ? "?" : subjectOf(write)} cannot be decoded`
+                })
+            }
+          }
+        }
         if (oneStatement && given !== undefined && write !== null) {
           // the one statement is the whole append
           yield* (isPg ? combined(given, write) : sqliteCombined(given, write)).pipe(

@@ -18,10 +18,11 @@
  *
  * @since 0.2.0
  */
-import { SqliteClient } from "@effect/sql-sqlite-node"
+import type { SqliteClient } from "@effect/sql-sqlite-node"
 import { Layer } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import * as NodeSqlite from "./NodeSqlite.js"
 import * as SqlReferralStack from "./SqlReferralStack.js"
 
 /**
@@ -48,5 +49,5 @@ export const layer = (
   SqlReferralStack.StartError | SqlError
 > => {
   const { catalog: _c, linkWorkers: _l, conflictRetries: _r, fingerprintSecret: _f, ...client } = config
-  return SqlReferralStack.layer(config).pipe(Layer.provideMerge(SqliteClient.layer(client)))
+  return SqlReferralStack.layer(config).pipe(Layer.provideMerge(NodeSqlite.layer(client)))
 }

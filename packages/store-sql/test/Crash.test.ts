@@ -15,8 +15,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
+import { NodeSqlite } from "@lahete/store-sql/sqlite"
 import { Effect, Layer, Redacted } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { checkConsistency } from "./support/consistency.js"
@@ -120,7 +120,7 @@ describe("crash safety", () => {
         const filename = join(dir, "store.db")
         for (const killAfter of rounds) {
           const killed = yield* Effect.promise(() => runAndKill({ LAHETE_CRASH_SQLITE: filename }, killAfter))
-          yield* reopen(SqliteClient.layer({ filename }), afterCrash(killed, killAfter))
+          yield* reopen(NodeSqlite.layer({ filename }), afterCrash(killed, killAfter))
         }
       }).pipe(Effect.scoped),
     120_000

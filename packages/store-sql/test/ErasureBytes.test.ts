@@ -23,10 +23,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Ids, type ReferralCommand, ReferralService, ReferralStore } from "@lahete/core"
 import { SqlVault } from "@lahete/store-sql"
+import { NodeSqlite } from "@lahete/store-sql/sqlite"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Option, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -159,7 +159,7 @@ describe("erasure reaches the bytes on SQLite (file, WAL)", () => {
     const dir = mkdtempSync(join(tmpdir(), "lahete-erasure-bytes-"))
     const filename = join(dir, "lahete.db")
     return story(Effect.succeed([filename, `${filename}-wal`]), Effect.void).pipe(
-      Effect.provide(serviceOn(SqliteClient.layer({ filename }))),
+      Effect.provide(serviceOn(NodeSqlite.layer({ filename }))),
       Effect.ensuring(Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
     )
   })
@@ -171,7 +171,7 @@ describe("erasure reaches the bytes on SQLite (file, WAL)", () => {
       expect(rows[0]?.secure_delete).toBe(1)
     }).pipe(
       Effect.provide(
-        serviceOn(SqliteClient.layer({ filename: join(mkdtempSync(join(tmpdir(), "lahete-sd-")), "lahete.db") }))
+        serviceOn(NodeSqlite.layer({ filename: join(mkdtempSync(join(tmpdir(), "lahete-sd-")), "lahete.db") }))
       )
     )
   )

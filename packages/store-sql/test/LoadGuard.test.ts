@@ -26,7 +26,6 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
 import {
   AuditLogMemory,
@@ -38,6 +37,7 @@ import {
   ReferralStore
 } from "@lahete/core"
 import { SqlReferralStore } from "@lahete/store-sql"
+import { NodeSqlite } from "@lahete/store-sql/sqlite"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Redacted, Result, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -162,7 +162,7 @@ describe("two coordinators assigning the last free place at once", () => {
           (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
         )
         const filename = join(dir, "store.db")
-        const setup = SqlReferralStore.layer.pipe(Layer.provideMerge(SqliteClient.layer({ filename })))
+        const setup = SqlReferralStore.layer.pipe(Layer.provideMerge(NodeSqlite.layer({ filename })))
         yield* Effect.gen(function* () {
           const version = yield* submitAll
           const [a, b] = yield* Effect.promise(() =>

@@ -16,7 +16,6 @@
  *   is accounted for in the history (`MessageSent` or `MessageNotSent`).
  */
 
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
 import {
   Actor,
@@ -34,6 +33,7 @@ import {
   SmsSender
 } from "@lahete/core"
 import { SqlDispatcher } from "@lahete/store-sql"
+import { NodeSqlite } from "@lahete/store-sql/sqlite"
 import { CommandSequences, Fixtures, StaffMailAudit } from "@lahete/testing"
 import { Effect, Layer } from "effect"
 import * as fc from "fast-check"
@@ -234,7 +234,7 @@ describe("messaging rules over random sequences (SQLite)", () => {
                   Effect.provide(
                     Layer.merge(
                       StaffMailAudit.layer(Mailer.layerMemory, "store-sql/MessageProperties.test.ts"),
-                      serviceOn(SqliteClient.layer({ filename: ":memory:" }))
+                      serviceOn(NodeSqlite.layer({ filename: ":memory:" }))
                     )
                   )
                 )

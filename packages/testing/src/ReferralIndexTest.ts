@@ -544,21 +544,28 @@ export const suite = <E>(
           })
           const decided = Fixtures.decider.decide(assign, submitted.state)
           if (Result.isFailure(decided)) throw new Error("suite fixture: the assignment is refused")
-          const request = (count: number, key: string): ReferralStore.AppendRequest => ({
+          // without the decided-against state, and with it (as ReferralService appends: a store may write
+          // the whole append at once then)
+          const request = (count: number, key: string, withState: boolean): ReferralStore.AppendRequest => ({
             referralId: referralId("next"),
             expectedVersion: submitted.version,
             events: decided.success,
             idempotencyKey: Schema.decodeSync(Ids.IdempotencyKey)(key),
             fingerprint: "test",
             vault: [],
-            expectedLoad: { linkWorkerId: worker.id, activeClients: count }
+            expectedLoad: { linkWorkerId: worker.id, activeClients: count },
+            ...(withState ? { state: submitted.state } : {})
           })
-          const error = yield* Effect.flip(store.append(request(0, "stale-load")))
-          expect(error._tag).toBe("LoadChanged")
-          expect((yield* store.load(referralId("next"))).version).toBe(submitted.version)
-          expect(yield* store.idempotency(Schema.decodeSync(Ids.IdempotencyKey)("stale-load"))).toEqual(Option.none())
-          expect(yield* index.activeClients(worker.id)).toBe(1)
-          yield* store.append(request(1, "right-load"))
+          for (const withState of [false, true]) {
+            const stale = `stale-load-${withState ? "with" : "without"}-state`
+            const error = yield* Effect.flip(store.append(request(0, stale, withState)))
+            expect(error._tag).toBe("LoadChanged")
+            expect(error).toMatchObject({ expectedActiveClients: 0, actualActiveClients: 1 })
+            expect((yield* store.load(referralId("next"))).version).toBe(submitted.version)
+            expect(yield* store.idempotency(Schema.decodeSync(Ids.IdempotencyKey)(stale))).toEqual(Option.none())
+            expect(yield* index.activeClients(worker.id)).toBe(1)
+          }
+          yield* store.append(request(1, "right-load", true))
           expect(yield* index.activeClients(worker.id)).toBe(2)
         }).pipe(Effect.provide(provided)),
       timeout

@@ -11,16 +11,16 @@
  */
 import { createInterface } from "node:readline"
 import { PgClient } from "@effect/sql-pg"
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Ids, ReferralStore } from "@lahete/core"
 import { SqlReferralStore } from "@lahete/store-sql"
+import { NodeSqlite } from "@lahete/store-sql/sqlite"
 import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Queue, Redacted, Schema } from "effect"
 
 const sqliteFile = process.env.LAHETE_RACE_SQLITE
 const database =
   sqliteFile !== undefined
-    ? SqliteClient.layer({ filename: sqliteFile })
+    ? NodeSqlite.layer({ filename: sqliteFile })
     : PgClient.layer({
         url: Redacted.make(process.env.LAHETE_RACE_PG_URL ?? ""),
         startupParameters: { search_path: process.env.LAHETE_RACE_PG_SCHEMA ?? "public" },

@@ -9,9 +9,9 @@
  * `LAHETE_CRASH_PG_URL` with `LAHETE_CRASH_PG_SCHEMA`.
  */
 import { PgClient } from "@effect/sql-pg"
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Presets, ReferralService } from "@lahete/core"
 import { SqlReferralStack } from "@lahete/store-sql"
+import { NodeSqlite } from "@lahete/store-sql/sqlite"
 import { Effect, Layer, Redacted } from "effect"
 
 const sqliteFile = process.env.LAHETE_CRASH_SQLITE
@@ -20,7 +20,7 @@ const pgSchema = process.env.LAHETE_CRASH_PG_SCHEMA ?? "public"
 
 const database =
   sqliteFile !== undefined
-    ? SqliteClient.layer({ filename: sqliteFile })
+    ? NodeSqlite.layer({ filename: sqliteFile })
     : PgClient.layer({
         url: Redacted.make(pgUrl ?? ""),
         startupParameters: { search_path: pgSchema },

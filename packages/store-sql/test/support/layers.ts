@@ -11,12 +11,14 @@ import { PgClient } from "@effect/sql-pg"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { ReferralIndex, ReferralStore } from "@lahete/core"
 import { SqlReferralStack, SqlReferralStore } from "@lahete/store-sql"
+import { NodeSqlite } from "@lahete/store-sql/sqlite"
 import { Fixtures } from "@lahete/testing"
 import { Context, Effect, Layer, Redacted } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as Statement from "effect/sql/Statement"
 import { inject } from "vitest"
+import { DirectObserver } from "../../src/internal/direct.js"
 
 /** The PostgreSQL database of this run (see `postgres.ts`); `undefined` when there is none (outside CI only). */
 export const databaseUrl: string | undefined = inject("databaseUrl")
@@ -60,7 +62,8 @@ export const pgClient = (
  * removed when released; `options` are passed on to the client.
  */
 export const sqliteClientWith = (
-  options: Omit<SqliteClient.SqliteClientConfig, "filename"> = {}
+  options: Omit<SqliteClient.SqliteClientConfig, "filename"> = {},
+  client: "lahete" | "effect" = "lahete"
 ): Layer.Layer<SqlClient.SqlClient, SqlError> =>
   Layer.unwrap(
     Effect.map(
@@ -68,12 +71,22 @@ export const sqliteClientWith = (
         Effect.sync(() => mkdtempSync(join(tmpdir(), "lahete-sqlite-"))),
         (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
       ),
-      (dir) => SqliteClient.layer({ ...options, filename: join(dir, "store.db") })
+      (dir) =>
+        (client === "lahete" ? NodeSqlite.layer : SqliteClient.layer)({ ...options, filename: join(dir, "store.db") })
     )
   )
 
-/** A `SqlClient` on a new SQLite database file (WAL) in a temporary directory, removed when released. */
+/**
+ * A `SqlClient` on a new SQLite database file (WAL) in a temporary directory, removed when released: lahete's
+ * client (`NodeSqlite`, as `SqliteReferralStack` builds it: the store's appends run as synchronous batches).
+ */
 export const sqliteClient: Layer.Layer<SqlClient.SqlClient, SqlError> = sqliteClientWith()
+
+/**
+ * The same on `@effect/sql-sqlite-node`'s client, which offers no batches: the store's appends go through
+ * effect/sql (the one-statement append of the trigger, or the statements one by one).
+ */
+export const effectSqliteClient: Layer.Layer<SqlClient.SqlClient, SqlError> = sqliteClientWith({}, "effect")
 
 /** The databases the suites run on: SQLite always, PostgreSQL when there is one. */
 export const databases = (
@@ -131,6 +144,10 @@ export const capture = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       Effect.provideService(Statement.CurrentTransformer, (self) => {
         seen.push(self.compile())
         return Effect.succeed(self)
+      }),
+      // and those of the store's synchronous batches (`NodeSqlite`)
+      Effect.provideService(DirectObserver, (text, params) => {
+        seen.push([text, params])
       })
     )
     return { result, seen }

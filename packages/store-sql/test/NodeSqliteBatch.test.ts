@@ -1,0 +1,109 @@
+/**
+ * The store on lahete's SQLite client (`NodeSqlite`, what
+ * `SqliteReferralStack` builds): a command's append runs as one synchronous
+ * batch on the connection (`BEGIN IMMEDIATE` … `COMMIT`, no statement through
+ * effect/sql); inside a transaction of the client it goes through effect/sql
+ * and is undone with that transaction; a statement failing halfway through a
+ * batch rolls the whole append back and leaves the connection usable.
+ * (The guarantees themselves are the conformance suites', which run on this
+ * client: `ReferralStoreSqlite`, `ReferralIndexSqlite`, `SubjectRace`,
+ * `Concurrency`, `Crash`, `LoadGuard`.)
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Ids, ReferralService, ReferralStore } from "@lahete/core"
+import { Fixtures } from "@lahete/testing"
+import { Effect, Option, Schema } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import * as Statement from "effect/sql/Statement"
+import { DirectObserver } from "../src/internal/direct.js"
+import { serviceOn, sqliteClient } from "./support/layers.js"
+
+const referralId = Schema.decodeSync(Ids.ReferralId)
+const key = Schema.decodeSync(Ids.IdempotencyKey)
+
+/** Runs `effect`, returning the statements of its batches and those sent through effect/sql, apart. */
+const observed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function* () {
+    const batched: Array<string> = []
+    const sent: Array<string> = []
+    const result = yield* effect.pipe(
+      Effect.provideService(Statement.CurrentTransformer, (self) => {
+        sent.push(self.compile()[0])
+        return Effect.succeed(self)
+      }),
+      Effect.provideService(DirectObserver, (text) => {
+        batched.push(text)
+      })
+    )
+    return { result, batched, sent }
+  })
+
+describe("the store on NodeSqlite", () => {
+  it.effect("a command is one read and one synchronous batch: BEGIN IMMEDIATE, the append's statements, COMMIT", () =>
+    Effect.gen(function* () {
+      const service = yield* ReferralService.ReferralService
+      const id = referralId("batch-1")
+      yield* service.execute(Fixtures.submit({ referralId: id, idempotencyKey: key("batch-1-submit") }))
+      const { batched, sent } = yield* observed(
+        service.execute(Fixtures.assign({ referralId: id, idempotencyKey: key("batch-1-assign"), at: Fixtures.at(1) }))
+      )
+      expect(sent).toEqual([])
+      expect(batched[0]).toContain("FROM referral_streams")
+      expect(batched[1]).toBe("BEGIN IMMEDIATE")
+      expect(batched.at(-1)).toBe("COMMIT")
+      expect(batched.filter((s) => s.startsWith("INSERT INTO referral_events"))).toHaveLength(1)
+    }).pipe(Effect.provide(serviceOn(sqliteClient)))
+  )
+
+  it.effect("inside a transaction of the client the append goes through effect/sql and is undone with it", () =>
+    Effect.gen(function* () {
+      const service = yield* ReferralService.ReferralService
+      const store = yield* ReferralStore.ReferralStore
+      const sql = yield* SqlClient.SqlClient
+      const id = referralId("batch-2")
+      const { result, batched, sent } = yield* observed(
+        Effect.exit(
+          sql.withTransaction(
+            Effect.andThen(
+              service.execute(Fixtures.submit({ referralId: id, idempotencyKey: key("batch-2-submit") })),
+              Effect.fail("the caller's transaction fails after the append")
+            )
+          )
+        )
+      )
+      expect(result._tag).toBe("Failure")
+      expect(sent.length).toBeGreaterThan(0)
+      expect(batched.filter((s) => s === "BEGIN IMMEDIATE")).toEqual([])
+      expect((yield* store.current(id)).version).toBe(0)
+      expect(yield* store.idempotency(key("batch-2-submit"))).toEqual(Option.none())
+      // committed with it
+      yield* sql.withTransaction(
+        service.execute(Fixtures.submit({ referralId: id, idempotencyKey: key("batch-2-again") }))
+      )
+      expect((yield* store.current(id)).version).toBeGreaterThan(0)
+    }).pipe(Effect.provide(serviceOn(sqliteClient)))
+  )
+
+  it.effect("a statement failing halfway through the batch undoes the whole append; the next one commits", () =>
+    Effect.gen(function* () {
+      const service = yield* ReferralService.ReferralService
+      const store = yield* ReferralStore.ReferralStore
+      const sql = yield* SqlClient.SqlClient
+      const id = referralId("batch-3")
+      // the outbox refuses every entry: a submission's batch fails after its key, stream, events and projection row
+      yield* sql`CREATE TRIGGER refuse_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'refused'); END`
+      const failed = yield* Effect.flip(
+        service.execute(Fixtures.submit({ referralId: id, idempotencyKey: key("batch-3-submit") }))
+      )
+      expect(failed._tag).toBe("StoreFailure")
+      expect(JSON.stringify(failed)).not.toContain("refused")
+      expect((yield* store.current(id)).version).toBe(0)
+      expect(yield* store.idempotency(key("batch-3-submit"))).toEqual(Option.none())
+      expect(yield* sql`SELECT referral_id FROM referral_projection WHERE referral_id = ${id}`).toEqual([])
+      expect(yield* sql`SELECT subject_id FROM subjects`).toEqual([])
+      yield* sql`DROP TRIGGER refuse_outbox`
+      yield* service.execute(Fixtures.submit({ referralId: id, idempotencyKey: key("batch-3-submit") }))
+      expect((yield* store.current(id)).version).toBeGreaterThan(0)
+    }).pipe(Effect.provide(serviceOn(sqliteClient)))
+  )
+})
