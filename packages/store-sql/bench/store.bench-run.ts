@@ -416,12 +416,12 @@ const report = (all: ReadonlyArray<Figures>, notes: ReadonlyArray<string>): stri
     ...(withSame.length === 0
       ? []
       : [
-          "Where an append's time goes (SQLite): the statements lahete's append sent, with their parameters, run again through `DatabaseSync` directly on a database of their own with lahete's schema, interleaved with the two above. Same statements/floor is what the rows the guarantees need (idempotency key, stream version, projection row, outbox, vault) cost the database; append/same statements is what lahete's JavaScript and effect/sql add.",
+          "Where an append's time goes (SQLite): the statements lahete's append ran (on `NodeSqlite`, one synchronous batch), with their parameters, run again through `DatabaseSync` directly on a database of their own with lahete's schema, interleaved with the two above. Same statements/floor is what the rows the guarantees need (idempotency key, stream version, projection row, outbox, vault) cost the database; append/same statements is what lahete's JavaScript adds.",
           "",
           same,
           ""
         ]),
-    "Statements per command (the most any measured run took, after the store read its fingerprint secret once; BEGIN and COMMIT of a transaction included: on PostgreSQL each is a round trip)",
+    "Statements per command (the most any measured run took, after the store read its fingerprint secret once; BEGIN and COMMIT of a transaction included: on PostgreSQL each is a round trip; on SQLite the append's are one synchronous batch on the connection, each counted)",
     "",
     statements,
     "",
