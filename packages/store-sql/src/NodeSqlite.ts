@@ -32,17 +32,46 @@ import { Cache, Clock, Context, Duration, Effect, Exit, Layer, Option, Schedule,
 import * as Reactivity from "effect/reactivity/Reactivity"
 import * as Client from "effect/sql/SqlClient"
 import type * as SqlConnection from "effect/sql/SqlConnection"
-import { classifySqliteError, SqlError } from "effect/sql/SqlError"
+import { classifySqliteError, SqlError, UnknownError } from "effect/sql/SqlError"
 import * as Statement from "effect/sql/Statement"
 import { type Batch, DirectObserver, type DirectResult, type Params, registerDirect } from "./internal/direct.js"
 
 /**
- * The client's options: those of `@effect/sql-sqlite-node`'s client.
+ * The client's options: those of `@effect/sql-sqlite-node`'s client. A
+ * setting it does not take (a misspelt one, say) fails the client with a
+ * `SqlError` naming it, instead of being ignored.
  *
  * @since 0.3.0
  * @category models
  */
 export type Config = SqliteClient.SqliteClientConfig
+
+/** The settings the client takes (`@effect/sql-sqlite-node`'s `SqliteClientConfig`). */
+const settings: ReadonlySet<string> = new Set<keyof Config>([
+  "filename",
+  "readonly",
+  "prepareCacheSize",
+  "prepareCacheTTL",
+  "disableWAL",
+  "busyTimeout",
+  "spanAttributes",
+  "transformResultNames",
+  "transformQueryNames"
+])
+
+/** A setting the client does not take, or a `filename` that is not a string: a typed error naming it. */
+const invalidConfig = (options: Config): SqlError | undefined => {
+  const unknown = Object.keys(options).filter((key) => !settings.has(key))
+  const message =
+    unknown.length > 0
+      ? `unknown setting${unknown.length > 1 ? "s" : ""} ${unknown.map((key) => JSON.stringify(key)).join(", ")} for the SQLite client (it takes ${[...settings].join(", ")})`
+      : typeof options.filename !== "string" || options.filename === ""
+        ? `the SQLite client's "filename" must be a file name or ":memory:"`
+        : undefined
+  return message === undefined
+    ? undefined
+    : new SqlError({ reason: new UnknownError({ cause: undefined, message, operation: "configure" }) })
+}
 
 const MAX_BUSY_TIMEOUT = 2_147_483_647
 const NANOS_PER_MILLI = BigInt(1_000_000)
@@ -76,6 +105,8 @@ export const make = (
   options: Config
 ): Effect.Effect<SqliteClient.SqliteClient, SqlError, Scope.Scope | Reactivity.Reactivity> =>
   Effect.gen(function* () {
+    const invalid = invalidConfig(options)
+    if (invalid !== undefined) return yield* invalid
     const compiler = Statement.makeCompilerSqlite(options.transformQueryNames)
     const transformRows = options.transformResultNames
       ? Statement.defaultTransforms(options.transformResultNames).array

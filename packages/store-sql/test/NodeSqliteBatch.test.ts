@@ -9,10 +9,14 @@
  * client: `ReferralStoreSqlite`, `ReferralIndexSqlite`, `SubjectRace`,
  * `Concurrency`, `Crash`, `LoadGuard`.)
  */
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Ids, ReferralService, ReferralStore } from "@lahete/core"
+import { NodeSqlite, SqliteReferralStack } from "@lahete/store-sql/sqlite"
 import { Fixtures } from "@lahete/testing"
-import { Effect, Option, Schema } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Statement from "effect/sql/Statement"
 import { DirectObserver } from "../src/internal/direct.js"
@@ -105,5 +109,32 @@ describe("the store on NodeSqlite", () => {
       yield* service.execute(Fixtures.submit({ referralId: id, idempotencyKey: key("batch-3-submit") }))
       expect((yield* store.current(id)).version).toBeGreaterThan(0)
     }).pipe(Effect.provide(serviceOn(sqliteClient)))
+  )
+})
+
+describe("NodeSqlite's settings", () => {
+  it.effect(
+    "a setting it does not take is an error naming it, through SqliteReferralStack too; nothing is opened",
+    () =>
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "lahete-settings-"))
+        const filename = join(dir, "never.db")
+        const misspelt = { filename, linkWorker: [Fixtures.linkWorker()] }
+        const direct = yield* Effect.flip(
+          Effect.scoped(Layer.build(NodeSqlite.layer(misspelt as unknown as NodeSqlite.Config)))
+        )
+        expect(direct._tag).toBe("SqlError")
+        expect(direct.message).toContain('unknown setting "linkWorker"')
+        const stack = yield* Effect.flip(
+          Effect.scoped(Layer.build(SqliteReferralStack.layer(misspelt as unknown as SqliteReferralStack.Config)))
+        )
+        expect(stack.message).toContain('unknown setting "linkWorker"')
+        expect(existsSync(filename)).toBe(false)
+        const noName = yield* Effect.flip(
+          Effect.scoped(Layer.build(NodeSqlite.layer({} as unknown as NodeSqlite.Config)))
+        )
+        expect(noName.message).toContain('"filename"')
+        rmSync(dir, { recursive: true, force: true })
+      })
   )
 })
