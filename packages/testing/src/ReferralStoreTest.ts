@@ -446,38 +446,61 @@ export const suite = <E>(name: string, layer: Layer.Layer<ReferralStore.Referral
       "vault writes land with the events, in order, and erasure removes the subject",
       withStore((store) =>
         Effect.gen(function* () {
-          const commands = onReferral("r-vault", [
-            Fixtures.submit(),
-            Fixtures.updateContact(),
-            Fixtures.assign({ at: at(6) }),
-            Fixtures.scheduleCall({ at: at(7) }),
-            Fixtures.firstContact(),
-            Fixtures.close(),
-            Fixtures.expireFollowUp(),
-            Fixtures.erase()
-          ])
-          const subject = subjectId("subject-of-r-vault")
-          const id = referralId("r-vault")
-          let expected: PersonalData.SubjectData | undefined
-          let version = 0
-          for (const step of steps(commands)) {
-            const write = PersonalData.vaultWrite(step.command, subject)
-            const writes = write === undefined ? [] : [write]
-            yield* store.append(request("r-vault", version, step.events, { vault: writes }))
-            version += step.events.length
-            for (const w of writes) expected = PersonalData.apply(expected, w)
-            expect(Option.getOrUndefined(yield* store.subject(subject))).toEqual(expected)
-            // several at once: the same entries, the unknown and the erased left out
-            const many = yield* store.subjects([subject, subjectId("no-such-subject"), subject])
-            expect([...many.entries()]).toEqual(expected === undefined ? [] : [[subject, expected]])
-            if (step.command._tag === "CloseReferral") {
-              expect(expected?.referrals["r-vault"]?.closingFeedback).toBe(step.command.feedback)
+          // without the decided-against state, and with it (as ReferralService appends: a store may then write
+          // the whole append at once)
+          for (const withState of [false, true]) {
+            const name = withState ? "r-vault-with-state" : "r-vault"
+            const commands = onReferral(name, [
+              Fixtures.submit(),
+              Fixtures.updateContact(),
+              Fixtures.assign({ at: at(6) }),
+              Fixtures.scheduleCall({ at: at(7) }),
+              Fixtures.firstContact(),
+              Fixtures.close(),
+              Fixtures.expireFollowUp(),
+              Fixtures.erase()
+            ])
+            const subject = subjectId(`subject-of-${name}`)
+            const id = referralId(name)
+            let expected: PersonalData.SubjectData | undefined
+            let version = 0
+            let state = Referral.initialState
+            for (const step of steps(commands)) {
+              const write = PersonalData.vaultWrite(step.command, subject)
+              const writes = write === undefined ? [] : [write]
+              const base = request(name, version, step.events, { vault: writes })
+              yield* store.append(withState ? { ...base, state } : base)
+              version += step.events.length
+              state = Referral.fold(step.events, state)
+              for (const w of writes) expected = PersonalData.apply(expected, w)
+              expect(Option.getOrUndefined(yield* store.subject(subject))).toEqual(expected)
+              // several at once: the same entries, the unknown and the erased left out
+              const many = yield* store.subjects([subject, subjectId("no-such-subject"), subject])
+              expect([...many.entries()]).toEqual(expected === undefined ? [] : [[subject, expected]])
+              if (step.command._tag === "CloseReferral") {
+                expect(expected?.referrals[name]?.closingFeedback).toBe(step.command.feedback)
+              }
             }
+            // erased: the vault has nothing, the pseudonymous history stays
+            expect(Option.isNone(yield* store.subject(subject))).toBe(true)
+            expect((yield* store.load(id)).version).toBe(version)
+            expect((yield* store.load(id)).events.at(-1)?._tag).toBe("PersonalDataErased")
           }
-          // erased: the vault has nothing, the pseudonymous history stays
-          expect(Option.isNone(yield* store.subject(subject))).toBe(true)
-          expect((yield* store.load(id)).version).toBe(version)
-          expect((yield* store.load(id)).events.at(-1)?._tag).toBe("PersonalDataErased")
+
+          // a whole subject's erasure (`Erase`) alone in an append, with and without the state
+          for (const withState of [false, true]) {
+            const name = withState ? "r-erase-with-state" : "r-erase"
+            const [submitted, assigned] = steps(onReferral(name, [Fixtures.submit(), Fixtures.assign({ at: at(6) })]))
+            if (submitted === undefined || assigned === undefined) throw new Error("suite fixture")
+            const subject = subjectId(`subject-of-${name}`)
+            yield* store.append(request(name, 0, submitted.events, { vault: [submissionWrite(submitted.command)] }))
+            expect(Option.isSome(yield* store.subject(subject))).toBe(true)
+            const base = request(name, submitted.events.length, assigned.events, {
+              vault: [{ _tag: "Erase", subjectId: subject }]
+            })
+            yield* store.append(withState ? { ...base, state: Referral.fold(submitted.events) } : base)
+            expect(Option.isNone(yield* store.subject(subject))).toBe(true)
+          }
 
           // several writes in one append apply in order, for several subjects
           const a = onReferral("r-vault-a", [Fixtures.submit()])[0]
