@@ -3,7 +3,7 @@
  * would assemble it:
  *
  * - storage and the domain in one layer (`SqliteReferralStack` of
- *   `@lahete/store-sql/sqlite`): one SQLite file (`@effect/sql-sqlite-node`)
+ *   `@lahete/store-sql/sqlite`): one SQLite file (`NodeSqlite`, on `node:sqlite`)
  *   holding the event store, the personal-data vault, the audit logs, the
  *   link-worker registry, the link workers' survey answers and the outbox, and `ReferralService` over them with
  *   the programme catalog (Kemijärvi's preset);
