@@ -5,10 +5,13 @@
  * prepared statements cached, errors classified alike), provided as
  * `SqlClient` and as `SqliteClient` (for `backup`), with one addition: the
  * store can run a whole append as one synchronous batch on the connection
- * (`BEGIN IMMEDIATE`, its statement, `COMMIT`) instead of one statement at a
- * time through `effect/sql`. That is what `SqliteReferralStack.layer` uses.
- * The store works on any `SqlClient`; on another SQLite client it sends the
- * same statement through `effect/sql`.
+ * (`BEGIN IMMEDIATE`, the statements the command needs, each guard checked
+ * as it runs, `COMMIT`; `ROLLBACK` on a failed guard or a throw) instead of
+ * through `effect/sql`, outside a transaction of the caller's. That is what
+ * `SqliteReferralStack.layer` uses. The store works on any `SqlClient`; on
+ * another SQLite client (and inside a caller's transaction) the append is
+ * the trigger's one statement through `effect/sql`. Settings it does not
+ * take are an error naming them.
  *
  * The client's code follows `@effect/sql-sqlite-node` 4.1 (MIT, Effectful
  * Technologies Inc.), whose `make` does not give access to its
