@@ -35,7 +35,7 @@ import { Cache, Clock, Context, Duration, Effect, Exit, Layer, Option, Schedule,
 import * as Reactivity from "effect/reactivity/Reactivity"
 import * as Client from "effect/sql/SqlClient"
 import type * as SqlConnection from "effect/sql/SqlConnection"
-import { classifySqliteError, SqlError, UnknownError } from "effect/sql/SqlError"
+import { ConnectionError, classifySqliteError, SqlError, UnknownError } from "effect/sql/SqlError"
 import * as Statement from "effect/sql/Statement"
 import { type Batch, DirectObserver, type DirectResult, type Params, registerDirect } from "./internal/direct.js"
 
@@ -194,29 +194,61 @@ export const make = (
     const run = (sql: string, params: ReadonlyArray<unknown>, raw = false) =>
       Effect.flatMap(Cache.get(prepareCache, sql), (s) => runStatement(s, params, raw))
 
+    /**
+     * Whether a batch that threw left a transaction its `ROLLBACK` could not end. Until a `ROLLBACK` succeeds,
+     * every statement (through effect/sql or a batch) tries it first and fails when it fails again: a write
+     * must not land in a transaction nobody will commit.
+     */
+    let stuck = false
+    const unstuck = <A>(effect: Effect.Effect<A, SqlError>): Effect.Effect<A, SqlError> =>
+      Effect.suspend(() => {
+        if (!stuck) return effect
+        try {
+          if (db.isTransaction) db.exec("ROLLBACK")
+          stuck = false
+          return effect
+        } catch (cause) {
+          return Effect.fail(
+            new SqlError({
+              reason: new ConnectionError({
+                cause,
+                message: "a transaction left open on the connection could not be rolled back",
+                operation: "rollback"
+              })
+            })
+          )
+        }
+      })
+
     const connection: NodeConnection = {
       isTransaction: () => db.isTransaction,
       execute: (sql, params, transform) =>
         (transform
           ? Effect.map(run(sql, params), (rows) => transform(rows as Array<object>))
           : run(sql, params)) as Effect.Effect<ReadonlyArray<unknown>, SqlError>,
-      executeRaw: (sql, params) => run(sql, params, true),
+      executeRaw: (sql, params) => unstuck(run(sql, params, true)),
       executeValues: (sql, params) =>
-        Effect.acquireUseRelease(
-          Cache.get(prepareCache, sql),
-          (statement) => {
-            statement.setReturnArrays(true)
-            return runValues(statement, params)
-          },
-          (statement) => Effect.sync(() => statement.setReturnArrays(false))
+        unstuck(
+          Effect.acquireUseRelease(
+            Cache.get(prepareCache, sql),
+            (statement) => {
+              statement.setReturnArrays(true)
+              return runValues(statement, params)
+            },
+            (statement) => Effect.sync(() => statement.setReturnArrays(false))
+          )
         ),
       executeValuesUnprepared: (sql, params) =>
-        Effect.flatMap(prepare(sql), (statement) => {
-          statement.setReturnArrays(true)
-          return runValues(statement, params)
-        }),
+        unstuck(
+          Effect.flatMap(prepare(sql), (statement) => {
+            statement.setReturnArrays(true)
+            return runValues(statement, params)
+          })
+        ),
       executeUnprepared: (sql, params, transform) => {
-        const effect = Effect.flatMap(prepare(sql), (statement) => runStatement(statement, params ?? [], false))
+        const effect = unstuck(
+          Effect.flatMap(prepare(sql), (statement) => runStatement(statement, params ?? [], false))
+        )
         return (transform ? Effect.map(effect, (rows) => transform(rows as Array<object>)) : effect) as Effect.Effect<
           ReadonlyArray<unknown>,
           SqlError
@@ -306,10 +338,26 @@ export const make = (
           }
           const observe = Context.get(fiber.context, DirectObserver)
           return borrower(() =>
-            Effect.try({
-              try: () => ({ ran: true as const, value: f(observe === undefined ? plain : batch(observe)) }),
-              catch: (cause) => new SqlError({ reason: classify(cause, "Failed to execute statement", "execute") })
-            })
+            unstuck(
+              Effect.try({
+                try: () => {
+                  try {
+                    return { ran: true as const, value: f(observe === undefined ? plain : batch(observe)) }
+                  } catch (error) {
+                    // a transaction the batch began and left open when it threw is rolled back here
+                    if (db.isTransaction) {
+                      try {
+                        db.exec("ROLLBACK")
+                      } catch {
+                        stuck = true
+                      }
+                    }
+                    throw error
+                  }
+                },
+                catch: (cause) => new SqlError({ reason: classify(cause, "Failed to execute statement", "execute") })
+              })
+            )
           )
         })
     })

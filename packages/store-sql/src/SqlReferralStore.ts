@@ -987,50 +987,46 @@ export const makeWithIndex = (
             if (write !== undefined && batch.get("PRAGMA secure_delete = ON")?.secure_delete !== 1) {
               return "secure-delete"
             }
+            // a statement that throws leaves the transaction to the client, which rolls it back
             batch.run("BEGIN IMMEDIATE")
-            try {
-              const outcome = ((): BatchOutcome => {
-                if (
-                  batch.run(batchSql.claimKey, [
-                    request.idempotencyKey,
-                    referralId,
-                    request.fingerprint,
-                    expectedVersion,
-                    next
-                  ]) !== 1
-                ) {
-                  return "key-used"
-                }
-                const advanced =
-                  expectedVersion === 0
-                    ? batch.run(batchSql.newStream, [referralId, next])
-                    : batch.run(batchSql.advanceStream, [next, referralId, expectedVersion])
-                if (advanced !== 1) return "conflict"
-                if (guarded !== undefined) {
-                  const count = batch.get(batchSql.load, [guarded.linkWorkerId])?.active_clients ?? 0
-                  if (count !== guarded.activeClients) return "conflict"
-                }
-                for (const [i, e] of encoded.entries()) {
-                  batch.run(batchSql.event, [referralId, expectedVersion + i + 1, e.type, e.version, e.json])
-                }
-                SqlProjections.writeInBatch(batch, referralId, after, request.nextDueAt)
-                for (const m of messages) {
-                  batch.run(batchSql.message, [
-                    m.id,
-                    m.payload.referralId,
-                    m.payload.kind,
-                    canonicalJson(m.payload),
-                    m.notBefore
-                  ])
-                }
-                return write === undefined ? "committed" : vaultInBatch(batch, write)
-              })()
-              batch.run(outcome === "committed" ? "COMMIT" : "ROLLBACK")
-              return outcome
-            } catch (error) {
-              if (batch.inTransaction()) batch.run("ROLLBACK")
-              throw error
-            }
+            const outcome = ((): BatchOutcome => {
+              if (
+                batch.run(batchSql.claimKey, [
+                  request.idempotencyKey,
+                  referralId,
+                  request.fingerprint,
+                  expectedVersion,
+                  next
+                ]) !== 1
+              ) {
+                return "key-used"
+              }
+              const advanced =
+                expectedVersion === 0
+                  ? batch.run(batchSql.newStream, [referralId, next])
+                  : batch.run(batchSql.advanceStream, [next, referralId, expectedVersion])
+              if (advanced !== 1) return "conflict"
+              if (guarded !== undefined) {
+                const count = batch.get(batchSql.load, [guarded.linkWorkerId])?.active_clients ?? 0
+                if (count !== guarded.activeClients) return "conflict"
+              }
+              for (const [i, e] of encoded.entries()) {
+                batch.run(batchSql.event, [referralId, expectedVersion + i + 1, e.type, e.version, e.json])
+              }
+              SqlProjections.writeInBatch(batch, referralId, after, request.nextDueAt)
+              for (const m of messages) {
+                batch.run(batchSql.message, [
+                  m.id,
+                  m.payload.referralId,
+                  m.payload.kind,
+                  canonicalJson(m.payload),
+                  m.notBefore
+                ])
+              }
+              return write === undefined ? "committed" : vaultInBatch(batch, write)
+            })()
+            batch.run(outcome === "committed" ? "COMMIT" : "ROLLBACK")
+            return outcome
           })
         }
 

@@ -19,7 +19,7 @@ import { Fixtures } from "@lahete/testing"
 import { Effect, Layer, Option, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Statement from "effect/sql/Statement"
-import { DirectObserver } from "../src/internal/direct.js"
+import { DirectObserver, directOf } from "../src/internal/direct.js"
 import { serviceOn, sqliteClient } from "./support/layers.js"
 
 const referralId = Schema.decodeSync(Ids.ReferralId)
@@ -107,6 +107,31 @@ describe("the store on NodeSqlite", () => {
       expect(yield* sql`SELECT subject_id FROM subjects`).toEqual([])
       yield* sql`DROP TRIGGER refuse_outbox`
       yield* service.execute(Fixtures.submit({ referralId: id, idempotencyKey: key("batch-3-submit") }))
+      expect((yield* store.current(id)).version).toBeGreaterThan(0)
+    }).pipe(Effect.provide(serviceOn(sqliteClient)))
+  )
+})
+
+describe("a batch that throws inside its transaction", () => {
+  it.effect("leaves no transaction open: the client rolls it back, and the next writes commit", () =>
+    Effect.gen(function* () {
+      const service = yield* ReferralService.ReferralService
+      const store = yield* ReferralStore.ReferralStore
+      const sql = yield* SqlClient.SqlClient
+      const direct = directOf(sql)
+      if (direct === undefined) throw new Error("NodeSqlite offers batches")
+      const thrown = yield* Effect.flip(
+        direct.run((batch) => {
+          batch.run("BEGIN IMMEDIATE")
+          batch.run("INSERT INTO store_secrets (name, secret) VALUES ('left-open', 'never committed')")
+          throw new Error("the batch fails halfway")
+        })
+      )
+      expect(thrown._tag).toBe("SqlError")
+      expect(yield* direct.run((batch) => batch.inTransaction())).toEqual({ ran: true, value: false })
+      expect(yield* sql`SELECT name FROM store_secrets WHERE name = 'left-open'`).toEqual([])
+      const id = referralId("batch-4")
+      yield* service.execute(Fixtures.submit({ referralId: id, idempotencyKey: key("batch-4-submit") }))
       expect((yield* store.current(id)).version).toBeGreaterThan(0)
     }).pipe(Effect.provide(serviceOn(sqliteClient)))
   )

@@ -32,7 +32,8 @@ export interface Direct {
   /**
    * Runs `f` under the connection's permit, outside any transaction: `ran: false` (and `f` not run) when the
    * calling fiber is in a transaction of the client (its statements then go through the client). A throw is a
-   * `SqlError` classified as the client's are; `f` ends any transaction it began.
+   * `SqlError` classified as the client's are, after the client rolls back any transaction `f` began and left
+   * open; `f` ends the transactions it begins when it returns.
    */
   readonly run: <A>(f: (batch: Batch) => A) => Effect.Effect<DirectResult<A>, SqlError>
 }
