@@ -285,6 +285,10 @@ export const make = (
       semaphore: yield* Semaphore.make(1),
       isTransaction: (conn) => conn.isTransaction()
     })
+    const spanAttributes: ReadonlyArray<readonly [string, unknown]> = [
+      ...(options.spanAttributes ? Object.entries(options.spanAttributes) : []),
+      ["db.system.name", "sqlite"]
+    ]
     const client = yield* Client.make({
       driver: "sqlite-node",
       acquirer,
@@ -295,10 +299,7 @@ export const make = (
       isTransaction,
       releaseSavepoint: (name) => `RELEASE SAVEPOINT ${name}`,
       beginTransaction: options.readonly === true ? "BEGIN" : "BEGIN IMMEDIATE",
-      spanAttributes: [
-        ...(options.spanAttributes ? Object.entries(options.spanAttributes) : []),
-        ["db.system.name", "sqlite"]
-      ],
+      spanAttributes,
       transformRows
     })
 
@@ -329,7 +330,7 @@ export const make = (
       },
       inTransaction: () => db.isTransaction
     })
-    const plain = batch(undefined)
+    const batchSpan = Statement.spanName(spanAttributes)
     registerDirect(client.transactionService, {
       run: <A>(f: (batch: Batch) => A) =>
         Effect.withFiber<DirectResult<A>, SqlError>((fiber) => {
@@ -337,28 +338,39 @@ export const make = (
             return Effect.succeed({ ran: false })
           }
           const observe = Context.get(fiber.context, DirectObserver)
-          return borrower(() =>
-            unstuck(
-              Effect.try({
-                try: () => {
-                  try {
-                    return { ran: true as const, value: f(observe === undefined ? plain : batch(observe)) }
-                  } catch (error) {
-                    // a transaction the batch began and left open when it threw is rolled back here
-                    if (db.isTransaction) {
-                      try {
-                        db.exec("ROLLBACK")
-                      } catch {
-                        stuck = true
+          // one span per batch, as effect/sql makes one per statement: the client's attributes, the method
+          // `batch`, and the batch's statements as its query text
+          const texts: Array<string> = []
+          const seen = batch((sql, params) => {
+            texts.push(sql)
+            observe?.(sql, params)
+          })
+          return Effect.useSpan(batchSpan, { kind: "client" }, (span) => {
+            for (const [key, value] of spanAttributes) span.attribute(key, value)
+            span.attribute("effect.sql.method", "batch")
+            return borrower(() =>
+              unstuck(
+                Effect.try({
+                  try: () => {
+                    try {
+                      return { ran: true as const, value: f(seen) }
+                    } catch (error) {
+                      // a transaction the batch began and left open when it threw is rolled back here
+                      if (db.isTransaction) {
+                        try {
+                          db.exec("ROLLBACK")
+                        } catch {
+                          stuck = true
+                        }
                       }
+                      throw error
                     }
-                    throw error
-                  }
-                },
-                catch: (cause) => new SqlError({ reason: classify(cause, "Failed to execute statement", "execute") })
-              })
-            )
-          )
+                  },
+                  catch: (cause) => new SqlError({ reason: classify(cause, "Failed to execute statement", "execute") })
+                })
+              )
+            ).pipe(Effect.ensuring(Effect.sync(() => span.attribute("db.query.text", texts.join(";\n")))))
+          })
         })
     })
 

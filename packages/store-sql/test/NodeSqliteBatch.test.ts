@@ -16,7 +16,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Ids, ReferralService, ReferralStore } from "@lahete/core"
 import { NodeSqlite, SqliteReferralStack } from "@lahete/store-sql/sqlite"
 import { Fixtures } from "@lahete/testing"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Effect, Layer, Option, Schema, Tracer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Statement from "effect/sql/Statement"
 import { DirectObserver, directOf } from "../src/internal/direct.js"
@@ -109,6 +109,44 @@ describe("the store on NodeSqlite", () => {
       yield* service.execute(Fixtures.submit({ referralId: id, idempotencyKey: key("batch-3-submit") }))
       expect((yield* store.current(id)).version).toBeGreaterThan(0)
     }).pipe(Effect.provide(serviceOn(sqliteClient)))
+  )
+})
+
+describe("tracing", () => {
+  it.effect(
+    "an append's batch is one client span, named as effect/sql names its statements' spans, with its statements",
+    () =>
+      Effect.gen(function* () {
+        const service = yield* ReferralService.ReferralService
+        const spans: Array<Tracer.NativeSpan> = []
+        const tracer = Tracer.make({
+          span: (options) => {
+            const span = new Tracer.NativeSpan(options)
+            spans.push(span)
+            return span
+          }
+        })
+        const id = referralId("batch-5")
+        yield* service
+          .execute(Fixtures.submit({ referralId: id, idempotencyKey: key("batch-5-submit") }))
+          .pipe(Effect.withTracer(tracer))
+        const batches = spans.filter((span) => span.attributes.get("effect.sql.method") === "batch")
+        // the read of the current state, and the append
+        expect(batches).toHaveLength(2)
+        for (const span of batches) {
+          expect(span.name).toBe("sqlite")
+          expect(span.kind).toBe("client")
+          expect(span.attributes.get("db.system.name")).toBe("sqlite")
+          expect(span.status._tag).toBe("Ended")
+        }
+        const text = String(batches[1]?.attributes.get("db.query.text"))
+        expect(text.startsWith("PRAGMA secure_delete = ON;\nBEGIN IMMEDIATE")).toBe(true)
+        expect(text).toContain("INSERT INTO referral_events")
+        expect(text.endsWith("COMMIT")).toBe(true)
+        // statements, never their parameters: no personal data in a span
+        const { givenName, familyName, mobileNumber } = Fixtures.submit().client
+        for (const value of [givenName, familyName, mobileNumber]) expect(text).not.toContain(String(value))
+      }).pipe(Effect.provide(serviceOn(sqliteClient)))
   )
 })
 
