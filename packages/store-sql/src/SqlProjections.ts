@@ -413,18 +413,13 @@ export const writeInBatch = (
 ): void => {
   const c = columns(referralId, state, nextDueAt)
   const stored = batch.get(storedIndexedSql, [referralId])
+  // the row's columns as the table holds them: `link_worker_id` text or null, `status` text
   const countedBefore =
-    stored !== undefined &&
-    typeof stored.link_worker_id === "string" &&
-    typeof stored.status === "string" &&
-    Lifecycle.caseload.has(stored.status as Lifecycle.Status)
-      ? stored.link_worker_id
-      : null
-  const countedAfter =
-    state.linkWorkerId !== undefined && Lifecycle.caseload.has(state.status) ? state.linkWorkerId : null
+    stored === undefined ? undefined : caseloadOf(stored.link_worker_id as string | null, stored.status as string)
+  const countedAfter = caseloadOf(state.linkWorkerId, state.status)
   if (countedBefore !== countedAfter) {
-    if (countedBefore !== null) batch.run(decrementLoadSql, [countedBefore])
-    if (countedAfter !== null) batch.run(incrementLoadSql, [countedAfter])
+    if (countedBefore !== undefined) batch.run(decrementLoadSql, [countedBefore])
+    if (countedAfter !== undefined) batch.run(incrementLoadSql, [countedAfter])
   }
   if (stored === undefined) {
     batch.run(

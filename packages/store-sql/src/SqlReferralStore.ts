@@ -60,8 +60,12 @@
  * when it starts: no migration, nothing in the database file) whose trigger
  * runs steps 1–5 in order and `RAISE(ABORT)`s on a used key or a failed
  * guard (the version, the load, a submission's subject), undoing the
- * statement. `current` reads the stream row joined with its projection row: a
- * command's one read, whatever the length of its history.
+ * statement. On lahete's own SQLite client (`NodeSqlite`, outside a
+ * transaction of the caller's) the append is instead one synchronous batch
+ * on the connection: `BEGIN IMMEDIATE`, steps 1–5 as statements each
+ * checking its guard (a failed guard: `ROLLBACK`), `COMMIT`. `current` reads
+ * the stream row joined with its projection row: a command's one read,
+ * whatever the length of its history.
  *
  * Any failure rolls the whole transaction back. Database errors become
  * `StoreFailure` naming the operation and the kind of error only: the
@@ -317,7 +321,6 @@ const batchSql = {
   subject: "SELECT data FROM subjects WHERE subject_id = ?",
   putSubject:
     "INSERT INTO subjects (subject_id, data) VALUES (?, ?) ON CONFLICT (subject_id) DO UPDATE SET data = excluded.data",
-  insertSubject: "INSERT INTO subjects (subject_id, data) VALUES (?, ?) ON CONFLICT (subject_id) DO NOTHING",
   deleteSubject: "DELETE FROM subjects WHERE subject_id = ?"
 } as const
 
@@ -417,39 +420,6 @@ export const makeWithIndex = (
     /** SQLite: the client's synchronous batches on its connection, when it offers them (`NodeSqlite`). */
     const direct = isPg ? undefined : directOf(sql)
 
-    /**
-     * SQLite: the one-statement append with its parameters, after `PRAGMA secure_delete = ON` when it writes to
-     * the vault: one synchronous batch on the connection when the client offers it (outside a transaction),
-     * else each through effect/sql. The statement is atomic on its own either way.
-     */
-    const sqliteAppendStatement = (
-      vault: boolean,
-      params: ReadonlyArray<string | number | null>
-    ): Effect.Effect<void, SqlError | ReferralStore.StoreFailure> =>
-      Effect.flatMap(
-        direct === undefined
-          ? Effect.succeed({ ran: false as const })
-          : direct.run((batch) => {
-              if (vault && batch.get("PRAGMA secure_delete = ON")?.secure_delete !== 1) return false
-              batch.run(sqliteAppendInsert, params)
-              return true
-            }),
-        (result) =>
-          !result.ran
-            ? Effect.andThen(
-                vault ? SqlVault.secureDelete(sql, "append") : Effect.void,
-                Effect.asVoid(sql.unsafe(sqliteAppendInsert, params))
-              )
-            : result.value
-              ? Effect.void
-              : Effect.fail(
-                  new ReferralStore.StoreFailure({
-                    operation: "append",
-                    detail: "SQLite did not turn secure_delete on"
-                  })
-                )
-      )
-
     const load = (referralId: Ids.ReferralId): Effect.Effect<ReferralStore.Stream, ReferralStore.StoreFailure> =>
       loadStream(sql, codec, referralId)
 
@@ -544,7 +514,7 @@ export const makeWithIndex = (
 
     const applyVault = (write: PersonalData.VaultWrite) =>
       Effect.gen(function* () {
-        const subjectId = write._tag === "PutSubject" ? write.subject.subjectId : write.subjectId
+        const subjectId = subjectOf(write)
         yield* lockSubject(subjectId)
         if (write._tag === "Erase") {
           yield* Effect.mapError(sql`DELETE FROM subjects WHERE subject_id = ${subjectId}`, (e) =>
@@ -937,30 +907,31 @@ export const makeWithIndex = (
             }))
             const events = JSON.stringify(encoded.map((e) => ({ type: e.type, version: e.version, data: e.json })))
             const guarded = request.expectedLoad
-            yield* sqliteAppendStatement(write !== undefined, [
-              request.idempotencyKey,
-              referralId,
-              request.fingerprint,
-              expectedVersion,
-              next,
-              events,
-              caseloadOf(after.linkWorkerId, after.status) ?? null,
-              guarded?.linkWorkerId ?? null,
-              guarded?.activeClients ?? null,
-              JSON.stringify(messages),
-              sqliteVault(write),
-              ...SqlProjections.rowValues(referralId, after, request.nextDueAt)
-            ]).pipe(
-              Effect.mapError((e) =>
-                e._tag !== "SqlError"
-                  ? e
-                  : raised(e, "key-used")
+            if (write !== undefined) yield* SqlVault.secureDelete(sql, "append")
+            yield* sql
+              .unsafe(sqliteAppendInsert, [
+                request.idempotencyKey,
+                referralId,
+                request.fingerprint,
+                expectedVersion,
+                next,
+                events,
+                caseloadOf(after.linkWorkerId, after.status) ?? null,
+                guarded?.linkWorkerId ?? null,
+                guarded?.activeClients ?? null,
+                JSON.stringify(messages),
+                sqliteVault(write),
+                ...SqlProjections.rowValues(referralId, after, request.nextDueAt)
+              ])
+              .pipe(
+                Effect.mapError((e) =>
+                  raised(e, "key-used")
                     ? new ReferralStore.IdempotencyKeyUsed({ idempotencyKey: request.idempotencyKey })
                     : raised(e, "conflict") || raised(e, "load") || raised(e, "subject")
                       ? new Conflicted()
                       : storeFailure("append", e)
+                )
               )
-            )
             if (write !== undefined && (write._tag === "EraseReferral" || write._tag === "Erase")) {
               // once committed, the WAL's copies of the erased values go too (`purge` retries)
               yield* Effect.ignore(SqlVault.truncateWal(sql, "append"))
