@@ -101,8 +101,10 @@ import {
   loadStream,
   parseState,
   rows,
+  secureDeleteOff,
   json as sqlJson,
-  storeFailure as toStoreFailure
+  storeFailure as toStoreFailure,
+  undecodableSubject
 } from "./internal/sql.js"
 import * as Migrations from "./Migrations.js"
 import * as SqlOutbox from "./SqlOutbox.js"
@@ -324,8 +326,11 @@ const batchSql = {
   deleteSubject: "DELETE FROM subjects WHERE subject_id = ?"
 } as const
 
-/** How a synchronous append batch ended: committed, or rolled back for the reason named. */
-type BatchOutcome = "committed" | "key-used" | "conflict" | "secure-delete" | "undecodable-subject"
+/**
+ * How a synchronous append batch ended: committed, or rolled back for the reason named (a vault row that does not
+ * decode, by its subject id).
+ */
+type BatchOutcome = "committed" | "key-used" | "conflict" | "secure-delete" | { readonly undecodableSubject: string }
 
 /** The row `current` reads: checked by hand (the store's own shape; every command reads one). */
 interface CurrentRow {
@@ -504,10 +509,7 @@ export const makeWithIndex = (
         if (row === undefined) return undefined
         const decoded = decodeSubject(row.data)
         if (Result.isFailure(decoded)) {
-          return yield* new ReferralStore.StoreFailure({
-            operation,
-            detail: `the vault entry of subject ${subjectId} cannot be decoded`
-          })
+          return yield* undecodableSubject(operation, subjectId)
         }
         return decoded.success
       })
@@ -698,7 +700,7 @@ export const makeWithIndex = (
       let current: PersonalData.SubjectData | undefined
       if (row !== undefined) {
         const decoded = typeof row.data === "string" ? decodeSubject(row.data) : undefined
-        if (decoded === undefined || Result.isFailure(decoded)) return "undecodable-subject"
+        if (decoded === undefined || Result.isFailure(decoded)) return { undecodableSubject: subjectId }
         current = decoded.success
       }
       if (!PersonalData.identityHolds(current, write)) return "conflict"
@@ -1030,7 +1032,9 @@ export const makeWithIndex = (
             Effect.mapError((e) => storeFailure("append", e))
           )
           if (batched.ran) {
-            switch (batched.value) {
+            const outcome = batched.value
+            if (typeof outcome !== "string") return yield* undecodableSubject("append", outcome.undecodableSubject)
+            switch (outcome) {
               case "committed":
                 if (write !== undefined && (write._tag === "EraseReferral" || write._tag === "Erase")) {
                   // once committed, the WAL's copies of the erased values go too (`purge` retries)
@@ -1042,15 +1046,7 @@ export const makeWithIndex = (
               case "conflict":
                 return yield* conflict()
               case "secure-delete":
-                return yield* new ReferralStore.StoreFailure({
-                  operation: "append",
-                  detail: "SQLite did not turn secure_delete on"
-                })
-              case "undecodable-subject":
-                return yield* new ReferralStore.StoreFailure({
-                  operation: "append",
-                  detail: `the vault entry of subject ${write === undefined ? "?" : subjectOf(write)} cannot be decoded`
-                })
+                return yield* secureDeleteOff("append")
             }
           }
         }
@@ -1127,10 +1123,7 @@ export const makeWithIndex = (
           for (const row of found) {
             const decoded = decodeSubject(row.data)
             if (Result.isFailure(decoded)) {
-              return yield* new ReferralStore.StoreFailure({
-                operation: "subjects",
-                detail: `the vault entry of subject ${row.subject_id} cannot be decoded`
-              })
+              return yield* undecodableSubject("subjects", row.subject_id)
             }
             out.set(row.subject_id as Ids.SubjectId, decoded.success)
           }

@@ -37,7 +37,7 @@
 import { ReferralStore } from "@lahete/core"
 import { Effect, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
-import { rows, storeFailure } from "./internal/sql.js"
+import { rows, secureDeleteOff, storeFailure } from "./internal/sql.js"
 
 const SecureDeleteRow = Schema.Struct({ secure_delete: Schema.Number })
 const CheckpointRow = Schema.Struct({ busy: Schema.Number, log: Schema.Number, checkpointed: Schema.Number })
@@ -64,7 +64,7 @@ export const secureDelete = (
           Effect.flatMap(rows(SecureDeleteRow, operation, "pragma secure_delete"))
         )
         if (found[0]?.secure_delete !== 1) {
-          return yield* new ReferralStore.StoreFailure({ operation, detail: "SQLite did not turn secure_delete on" })
+          return yield* secureDeleteOff(operation)
         }
       })
     : Effect.void

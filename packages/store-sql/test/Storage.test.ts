@@ -118,6 +118,52 @@ for (const database of databases()) {
       )
     )
 
+    it.live(
+      "a vault entry that cannot be decoded fails by its subject id only; on SQLite an append over it writes nothing",
+      () =>
+        withSql((sql) =>
+          Effect.gen(function* () {
+            const store = yield* SqlReferralStore.make
+            const first = Fixtures.submit({ referralId: referralId("r-vault-a") })
+            const write = PersonalData.vaultWrite(first, undefined)
+            if (write === undefined) throw new Error("fixture")
+            yield* store.append(request("r-vault-a", 0, eventsOf("r-vault-a", [first]), [write]))
+            // the entry keeps the client's name beside data the vault's schema does not take
+            const corrupt = JSON.stringify({ givenName: first.client.givenName, referrals: 7 })
+            const cast = sql.literal(sql.onDialectOrElse({ pg: () => "::jsonb", orElse: () => "" }))
+            yield* sql`UPDATE subjects SET data = ${corrupt}${cast}`
+            const detail = `the vault entry of subject ${first.subjectId} cannot be decoded`
+            const read = yield* Effect.flip(store.subject(first.subjectId))
+            expect(read).toMatchObject({ _tag: "StoreFailure", operation: "subject", detail })
+            expect(read.message).not.toContain(first.client.givenName)
+            expect(yield* Effect.flip(store.subjects([first.subjectId]))).toMatchObject({
+              _tag: "StoreFailure",
+              detail
+            })
+            if (sql.onDialectOrElse({ sqlite: () => false, orElse: () => true })) return
+            // SQLite decodes the entry in the append's transaction (PostgreSQL merges it in SQL): both of its paths,
+            // the batch (the state given) and the statements one by one (no state), fail alike and write nothing
+            const second = Fixtures.submit({ referralId: referralId("r-vault-b") })
+            const secondWrite = PersonalData.vaultWrite(second, undefined)
+            if (secondWrite === undefined) throw new Error("fixture")
+            const events = eventsOf("r-vault-b", [second])
+            for (const state of [Fixtures.decider.initialState, undefined]) {
+              const appended = {
+                ...request("r-vault-b", 0, events, [secondWrite]),
+                ...(state === undefined ? {} : { state })
+              }
+              const error = yield* Effect.flip(store.append(appended))
+              expect(error).toMatchObject({ _tag: "StoreFailure", operation: "append", detail })
+              expect(error.message).not.toContain(first.client.givenName)
+              expect((yield* store.load(referralId("r-vault-b"))).version).toBe(0)
+              expect(Option.isNone(yield* store.idempotency(appended.idempotencyKey))).toBe(true)
+            }
+            const stored = yield* sql<{ data: string }>`SELECT data FROM subjects`
+            expect(stored.map((r) => r.data)).toEqual([corrupt])
+          })
+        )
+    )
+
     it.live("several instances starting at once on a fresh database migrate it once", () =>
       withSql((sql) =>
         Effect.gen(function* () {

@@ -13,6 +13,14 @@ import type { SqlError } from "effect/sql/SqlError"
 export const storeFailure = (operation: string, error: SqlError): ReferralStore.StoreFailure =>
   new ReferralStore.StoreFailure({ operation, detail: `database error (${error.reason._tag})` })
 
+/** SQLite answered that `secure_delete` is not on after `PRAGMA secure_delete = ON` (an erasure would keep bytes). */
+export const secureDeleteOff = (operation: string): ReferralStore.StoreFailure =>
+  new ReferralStore.StoreFailure({ operation, detail: "SQLite did not turn secure_delete on" })
+
+/** A vault row whose data does not decode (named by its subject id, never by its content). */
+export const undecodableSubject = (operation: string, subjectId: string): ReferralStore.StoreFailure =>
+  new ReferralStore.StoreFailure({ operation, detail: `the vault entry of subject ${subjectId} cannot be decoded` })
+
 /** Each row schema's decoder of an array of rows, made once (a schema made per query is compiled per query). */
 const rowDecoders = new WeakMap<object, (raw: unknown) => Result.Result<ReadonlyArray<unknown>, unknown>>()
 
