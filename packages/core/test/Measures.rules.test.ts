@@ -155,27 +155,31 @@ describe("meaningful change at the thresholds (facts.md §2: configuration; SWEM
   })
 
   it("property: the class follows the thresholds (compared at six decimals), and only improvements count as improved", () => {
-    const hundredths = fc.integer({ min: 0, max: 2000 }).map((n) => n / 100)
+    const hundredths = fc.oneof(
+      fc.constant(0),
+      fc.integer({ min: 0, max: 2000 }).map((n) => n / 100)
+    )
     fc.assert(
       fc.property(
         hundredths,
         hundredths,
-        fc.integer({ min: -3000, max: 3000 }),
+        fc.oneof(fc.constant(0), fc.integer({ min: -3000, max: 3000 })),
         fc.constantFrom(0, 1e-9, -1e-9),
         (a, b, x100, noise) => {
-          const thresholds = { possible: Math.min(a, b), clear: Math.max(a, b, 0.01) }
+          const thresholds = { possible: Math.min(a, b), clear: Math.max(a, b) }
           const x = x100 / 100
           const c = Measures.classify(x + noise, thresholds)
+          // the size of the change in its direction, against the thresholds; no change is neither
+          const better = x > 0 ? "improved" : "worsened"
+          const size = Math.abs(x)
           const expected =
-            x >= thresholds.clear
-              ? "improved-clearly"
-              : x >= thresholds.possible && x > 0
-                ? "improved-possibly"
-                : -x >= thresholds.clear
-                  ? "worsened-clearly"
-                  : -x >= thresholds.possible && x < 0
-                    ? "worsened-possibly"
-                    : "no-meaningful-change"
+            x === 0
+              ? "no-meaningful-change"
+              : size >= thresholds.clear
+                ? `${better}-clearly`
+                : size >= thresholds.possible
+                  ? `${better}-possibly`
+                  : "no-meaningful-change"
           expect(c).toBe(expected)
           // what the report counts as a meaningful improvement (its share improved)
           expect(Measures.improvedClasses.has(c)).toBe(x > 0 && x >= thresholds.possible)
@@ -190,6 +194,24 @@ describe("meaningful change at the thresholds (facts.md §2: configuration; SWEM
       ),
       { numRuns: 2000 }
     )
+  })
+
+  it("thresholds of 0 (any change counts) never make an unchanged score an improvement or a worsening", () => {
+    const zero = { possible: 0, clear: 0 }
+    expect(Measures.classify(0, zero)).toBe("no-meaningful-change")
+    expect(Measures.classify(0.01, zero)).toBe("improved-clearly")
+    expect(Measures.classify(-0.01, zero)).toBe("worsened-clearly")
+    // an instrument configured so (decoding accepts it): an unchanged form is not counted as improved
+    const anyChange = Result.getOrThrow(Instrument.decode({ ...Instruments.wemwbs, thresholds: zero }))
+    const c = Result.getOrThrow(
+      Measures.change(
+        anyChange,
+        adm("wemwbs", formSumming(40, 14)),
+        adm("wemwbs", formSumming(40, 14), { timePoint: "end" })
+      )
+    ).scores[0]
+    expect(c?.classification).toBe("no-meaningful-change")
+    expect(Measures.improvedClasses.has(c?.classification as Measures.ChangeClass)).toBe(false)
   })
 })
 
