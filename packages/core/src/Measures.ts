@@ -218,7 +218,8 @@ export const improvedClasses: ReadonlySet<ChangeClass> = new Set(["improved-clea
 
 /**
  * Classifies an improvement (the change in the direction of better).
- * Compared at six decimals, so that 26.02 − 23.02 counts as 3.
+ * Compared at six decimals, so that 26.02 − 23.02 counts as 3. No change
+ * (0) is `no-meaningful-change` whatever the thresholds, also thresholds of 0.
  *
  * @since 0.1.0
  * @category change
@@ -226,10 +227,10 @@ export const improvedClasses: ReadonlySet<ChangeClass> = new Set(["improved-clea
 export const classify = (improvement: number, thresholds: Instrument.Thresholds | undefined): ChangeClass => {
   if (thresholds === undefined) return "unclassified"
   const x = round(improvement, 6)
-  if (x >= thresholds.clear) return "improved-clearly"
-  if (x >= thresholds.possible && x > 0) return "improved-possibly"
-  if (x <= -thresholds.clear) return "worsened-clearly"
-  if (x <= -thresholds.possible && x < 0) return "worsened-possibly"
+  if (x > 0 && x >= thresholds.clear) return "improved-clearly"
+  if (x > 0 && x >= thresholds.possible) return "improved-possibly"
+  if (x < 0 && x <= -thresholds.clear) return "worsened-clearly"
+  if (x < 0 && x <= -thresholds.possible) return "worsened-possibly"
   return "no-meaningful-change"
 }
 
