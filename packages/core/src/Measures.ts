@@ -395,9 +395,11 @@ export const forClient = (
     const i = instruments.get(a.instrument)
     const base = { instrument: a.instrument, timePoint: a.timePoint, respondent: a.respondent, at: a.at }
     if (i === undefined) {
+      // the form as recorded: its answers are its items, the unanswered ones missing
+      const missing = a.answers.flatMap((x, k) => (x === null ? [k + 1] : []))
       return {
         ...base,
-        completeness: { items: a.answers.length, answered: a.answers.filter((x) => x !== null).length, missing: [] },
+        completeness: { items: a.answers.length, answered: a.answers.length - missing.length, missing },
         result: { _tag: "UnknownInstrument" }
       }
     }

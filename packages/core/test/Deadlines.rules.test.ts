@@ -74,6 +74,7 @@ const d2Due = Deadlines.firstContactDueAt(F.t0, kemijarvi) // the end of Thursda
 
 /** Every state the lifecycle reaches, and the late-call and erased variants of §3's table. */
 const states: ReadonlyArray<readonly [string, Referral.ReferralState]> = [
+  ["Initial (nothing submitted)", F.decider.initialState],
   ...Object.entries(F.pathTo).map(([name, path]) => [name, stateAfter(path())] as const),
   ["ContactScheduled, the call at the deadline's instant", scheduledAt(d2Due)],
   ["ContactScheduled, the call after the deadline", scheduledAt(Instant.plusMillis(d2Due, 4 * day))],
