@@ -28,7 +28,9 @@ export default {
     "src/Views.ts",
     "src/LinkWorker.ts",
     "src/Evaluation.ts",
-    "src/PersonalIdentityCode.ts"
+    "src/PersonalIdentityCode.ts",
+    "src/Deadlines.ts",
+    "src/Measures.ts"
   ],
   reporters: ["clear-text", "progress", "json", "html"],
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
