@@ -279,3 +279,86 @@ describe("a command on a referral without a subject", () => {
     )
   })
 })
+
+describe("the vault's schemas refuse what is not a vault entry", () => {
+  // the SQL stores read every entry back through `SubjectData` (and the guard's identity is a `SubjectIdentity`):
+  // a row without the client's names, or with a note that is not text, is an error, never an entry
+  const entry = (client: ReferralCommand.ClientDetails): Record<string, unknown> => {
+    const write = PersonalData.vaultWrite(F.submit({ client }), undefined)
+    const written = write === undefined ? undefined : PersonalData.apply(undefined, write)
+    if (written === undefined) throw new Error("a submission writes its client's entry")
+    return JSON.parse(JSON.stringify(written))
+  }
+  const decodes = (schema: Schema.Codec<unknown, unknown>, value: unknown) =>
+    Schema.decodeUnknownExit(schema)(value)._tag === "Success"
+  const broken = fc.constantFrom(
+    ["subjectId", undefined],
+    ["givenName", undefined],
+    ["familyName", undefined],
+    ["language", undefined],
+    ["referrals", undefined],
+    ["givenName", 7],
+    ["personalIdentityCode", 10594],
+    ["birthYear", "1994"],
+    ["birthYear", 1994.5],
+    ["mobileNumber", 358401234567],
+    ["language", "de"],
+    ["referrals", "notes"],
+    ["referrals", { [F.referralId]: { reasonText: 7 } }],
+    ["referrals", { [F.referralId]: { closingFeedback: ["a", "b"] } }],
+    ["referrals", { [F.referralId]: { whatMatters: { text: "walks" } } }]
+  ) as fc.Arbitrary<readonly [string, unknown]>
+
+  it("property: an entry with a field missing or of the wrong kind is refused; a whole one decodes", () => {
+    fc.assert(
+      fc.property(Arbitraries.clientDetails(), broken, (client, [field, value]) => {
+        const whole = entry(client)
+        expect(decodes(PersonalData.SubjectData, whole)).toBe(true)
+        const { [field]: _, ...without } = whole
+        expect(decodes(PersonalData.SubjectData, value === undefined ? without : { ...whole, [field]: value })).toBe(
+          false
+        )
+      }),
+      { numRuns: 200 }
+    )
+  })
+
+  it("property: an identity without its names, or with a field of the wrong kind, is refused", () => {
+    const brokenIdentity = fc.constantFrom(
+      ["givenName", undefined],
+      ["familyName", undefined],
+      ["familyName", null],
+      ["personalIdentityCode", 10594],
+      ["birthYear", "1994"]
+    ) as fc.Arbitrary<readonly [string, unknown]>
+    fc.assert(
+      fc.property(Arbitraries.clientDetails(), brokenIdentity, (client, [field, value]) => {
+        const identity: Record<string, unknown> = {
+          ...PersonalData.identityOf(entry(client) as PersonalData.SubjectData)
+        }
+        expect(decodes(PersonalData.SubjectIdentity, identity)).toBe(true)
+        const { [field]: _, ...without } = identity
+        expect(
+          decodes(PersonalData.SubjectIdentity, value === undefined ? without : { ...identity, [field]: value })
+        ).toBe(false)
+      }),
+      { numRuns: 100 }
+    )
+  })
+})
+
+describe("the write of a contact update", () => {
+  it("holds exactly what the update gives: the number normalised or null, the language only when given", () => {
+    expect(PersonalData.vaultWrite(F.updateContact({ mobileNumber: "050 765 4321" }), subject)).toStrictEqual({
+      _tag: "PutContact",
+      subjectId: subject,
+      mobileNumber: "+358507654321"
+    })
+    expect(PersonalData.vaultWrite(F.updateContact({ mobileNumber: null, language: "sv" }), subject)).toStrictEqual({
+      _tag: "PutContact",
+      subjectId: subject,
+      mobileNumber: null,
+      language: "sv"
+    })
+  })
+})
