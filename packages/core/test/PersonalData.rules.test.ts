@@ -23,7 +23,8 @@ import {
   type ReferralCommand,
   ReferralQueries,
   ReferralService,
-  ReferralStore
+  ReferralStore,
+  ViewSchemas
 } from "@lahete/core"
 import { Arbitraries, Fixtures as F, IdentityArbitraries } from "@lahete/testing"
 import { Effect, Layer, Option, Schema } from "effect"
@@ -360,5 +361,54 @@ describe("the write of a contact update", () => {
       mobileNumber: null,
       language: "sv"
     })
+  })
+})
+
+describe("the entry after any submissions for the client on record", () => {
+  it("property: is a valid SubjectData with no key left without a value, and the client's subject access encodes", () => {
+    const identity = fc
+      .record(
+        {
+          givenName: fc.constantFrom("Aino", " aino "),
+          personalIdentityCode: fc.constantFrom("010594Y9032", "010594y9032"),
+          birthYear: fc.constant(1994),
+          mobileNumber: fc.constantFrom("040 123 4567", "+358 50 765 4321")
+        },
+        { requiredKeys: ["givenName"] }
+      )
+      // a submission names the client by identity code or birth year (or both)
+      .filter((c) => c.personalIdentityCode !== undefined || c.birthYear !== undefined)
+    fc.assert(
+      fc.property(fc.array(identity, { minLength: 1, maxLength: 4 }), (given) => {
+        const { entry, encoded } = Effect.runSync(
+          Effect.gen(function* () {
+            const service = yield* ReferralService.ReferralService
+            const store = yield* ReferralStore.ReferralStore
+            for (const [i, c] of given.entries()) {
+              // the same person each time (one code, one birth year): every submission is accepted
+              yield* service.execute(
+                F.submit({
+                  referralId: Schema.decodeSync(Ids.ReferralId)(`referral-${i + 1}`),
+                  idempotencyKey: Schema.decodeSync(Ids.IdempotencyKey)(`submit-${i + 1}`),
+                  client: { ...c, familyName: "Testinen", language: "fi" }
+                })
+              )
+            }
+            const access = yield* ReferralQueries.subjectAccess(F.client, subject)
+            return {
+              entry: Option.getOrThrow(yield* store.subject(subject)),
+              encoded: Schema.encodeUnknownExit(ViewSchemas.SubjectAccess)(access)._tag
+            }
+          }).pipe(Effect.provide(memory()))
+        )
+        for (const value of Object.values(entry)) expect(value).not.toBeUndefined()
+        expect(Schema.decodeUnknownSync(PersonalData.SubjectData)(entry)).toStrictEqual(entry)
+        expect(encoded).toBe("Success")
+        // what is on record: the code and the year once any submission gave them
+        expect("personalIdentityCode" in entry).toBe(given.some((c) => c.personalIdentityCode !== undefined))
+        expect("birthYear" in entry).toBe(given.some((c) => c.birthYear !== undefined))
+      }),
+      { numRuns: 100 }
+    )
   })
 })
