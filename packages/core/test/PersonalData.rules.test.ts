@@ -366,20 +366,28 @@ describe("the write of a contact update", () => {
 
 describe("the entry after any submissions for the client on record", () => {
   it("property: is a valid SubjectData with no key left without a value, and the client's subject access encodes", () => {
-    const identity = fc
-      .record(
-        {
-          givenName: fc.constantFrom("Aino", " aino "),
-          personalIdentityCode: fc.constantFrom("010594Y9032", "010594y9032"),
-          birthYear: fc.constant(1994),
-          mobileNumber: fc.constantFrom("040 123 4567", "+358 50 765 4321")
-        },
-        { requiredKeys: ["givenName"] }
-      )
-      // a submission names the client by identity code or birth year (or both)
-      .filter((c) => c.personalIdentityCode !== undefined || c.birthYear !== undefined)
+    type Given = {
+      readonly givenName: string
+      readonly personalIdentityCode?: string
+      readonly birthYear?: number
+      readonly mobileNumber?: string
+    }
+    // a submission names the client by identity code, birth year or both; with or without a number
+    const identity: fc.Arbitrary<Given> = fc
+      .record({
+        givenName: fc.constantFrom("Aino", " aino "),
+        names: fc.constantFrom<ReadonlyArray<"code" | "year">>(["code"], ["year"], ["code", "year"]),
+        code: fc.constantFrom("010594Y9032", "010594y9032"),
+        mobileNumber: fc.option(fc.constantFrom("040 123 4567", "+358 50 765 4321"), { nil: undefined })
+      })
+      .map(({ givenName, names, code, mobileNumber }) => ({
+        givenName,
+        ...(names.includes("code") ? { personalIdentityCode: code } : {}),
+        ...(names.includes("year") ? { birthYear: 1994 } : {}),
+        ...(mobileNumber === undefined ? {} : { mobileNumber })
+      }))
     fc.assert(
-      fc.property(fc.array(identity, { minLength: 1, maxLength: 4 }), (given) => {
+      fc.property(fc.array(identity, { minLength: 1, maxLength: 4 }), (given: ReadonlyArray<Given>) => {
         const { entry, encoded } = Effect.runSync(
           Effect.gen(function* () {
             const service = yield* ReferralService.ReferralService
@@ -408,7 +416,24 @@ describe("the entry after any submissions for the client on record", () => {
         expect("personalIdentityCode" in entry).toBe(given.some((c) => c.personalIdentityCode !== undefined))
         expect("birthYear" in entry).toBe(given.some((c) => c.birthYear !== undefined))
       }),
-      { numRuns: 100 }
+      {
+        numRuns: 100,
+        // always among the runs: the record without a code (or a year), the same client again without one
+        examples: [
+          [
+            [
+              { givenName: "Aino", birthYear: 1994 },
+              { givenName: "Aino", birthYear: 1994 }
+            ]
+          ],
+          [
+            [
+              { givenName: "Aino", personalIdentityCode: "010594Y9032" },
+              { givenName: "Aino", personalIdentityCode: "010594Y9032" }
+            ]
+          ]
+        ]
+      }
     )
   })
 })
