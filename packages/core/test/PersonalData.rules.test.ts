@@ -10,7 +10,10 @@
  * - after a controller erased a whole subject, later commands of an open
  *   referral write nothing back (no half entry of notes without a name);
  * - a submission's entry holds exactly the fields given (a valid
- *   `SubjectData`, no key without a value), and so does its identity;
+ *   `SubjectData`, no key without a value), and so does its identity, also
+ *   after further submissions for the client on record (`guardedWrite`);
+ * - the schemas refuse an entry or identity with a field missing or of the
+ *   wrong kind (the SQL stores read entries back through `SubjectData`);
  * - a submission keeps the other notes of the referral it names;
  * - names match with case and surrounding spaces aside, nothing more;
  * - a command on a referral without a subject writes nothing.
