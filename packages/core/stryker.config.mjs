@@ -30,7 +30,8 @@ export default {
     "src/Evaluation.ts",
     "src/PersonalIdentityCode.ts",
     "src/Deadlines.ts",
-    "src/Measures.ts"
+    "src/Measures.ts",
+    "src/PersonalData.ts"
   ],
   reporters: ["clear-text", "progress", "json", "html"],
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
