@@ -210,6 +210,37 @@ describe("what a step does and reports", () => {
     }).pipe(Effect.provide(memory()))
   )
 
+  it.effect(
+    "a state source may give a state not submitted, or of a programme the catalog does not know: no command",
+    () =>
+      Effect.gen(function* () {
+        yield* play(F.pathTo.Submitted())
+        yield* TestClock.setTime(Instant.toMillis(F.t0) + 400 * day)
+        const elsewhere = { ...submitted, programme: { id: "nowhere" as never, version: 1 } }
+        const step = yield* Scheduler.step({ states: Effect.succeed([Referral.initialState, elsewhere]) })
+        expect(step).toMatchObject({ referrals: 2, fired: [], alreadyDone: 0, failed: [] })
+      }).pipe(Effect.provide(memory()))
+  )
+
+  it.effect("the step asks the index for the due referrals a page at a time", () =>
+    Effect.gen(function* () {
+      yield* play(F.pathTo.Submitted())
+      const index = yield* ReferralIndex.ReferralIndex
+      const asked: Array<ReferralIndex.PageRequest> = []
+      const counting = {
+        ...index,
+        due: (at: Instant.Instant, page: ReferralIndex.PageRequest) => {
+          asked.push(page)
+          return index.due(at, page)
+        }
+      }
+      yield* TestClock.setTime(Instant.toMillis(d1?.warnAt as Instant.Instant))
+      const step = yield* Effect.provideService(Scheduler.step(), ReferralIndex.ReferralIndex, counting)
+      expect(step.fired).toHaveLength(1)
+      expect(asked).toEqual([{ limit: Scheduler.duePageSize, after: undefined }])
+    }).pipe(Effect.provide(memory()))
+  )
+
   it.effect(`more due referrals than a page (${Scheduler.duePageSize}): every one is stepped`, () =>
     Effect.gen(function* () {
       const count = Scheduler.duePageSize + 7
@@ -258,6 +289,11 @@ describe("Scheduler.nextDueAt", () => {
           return
         }
         expect(next >= latest).toBe(true)
+        // no later than either kind of command falls due (each is due from its own instant on)
+        for (const c of [Deadlines.nextDueAt(state, programme, from), MeasureLink.nextSendAt(state, programme, from)]) {
+          // biome-ignore lint/complexity/useMathMinMax: instants are ISO strings, ordered as text
+          if (c !== undefined) expect(next <= (c > start ? c : start)).toBe(true)
+        }
         // biome-ignore lint/complexity/useMathMinMax: instants are ISO strings, ordered as text
         expect(Scheduler.commandsDue(state, programme, next > start ? next : start).length).toBeGreaterThan(0)
         if (next > start) {
