@@ -264,10 +264,24 @@ describe("what a step does and reports", () => {
 
 describe("Scheduler.nextDueAt", () => {
   // Kemijärvi's referrals, and the same referrals on a version that sends measure links (test/support)
-  const pairs = Object.keys(F.pathTo).flatMap((to) => [
-    { state: F.history(F.pathTo[to as keyof typeof F.pathTo]()).state, programme: Presets.kemijarvi },
-    { state: F.history(L.path(to as keyof typeof F.pathTo), L.decider).state, programme: L.programme }
-  ])
+  /** The links due at the referral's latest event, sent: its next link is then a reminder days later. */
+  const linksSent = (state: Referral.ReferralState): Referral.ReferralState => {
+    const at = state.lastEventAt as Instant.Instant
+    let s = state
+    for (const send of MeasureLink.sendsDue(state, L.programme, at)) {
+      const decided = L.decider.decide(L.request(send.timePoint, at), s)
+      if (Result.isSuccess(decided)) s = decided.success.reduce(L.decider.evolve, s)
+    }
+    return s
+  }
+  const pairs = Object.keys(F.pathTo).flatMap((to) => {
+    const linked = F.history(L.path(to as keyof typeof F.pathTo), L.decider).state
+    return [
+      { state: F.history(F.pathTo[to as keyof typeof F.pathTo]()).state, programme: Presets.kemijarvi },
+      { state: linked, programme: L.programme },
+      { state: linksSent(linked), programme: L.programme }
+    ]
+  })
   const situation = fc.record({
     pair: fc.constantFrom(...pairs),
     from: fc.integer({ min: -10 * day, max: 500 * day }).map((ms) => Instant.plusMillis(F.t0, ms))
@@ -289,6 +303,8 @@ describe("Scheduler.nextDueAt", () => {
           return
         }
         expect(next >= latest).toBe(true)
+        // something due already: the referral is due now, not later
+        if (Scheduler.commandsDue(state, programme, start).length > 0) expect(next <= start).toBe(true)
         // no later than either kind of command falls due (each is due from its own instant on)
         for (const c of [Deadlines.nextDueAt(state, programme, from), MeasureLink.nextSendAt(state, programme, from)]) {
           // biome-ignore lint/complexity/useMathMinMax: instants are ISO strings, ordered as text
