@@ -508,7 +508,8 @@ const businessDaysIn = (a: number, b: number): number =>
 export const businessDaysBetween = (from: LocalDate, to: LocalDate): number => {
   const a = toEpochDay(from)
   const b = toEpochDay(to)
-  return a <= b ? businessDaysIn(a, b) : -businessDaysIn(b, a)
+  // `0 - n`, not `-n`: no business day between a later `from` and `to` is 0, never -0
+  return a <= b ? businessDaysIn(a, b) : 0 - businessDaysIn(b, a)
 }
 
 /**

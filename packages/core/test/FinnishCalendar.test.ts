@@ -372,6 +372,8 @@ describe("FinnishCalendar", () => {
       expect(FinnishCalendar.businessDaysBetween(d("2026-03-02"), d("2026-03-02"))).toBe(0)
       expect(FinnishCalendar.businessDaysBetween(d("2026-03-02"), d("2026-03-09"))).toBe(5)
       expect(FinnishCalendar.businessDaysBetween(d("2026-03-09"), d("2026-03-02"))).toBe(-5)
+      // Easter Monday back to Good Friday: no business day between, 0 (not -0, which prints as "-0")
+      expect(FinnishCalendar.businessDaysBetween(d("2026-04-06"), d("2026-04-03"))).toBe(0)
       expect(FinnishCalendar.businessDaysBetween(d("2026-04-02"), d("2026-04-07"))).toBe(1)
       // 2026: 261 weekdays, of which 1.1., 6.1., Good Friday, Easter Monday, 1.5., Ascension,
       // Midsummer Eve, 24.12., 25.12. fall on weekdays (6.12. and 26.12. are weekend days)
