@@ -31,7 +31,9 @@ export default {
     "src/PersonalIdentityCode.ts",
     "src/Deadlines.ts",
     "src/Measures.ts",
-    "src/PersonalData.ts"
+    "src/PersonalData.ts",
+    "src/Scheduler.ts",
+    "src/FinnishCalendar.ts"
   ],
   reporters: ["clear-text", "progress", "json", "html"],
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
