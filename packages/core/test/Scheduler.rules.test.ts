@@ -20,6 +20,7 @@ import {
   Programme,
   Referral,
   type ReferralCommand,
+  type ReferralEvent,
   ReferralIndex,
   ReferralService,
   ReferralStore,
@@ -119,6 +120,16 @@ const play = (commands: ReadonlyArray<ReferralCommand.ReferralCommand>) =>
   })
 
 const submitted = F.history(F.pathTo.Submitted()).state
+
+/** The fixture referral's first append without a next deadline (as an older release made it): due at once. */
+const withoutNextDue = (events: ReadonlyArray<ReferralEvent.ReferralEvent>): ReferralStore.AppendRequest => ({
+  referralId: F.referralId,
+  expectedVersion: 0,
+  events,
+  idempotencyKey: F.submit().idempotencyKey,
+  fingerprint: "fingerprint",
+  vault: []
+})
 const [d1] = Deadlines.nextDeadlines(submitted, Presets.kemijarvi)
 
 describe("what a step does and reports", () => {
@@ -163,14 +174,7 @@ describe("what a step does and reports", () => {
       const index = yield* ReferralIndex.ReferralIndex
       // appended without a next deadline (as an older release would): due at once
       const { events } = F.history(F.pathTo.Submitted())
-      yield* store.append({
-        referralId: F.referralId,
-        expectedVersion: 0,
-        events,
-        idempotencyKey: F.submit().idempotencyKey,
-        fingerprint: "fingerprint",
-        vault: []
-      })
+      yield* store.append(withoutNextDue(events))
       yield* TestClock.setTime(Instant.toMillis(F.t0) + hour)
       const ids = (page: ReferralIndex.Page<Referral.ReferralState>) => page.items.map((s) => s.referralId)
       const now = Instant.plusMillis(F.t0, hour)
@@ -193,14 +197,7 @@ describe("what a step does and reports", () => {
       )
       const decider = Referral.makeDecider(Result.getOrThrow(Programme.catalog([unknown])))
       const { events } = F.history([F.submit({ programmeId: unknown.id })], decider)
-      yield* store.append({
-        referralId: F.referralId,
-        expectedVersion: 0,
-        events,
-        idempotencyKey: F.submit().idempotencyKey,
-        fingerprint: "fingerprint",
-        vault: []
-      })
+      yield* store.append(withoutNextDue(events))
       yield* TestClock.setTime(Instant.toMillis(F.t0) + 400 * day)
       const later = Instant.plusMillis(F.t0, 400 * day)
       expect((yield* index.due(later, { limit: 50 })).items).toHaveLength(1)
