@@ -33,7 +33,9 @@ export default {
     "src/Measures.ts",
     "src/PersonalData.ts",
     "src/Scheduler.ts",
-    "src/FinnishCalendar.ts"
+    "src/FinnishCalendar.ts",
+    "src/MeasureLinkToken.ts",
+    "src/TokenReplay.ts"
   ],
   reporters: ["clear-text", "progress", "json", "html"],
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
