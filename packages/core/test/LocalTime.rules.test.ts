@@ -1,4 +1,3 @@
-// @ts-nocheck
 /**
  * The rules of LocalTime that the mutation run of 2026-12-07 found unguarded,
  * checked against an independent oracle: the runtime's `Intl.DateTimeFormat`
