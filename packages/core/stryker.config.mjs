@@ -35,7 +35,8 @@ export default {
     "src/Scheduler.ts",
     "src/FinnishCalendar.ts",
     "src/MeasureLinkToken.ts",
-    "src/TokenReplay.ts"
+    "src/TokenReplay.ts",
+    "src/LocalTime.ts"
   ],
   reporters: ["clear-text", "progress", "json", "html"],
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
