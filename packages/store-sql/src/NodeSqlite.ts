@@ -166,59 +166,71 @@ export const make = (
       timeToLive: (exit) => (Exit.isSuccess(exit) ? prepareCacheTTL : Duration.zero)
     })
 
-    const runStatement = (statement: StatementSync, params: ReadonlyArray<unknown>, raw: boolean) =>
-      Effect.withFiber<unknown, SqlError>((fiber) => {
-        const safeIntegers = Context.get(fiber.context, Client.SafeIntegers)
-        return Effect.try({
-          try: () => {
-            statement.setReadBigInts(safeIntegers)
-            const values = params as Array<never>
-            if (!raw || statement.columns().length > 0) return statement.all(...values)
-            const result = statement.run(...values)
-            return { changes: result.changes, lastInsertRowid: result.lastInsertRowid }
-          },
-          catch: (cause) => new SqlError({ reason: classify(cause, "Failed to execute statement", "execute") })
-        })
-      })
-    const runValues = (statement: StatementSync, params: ReadonlyArray<unknown>) =>
-      Effect.withFiber<ReadonlyArray<ReadonlyArray<unknown>>, SqlError>((fiber) => {
-        const safeIntegers = Context.get(fiber.context, Client.SafeIntegers)
-        return Effect.try({
-          try: () => {
-            statement.setReadBigInts(safeIntegers)
-            return statement.all(...(params as Array<never>)) as unknown as ReadonlyArray<ReadonlyArray<unknown>>
-          },
-          catch: (cause) => new SqlError({ reason: classify(cause, "Failed to execute statement", "execute") })
-        })
-      })
-    const run = (sql: string, params: ReadonlyArray<unknown>, raw = false) =>
-      Effect.flatMap(Cache.get(prepareCache, sql), (s) => runStatement(s, params, raw))
-
     /**
      * Whether a batch that threw left a transaction its `ROLLBACK` could not end. Until a `ROLLBACK` succeeds,
      * every statement (through effect/sql or a batch) tries it first and fails when it fails again: a write
      * must not land in a transaction nobody will commit.
      */
     let stuck = false
+    /** Rolls back a transaction left open on the connection: `stuck` until it succeeds; the failure's cause, if any. */
+    const rollBackOpen = (): { readonly cause: unknown } | undefined => {
+      try {
+        if (db.isTransaction) db.exec("ROLLBACK")
+        stuck = false
+        return undefined
+      } catch (cause) {
+        stuck = true
+        return { cause }
+      }
+    }
     const unstuck = <A>(effect: Effect.Effect<A, SqlError>): Effect.Effect<A, SqlError> =>
       Effect.suspend(() => {
-        if (!stuck) return effect
-        try {
-          if (db.isTransaction) db.exec("ROLLBACK")
-          stuck = false
-          return effect
-        } catch (cause) {
-          return Effect.fail(
-            new SqlError({
-              reason: new ConnectionError({
-                cause,
-                message: "a transaction left open on the connection could not be rolled back",
-                operation: "rollback"
+        const failed = stuck ? rollBackOpen() : undefined
+        return failed === undefined
+          ? effect
+          : Effect.fail(
+              new SqlError({
+                reason: new ConnectionError({
+                  cause: failed.cause,
+                  message: "a transaction left open on the connection could not be rolled back",
+                  operation: "rollback"
+                })
               })
-            })
-          )
-        }
+            )
       })
+
+    // every statement through effect/sql passes here or through `runValues`: a stuck connection is seen first
+    const runStatement = (statement: StatementSync, params: ReadonlyArray<unknown>, raw: boolean) =>
+      unstuck(
+        Effect.withFiber<unknown, SqlError>((fiber) => {
+          const safeIntegers = Context.get(fiber.context, Client.SafeIntegers)
+          return Effect.try({
+            try: () => {
+              statement.setReadBigInts(safeIntegers)
+              const values = params as Array<never>
+              if (!raw || statement.columns().length > 0) return statement.all(...values)
+              const result = statement.run(...values)
+              return { changes: result.changes, lastInsertRowid: result.lastInsertRowid }
+            },
+            catch: (cause) => new SqlError({ reason: classify(cause, "Failed to execute statement", "execute") })
+          })
+        })
+      )
+    const runValues = (statement: StatementSync, params: ReadonlyArray<unknown>) =>
+      unstuck(
+        Effect.withFiber<ReadonlyArray<ReadonlyArray<unknown>>, SqlError>((fiber) => {
+          const safeIntegers = Context.get(fiber.context, Client.SafeIntegers)
+          return Effect.try({
+            try: () => {
+              statement.setReadBigInts(safeIntegers)
+              return statement.all(...(params as Array<never>)) as unknown as ReadonlyArray<ReadonlyArray<unknown>>
+            },
+            catch: (cause) => new SqlError({ reason: classify(cause, "Failed to execute statement", "execute") })
+          })
+        })
+      )
+    const run = (sql: string, params: ReadonlyArray<unknown>, raw = false) =>
+      Effect.flatMap(Cache.get(prepareCache, sql), (s) => runStatement(s, params, raw))
 
     const connection: NodeConnection = {
       isTransaction: () => db.isTransaction,
@@ -226,29 +238,23 @@ export const make = (
         (transform
           ? Effect.map(run(sql, params), (rows) => transform(rows as Array<object>))
           : run(sql, params)) as Effect.Effect<ReadonlyArray<unknown>, SqlError>,
-      executeRaw: (sql, params) => unstuck(run(sql, params, true)),
+      executeRaw: (sql, params) => run(sql, params, true),
       executeValues: (sql, params) =>
-        unstuck(
-          Effect.acquireUseRelease(
-            Cache.get(prepareCache, sql),
-            (statement) => {
-              statement.setReturnArrays(true)
-              return runValues(statement, params)
-            },
-            (statement) => Effect.sync(() => statement.setReturnArrays(false))
-          )
-        ),
-      executeValuesUnprepared: (sql, params) =>
-        unstuck(
-          Effect.flatMap(prepare(sql), (statement) => {
+        Effect.acquireUseRelease(
+          Cache.get(prepareCache, sql),
+          (statement) => {
             statement.setReturnArrays(true)
             return runValues(statement, params)
-          })
+          },
+          (statement) => Effect.sync(() => statement.setReturnArrays(false))
         ),
+      executeValuesUnprepared: (sql, params) =>
+        Effect.flatMap(prepare(sql), (statement) => {
+          statement.setReturnArrays(true)
+          return runValues(statement, params)
+        }),
       executeUnprepared: (sql, params, transform) => {
-        const effect = unstuck(
-          Effect.flatMap(prepare(sql), (statement) => runStatement(statement, params ?? [], false))
-        )
+        const effect = Effect.flatMap(prepare(sql), (statement) => runStatement(statement, params ?? [], false))
         return (transform ? Effect.map(effect, (rows) => transform(rows as Array<object>)) : effect) as Effect.Effect<
           ReadonlyArray<unknown>,
           SqlError
@@ -356,13 +362,7 @@ export const make = (
                       return { ran: true as const, value: f(seen) }
                     } catch (error) {
                       // a transaction the batch began and left open when it threw is rolled back here
-                      if (db.isTransaction) {
-                        try {
-                          db.exec("ROLLBACK")
-                        } catch {
-                          stuck = true
-                        }
-                      }
+                      rollBackOpen()
                       throw error
                     }
                   },
