@@ -23,6 +23,7 @@ import { Fixtures as F } from "@lahete/testing"
 import { Effect, Layer, Option, Result, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
+import { playAt } from "./support/playAt.js"
 
 type Command = ReferralCommand.ReferralCommand
 
@@ -47,16 +48,6 @@ const onto = (id: string, commands: ReadonlyArray<Command>): Array<Command> =>
         ? { ...c, referralId: referralId(id), reasonText: `reason of ${id}` }
         : { ...c, referralId: referralId(id) }
   )
-
-/** Runs commands at their own times (the test clock set to each); every one must be accepted. */
-const run = (commands: ReadonlyArray<Command>) =>
-  Effect.gen(function* () {
-    const service = yield* ReferralService.ReferralService
-    for (const c of commands) {
-      yield* TestClock.setTime(Instant.toMillis(c.at))
-      yield* service.execute(c)
-    }
-  })
 
 const vault = Effect.gen(function* () {
   const store = yield* ReferralStore.ReferralStore
@@ -88,8 +79,8 @@ const openReferralIsWhole = (id: string, at: Instant.Instant) =>
 describe("erasure scoped to the ended referral", () => {
   it.effect("erasing an ended referral on request leaves the client's open referral whole", () =>
     Effect.gen(function* () {
-      yield* run(onto("referral-a", F.pathTo.Withdrawn()))
-      yield* run(onto("referral-b", F.pathTo.ContactScheduled()))
+      yield* playAt(onto("referral-a", F.pathTo.Withdrawn()))
+      yield* playAt(onto("referral-b", F.pathTo.ContactScheduled()))
       const before = yield* vault
       expect(Object.keys(before?.referrals ?? {}).sort()).toEqual(["referral-a", "referral-b"])
 
@@ -109,7 +100,7 @@ describe("erasure scoped to the ended referral", () => {
       expect(access.personalData?.givenName).toBe("Aino")
 
       // B ends and is erased: now nothing of the client is left
-      yield* run(
+      yield* playAt(
         onto("referral-b", [
           F.recordConsent("referral", "withdrawn", { actor: F.coordinator, at: F.at(11 * day) }),
           F.erase({ at: F.at(12 * day) })
@@ -123,8 +114,8 @@ describe("erasure scoped to the ended referral", () => {
     Effect.gen(function* () {
       const onRetention = (c: Command): Command =>
         c._tag === "SubmitReferral" ? { ...c, programmeVersion: withRetention.version } : c
-      yield* run(onto("referral-a", F.pathTo.Withdrawn()).map(onRetention))
-      yield* run(onto("referral-b", F.pathTo.Active()).map(onRetention))
+      yield* playAt(onto("referral-a", F.pathTo.Withdrawn()).map(onRetention))
+      yield* playAt(onto("referral-b", F.pathTo.Active()).map(onRetention))
       const store = yield* ReferralStore.ReferralStore
 
       // thirteen months later A's retention period is over; B is still open
@@ -160,7 +151,7 @@ describe("erasure scoped to the ended referral", () => {
               const program = Effect.gen(function* () {
                 for (const [i, status] of statuses.entries()) {
                   const path = F.pathTo[status as keyof typeof F.pathTo]()
-                  yield* run(onto(ids[i] ?? "", path))
+                  yield* playAt(onto(ids[i] ?? "", path))
                 }
                 const service = yield* ReferralService.ReferralService
                 const erased = new Set<string>()

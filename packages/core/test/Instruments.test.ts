@@ -4,6 +4,7 @@ import { Instrument, Instruments, Measures, Presets, Programme } from "@lahete/c
 import { Result } from "effect"
 import * as fc from "fast-check"
 import { code, region, syncBlocks, table } from "./support/docs.js"
+import { formSumming } from "./support/forms.js"
 
 const thisFile = readFileSync(new URL(import.meta.url), "utf8")
 
@@ -88,18 +89,6 @@ const swemwbsTable: ReadonlyArray<readonly [number, number]> = [
   [34, 32.55],
   [35, 35.0]
 ]
-
-/** Answers of `items` items on 1–5 that add up to `raw` (filled from the first item). */
-const formSumming = (raw: number, items: number): Array<number> => {
-  const answers = Array.from({ length: items }, () => 1)
-  let left = raw - items
-  for (let k = 0; k < items && left > 0; k++) {
-    const add = Math.min(4, left)
-    answers[k] = 1 + add
-    left -= add
-  }
-  return answers
-}
 
 const scored = (s: Measures.Scoring) => {
   if (s._tag !== "Scored") throw new Error(`expected a score, got ${s.reason}`)

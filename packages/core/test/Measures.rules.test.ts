@@ -21,6 +21,7 @@ import {
 import { Fixtures as F } from "@lahete/testing"
 import { Result } from "effect"
 import * as fc from "fast-check"
+import { formSumming } from "./support/forms.js"
 import { on } from "./support/onReferral.js"
 
 const t = F.at(1)
@@ -29,18 +30,6 @@ const adm = (
   answers: ReadonlyArray<number | null>,
   over: Partial<Measures.Administration> = {}
 ): Measures.Administration => ({ instrument, timePoint: "baseline", respondent: "self", answers, at: t, ...over })
-
-/** Answers of `items` items on 1–5 that add up to `raw` (filled from the first item). */
-const formSumming = (raw: number, items: number): Array<number> => {
-  const answers = Array.from({ length: items }, () => 1)
-  let left = raw - items
-  for (let k = 0; k < items && left > 0; k++) {
-    const add = Math.min(4, left)
-    answers[k] = 1 + add
-    left -= add
-  }
-  return answers
-}
 
 const all = [...Instruments.builtIn({ esisScoring: "sum" }), Instruments.esis("mean")]
 

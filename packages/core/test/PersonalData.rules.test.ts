@@ -33,22 +33,13 @@ import { Arbitraries, Fixtures as F, IdentityArbitraries } from "@lahete/testing
 import { Effect, Layer, Option, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
+import { playAt } from "./support/playAt.js"
 
 type Command = ReferralCommand.ReferralCommand
 
 const subject = F.submit().subjectId
 const day = (d: number) => F.at(24 * d)
 const memory = () => Layer.fresh(ReferralService.layerMemory({ linkWorkers: [F.linkWorker()] }))
-
-/** Runs commands at their own times (the test clock set to each); every one must be accepted. */
-const run = (commands: ReadonlyArray<Command>) =>
-  Effect.gen(function* () {
-    const service = yield* ReferralService.ReferralService
-    for (const c of commands) {
-      yield* TestClock.setTime(Instant.toMillis(c.at))
-      yield* service.execute(c)
-    }
-  })
 
 const vault = Effect.gen(function* () {
   const store = yield* ReferralStore.ReferralStore
@@ -81,8 +72,8 @@ describe("contact details in the vault", () => {
           fc.asyncProperty(fc.array(update, { minLength: 1, maxLength: 4 }), async (updates) => {
             const entry = await Effect.runPromise(
               Effect.gen(function* () {
-                yield* run(F.pathTo.Active())
-                yield* run(
+                yield* playAt(F.pathTo.Active())
+                yield* playAt(
                   updates.map((u, i) =>
                     F.updateContact({
                       at: day(10 + i),
@@ -113,8 +104,8 @@ describe("contact details in the vault", () => {
     "a number removed is gone from what the link worker sees; a language given is the client's from then on",
     () =>
       Effect.gen(function* () {
-        yield* run(F.pathTo.Active())
-        yield* run([F.updateContact({ at: day(10), mobileNumber: null, language: "sv" })])
+        yield* playAt(F.pathTo.Active())
+        yield* playAt([F.updateContact({ at: day(10), mobileNumber: null, language: "sv" })])
         yield* TestClock.setTime(Instant.toMillis(day(11)))
         const entry = yield* ReferralQueries.linkWorkerReferral(F.linkWorkerActor, F.referralId)
         expect(entry.client).toStrictEqual({
@@ -124,7 +115,7 @@ describe("contact details in the vault", () => {
           reasonText: F.submit().reasonText
         })
         // a later update without a language keeps it; a number given again is shown, normalised
-        yield* run([F.updateContact({ at: day(12), mobileNumber: "050 765 4321" })])
+        yield* playAt([F.updateContact({ at: day(12), mobileNumber: "050 765 4321" })])
         yield* TestClock.setTime(Instant.toMillis(day(13)))
         const again = yield* ReferralQueries.linkWorkerReferral(F.linkWorkerActor, F.referralId)
         expect(again.client).toMatchObject({ mobileNumber: "+358507654321", language: "sv" })
@@ -135,7 +126,7 @@ describe("contact details in the vault", () => {
 describe("after a controller erased the whole subject", () => {
   it.effect("an open referral's later commands write nothing back: no number, no plan, no feedback", () =>
     Effect.gen(function* () {
-      yield* run(F.pathTo.Active())
+      yield* playAt(F.pathTo.Active())
       const store = yield* ReferralStore.ReferralStore
       // the controller's own tool: a whole subject's `Erase`, appended without events
       const { version } = yield* store.load(F.referralId)
@@ -150,7 +141,7 @@ describe("after a controller erased the whole subject", () => {
       expect(yield* vault).toBeUndefined()
 
       // the referral goes on: a new number, the plan with the client's words, the closing feedback
-      yield* run([
+      yield* playAt([
         F.updateContact({ at: day(8), mobileNumber: "050 765 4321", language: "sv" }),
         F.plan({ at: day(9) }),
         F.close()

@@ -19,7 +19,6 @@ import {
   Presets,
   Programme,
   Referral,
-  type ReferralCommand,
   type ReferralEvent,
   ReferralIndex,
   ReferralService,
@@ -31,6 +30,7 @@ import { Effect, Layer, Result, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
 import * as L from "./support/measureLinks.js"
+import { playAt } from "./support/playAt.js"
 
 const hour = 3_600_000
 const day = 24 * hour
@@ -109,16 +109,6 @@ describe("the idempotency keys of the scheduler's commands", () => {
 
 const memory = () => Layer.fresh(ReferralService.layerMemory({ catalog: Presets.catalog }))
 
-/** Runs the commands at their own times; each must be accepted. */
-const play = (commands: ReadonlyArray<ReferralCommand.ReferralCommand>) =>
-  Effect.gen(function* () {
-    const service = yield* ReferralService.ReferralService
-    for (const c of commands) {
-      yield* TestClock.setTime(Instant.toMillis(c.at))
-      yield* service.execute(c)
-    }
-  })
-
 const submitted = F.history(F.pathTo.Submitted()).state
 
 /** The fixture referral's first append without a next deadline (as an older release made it): due at once. */
@@ -143,7 +133,7 @@ describe("what a step does and reports", () => {
     "a replayed command is already done, a command that changes nothing is not fired, a refused one failed",
     () =>
       Effect.gen(function* () {
-        yield* play(F.pathTo.Submitted())
+        yield* playAt(F.pathTo.Submitted())
         yield* TestClock.setTime(Instant.toMillis(d1?.warnAt as Instant.Instant))
         const first = yield* Scheduler.step({ states: Effect.succeed([submitted]) })
         expect(first).toMatchObject({ referrals: 1, alreadyDone: 0, failed: [] })
@@ -153,7 +143,7 @@ describe("what a step does and reports", () => {
         expect(again).toMatchObject({ referrals: 1, alreadyDone: 1, fired: [], failed: [] })
 
         // assigned meanwhile: the state read before says the D1 warning is due, but recording it changes nothing
-        yield* play([F.assign({ at: Instant.plusMillis(d1?.warnAt as Instant.Instant, hour) })])
+        yield* playAt([F.assign({ at: Instant.plusMillis(d1?.warnAt as Instant.Instant, hour) })])
         const other = { ...submitted, deadlineMarks: [] }
         yield* TestClock.setTime(Instant.toMillis(d1?.dueAt as Instant.Instant))
         const unchanged = yield* Scheduler.step({ states: Effect.succeed([other]) })
@@ -211,7 +201,7 @@ describe("what a step does and reports", () => {
     "a state source may give a state not submitted, or of a programme the catalog does not know: no command",
     () =>
       Effect.gen(function* () {
-        yield* play(F.pathTo.Submitted())
+        yield* playAt(F.pathTo.Submitted())
         yield* TestClock.setTime(Instant.toMillis(F.t0) + 400 * day)
         const elsewhere = { ...submitted, programme: { id: "nowhere" as never, version: 1 } }
         const step = yield* Scheduler.step({ states: Effect.succeed([Referral.initialState, elsewhere]) })
@@ -221,7 +211,7 @@ describe("what a step does and reports", () => {
 
   it.effect("the step asks the index for the due referrals a page at a time", () =>
     Effect.gen(function* () {
-      yield* play(F.pathTo.Submitted())
+      yield* playAt(F.pathTo.Submitted())
       const index = yield* ReferralIndex.ReferralIndex
       const asked: Array<ReferralIndex.PageRequest> = []
       const counting = {
@@ -242,7 +232,7 @@ describe("what a step does and reports", () => {
     Effect.gen(function* () {
       const count = Scheduler.duePageSize + 7
       for (let i = 0; i < count; i++) {
-        yield* play([
+        yield* playAt([
           F.submit({
             referralId: referralId(`page-${String(i).padStart(3, "0")}`),
             idempotencyKey: `page-submit-${i}` as never,
