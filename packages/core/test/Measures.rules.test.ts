@@ -105,14 +105,17 @@ describe("a conversion table that misses the form's sum", () => {
 })
 
 describe("meaningful change at the thresholds (facts.md §2: configuration; SWEMWBS ≥1 and ≥3, WEMWBS ≥3 and ≥8)", () => {
-  const wemwbs = (rawBefore: number, rawAfter: number) =>
+  /** The first score's change between a baseline and an end form of `instrument` summing to the raw scores given. */
+  const scoreChange = (instrument: Instrument.Instrument, rawBefore: number, rawAfter: number) =>
     Result.getOrThrow(
       Measures.change(
-        Instruments.wemwbs,
-        adm("wemwbs", formSumming(rawBefore, 14)),
-        adm("wemwbs", formSumming(rawAfter, 14), { timePoint: "end" })
+        instrument,
+        adm(instrument.code, formSumming(rawBefore, instrument.items)),
+        adm(instrument.code, formSumming(rawAfter, instrument.items), { timePoint: "end" })
       )
-    ).scores[0]?.classification
+    ).scores[0]
+  const wemwbs = (rawBefore: number, rawAfter: number) =>
+    scoreChange(Instruments.wemwbs, rawBefore, rawAfter)?.classification
 
   it("WEMWBS (a plain sum): a change of exactly 3 is possibly, of exactly 8 clearly meaningful, either way", () => {
     expect(wemwbs(40, 42)).toBe("no-meaningful-change")
@@ -126,14 +129,7 @@ describe("meaningful change at the thresholds (facts.md §2: configuration; SWEM
   })
 
   it("SWEMWBS (the metric score): 25.03 ↔ 26.02 (0.99) is no meaningful change either way, 26.02 ↔ 27.03 (1.01) is", () => {
-    const swemwbs = (rawBefore: number, rawAfter: number) =>
-      Result.getOrThrow(
-        Measures.change(
-          Instruments.swemwbs,
-          adm("swemwbs", formSumming(rawBefore, 7)),
-          adm("swemwbs", formSumming(rawAfter, 7), { timePoint: "end" })
-        )
-      ).scores[0]
+    const swemwbs = (rawBefore: number, rawAfter: number) => scoreChange(Instruments.swemwbs, rawBefore, rawAfter)
     expect(swemwbs(28, 29)).toMatchObject({ before: 25.03, after: 26.02, classification: "no-meaningful-change" })
     expect(swemwbs(29, 28)?.classification).toBe("no-meaningful-change")
     expect(swemwbs(29, 30)).toMatchObject({ change: 1.01, classification: "improved-possibly" })
