@@ -22,6 +22,7 @@ import {
 import { Fixtures as F } from "@lahete/testing"
 import { Option, Result, Schema } from "effect"
 import * as fc from "fast-check"
+import { expectNextDue } from "./support/nextDue.js"
 
 const zone = "Europe/Helsinki"
 /** A local Helsinki wall-clock time as an instant. */
@@ -225,21 +226,9 @@ describe("the next instant a marker falls due (nextDueAt)", () => {
   it("property: nothing is due from `from` until it, something is due at it, and nothing ever when there is none", () => {
     fc.assert(
       fc.property(situation, ({ from, programme, state }) => {
-        const next = Deadlines.nextDueAt(state, programme, from)
-        if (next === undefined) {
-          for (const later of [0, hour, 30 * day, 400 * day, 3650 * day]) {
-            expect(Deadlines.dueFirings(state, programme, Instant.plusMillis(from, later))).toEqual([])
-          }
-          return
-        }
-        // biome-ignore lint/complexity/useMathMinMax: instants are ISO strings, ordered as text
-        expect(Deadlines.dueFirings(state, programme, next > from ? next : from).length).toBeGreaterThan(0)
-        if (next > from) {
-          const span = Date.parse(next) - Date.parse(from)
-          for (const part of [0, Math.floor(span / 2), span - 1]) {
-            expect(Deadlines.dueFirings(state, programme, Instant.plusMillis(from, part))).toEqual([])
-          }
-        }
+        expectNextDue(Deadlines.nextDueAt(state, programme, from), from, (at) =>
+          Deadlines.dueFirings(state, programme, at)
+        )
       }),
       { numRuns: 600 }
     )
